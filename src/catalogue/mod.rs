@@ -1,0 +1,526 @@
+//! The rule catalogue: every document indexed by id, relations turned into
+//! dated events, contradictions reported, and each status computed as of the
+//! build date.
+//!
+//! Takes loaded `Document`s, returns a `Catalogue`; never reads files or
+//! renders. Status computation itself lives in `lifecycle` and is pure.
+
+pub mod lifecycle;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::content::{Content, Document, Relation, Section};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{DocId, RelationKind, Status};
+pub use lifecycle::{Event, EventKind, StatusAt};
+
+/// A relation seen from its target: "`from` supersedes/amends/… me".
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// What the other document does to this one.
+    pub kind: RelationKind,
+    /// Index of the acting document.
+    pub from: usize,
+    /// Reason given by the act.
+    pub reason: Option<String>,
+}
+
+/// A document's computed status as of the build date.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    /// The status.
+    pub status: Status,
+    /// The event that set it.
+    pub cause: Option<Event>,
+}
+
+/// All documents with their events, reverse relations and statuses.
+#[derive(Debug)]
+pub struct Catalogue {
+    /// Every document, in load order.
+    pub docs: Vec<Document>,
+    /// Every section.
+    pub sections: Vec<Section>,
+    /// Events of each document, by date.
+    pub events: Vec<Vec<Event>>,
+    /// Relations pointing at each document.
+    pub incoming: Vec<Vec<Incoming>>,
+    /// Status of each document as of `as_of`.
+    pub computed: Vec<Computed>,
+    /// The date statuses are computed for.
+    pub as_of: NaiveDate,
+    index: HashMap<DocId, usize>,
+}
+
+impl Catalogue {
+    /// Index `content`, derive events, check them and compute statuses on `as_of`.
+    pub fn build(content: Content, as_of: NaiveDate) -> (Catalogue, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let Content {
+            mut documents,
+            sections,
+        } = content;
+        let index = index_documents(&mut documents, &mut diags);
+        check_numbers(&documents, &mut diags);
+        let mut cat = Catalogue {
+            events: vec![Vec::new(); documents.len()],
+            incoming: vec![Vec::new(); documents.len()],
+            computed: Vec::new(),
+            docs: documents,
+            sections,
+            as_of,
+            index,
+        };
+        cat.add_own_events(&mut diags);
+        cat.add_relation_events(&mut diags);
+        check_supersession_cycles(&cat, &mut diags);
+        for events in &mut cat.events {
+            events.sort_by_key(|e| (e.date, e.kind));
+        }
+        cat.computed = cat
+            .events
+            .iter()
+            .map(|events| {
+                let at = lifecycle::status_at(events, as_of);
+                Computed {
+                    status: at.status,
+                    cause: at.cause.cloned(),
+                }
+            })
+            .collect();
+        cat.check_declared_status(&mut diags);
+        (cat, diags)
+    }
+
+    /// Index of the document with `id`.
+    pub fn find(&self, id: &DocId) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Status of every document on another date, from the same events.
+    pub fn statuses_on(&self, on: NaiveDate) -> Vec<Status> {
+        self.events
+            .iter()
+            .map(|e| lifecycle::status_at(e, on).status)
+            .collect()
+    }
+
+    fn add_own_events(&mut self, diags: &mut Diagnostics) {
+        for (i, doc) in self.docs.iter().enumerate() {
+            let own = |kind, date| Event {
+                target: doc.id.clone(),
+                kind,
+                date,
+                actor: None,
+                reason: None,
+            };
+            let m = &doc.meta;
+            if let (Some(p), Some(e)) = (m.published, m.effective)
+                && e < p
+            {
+                diags.push(
+                    Diagnostic::error(
+                        Code::EffectiveBeforePublished,
+                        &doc.path,
+                        format!(
+                            "`{}` takes effect ({e}) before it is published ({p})",
+                            doc.id
+                        ),
+                    )
+                    .at_line(doc.line)
+                    .with_help("check `published` and `effective`"),
+                );
+            }
+            if let Some(p) = m.published {
+                self.events[i].push(own(EventKind::Promulgated, p));
+            }
+            if let Some(e) = doc.effective() {
+                self.events[i].push(own(EventKind::Effective, e));
+            }
+            if let Some(x) = m.expires {
+                self.events[i].push(own(EventKind::Expired, x));
+            }
+            if doc.meta.published.is_none() && doc.origin != crate::content::OriginKind::Decision {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::MissingMetadata,
+                        &doc.path,
+                        format!("`{}` has no date", doc.id),
+                    )
+                    .at_line(doc.line)
+                    .with_help("add `published = YYYY-MM-DD` so its status can be computed"),
+                );
+            }
+        }
+    }
+
+    fn add_relation_events(&mut self, diags: &mut Diagnostics) {
+        let mut ended_by: HashMap<usize, (usize, RelationKind)> = HashMap::new();
+        for actor in 0..self.docs.len() {
+            let mut seen: HashMap<&DocId, usize> = HashMap::new();
+            for rel in &self.docs[actor].meta.relations {
+                let Some(target) = self.resolve(actor, rel, diags) else {
+                    continue;
+                };
+                if let Some(first_line) = seen.insert(&rel.target, rel.line) {
+                    diags.push(self.rel_error(
+                        actor,
+                        rel,
+                        Code::DuplicateTarget,
+                        format!(
+                            "`{}` is listed twice (first on line {first_line})",
+                            rel.target
+                        ),
+                    ));
+                    continue;
+                }
+                self.incoming[target].push(Incoming {
+                    kind: rel.kind,
+                    from: actor,
+                    reason: rel.reason.clone(),
+                });
+                let Some(kind) = event_kind(rel.kind) else {
+                    continue;
+                };
+                let Some(date) = self.act_date(actor, rel, diags) else {
+                    continue;
+                };
+                if let Some(published) = self.docs[target].meta.published.filter(|p| date < *p) {
+                    diags.push(self.rel_error(
+                        actor,
+                        rel,
+                        Code::EventBeforePublication,
+                        format!(
+                            "acts on `{}` on {date}, before it was published on {published}",
+                            rel.target
+                        ),
+                    ));
+                }
+                if matches!(kind, EventKind::Repealed | EventKind::DeclaredInvalid)
+                    && let Some((first, first_kind)) = ended_by.insert(target, (actor, rel.kind))
+                {
+                    let message = format!(
+                        "`{}` is already {} by `{}`",
+                        rel.target,
+                        past_tense(first_kind),
+                        self.docs[first].id
+                    );
+                    diags.push(self.rel_error(actor, rel, Code::ConflictingEvents, message));
+                }
+                let event = Event {
+                    target: rel.target.clone(),
+                    kind,
+                    date,
+                    actor: Some(self.docs[actor].id.clone()),
+                    reason: rel.reason.clone(),
+                };
+                self.events[target].push(event);
+            }
+        }
+    }
+
+    /// Index of a relation's target, or a diagnostic suggesting the closest id.
+    fn resolve(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<usize> {
+        match self.find(&rel.target) {
+            Some(t) if t == actor => {
+                diags.push(self.rel_error(
+                    actor,
+                    rel,
+                    Code::SelfReference,
+                    format!("`{}` {} itself", rel.target, rel.kind.key()),
+                ));
+                None
+            }
+            Some(t) => Some(t),
+            None => {
+                let mut d = self.rel_error(
+                    actor,
+                    rel,
+                    Code::UnknownReference,
+                    format!("`{}` lists unknown id `{}`", rel.kind.key(), rel.target),
+                );
+                if let Some(hint) = self.suggest(rel.target.as_str()) {
+                    d = d.with_help(format!("did you mean `{hint}`?"));
+                }
+                diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// The id closest to `raw`, also matching by title or document number.
+    pub fn suggest(&self, raw: &str) -> Option<&DocId> {
+        if let Some(doc) = self
+            .docs
+            .iter()
+            .find(|d| d.title == raw || d.meta.number.as_deref() == Some(raw))
+        {
+            return Some(&doc.id);
+        }
+        self.docs
+            .iter()
+            .map(|d| (strsim::normalized_levenshtein(raw, d.id.as_str()), &d.id))
+            .filter(|(score, _)| *score > 0.5)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    }
+
+    fn act_date(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<NaiveDate> {
+        let date = self.docs[actor].effective();
+        if date.is_none() {
+            diags.push(
+                self.rel_error(
+                    actor,
+                    rel,
+                    Code::UndatedAct,
+                    format!(
+                        "`{}` acts on `{}` but has no date",
+                        self.docs[actor].id, rel.target
+                    ),
+                )
+                .with_help("give the act `published`/`effective` (or `date` for a decision)"),
+            );
+        }
+        date
+    }
+
+    fn rel_error(&self, actor: usize, rel: &Relation, code: Code, message: String) -> Diagnostic {
+        Diagnostic::error(code, &self.docs[actor].path, message).at_line(rel.line)
+    }
+
+    fn check_declared_status(&self, diags: &mut Diagnostics) {
+        for (doc, computed) in self.docs.iter().zip(&self.computed) {
+            if let Some(declared) = doc.meta.status.filter(|s| *s != computed.status) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::StatusMismatch,
+                        &doc.path,
+                        format!(
+                            "`{}` says status = \"{}\" but its events make it `{}` on {}",
+                            doc.id,
+                            declared.key(),
+                            computed.status.key(),
+                            self.as_of
+                        ),
+                    )
+                    .at_line(doc.line)
+                    .with_help("remove `status` (it is computed) or add the act that causes it"),
+                );
+            }
+        }
+    }
+}
+
+fn event_kind(kind: RelationKind) -> Option<EventKind> {
+    match kind {
+        RelationKind::Supersedes => Some(EventKind::Superseded),
+        RelationKind::Amends => Some(EventKind::Amended),
+        RelationKind::Repeals => Some(EventKind::Repealed),
+        RelationKind::Invalidates => Some(EventKind::DeclaredInvalid),
+        RelationKind::BasedOn => None,
+    }
+}
+
+fn past_tense(kind: RelationKind) -> &'static str {
+    match kind {
+        RelationKind::Invalidates => "declared invalid",
+        _ => "repealed",
+    }
+}
+
+/// Map ids to indices; a duplicate id is an error and the later copy is dropped.
+fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap<DocId, usize> {
+    let mut first: HashMap<DocId, usize> = HashMap::new();
+    let mut keep = Vec::with_capacity(docs.len());
+    for doc in docs.drain(..) {
+        if let Some(&i) = first.get(&doc.id) {
+            let other: &Document = &keep[i];
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    &doc.path,
+                    format!(
+                        "id `{}` is already used by {}:{}",
+                        doc.id,
+                        other.path.display(),
+                        other.line
+                    ),
+                )
+                .at_line(doc.line)
+                .with_help("give one of them a different `id`"),
+            );
+            continue;
+        }
+        first.insert(doc.id.clone(), keep.len());
+        keep.push(doc);
+    }
+    *docs = keep;
+    first
+}
+
+fn check_numbers(docs: &[Document], diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<&str, &Document> = BTreeMap::new();
+    for doc in docs {
+        let Some(number) = doc.meta.number.as_deref() else {
+            continue;
+        };
+        if let Some(other) = seen.insert(number, doc) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateNumber,
+                    &doc.path,
+                    format!("document number {number} is also used by `{}`", other.id),
+                )
+                .at_line(doc.line)
+                .with_help("each 文号 identifies one document; correct one of them"),
+            );
+        }
+    }
+}
+
+/// Report every loop in the supersedes graph once, at the relation closing it.
+fn check_supersession_cycles(cat: &Catalogue, diags: &mut Diagnostics) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let mut marks = vec![Mark::New; cat.docs.len()];
+    for start in 0..cat.docs.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        // Iterative DFS: (node, next relation index to visit).
+        let mut stack = vec![(start, 0usize)];
+        marks[start] = Mark::Active;
+        while let Some((node, next)) = stack.pop() {
+            let rels = &cat.docs[node].meta.relations;
+            let Some(rel) = rels.get(next) else {
+                marks[node] = Mark::Done;
+                continue;
+            };
+            stack.push((node, next + 1));
+            if rel.kind != RelationKind::Supersedes {
+                continue;
+            }
+            let Some(target) = cat.find(&rel.target) else {
+                continue;
+            };
+            match marks[target] {
+                Mark::New => {
+                    marks[target] = Mark::Active;
+                    stack.push((target, 0));
+                }
+                Mark::Active => diags.push(
+                    cat.rel_error(
+                        node,
+                        rel,
+                        Code::SupersessionCycle,
+                        format!(
+                            "`{}` supersedes `{}`, which (directly or not) supersedes it back",
+                            cat.docs[node].id, rel.target
+                        ),
+                    )
+                    .with_help("remove one `supersedes` entry of the loop"),
+                ),
+                Mark::Done => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::content::catalogue_file;
+
+    fn catalogue(text: &str) -> (Catalogue, Diagnostics) {
+        let (documents, d) = catalogue_file::parse(Path::new("catalogue.toml"), text);
+        assert!(d.is_empty(), "{d:?}");
+        Catalogue::build(
+            Content {
+                documents,
+                sections: vec![],
+            },
+            "2026-01-01".parse().unwrap(),
+        )
+    }
+
+    fn codes(d: &Diagnostics) -> Vec<Code> {
+        d.iter().filter(|d| d.is_error()).map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn decision_repeals_and_successor_supersedes() {
+        let (cat, d) = catalogue(
+            "[[document]]\nid = \"old\"\npublished = 2010-01-01\n\
+             [[document]]\nid = \"new\"\npublished = 2015-01-01\nsupersedes = [\"old\"]\n\
+             [[document]]\nid = \"x\"\npublished = 2010-01-01\n\
+             [[decision]]\nid = \"d\"\ndate = 2020-01-01\nrepeals = [{ id = \"x\", reason = \"过时\" }]\n",
+        );
+        assert!(codes(&d).is_empty(), "{d:?}");
+        let status = |id: &str| cat.computed[cat.find(&DocId::new(id).unwrap()).unwrap()].clone();
+        assert_eq!(status("old").status, Status::Superseded);
+        assert_eq!(status("new").status, Status::Current);
+        let x = status("x");
+        assert_eq!(x.status, Status::Repealed);
+        assert_eq!(x.cause.unwrap().reason.as_deref(), Some("过时"));
+        let on_2012 = cat.statuses_on("2012-01-01".parse().unwrap());
+        assert_eq!(
+            on_2012[cat.find(&DocId::new("old").unwrap()).unwrap()],
+            Status::Current
+        );
+    }
+
+    #[test]
+    fn contradictions_are_errors_with_lines() {
+        let (_, d) = catalogue(
+            "[[document]]\nid = \"a\"\npublished = 2010-01-01\n\
+             [[decision]]\nid = \"d1\"\ndate = 2020-01-01\nrepeals = [\"a\"]\n\
+             [[decision]]\nid = \"d2\"\ndate = 2021-01-01\ninvalidates = [\"a\"]\n\
+             [[decision]]\nid = \"d3\"\ndate = 2005-01-01\namends = [\"a\", \"zz\"]\n",
+        );
+        assert_eq!(
+            codes(&d),
+            vec![
+                Code::ConflictingEvents,
+                Code::EventBeforePublication,
+                Code::UnknownReference
+            ]
+        );
+        let conflict = d
+            .iter()
+            .find(|d| d.code == Code::ConflictingEvents)
+            .unwrap();
+        assert_eq!(conflict.line, Some(11));
+    }
+
+    #[test]
+    fn supersession_cycle_and_status_mismatch_are_caught() {
+        let (_, d) = catalogue(
+            "[[document]]\nid = \"a\"\npublished = 2010-01-01\nsupersedes = [\"b\"]\n\
+             [[document]]\nid = \"b\"\npublished = 2011-01-01\nsupersedes = [\"a\"]\n\
+             [[document]]\nid = \"c\"\npublished = 2011-01-01\nstatus = \"repealed\"\n",
+        );
+        let codes = codes(&d);
+        assert!(codes.contains(&Code::SupersessionCycle), "{codes:?}");
+        assert!(codes.contains(&Code::StatusMismatch), "{codes:?}");
+    }
+
+    #[test]
+    fn unknown_reference_suggests_closest_id() {
+        let (_, d) = catalogue(
+            "[[document]]\nid = \"zuofeng/shuangshitiao\"\npublished = 2010-01-01\n\
+             [[decision]]\nid = \"d\"\ndate = 2020-01-01\namends = [\"zuofeng/shuangshitao\"]\n",
+        );
+        assert_eq!(
+            d.0[0].help.as_deref(),
+            Some("did you mean `zuofeng/shuangshitiao`?")
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! Reads the rule catalogue file (`content/catalogue.toml`): `[[document]]`
+//! entries (listed documents without published text) and `[[decision]]`
+//! entries (acts that repeal, invalidate or amend on a date).
+//!
+//! Produces the same `Document` values as Markdown files, so both forms of a
+//! decision yield the same lifecycle events downstream.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::fields::{self, Located};
+use super::{Document, OriginKind, front_matter};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::DocId;
+
+/// Parse the catalogue at `rel` (relative to `root`).
+pub fn load(root: &Path, rel: &Path) -> (Vec<Document>, Vec<Diagnostic>) {
+    match std::fs::read_to_string(root.join(rel)) {
+        Ok(text) => parse(rel, &text),
+        Err(e) => (
+            Vec::new(),
+            vec![Diagnostic::error(
+                Code::Io,
+                rel,
+                format!("cannot read catalogue: {e}"),
+            )],
+        ),
+    }
+}
+
+/// Parse catalogue text; `rel` names the file in diagnostics.
+pub fn parse(rel: &Path, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = match front_matter::parse_toml(text, 1) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return (Vec::new(), diags),
+        Err(e) => {
+            diags.push(Diagnostic::error(Code::Catalogue, rel, e.message).at(e.line, e.column));
+            return (Vec::new(), diags);
+        }
+    };
+    let mut docs = Vec::new();
+    for (key, value) in root {
+        let kind = match key.as_str() {
+            "document" => OriginKind::Listed,
+            "decision" => OriginKind::Decision,
+            _ => {
+                let line = header_lines(text, &key).first().copied().unwrap_or(1);
+                let d = Diagnostic::error(
+                    Code::Catalogue,
+                    rel,
+                    format!("unknown catalogue section `{key}`"),
+                )
+                .at_line(line)
+                .with_help("the catalogue holds [[document]] and [[decision]] entries");
+                diags.push(d);
+                continue;
+            }
+        };
+        let Value::Array(entries) = value else {
+            let d = Diagnostic::error(
+                Code::Catalogue,
+                rel,
+                format!("`{key}` must be written as [[{key}]] entries"),
+            );
+            diags.push(d);
+            continue;
+        };
+        let lines = header_lines(text, &key);
+        for (i, entry) in entries.into_iter().enumerate() {
+            let start = lines.get(i).copied().unwrap_or(1);
+            let end = next_header_after(text, start);
+            let slice = line_range(text, start, end);
+            if let Some(doc) = entry_document(rel, kind, entry, slice, start, &mut diags) {
+                docs.push(doc);
+            }
+        }
+    }
+    (docs, diags)
+}
+
+fn entry_document(
+    rel: &Path,
+    kind: OriginKind,
+    entry: Value,
+    text: &str,
+    line: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Document> {
+    let Value::Object(map) = entry else {
+        return None;
+    };
+    let at = Located {
+        path: rel,
+        text,
+        first_line: line,
+    };
+    let meta = fields::read_meta(map, &at, true, diags);
+    let Some(raw_id) = meta.id.clone() else {
+        let d = Diagnostic::error(Code::Catalogue, rel, "catalogue entry has no `id`")
+            .at_line(line)
+            .with_help("give every [[document]] and [[decision]] a unique id = \"…\"");
+        diags.push(d);
+        return None;
+    };
+    let id = DocId::new(&raw_id)
+        .map_err(|m| {
+            diags.push(Diagnostic::error(Code::InvalidId, rel, m).at_line(at.line_of("id")))
+        })
+        .ok()?;
+    let title = meta.title.clone().unwrap_or_else(|| raw_id.clone());
+    Some(Document {
+        id,
+        title,
+        meta,
+        body: None,
+        path: rel.to_path_buf(),
+        line,
+        origin: kind,
+        section: String::new(),
+    })
+}
+
+/// 1-based lines of every `[[key]]` header.
+fn header_lines(text: &str, key: &str) -> Vec<usize> {
+    let header = format!("[[{key}]]");
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim().starts_with(&header))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// The line of the next `[[…]]` or `[…]` header after `start`, or past the end.
+fn next_header_after(text: &str, start: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.trim_start().starts_with('['))
+        .map_or(text.lines().count() + 1, |(i, _)| i + 1)
+}
+
+/// Lines `start..end` (1-based, end exclusive) of `text`.
+fn line_range(text: &str, start: usize, end: usize) -> &str {
+    let offset = |line: usize| {
+        text.match_indices('\n')
+            .nth(line.saturating_sub(2))
+            .map_or(if line <= 1 { 0 } else { text.len() }, |(i, _)| i + 1)
+    };
+    let (a, b) = (offset(start), offset(end).max(offset(start)));
+    &text[a..b]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RelationKind;
+
+    const CATALOGUE: &str = r#"
+[[document]]
+id = "old/a"
+title = "旧文件"
+published = 2003-05-10
+
+[[decision]]
+id = "qingli/2025"
+title = "清理决定"
+date = 2025-06-30
+repeals = [
+  { id = "old/a", reason = "已过时" },
+]
+invalidates = ["old/b"]
+withheld = 4
+"#;
+
+    #[test]
+    fn reads_documents_and_decisions_with_lines() {
+        let (docs, diags) = parse(Path::new("content/catalogue.toml"), CATALOGUE);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(docs.len(), 2);
+        let decision = docs
+            .iter()
+            .find(|d| d.origin == OriginKind::Decision)
+            .unwrap();
+        assert_eq!(decision.line, 7);
+        assert_eq!(decision.meta.withheld, 4);
+        assert_eq!(decision.meta.published.unwrap().to_string(), "2025-06-30");
+        let repeal = &decision.meta.relations[0];
+        assert_eq!((repeal.kind, repeal.line), (RelationKind::Repeals, 12));
+        assert_eq!(decision.meta.relations[1].line, 14);
+    }
+
+    #[test]
+    fn entry_without_id_is_an_error_at_its_header() {
+        let (_, diags) = parse(Path::new("c.toml"), "[[decision]]\ntitle = \"x\"\n");
+        assert_eq!((diags[0].code, diags[0].line), (Code::Catalogue, Some(1)));
+    }
+}

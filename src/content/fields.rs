@@ -1,0 +1,354 @@
+//! Reads the known keys of a front matter or catalogue entry into typed
+//! metadata, with a diagnostic (file, line, key) for every wrong type, bad
+//! date or unknown key.
+//!
+//! Works on the neutral JSON map `front_matter` produces; never touches files.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+use super::{Meta, Relation};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::{DocId, RelationKind, Status};
+
+/// Every key gazette understands, for "did you mean" suggestions.
+pub const KNOWN_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "number",
+    "issuer",
+    "level",
+    "category",
+    "tags",
+    "summary",
+    "published",
+    "effective",
+    "expires",
+    "date",
+    "supersedes",
+    "amends",
+    "repeals",
+    "invalidates",
+    "based_on",
+    "aliases",
+    "status",
+    "withheld",
+    "extra",
+];
+
+/// Where the entry's text lives, so a key can be traced to its line.
+pub struct Located<'a> {
+    /// File relative to the site root.
+    pub path: &'a Path,
+    /// The entry's source text.
+    pub text: &'a str,
+    /// File line on which `text` starts.
+    pub first_line: usize,
+}
+
+impl Located<'_> {
+    /// File line of `key = …` / `key: …`, or the entry's first line.
+    pub fn line_of(&self, key: &str) -> usize {
+        self.text
+            .lines()
+            .position(|l| {
+                let l = l.trim_start();
+                l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+            })
+            .map_or(self.first_line, |i| self.first_line + i)
+    }
+
+    /// File line of the first line after `key`'s that mentions `needle`.
+    fn line_of_value(&self, key: &str, needle: &str) -> usize {
+        let key_line = self.line_of(key);
+        self.text
+            .lines()
+            .enumerate()
+            .skip(key_line - self.first_line)
+            .find(|(_, l)| l.contains(needle))
+            .map_or(key_line, |(i, _)| self.first_line + i)
+    }
+
+    fn error(&self, key: &str, code: Code, message: String) -> Diagnostic {
+        Diagnostic::error(code, self.path, message).at_line(self.line_of(key))
+    }
+}
+
+/// Turn `map` into metadata; problems go to `diags`, bad values are dropped.
+pub fn read_meta(
+    mut map: Map<String, Value>,
+    at: &Located<'_>,
+    warn_unknown: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Meta {
+    let mut r = Reader {
+        map: &mut map,
+        at,
+        diags,
+    };
+    let mut meta = Meta {
+        id: r.string("id"),
+        title: r.string("title"),
+        number: r.string("number"),
+        issuer: r.string("issuer"),
+        level: r.string("level"),
+        category: r.string("category"),
+        tags: r.strings("tags"),
+        summary: r.string("summary"),
+        published: r.date("published"),
+        effective: r.date("effective"),
+        expires: r.date("expires"),
+        aliases: r.strings("aliases"),
+        status: r.status(),
+        withheld: r.count("withheld"),
+        relations: Vec::new(),
+        extra: BTreeMap::new(),
+    };
+    if let Some(date) = r.date("date") {
+        meta.published.get_or_insert(date);
+    }
+    for kind in RelationKind::ALL {
+        meta.relations.extend(r.relations(kind));
+    }
+    if let Some(Value::Object(extra)) = map.remove("extra") {
+        meta.extra.extend(extra);
+    }
+    for (key, value) in map {
+        if warn_unknown {
+            diags.push(unknown_key(&key, at));
+        }
+        meta.extra.insert(key, value);
+    }
+    meta
+}
+
+fn unknown_key(key: &str, at: &Located<'_>) -> Diagnostic {
+    let nearest = KNOWN_KEYS
+        .iter()
+        .map(|k| (strsim::jaro_winkler(key, k), *k))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score > 0.8);
+    let d = Diagnostic::warning(
+        Code::UnknownKey,
+        at.path,
+        format!("unknown key `{key}` (kept in `extra` for templates)"),
+    )
+    .at_line(at.line_of(key));
+    match nearest {
+        Some((_, k)) => d.with_help(format!("did you mean `{k}`?")),
+        None => d.with_help("move it under [extra] to silence this warning"),
+    }
+}
+
+struct Reader<'m, 'a, 'd> {
+    map: &'m mut Map<String, Value>,
+    at: &'a Located<'a>,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+impl Reader<'_, '_, '_> {
+    fn wrong_type(&mut self, key: &str, expected: &str, got: &Value) {
+        let d = self.at.error(
+            key,
+            Code::FrontMatter,
+            format!("`{key}` must be {expected}, found {}", describe(got)),
+        );
+        self.diags.push(d);
+    }
+
+    fn string(&mut self, key: &str) -> Option<String> {
+        match self.map.remove(key)? {
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) => Some(s.trim().to_owned()),
+            Value::Number(n) => Some(n.to_string()),
+            other => {
+                self.wrong_type(key, "a string", &other);
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str) -> Vec<String> {
+        match self.map.remove(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(other) => {
+                self.wrong_type(key, "a list of strings", &other);
+                Vec::new()
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Option<NaiveDate> {
+        let value = self.map.remove(key)?;
+        let Value::String(text) = &value else {
+            self.wrong_type(key, "a date (YYYY-MM-DD)", &value);
+            return None;
+        };
+        match parse_date(text) {
+            Ok(date) => Some(date),
+            Err(message) => {
+                let d = self
+                    .at
+                    .error(key, Code::InvalidDate, format!("`{key}`: {message}"));
+                self.diags
+                    .push(d.with_help("write dates as YYYY-MM-DD, e.g. 2024-03-01"));
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, key: &str) -> u32 {
+        match self.map.remove(key) {
+            None => 0,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= u32::MAX as u64) => {
+                n.as_u64().unwrap_or(0) as u32
+            }
+            Some(other) => {
+                self.wrong_type(key, "a non-negative whole number", &other);
+                0
+            }
+        }
+    }
+
+    fn status(&mut self) -> Option<Status> {
+        let text = self.string("status")?;
+        let status = Status::from_key(&text);
+        if status.is_none() {
+            let keys: Vec<_> = Status::ALL.iter().map(|s| s.key()).collect();
+            let d = self.at.error(
+                "status",
+                Code::FrontMatter,
+                format!("unknown status `{text}`"),
+            );
+            self.diags
+                .push(d.with_help(format!("use one of: {}", keys.join(", "))));
+        }
+        status
+    }
+
+    fn relations(&mut self, kind: RelationKind) -> Vec<Relation> {
+        let key = kind.key();
+        let items = match self.map.remove(key) {
+            None | Some(Value::Null) => return Vec::new(),
+            Some(Value::Array(items)) => items,
+            Some(Value::String(s)) => vec![Value::String(s)],
+            Some(other) => {
+                self.wrong_type(key, "a list of ids", &other);
+                return Vec::new();
+            }
+        };
+        items
+            .into_iter()
+            .filter_map(|item| self.relation(kind, item))
+            .collect()
+    }
+
+    fn relation(&mut self, kind: RelationKind, item: Value) -> Option<Relation> {
+        let key = kind.key();
+        let (raw, reason) = match &item {
+            Value::String(s) => (s.clone(), None),
+            Value::Object(o) => match o.get("id") {
+                Some(Value::String(id)) => (
+                    id.clone(),
+                    o.get("reason").and_then(Value::as_str).map(str::to_owned),
+                ),
+                _ => {
+                    self.wrong_type(key, "ids or tables with an `id`", &item);
+                    return None;
+                }
+            },
+            other => {
+                self.wrong_type(key, "ids or tables with an `id`", other);
+                return None;
+            }
+        };
+        let line = self.at.line_of_value(key, &raw);
+        match DocId::new(&raw) {
+            Ok(target) => Some(Relation {
+                kind,
+                target,
+                reason,
+                line,
+            }),
+            Err(message) => {
+                let d =
+                    Diagnostic::error(Code::InvalidId, self.at.path, format!("`{key}`: {message}"))
+                        .at_line(line);
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+}
+
+/// Parse `YYYY-MM-DD` (a time part, if any, is ignored), rejecting days that do not exist.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let day = text.trim().get(..10).unwrap_or(text.trim());
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| format!("`{text}` is not a valid date"))
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Meta, Vec<Diagnostic>) {
+        let map =
+            super::super::front_matter::parse(super::super::front_matter::Format::Toml, text, 2)
+                .unwrap();
+        let at = Located {
+            path: Path::new("content/a.md"),
+            text,
+            first_line: 2,
+        };
+        let mut diags = Vec::new();
+        (read_meta(map, &at, true, &mut diags), diags)
+    }
+
+    #[test]
+    fn reads_relations_with_reasons_and_lines() {
+        let (meta, diags) = read(
+            "title = \"t\"\nrepeals = [\n  \"a/b\",\n  { id = \"c\", reason = \"过时\" },\n]\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(meta.relations.len(), 2);
+        assert_eq!(meta.relations[1].reason.as_deref(), Some("过时"));
+        assert_eq!(meta.relations[0].line, 4);
+        assert_eq!(meta.relations[1].line, 5);
+    }
+
+    #[test]
+    fn impossible_dates_and_wrong_types_name_the_line() {
+        let (_, mut diags) = read("title = \"t\"\npublished = \"2023-02-30\"\ntags = \"x\"\n");
+        diags.sort_by_key(|d| d.line);
+        assert_eq!(diags.len(), 2);
+        assert_eq!((diags[0].code, diags[0].line), (Code::InvalidDate, Some(3)));
+        assert_eq!((diags[1].code, diags[1].line), (Code::FrontMatter, Some(4)));
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_and_warned_with_nearest_key() {
+        let (meta, diags) = read("titel = \"t\"\n");
+        assert_eq!(meta.extra["titel"], "t");
+        assert_eq!(diags[0].code, Code::UnknownKey);
+        assert!(diags[0].help.as_deref().unwrap().contains("`title`"));
+    }
+}

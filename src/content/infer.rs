@@ -1,0 +1,122 @@
+//! Infers metadata that a file without front matter states in plain text:
+//! the title from its first heading and dates from the history lines
+//! (`2021年8月20日 …通过`, `…起施行`) above `<!-- INFO END -->`, or from a
+//! `NAME(YYYY-MM-DD).md` file name.
+//!
+//! Pure text functions; explicit front matter always wins over inference.
+
+use chrono::NaiveDate;
+
+/// Words of a history line that record passing or publishing a text.
+const PROMULGATION: [&str; 8] = [
+    "通过", "公布", "发布", "批准", "修订", "修正", "修改", "颁布",
+];
+
+/// The marker that ends the history block in imported texts.
+pub const INFO_END: &str = "<!-- INFO END -->";
+
+/// Text of the first `# ` heading of `body`.
+pub fn title(body: &str) -> Option<String> {
+    body.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|t| t.trim().trim_end_matches('#').trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// (published, effective) read from the history block above `<!-- INFO END -->`.
+///
+/// `published` is the last promulgation-type line (passed, published,
+/// revised); `effective` the last line that says 施行, else `published`.
+pub fn history_dates(body: &str) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let Some(end) = body.find(INFO_END) else {
+        return (None, None);
+    };
+    let mut published = None;
+    let mut effective = None;
+    for line in body[..end].lines() {
+        let line = line.trim();
+        let Some((date, rest)) = leading_cn_date(line) else {
+            continue;
+        };
+        let in_force = rest.contains("施行");
+        if in_force {
+            effective = Some(embedded_cn_date(rest).unwrap_or(date));
+        }
+        if !in_force || PROMULGATION.iter().any(|w| rest.contains(w)) {
+            published = Some(date);
+        }
+    }
+    (published.or(effective), effective.or(published))
+}
+
+/// The date in a `NAME(YYYY-MM-DD)` file stem.
+pub fn stem_date(stem: &str) -> Option<NaiveDate> {
+    let open = stem.rfind('(')?;
+    let inner = stem[open + 1..].strip_suffix(')')?;
+    NaiveDate::parse_from_str(inner, "%Y-%m-%d").ok()
+}
+
+/// A `YYYY年M月D日` date at the start of `line`, and the text after it.
+fn leading_cn_date(line: &str) -> Option<(NaiveDate, &str)> {
+    let (y, rest) = line.split_once('年')?;
+    let (m, rest) = rest.split_once('月')?;
+    let (d, rest) = rest.split_once('日')?;
+    let date = NaiveDate::from_ymd_opt(
+        y.trim().parse().ok()?,
+        m.trim().parse().ok()?,
+        d.trim().parse().ok()?,
+    )?;
+    Some((date, rest))
+}
+
+/// The first `YYYY年M月D日` anywhere in `text`.
+fn embedded_cn_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    (0..text.len())
+        .filter(|&i| {
+            text.is_char_boundary(i)
+                && bytes[i].is_ascii_digit()
+                && (i == 0 || !bytes[i - 1].is_ascii_digit())
+        })
+        .find_map(|i| leading_cn_date(&text[i..]).map(|(d, _)| d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn title_is_the_first_heading() {
+        assert_eq!(
+            title("\n# 中华人民共和国个人信息保护法\n\n## 第一章").as_deref(),
+            Some("中华人民共和国个人信息保护法")
+        );
+        assert_eq!(title("no heading"), None);
+    }
+
+    #[test]
+    fn dates_come_from_history_lines() {
+        let body = "# 法\n\n2021年8月20日 第十三届全国人民代表大会常务委员会第三十次会议通过\n\n<!-- INFO END -->\n第一条 …";
+        assert_eq!(history_dates(body), (d(2021, 8, 20), d(2021, 8, 20)));
+        let body = "# 条例\n\n1986年12月3日 国务院批准\n\n1994年7月15日 公安部发布\n\n自1994年9月1日起施行\n\n<!-- INFO END -->";
+        assert_eq!(history_dates(body), (d(1994, 7, 15), d(1994, 7, 15)));
+        let body =
+            "# 条例\n\n2019年3月2日 国务院令第709号公布\n\n2019年5月1日 施行\n<!-- INFO END -->";
+        assert_eq!(history_dates(body), (d(2019, 3, 2), d(2019, 5, 1)));
+        assert_eq!(history_dates("# 无历史\n第一条"), (None, None));
+    }
+
+    #[test]
+    fn stem_dates_are_read_from_file_names() {
+        assert_eq!(
+            stem_date("公民出境入境管理法实施细则(2011-01-08)"),
+            d(2011, 1, 8)
+        );
+        assert_eq!(stem_date("刑法修正案（十）"), None);
+    }
+}

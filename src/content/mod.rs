@@ -1,0 +1,467 @@
+//! Content loading: turns `content/**/*.md` and the catalogue file into
+//! `Document`s and `Section`s, with diagnostics for anything malformed.
+//!
+//! Loading only reads and parses; it never validates cross-document
+//! references (that is `catalogue`) and never renders (that is `render`).
+
+pub mod catalogue_file;
+pub mod fields;
+pub mod front_matter;
+pub mod infer;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::articles;
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{DocId, RelationKind, Status};
+use fields::Located;
+
+/// A reference from one document to another, as written in its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    /// What the relation does.
+    pub kind: RelationKind,
+    /// The document referred to.
+    pub target: DocId,
+    /// Why, if the source says (e.g. a clean-up decision's reason).
+    pub reason: Option<String>,
+    /// 1-based line of the reference in the source file.
+    pub line: usize,
+}
+
+/// Metadata common to Markdown documents and catalogue entries.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// Explicit id, if given.
+    pub id: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Document number (文号).
+    pub number: Option<String>,
+    /// Issuing authority (发文机关).
+    pub issuer: Option<String>,
+    /// Legal rank (效力级别).
+    pub level: Option<String>,
+    /// Subject category.
+    pub category: Option<String>,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// One-paragraph summary.
+    pub summary: Option<String>,
+    /// Date of promulgation (公布日期).
+    pub published: Option<NaiveDate>,
+    /// Date it takes effect (施行日期).
+    pub effective: Option<NaiveDate>,
+    /// Date its fixed term ends (no longer in force from then).
+    pub expires: Option<NaiveDate>,
+    /// Old URLs that must redirect here.
+    pub aliases: Vec<String>,
+    /// Explicit status, checked against the computed one.
+    pub status: Option<Status>,
+    /// Entries a decision counts but does not publish.
+    pub withheld: u32,
+    /// References to other documents.
+    pub relations: Vec<Relation>,
+    /// Unknown keys, for templates.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Where a document came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginKind {
+    /// A Markdown file with published text.
+    Markdown,
+    /// A `[[document]]` entry of the catalogue: listed, no text.
+    Listed,
+    /// A `[[decision]]` entry of the catalogue.
+    Decision,
+}
+
+/// One policy document, decision or listed entry.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Stable id.
+    pub id: DocId,
+    /// Title, given or inferred.
+    pub title: String,
+    /// Metadata as written (dates possibly inferred).
+    pub meta: Meta,
+    /// Markdown body, for documents with published text.
+    pub body: Option<Body>,
+    /// Source file relative to the site root.
+    pub path: PathBuf,
+    /// 1-based line where the document's entry starts in `path`.
+    pub line: usize,
+    /// What kind of source it came from.
+    pub origin: OriginKind,
+    /// The folder under `content/` holding it (empty at the top).
+    pub section: String,
+}
+
+/// The published text of a document.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// Markdown, without front matter, leading title heading or history marker.
+    pub markdown: String,
+    /// File line on which `markdown` starts.
+    pub first_line: usize,
+    /// Article numbers that get `#art-N` anchors.
+    pub articles: Vec<u32>,
+}
+
+impl Document {
+    /// The date the document takes effect: `effective`, else `published`.
+    pub fn effective(&self) -> Option<NaiveDate> {
+        self.meta.effective.or(self.meta.published)
+    }
+
+    /// True for clean-up decisions and other acts that change documents.
+    pub fn is_act(&self) -> bool {
+        self.origin == OriginKind::Decision
+            || self
+                .meta
+                .relations
+                .iter()
+                .any(|r| r.kind != RelationKind::BasedOn)
+    }
+}
+
+/// A folder under `content/`, described by its `_index.md`.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Folder path under `content/`, `/`-separated.
+    pub path: String,
+    /// Title from `_index.md`, else the folder name.
+    pub title: String,
+    /// Description from `_index.md`.
+    pub description: Option<String>,
+}
+
+/// Everything loaded from a site's content folder.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// All documents: Markdown first, then catalogue entries.
+    pub documents: Vec<Document>,
+    /// All sections, sorted by path.
+    pub sections: Vec<Section>,
+}
+
+/// Load every document and section under the content folder, and the catalogue.
+pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let content_dir = root.join(&config.content_dir);
+    if !content_dir.is_dir() {
+        diags.push(
+            Diagnostic::error(Code::Io, &config.content_dir, "content folder not found")
+                .with_help("create it, or set `content_dir` in site.toml"),
+        );
+        return (Content::default(), diags);
+    }
+    let files = markdown_files(root, &content_dir, &mut diags);
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|rel| read_file(root, &config.content_dir, rel))
+        .collect();
+    let mut content = Content::default();
+    for (item, problems) in parsed {
+        diags.extend(problems);
+        match item {
+            Some(Item::Document(doc)) => content.documents.push(*doc),
+            Some(Item::Section(section)) => content.sections.push(section),
+            None => {}
+        }
+    }
+    content.sections.sort_by(|a, b| a.path.cmp(&b.path));
+    fill_categories(&mut content);
+    if root.join(&config.catalogue).is_file() {
+        let (listed, problems) = catalogue_file::load(root, &config.catalogue);
+        content.documents.extend(listed);
+        diags.extend(problems);
+    }
+    (content, diags)
+}
+
+/// Markdown files under `content_dir`, relative to `root`, sorted; symlinks are not followed.
+fn markdown_files(root: &Path, content_dir: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let walker = WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name();
+    for entry in walker
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        match entry {
+            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
+                files.push(
+                    e.path()
+                        .strip_prefix(root)
+                        .unwrap_or(e.path())
+                        .to_path_buf(),
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+                    .unwrap_or_default();
+                diags.push(Diagnostic::error(
+                    Code::Io,
+                    path,
+                    format!("cannot read: {e}"),
+                ));
+            }
+        }
+    }
+    files
+}
+
+enum Item {
+    Document(Box<Document>),
+    Section(Section),
+}
+
+fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
+    let bytes = match std::fs::read(root.join(rel)) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                None,
+                vec![Diagnostic::error(
+                    Code::Io,
+                    rel,
+                    format!("cannot read file: {e}"),
+                )],
+            );
+        }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        let d = Diagnostic::error(Code::Encoding, rel, "file is not valid UTF-8")
+            .with_help("save the file as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)");
+        return (None, vec![d]);
+    };
+    let under_content = rel.strip_prefix(content_dir).unwrap_or(rel);
+    let mut diags = Vec::new();
+    let item = if under_content.file_name().is_some_and(|n| n == "_index.md") {
+        parse_section(rel, under_content, &text, &mut diags).map(Item::Section)
+    } else {
+        parse_document(rel, under_content, &text, &mut diags).map(|d| Item::Document(Box::new(d)))
+    };
+    (item, diags)
+}
+
+/// Parse one Markdown document. `rel` is relative to the site root (for
+/// diagnostics), `under_content` relative to the content folder (for its id).
+pub fn parse_document(
+    rel: &Path,
+    under_content: &Path,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Document> {
+    let (meta, body, body_line) = split_and_read(rel, text, true, diags)?;
+    let default_id = slash_path(&under_content.with_extension(""));
+    let id = match DocId::new(meta.id.as_deref().unwrap_or(&default_id)) {
+        Ok(id) => id,
+        Err(message) => {
+            let at = Located {
+                path: rel,
+                text,
+                first_line: 1,
+            };
+            diags.push(Diagnostic::error(Code::InvalidId, rel, message).at_line(at.line_of("id")));
+            return None;
+        }
+    };
+    let stem = under_content
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut meta = meta;
+    let (history_published, history_effective) = infer::history_dates(body);
+    let stem_date = infer::stem_date(&stem);
+    meta.published = meta.published.or(history_published).or(stem_date);
+    meta.effective = meta
+        .effective
+        .or(history_effective.filter(|_| meta.published == history_published));
+    let title = meta
+        .title
+        .clone()
+        .or_else(|| infer::title(body))
+        .unwrap_or(stem);
+    let (markdown, first_line) = clean_body(body, body_line, &title);
+    let articles = markdown
+        .lines()
+        .filter_map(articles::article_number)
+        .collect();
+    Some(Document {
+        id,
+        title,
+        meta,
+        body: Some(Body {
+            markdown,
+            first_line,
+            articles,
+        }),
+        path: rel.to_path_buf(),
+        line: 1,
+        origin: OriginKind::Markdown,
+        section: under_content.parent().map(slash_path).unwrap_or_default(),
+    })
+}
+
+fn parse_section(
+    rel: &Path,
+    under_content: &Path,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Section> {
+    let (meta, _, _) = split_and_read(rel, text, false, diags)?;
+    let path = under_content.parent().map(slash_path).unwrap_or_default();
+    let folder = path.rsplit('/').next().unwrap_or_default().to_owned();
+    let description = meta
+        .extra
+        .get("description")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .or(meta.summary);
+    Some(Section {
+        path,
+        title: meta.title.unwrap_or(folder),
+        description,
+    })
+}
+
+/// Split off and read the front matter; `None` if it is unreadable.
+fn split_and_read<'t>(
+    rel: &Path,
+    text: &'t str,
+    warn_unknown: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Meta, &'t str, usize)> {
+    let fm_error = |e: front_matter::FrontMatterError| {
+        Diagnostic::error(Code::FrontMatter, rel, e.message)
+            .at(e.line, e.column)
+            .with_help("fix the front matter between the `+++` (TOML) or `---` (YAML) lines")
+    };
+    let split = front_matter::split(text)
+        .map_err(fm_error)
+        .map_err(|d| diags.push(d))
+        .ok()?;
+    let meta = match split.front_matter {
+        None => Meta::default(),
+        Some((format, fm)) => {
+            let map = front_matter::parse(format, fm, split.front_matter_line)
+                .map_err(fm_error)
+                .map_err(|d| diags.push(d))
+                .ok()?;
+            let at = Located {
+                path: rel,
+                text: fm,
+                first_line: split.front_matter_line,
+            };
+            fields::read_meta(map, &at, warn_unknown, diags)
+        }
+    };
+    Some((meta, split.body, split.body_line))
+}
+
+/// Drop the leading title heading (the page shows the title) and the
+/// import marker; returns the body and the file line it now starts on.
+fn clean_body(body: &str, body_line: usize, title: &str) -> (String, usize) {
+    let mut first_line = body_line;
+    let mut rest = body;
+    loop {
+        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        let trimmed = line.trim();
+        if trimmed.is_empty() && !after.is_empty() {
+            rest = after;
+            first_line += 1;
+            continue;
+        }
+        if trimmed
+            .strip_prefix("# ")
+            .is_some_and(|t| t.trim() == title)
+        {
+            rest = after;
+            first_line += 1;
+        }
+        break;
+    }
+    (rest.replacen(infer::INFO_END, "", 1), first_line)
+}
+
+/// `/`-separated form of a relative path, whatever the platform.
+pub fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Default category: the document's own, else its top section's title.
+fn fill_categories(content: &mut Content) {
+    let titles: BTreeMap<&str, &str> = content
+        .sections
+        .iter()
+        .map(|s| (s.path.as_str(), s.title.as_str()))
+        .collect();
+    for doc in &mut content.documents {
+        if doc.meta.category.is_none() && !doc.section.is_empty() {
+            let top = doc.section.split('/').next().unwrap_or_default();
+            doc.meta.category = Some(titles.get(top).map_or(top, |t| t).to_owned());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(under: &str, text: &str) -> (Option<Document>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let rel = Path::new("content").join(under);
+        (
+            parse_document(&rel, Path::new(under), text, &mut diags),
+            diags,
+        )
+    }
+
+    #[test]
+    fn plain_corpus_file_infers_title_dates_and_articles() {
+        let text = "# 中华人民共和国个人信息保护法\n\n2021年8月20日 第十三届全国人民代表大会常务委员会第三十次会议通过\n\n<!-- INFO END -->\n\n## 第一章 总 则\n\n第一条 为了保护个人信息权益。\n\n第二条 自然人的个人信息受法律保护。\n";
+        let (doc, diags) = parse("经济法/个人信息保护法(2021-08-20).md", text);
+        let doc = doc.unwrap();
+        assert!(diags.is_empty());
+        assert_eq!(doc.id.as_str(), "经济法/个人信息保护法(2021-08-20)");
+        assert_eq!(doc.title, "中华人民共和国个人信息保护法");
+        assert_eq!(doc.meta.published, NaiveDate::from_ymd_opt(2021, 8, 20));
+        let body = doc.body.unwrap();
+        assert_eq!(body.articles, vec![1, 2]);
+        assert!(!body.markdown.contains("INFO END"));
+        assert!(!body.markdown.starts_with("# "));
+    }
+
+    #[test]
+    fn front_matter_wins_over_inference() {
+        let text =
+            "+++\nid = \"x\"\ntitle = \"给定标题\"\npublished = 2020-01-01\n+++\n# 另一个标题\n";
+        let doc = parse("a.md", text).0.unwrap();
+        assert_eq!(doc.id.as_str(), "x");
+        assert_eq!(doc.title, "给定标题");
+        assert_eq!(doc.meta.published, NaiveDate::from_ymd_opt(2020, 1, 1));
+    }
+
+    #[test]
+    fn hostile_id_is_rejected_with_line() {
+        let (doc, diags) = parse("a.md", "+++\ntitle = \"t\"\nid = \"../../etc\"\n+++\n");
+        assert!(doc.is_none());
+        assert_eq!((diags[0].code, diags[0].line), (Code::InvalidId, Some(3)));
+    }
+}

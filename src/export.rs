@@ -1,0 +1,219 @@
+//! Machine-readable outputs: `catalogue.json`, `catalogue.csv`,
+//! `sitemap.xml`, the Atom `feed.xml` of lifecycle changes, and the
+//! schema.org `Legislation` JSON-LD embedded in document pages.
+//!
+//! Serialises the computed catalogue; no templates, no Markdown.
+
+use serde::Serialize;
+
+use crate::catalogue::{Catalogue, Event, EventKind};
+use crate::config::Config;
+use crate::render::view::DocView;
+
+/// One document as published in `catalogue.json`.
+#[derive(Serialize)]
+struct Entry<'a> {
+    #[serde(flatten)]
+    doc: &'a DocView,
+    status: &'static str,
+    url: String,
+    events: Vec<&'a Event>,
+}
+
+/// Every machine-readable file: (output path, bytes).
+pub fn files(cat: &Catalogue, views: &[DocView], config: &Config) -> Vec<(String, Vec<u8>)> {
+    let base = config.absolute_base();
+    let entries: Vec<Entry<'_>> = views
+        .iter()
+        .zip(&cat.events)
+        .map(|(doc, events)| Entry {
+            doc,
+            status: doc.status.key,
+            url: format!("{base}{}", doc.url),
+            events: events.iter().filter(|e| e.date <= cat.as_of).collect(),
+        })
+        .collect();
+    let json = serde_json::to_vec_pretty(&entries).unwrap_or_default();
+    vec![
+        ("catalogue.json".into(), json),
+        ("catalogue.csv".into(), csv(&entries)),
+        (
+            "sitemap.xml".into(),
+            sitemap(cat, views, &base).into_bytes(),
+        ),
+        ("feed.xml".into(), feed(cat, views, config).into_bytes()),
+    ]
+}
+
+fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
+    // A byte-order mark so spreadsheet programs read the Chinese text as UTF-8.
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    let mut w = csv::Writer::from_writer(&mut out);
+    let header = [
+        "id",
+        "title",
+        "number",
+        "issuer",
+        "level",
+        "category",
+        "published",
+        "effective",
+        "expires",
+        "status",
+        "url",
+        "events",
+    ];
+    let _ = w.write_record(header);
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for e in entries {
+        let events: Vec<String> = e
+            .events
+            .iter()
+            .map(|ev| {
+                format!(
+                    "{} {}{}",
+                    ev.date,
+                    ev.kind.key(),
+                    ev.actor
+                        .as_ref()
+                        .map(|a| format!(" by {a}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        let d = e.doc;
+        let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+        let _ = w.write_record([
+            d.id.clone(),
+            d.title.clone(),
+            opt(&d.number),
+            opt(&d.issuer),
+            opt(&d.level),
+            opt(&d.category),
+            date(d.published),
+            date(d.effective),
+            date(d.expires),
+            e.status.to_owned(),
+            e.url.clone(),
+            events.join("; "),
+        ]);
+    }
+    let _ = w.flush();
+    drop(w);
+    out
+}
+
+fn sitemap(cat: &Catalogue, views: &[DocView], base: &str) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in ["", "catalogue/", "decisions/"] {
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            xml_escape(&format!("{base}{path}"))
+        ));
+    }
+    for (view, events) in views.iter().zip(&cat.events) {
+        let lastmod = events
+            .iter()
+            .map(|e| e.date)
+            .filter(|d| *d <= cat.as_of)
+            .max();
+        let lastmod = lastmod
+            .map(|d| format!("<lastmod>{d}</lastmod>"))
+            .unwrap_or_default();
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc>{lastmod}</url>\n",
+            xml_escape(&format!("{base}{}", view.url))
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// Events on or before the build date, newest first, at most `n`.
+pub fn recent_events(cat: &Catalogue, n: usize) -> Vec<&Event> {
+    let mut events: Vec<&Event> = cat
+        .events
+        .iter()
+        .flatten()
+        .filter(|e| e.date <= cat.as_of && e.kind != EventKind::Effective)
+        .collect();
+    events.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.target.cmp(&b.target)));
+    events.truncate(n);
+    events
+}
+
+fn feed(cat: &Catalogue, views: &[DocView], config: &Config) -> String {
+    let base = config.absolute_base();
+    let t = crate::render::i18n::Strings::new(config.language);
+    let events = recent_events(cat, 50);
+    let updated = events.first().map_or(cat.as_of, |e| e.date);
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n  <updated>{updated}T00:00:00Z</updated>\n",
+        config.language.tag(),
+        xml_escape(&config.title),
+        xml_escape(&base),
+        xml_escape(&base),
+        xml_escape(&base),
+    );
+    for e in events {
+        let Some(target) = cat.find(&e.target).map(|i| &views[i]) else {
+            continue;
+        };
+        let actor = e
+            .actor
+            .as_ref()
+            .and_then(|a| cat.find(a))
+            .map(|i| &views[i]);
+        let url = format!("{base}{}", target.url);
+        let mut summary = format!("{} {}", t.date(e.date), t.event(e.kind));
+        if let Some(actor) = actor {
+            summary.push_str(&format!(" — {}", actor.title));
+        }
+        if let Some(reason) = &e.reason {
+            summary.push_str(&format!(" — {}: {reason}", t.get("reason")));
+        }
+        xml.push_str(&format!(
+            "  <entry>\n    <title>[{}] {}</title>\n    <id>{}#{}-{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            xml_escape(t.event(e.kind)),
+            xml_escape(&target.title),
+            xml_escape(&url),
+            e.kind.key(),
+            e.date,
+            xml_escape(&url),
+            e.date,
+            xml_escape(&summary),
+        ));
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+/// schema.org `Legislation` description of a document, safe to embed in `<script>`.
+pub fn json_ld(doc: &DocView, config: &Config) -> String {
+    let force = match doc.status.key {
+        "current" | "amended" => "InForce",
+        _ => "NotInForce",
+    };
+    let value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Legislation",
+        "name": doc.title,
+        "url": format!("{}{}", config.absolute_base(), doc.url),
+        "legislationIdentifier": doc.number,
+        "legislationType": doc.level,
+        "legislationDate": doc.published,
+        "legislationDateOfApplicability": doc.effective,
+        "legislationPassedBy": doc.issuer.as_ref().map(|i| serde_json::json!({"@type": "Organization", "name": i})),
+        "legislationLegalForce": format!("https://schema.org/{force}"),
+        "inLanguage": config.language.tag(),
+    });
+    // `<` escaped so no text can close the surrounding <script> element.
+    value.to_string().replace('<', "\\u003c")
+}
+
+/// Escape text for XML content and attributes.
+pub fn xml_escape(text: &str) -> String {
+    crate::markdown::escape_html(text)
+}

@@ -1,0 +1,23 @@
+//! gazette compiles a folder of Markdown policy documents and a rule
+//! catalogue into a static website whose document statuses (in force,
+//! amended, superseded, repealed, declared invalid, expired, pending) are
+//! computed from dated events, not maintained by hand.
+//!
+//! Data flows one way: `config` → `content` (load) → `catalogue` (validate,
+//! compute lifecycle) → `render` (+ `markdown`, `export`) → `output`; `site`
+//! sequences the stages. `diagnostics` and `model` are leaves anyone may use.
+
+pub mod articles;
+pub mod catalogue;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod export;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+
+pub use site::{BuildOptions, BuildReport, build, check};

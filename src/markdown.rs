@@ -1,0 +1,379 @@
+//! Markdown to HTML: comrak with GFM extensions, syntect highlighting by CSS
+//! class, `#art-N` anchors on article paragraphs, heading ids and a table of
+//! contents, and internal links (`../x.md`, `@/x.md`, `doc:ID#art-N`)
+//! rewritten to document URLs.
+//!
+//! Knows nothing of the catalogue: link targets are resolved by a callback
+//! the renderer supplies. Syntaxes are loaded once per process.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::{self, Write};
+use std::sync::OnceLock;
+
+use comrak::adapters::SyntaxHighlighterAdapter;
+use comrak::nodes::NodeValue;
+use comrak::options::Plugins;
+use comrak::{Anchorizer, Arena, Options};
+use serde::Serialize;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+use crate::articles;
+
+/// CSS class prefix of highlighted code tokens.
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// One entry of a document's table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    /// Heading level (2 = chapter, 3 = section, …).
+    pub level: u8,
+    /// Anchor id of the heading.
+    pub id: String,
+    /// Heading text.
+    pub text: String,
+}
+
+/// What a link in Markdown points at, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// `doc:ID`
+    Id(String),
+    /// A source file, `/`-separated and relative to `content/` (from `../x.md` or `@/x.md`).
+    Source(String),
+}
+
+/// A link in Markdown that leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// The link as written.
+    pub url: String,
+    /// Why it failed.
+    pub reason: String,
+}
+
+/// A rendered document body.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// HTML of the body.
+    pub html: String,
+    /// Headings for the table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Internal links that did not resolve.
+    pub broken: Vec<BrokenLink>,
+}
+
+/// Resolves an internal link target and fragment to a URL, or says why not.
+pub type Resolve<'r> = dyn Fn(&LinkTarget, Option<&str>) -> Result<String, String> + Sync + 'r;
+
+/// A configured Markdown renderer; build once, use from many threads.
+pub struct Markdown {
+    options: Options<'static>,
+}
+
+impl Markdown {
+    /// A renderer; `unsafe_html` passes raw HTML through instead of escaping it.
+    pub fn new(unsafe_html: bool) -> Markdown {
+        let mut options = Options::default();
+        let ext = &mut options.extension;
+        ext.table = true;
+        ext.strikethrough = true;
+        ext.autolink = true;
+        ext.footnotes = true;
+        ext.tasklist = true;
+        ext.header_id_prefix = Some(String::new());
+        options.render.r#unsafe = unsafe_html;
+        options.render.escape = !unsafe_html;
+        Markdown { options }
+    }
+
+    /// Render `markdown`, a body from `source_dir` (its folder under
+    /// `content/`) whose first line is file line `first_line`.
+    pub fn render(
+        &self,
+        markdown: &str,
+        source_dir: &str,
+        first_line: usize,
+        resolve: &Resolve<'_>,
+    ) -> Rendered {
+        let arena = Arena::new();
+        let root = comrak::parse_document(&arena, markdown, &self.options);
+        let mut out = Rendered::default();
+        let mut anchorizer = Anchorizer::new();
+        for node in root.descendants() {
+            let mut data = node.data_mut();
+            let line = data.sourcepos.start.line + first_line - 1;
+            match &mut data.value {
+                NodeValue::Heading(h) => {
+                    let level = h.level;
+                    drop(data);
+                    let text = node.collect_text();
+                    let id = anchorizer.anchorize(&text);
+                    if level <= 3 {
+                        out.toc.push(TocEntry { level, id, text });
+                    }
+                }
+                NodeValue::Link(link) => {
+                    let Some((target, fragment)) = internal_target(&link.url, source_dir) else {
+                        continue;
+                    };
+                    match resolve(&target, fragment.as_deref()) {
+                        Ok(url) => link.url = url,
+                        Err(reason) => out.broken.push(BrokenLink {
+                            line,
+                            url: link.url.clone(),
+                            reason,
+                        }),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let highlighter = Highlighter;
+        let mut plugins = Plugins::default();
+        plugins.render.codefence_syntax_highlighter = Some(&highlighter);
+        let mut html = String::with_capacity(markdown.len() * 3 / 2);
+        // Writing into a String cannot fail.
+        let _ = comrak::format_html_with_plugins(root, &self.options, &mut html, &plugins);
+        out.html = anchor_articles(&html);
+        out
+    }
+}
+
+/// Split an internal link into target and fragment; `None` for external links.
+fn internal_target(url: &str, source_dir: &str) -> Option<(LinkTarget, Option<String>)> {
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_owned())),
+        None => (url, None),
+    };
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    if let Some(id) = path.strip_prefix("doc:") {
+        return Some((LinkTarget::Id(id.to_owned()), fragment));
+    }
+    if let Some(site_rooted) = path.strip_prefix("@/") {
+        return Some((LinkTarget::Source(site_rooted.to_owned()), fragment));
+    }
+    let has_scheme = path.split_once(':').is_some_and(|(s, _)| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if has_scheme || path.starts_with('/') || !path.ends_with(".md") {
+        return None;
+    }
+    Some((
+        LinkTarget::Source(join_relative(source_dir, &path)),
+        fragment,
+    ))
+}
+
+/// `dir/rel` with `.` and `..` applied; `..` above the top stays at the top.
+fn join_relative(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// Give every paragraph that opens an article a stable `id="art-N"`; a number
+/// seen again (annexes restart numbering) gets `art-N-2`, `art-N-3`, ….
+fn anchor_articles(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut seen: HashMap<u32, u32> = HashMap::new();
+    let mut rest = html;
+    while let Some(pos) = rest.find("<p>") {
+        let after = &rest[pos + 3..];
+        out.push_str(&rest[..pos]);
+        let text = after.strip_prefix("<strong>").unwrap_or(after);
+        match articles::article_number(
+            text.get(..text.len().min(64))
+                .map_or(text, |t| t)
+                .split('<')
+                .next()
+                .unwrap_or(""),
+        ) {
+            Some(n) => {
+                let count = seen.entry(n).or_insert(0);
+                *count += 1;
+                let id = if *count == 1 {
+                    articles::anchor(n)
+                } else {
+                    format!("{}-{count}", articles::anchor(n))
+                };
+                let _ = write!(out, "<p id=\"{id}\" class=\"article\">");
+            }
+            None => out.push_str("<p>"),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn syntax_set() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// The stylesheet for highlighted code in the named syntect theme.
+pub fn highlight_css(theme: &str) -> Result<String, String> {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let theme = themes.themes.get(theme).ok_or_else(|| {
+        let names: Vec<_> = themes.themes.keys().map(String::as_str).collect();
+        format!(
+            "unknown highlight theme `{theme}`; available: {}",
+            names.join(", ")
+        )
+    })?;
+    syntect::html::css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|e| e.to_string())
+}
+
+/// comrak adapter that highlights fenced code with syntect CSS classes.
+struct Highlighter;
+
+impl SyntaxHighlighterAdapter for Highlighter {
+    fn write_highlighted(
+        &self,
+        output: &mut dyn fmt::Write,
+        lang: Option<&str>,
+        code: &str,
+    ) -> fmt::Result {
+        let set = syntax_set();
+        let syntax = lang.and_then(|l| set.find_syntax_by_token(l));
+        let Some(syntax) = syntax else {
+            return output.write_str(&escape_html(code));
+        };
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            if generator
+                .parse_html_for_line_which_includes_newline(line)
+                .is_err()
+            {
+                return output.write_str(&escape_html(code));
+            }
+        }
+        output.write_str(&generator.finalize())
+    }
+
+    fn write_pre_tag(
+        &self,
+        output: &mut dyn fmt::Write,
+        attributes: HashMap<&'static str, Cow<'_, str>>,
+    ) -> fmt::Result {
+        write_tag(output, "pre", attributes)
+    }
+
+    fn write_code_tag(
+        &self,
+        output: &mut dyn fmt::Write,
+        attributes: HashMap<&'static str, Cow<'_, str>>,
+    ) -> fmt::Result {
+        write_tag(output, "code", attributes)
+    }
+}
+
+fn write_tag(
+    output: &mut dyn fmt::Write,
+    name: &str,
+    attributes: HashMap<&'static str, Cow<'_, str>>,
+) -> fmt::Result {
+    let mut attrs: Vec<_> = attributes.into_iter().collect();
+    attrs.sort();
+    write!(output, "<{name}")?;
+    for (k, v) in attrs {
+        write!(output, " {k}=\"{}\"", escape_html(&v))?;
+    }
+    output.write_str(">")
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(md: &str) -> Rendered {
+        let resolve = |t: &LinkTarget, f: Option<&str>| match t {
+            LinkTarget::Id(id) if id == "known" => Ok(format!(
+                "/docs/known/{}",
+                f.map(|f| format!("#{f}")).unwrap_or_default()
+            )),
+            LinkTarget::Source(p) if p == "sec/known.md" => Ok("/docs/sec/known/".into()),
+            _ => Err("no such document".into()),
+        };
+        Markdown::new(false).render(md, "sec", 1, &resolve)
+    }
+
+    #[test]
+    fn articles_get_stable_anchors() {
+        let r = render("第一条 总则。\n\n第二条 范围。\n\n附件\n\n第一条 附件条款。\n");
+        assert!(r.html.contains("<p id=\"art-1\" class=\"article\">第一条"));
+        assert!(r.html.contains("<p id=\"art-2\" class=\"article\">第二条"));
+        assert!(
+            r.html
+                .contains("<p id=\"art-1-2\" class=\"article\">第一条 附件")
+        );
+    }
+
+    #[test]
+    fn raw_html_is_escaped_by_default() {
+        let r = render("<script>alert(1)</script>\n\n[x](javascript:alert(1))");
+        assert!(!r.html.contains("<script>"));
+        assert!(r.html.contains("&lt;script&gt;"));
+        assert!(!r.html.contains("javascript:"));
+    }
+
+    #[test]
+    fn internal_links_resolve_or_are_reported() {
+        let r = render(
+            "[a](doc:known#art-3) [b](./known.md) [c](../sec/missing.md)\n\n[d](https://example.org/x.md)",
+        );
+        assert!(r.html.contains("href=\"/docs/known/#art-3\""));
+        assert!(r.html.contains("href=\"/docs/sec/known/\""));
+        assert_eq!(r.broken.len(), 1);
+        assert_eq!(r.broken[0].url, "../sec/missing.md");
+        assert!(r.html.contains("href=\"https://example.org/x.md\""));
+    }
+
+    #[test]
+    fn headings_make_the_toc_and_code_is_highlighted() {
+        let r = render("## 第一章 总则\n\n```rust\nfn main() {}\n```\n");
+        assert_eq!(r.toc[0].text, "第一章 总则");
+        assert!(r.html.contains(&format!("id=\"{}\"", r.toc[0].id)));
+        assert!(r.html.contains("class=\"hl-"));
+    }
+
+    #[test]
+    fn gfm_tables_footnotes_and_strikethrough_render() {
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~旧~~ 新[^1]\n\n[^1]: 注释\n");
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>旧</del>"));
+        assert!(r.html.contains("footnote"));
+    }
+}

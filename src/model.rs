@@ -1,0 +1,171 @@
+//! The domain vocabulary every stage shares: document ids, relation kinds and
+//! lifecycle statuses.
+//!
+//! Plain types only: no I/O, no parsing of files, no rendering. Upstream of
+//! `content`, `catalogue` and `render`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A document's stable identifier, e.g. `zuofeng/shuangshitiao`.
+///
+/// Ids are `/`-separated segments; none may be empty, `.` or `..`, so an id
+/// can be used as an output path without escaping the output folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct DocId(String);
+
+impl DocId {
+    /// Validate and wrap `raw`; the error says what is wrong with it.
+    pub fn new(raw: &str) -> Result<DocId, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("an id may not be empty".into());
+        }
+        if let Some(c) = raw
+            .chars()
+            .find(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '"' | '<' | '>' | '%'))
+        {
+            return Err(format!("id `{raw}` contains the character {c:?}"));
+        }
+        if raw
+            .split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.trim() != seg)
+        {
+            return Err(format!(
+                "id `{raw}` has an empty, `.` or `..` segment or stray spaces"
+            ));
+        }
+        Ok(DocId(raw.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DocId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How one document acts on or refers to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// Replaces the target once this document takes effect.
+    Supersedes,
+    /// Changes the target, which stays in force.
+    Amends,
+    /// Repeals the target (废止).
+    Repeals,
+    /// Declares the target invalid (宣布失效).
+    Invalidates,
+    /// Is based on the target (依据); no lifecycle effect.
+    BasedOn,
+}
+
+impl RelationKind {
+    /// Every kind, in display order.
+    pub const ALL: [RelationKind; 5] = [
+        RelationKind::Supersedes,
+        RelationKind::Amends,
+        RelationKind::Repeals,
+        RelationKind::Invalidates,
+        RelationKind::BasedOn,
+    ];
+
+    /// The front-matter / catalogue key that lists targets of this kind.
+    pub fn key(self) -> &'static str {
+        match self {
+            RelationKind::Supersedes => "supersedes",
+            RelationKind::Amends => "amends",
+            RelationKind::Repeals => "repeals",
+            RelationKind::Invalidates => "invalidates",
+            RelationKind::BasedOn => "based_on",
+        }
+    }
+}
+
+/// A document's legal status on a given date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Published, effective date still ahead (尚未生效).
+    Pending,
+    /// In force, never changed (现行有效).
+    Current,
+    /// In force, changed by later acts (已修改).
+    Amended,
+    /// Replaced by a document that took effect (已被替代).
+    Superseded,
+    /// Repealed (已废止).
+    Repealed,
+    /// Declared invalid (已失效 / 宣布失效).
+    Invalid,
+    /// Its fixed term is over (已到期).
+    Expired,
+}
+
+impl Status {
+    /// Every status, in display order.
+    pub const ALL: [Status; 7] = [
+        Status::Current,
+        Status::Amended,
+        Status::Pending,
+        Status::Superseded,
+        Status::Repealed,
+        Status::Invalid,
+        Status::Expired,
+    ];
+
+    /// The English key used in URLs, JSON and CSS classes.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Current => "current",
+            Status::Amended => "amended",
+            Status::Superseded => "superseded",
+            Status::Repealed => "repealed",
+            Status::Invalid => "invalid",
+            Status::Expired => "expired",
+        }
+    }
+
+    /// Parse a key as written in front matter (`status = "repealed"`).
+    pub fn from_key(key: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.key() == key.trim())
+    }
+
+    /// True while the document binds readers (current or amended).
+    pub fn in_force(self) -> bool {
+        matches!(self, Status::Current | Status::Amended)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_cannot_escape_the_output_folder() {
+        assert!(DocId::new("a/b").is_ok());
+        assert!(DocId::new("行政法规/条例(2019-03-02)").is_ok());
+        for bad in [
+            "", "../x", "a/../b", "/abs", "a//b", "a\\b", "a?b", "a/./b", "x/",
+        ] {
+            assert!(DocId::new(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn status_keys_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::from_key(s.key()), Some(s));
+        }
+        assert_eq!(Status::from_key("nonsense"), None);
+    }
+}

@@ -1,0 +1,304 @@
+//! UI strings in Simplified Chinese and English, chosen by `site.toml`
+//! `language`. Templates read them as the global `i18n`; Rust code uses the
+//! same table for status labels and banner sentences.
+//!
+//! Only words live here; no layout, no data.
+
+use std::collections::BTreeMap;
+
+use crate::catalogue::EventKind;
+use crate::config::Language;
+use crate::model::{RelationKind, Status};
+
+/// Key/value pairs of one language; both languages define every key.
+type Table = &'static [(&'static str, &'static str)];
+
+const ZH: Table = &[
+    ("home", "首页"),
+    ("catalogue", "文件目录"),
+    ("catalogue_all", "全部文件"),
+    ("decisions", "清理与修改决定"),
+    ("by_status", "按效力状态"),
+    ("by_issuer", "按发文机关"),
+    ("by_level", "按效力级别"),
+    ("by_category", "按类别"),
+    ("by_year", "按年份"),
+    ("status", "效力状态"),
+    ("title", "标题"),
+    ("number", "文号"),
+    ("issuer", "发文机关"),
+    ("level", "效力级别"),
+    ("category", "类别"),
+    ("tags", "标签"),
+    ("published", "公布日期"),
+    ("effective", "施行日期"),
+    ("expires", "有效期至"),
+    ("summary", "摘要"),
+    ("documents", "件文件"),
+    ("count_prefix", "共"),
+    ("count_suffix", "件"),
+    ("toc", "目录"),
+    ("relations", "相关文件"),
+    ("history", "沿革"),
+    ("reason", "理由"),
+    ("latest_changes", "最近变动"),
+    ("status_overview", "效力状态概览"),
+    ("entry_points", "浏览"),
+    ("as_of", "效力状态计算日期"),
+    ("no_text", "本文件未公开全文，仅列入目录。"),
+    ("acts_repealed", "废止的文件"),
+    ("acts_invalidated", "宣布失效的文件"),
+    ("acts_amended", "修改的文件"),
+    ("acts_superseded", "替代的文件"),
+    ("withheld", "另有不予公开的文件"),
+    ("withheld_unit", "件"),
+    ("not_found", "页面不存在"),
+    ("not_found_text", "您访问的页面不存在或已被移动。"),
+    ("back_home", "返回首页"),
+    ("redirecting", "页面已迁移，正在跳转到"),
+    ("feed", "变动订阅"),
+    ("downloads", "数据下载"),
+    ("skip", "跳到正文"),
+    ("print", "打印"),
+    ("metadata", "基本信息"),
+    ("id", "编号"),
+    ("act_target", "涉及文件"),
+    ("event", "事项"),
+    ("date", "日期"),
+    ("all", "全部"),
+    ("year_suffix", "年"),
+    ("generator", "由 gazette 生成"),
+    ("status_pending", "尚未生效"),
+    ("status_current", "现行有效"),
+    ("status_amended", "已修改"),
+    ("status_superseded", "已被替代"),
+    ("status_repealed", "已废止"),
+    ("status_invalid", "已失效"),
+    ("status_expired", "已到期"),
+    ("event_promulgated", "公布"),
+    ("event_effective", "施行"),
+    ("event_amended", "修改"),
+    ("event_superseded", "被替代"),
+    ("event_repealed", "废止"),
+    ("event_declared_invalid", "宣布失效"),
+    ("event_expired", "到期"),
+    ("rel_supersedes", "替代以下文件"),
+    ("rel_amends", "修改以下文件"),
+    ("rel_repeals", "废止以下文件"),
+    ("rel_invalidates", "宣布以下文件失效"),
+    ("rel_based_on", "制定依据"),
+    ("rel_supersedes_in", "被以下文件替代"),
+    ("rel_amends_in", "被以下文件修改"),
+    ("rel_repeals_in", "被以下文件废止"),
+    ("rel_invalidates_in", "被以下文件宣布失效"),
+    ("rel_based_on_in", "以本文件为依据的文件"),
+    ("banner_pending", "本文件尚未生效，将于{date}起施行。"),
+    ("banner_current", "本文件现行有效，自{date}起施行。"),
+    (
+        "banner_amended",
+        "本文件现行有效，已于{date}由{actor}修改。",
+    ),
+    (
+        "banner_superseded",
+        "本文件已被替代：{date}起由{actor}代替。",
+    ),
+    ("banner_repealed", "本文件已废止：{date}由{actor}废止。"),
+    ("banner_invalid", "本文件已失效：{date}由{actor}宣布失效。"),
+    (
+        "banner_expired",
+        "本文件已到期：有效期至{date}止，不再有效。",
+    ),
+];
+
+const EN: Table = &[
+    ("home", "Home"),
+    ("catalogue", "Catalogue"),
+    ("catalogue_all", "All documents"),
+    ("decisions", "Clean-up and amending acts"),
+    ("by_status", "By status"),
+    ("by_issuer", "By issuer"),
+    ("by_level", "By level"),
+    ("by_category", "By category"),
+    ("by_year", "By year"),
+    ("status", "Status"),
+    ("title", "Title"),
+    ("number", "Number"),
+    ("issuer", "Issuer"),
+    ("level", "Level"),
+    ("category", "Category"),
+    ("tags", "Tags"),
+    ("published", "Published"),
+    ("effective", "In force from"),
+    ("expires", "Expires"),
+    ("summary", "Summary"),
+    ("documents", "documents"),
+    ("count_prefix", ""),
+    ("count_suffix", "documents"),
+    ("toc", "Contents"),
+    ("relations", "Related documents"),
+    ("history", "History"),
+    ("reason", "Reason"),
+    ("latest_changes", "Latest changes"),
+    ("status_overview", "Documents by status"),
+    ("entry_points", "Browse"),
+    ("as_of", "Statuses as of"),
+    (
+        "no_text",
+        "The text of this document is not published; it is listed in the catalogue only.",
+    ),
+    ("acts_repealed", "Documents repealed"),
+    ("acts_invalidated", "Documents declared invalid"),
+    ("acts_amended", "Documents amended"),
+    ("acts_superseded", "Documents superseded"),
+    ("withheld", "Further documents not published:"),
+    ("withheld_unit", ""),
+    ("not_found", "Page not found"),
+    (
+        "not_found_text",
+        "The page you asked for does not exist or has moved.",
+    ),
+    ("back_home", "Back to the home page"),
+    ("redirecting", "This page has moved to"),
+    ("feed", "Changes feed"),
+    ("downloads", "Data downloads"),
+    ("skip", "Skip to content"),
+    ("print", "Print"),
+    ("metadata", "Details"),
+    ("id", "Identifier"),
+    ("act_target", "Document"),
+    ("event", "Event"),
+    ("date", "Date"),
+    ("all", "All"),
+    ("year_suffix", ""),
+    ("generator", "Built with gazette"),
+    ("status_pending", "Not yet in force"),
+    ("status_current", "In force"),
+    ("status_amended", "In force, amended"),
+    ("status_superseded", "Superseded"),
+    ("status_repealed", "Repealed"),
+    ("status_invalid", "Declared invalid"),
+    ("status_expired", "Expired"),
+    ("event_promulgated", "Published"),
+    ("event_effective", "In force"),
+    ("event_amended", "Amended"),
+    ("event_superseded", "Superseded"),
+    ("event_repealed", "Repealed"),
+    ("event_declared_invalid", "Declared invalid"),
+    ("event_expired", "Expired"),
+    ("rel_supersedes", "Supersedes"),
+    ("rel_amends", "Amends"),
+    ("rel_repeals", "Repeals"),
+    ("rel_invalidates", "Declares invalid"),
+    ("rel_based_on", "Based on"),
+    ("rel_supersedes_in", "Superseded by"),
+    ("rel_amends_in", "Amended by"),
+    ("rel_repeals_in", "Repealed by"),
+    ("rel_invalidates_in", "Declared invalid by"),
+    ("rel_based_on_in", "Cited as basis by"),
+    (
+        "banner_pending",
+        "Not yet in force: takes effect on {date}.",
+    ),
+    ("banner_current", "In force since {date}."),
+    ("banner_amended", "In force; amended on {date} by {actor}."),
+    (
+        "banner_superseded",
+        "Superseded: replaced from {date} by {actor}.",
+    ),
+    ("banner_repealed", "Repealed on {date} by {actor}."),
+    ("banner_invalid", "Declared invalid on {date} by {actor}."),
+    ("banner_expired", "Expired: its fixed term ended on {date}."),
+];
+
+/// The UI strings of one language.
+#[derive(Debug, Clone, Copy)]
+pub struct Strings {
+    table: Table,
+    language: Language,
+}
+
+impl Strings {
+    /// Strings for `language`.
+    pub fn new(language: Language) -> Strings {
+        let table = match language {
+            Language::ZhCn => ZH,
+            Language::En => EN,
+        };
+        Strings { table, language }
+    }
+
+    /// The string for `key`, or the key itself if it is missing.
+    pub fn get(&self, key: &str) -> &'static str {
+        self.table
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, v)| v)
+    }
+
+    /// Every string, for templates.
+    pub fn to_map(&self) -> BTreeMap<&'static str, &'static str> {
+        self.table.iter().copied().collect()
+    }
+
+    /// Label of a status, e.g. 已废止.
+    pub fn status(&self, s: Status) -> &'static str {
+        self.get(&format!("status_{}", s.key()))
+    }
+
+    /// Label of an event kind, e.g. 宣布失效.
+    pub fn event(&self, k: EventKind) -> &'static str {
+        self.get(&format!("event_{}", k.key()))
+    }
+
+    /// Heading of a relation group, outgoing or incoming.
+    pub fn relation(&self, k: RelationKind, incoming: bool) -> &'static str {
+        self.get(&format!(
+            "rel_{}{}",
+            k.key(),
+            if incoming { "_in" } else { "" }
+        ))
+    }
+
+    /// The banner sentence pattern of a status, with `{date}` and `{actor}` holes.
+    pub fn banner(&self, s: Status) -> &'static str {
+        self.get(&format!("banner_{}", s.key()))
+    }
+
+    /// A date written the way readers of this language expect.
+    pub fn date(&self, d: chrono::NaiveDate) -> String {
+        match self.language {
+            Language::ZhCn => d.format("%Y年%-m月%-d日").to_string(),
+            Language::En => d.format("%-d %B %Y").to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_define_the_same_keys() {
+        let zh: Vec<_> = ZH.iter().map(|(k, _)| *k).collect();
+        let en: Vec<_> = EN.iter().map(|(k, _)| *k).collect();
+        assert_eq!(zh, en);
+    }
+
+    #[test]
+    fn every_status_and_event_has_a_label() {
+        for lang in [Language::ZhCn, Language::En] {
+            let s = Strings::new(lang);
+            for status in Status::ALL {
+                assert!(!s.status(status).is_empty());
+                assert!(s.banner(status).contains("{date}"));
+            }
+        }
+        assert_eq!(
+            Strings::new(Language::ZhCn).status(Status::Invalid),
+            "已失效"
+        );
+        let d = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+        assert_eq!(Strings::new(Language::ZhCn).date(d), "2025年6月30日");
+        assert_eq!(Strings::new(Language::En).date(d), "30 June 2025");
+    }
+}

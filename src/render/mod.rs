@@ -1,0 +1,508 @@
+//! Rendering: turns the computed catalogue into every page of the site
+//! (documents, home, catalogue and facet listings, decisions, 404, alias
+//! redirects, static assets) and hands them to an `Output`.
+//!
+//! Templates are compiled once per `Renderer`; document pages render in
+//! parallel. Reads nothing from disk after `Renderer::new`.
+
+pub mod i18n;
+pub mod theme;
+pub mod view;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::catalogue::Catalogue;
+use crate::config::Config;
+use crate::content::slash_path;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::markdown::{LinkTarget, Markdown};
+use crate::model::{DocId, Status};
+use crate::output::Output;
+use crate::{articles, export};
+use i18n::Strings;
+use view::{
+    Banner, DocView, EventView, StatusView, doc_views, encode_path, facet_slug, relation_groups,
+};
+
+/// Compiled templates plus everything needed to render any site page.
+pub struct Renderer {
+    env: Environment<'static>,
+    markdown: Markdown,
+    strings: Strings,
+    origins: BTreeMap<String, PathBuf>,
+    statics: BTreeMap<String, Vec<u8>>,
+    config: Config,
+}
+
+/// A facet (issuer, level, …): URL folder, label key and value of a document.
+struct Facet {
+    dir: &'static str,
+    label: &'static str,
+    value: fn(&DocView) -> Option<String>,
+}
+
+const FACETS: [Facet; 4] = [
+    Facet {
+        dir: "issuers",
+        label: "by_issuer",
+        value: |d| d.issuer.clone(),
+    },
+    Facet {
+        dir: "levels",
+        label: "by_level",
+        value: |d| d.level.clone(),
+    },
+    Facet {
+        dir: "categories",
+        label: "by_category",
+        value: |d| d.category.clone(),
+    },
+    Facet {
+        dir: "years",
+        label: "by_year",
+        value: |d| d.published.map(|p| p.format("%Y").to_string()),
+    },
+];
+
+/// One value of a facet with its documents' count, for facet index pages.
+#[derive(Serialize)]
+struct FacetValue {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+impl Renderer {
+    /// Compile the site's theme. Template syntax errors are reported with file and line.
+    pub fn new(root: &std::path::Path, config: &Config) -> Result<Renderer, Diagnostics> {
+        let theme = theme::Theme::load(root, config)?;
+        let strings = Strings::new(config.language);
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_formatter(format_value);
+        let mut diags = Diagnostics::default();
+        let mut origins = BTreeMap::new();
+        for (name, file) in &theme.templates {
+            let source = String::from_utf8_lossy(&file.bytes).into_owned();
+            origins.insert(name.clone(), file.origin.clone());
+            if let Err(e) = env.add_template_owned(name.clone(), source) {
+                diags.push(template_diagnostic(&e, &file.origin));
+            }
+        }
+        let base_path = config.base_path();
+        env.add_function("url", move |path: &str| {
+            format!("{base_path}{}", path.trim_start_matches('/'))
+        });
+        env.add_filter("date", move |iso: &str| {
+            iso.parse()
+                .map(|d| strings.date(d))
+                .unwrap_or_else(|_| iso.to_owned())
+        });
+        env.add_global("i18n", v(strings.to_map()));
+        let mut statics: BTreeMap<String, Vec<u8>> = theme
+            .statics
+            .into_iter()
+            .map(|(k, f)| (k, f.bytes))
+            .collect();
+        match crate::markdown::highlight_css(&config.highlight_theme) {
+            Ok(css) => {
+                statics
+                    .entry("syntax.css".into())
+                    .or_insert_with(|| css.into_bytes());
+            }
+            Err(message) => diags.push(Diagnostic::error(Code::Config, "site.toml", message)),
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(Renderer {
+            env,
+            markdown: Markdown::new(config.unsafe_html),
+            strings,
+            origins,
+            statics,
+            config: config.clone(),
+        })
+    }
+
+    /// Render every page of `cat` into `out`; problems are returned, not printed.
+    pub fn render(&self, cat: &Catalogue, out: &dyn Output) -> Diagnostics {
+        let views = doc_views(cat, &self.strings);
+        let site = self.site_value(cat, &views);
+        let pass = Pass {
+            r: self,
+            cat,
+            views: &views,
+            site,
+            out,
+            diags: Mutex::new(Diagnostics::default()),
+        };
+        let broken_links = pass.render_documents();
+        pass.render_listings();
+        pass.render_aliases();
+        pass.write_statics();
+        for (rel, bytes) in export::files(cat, &views, &self.config) {
+            pass.write(&rel, &bytes);
+        }
+        let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
+        diags.extend(broken_links);
+        diags
+    }
+
+    fn site_value(&self, cat: &Catalogue, views: &[DocView]) -> Value {
+        let counts: Vec<_> = Status::ALL
+            .iter()
+            .map(|s| {
+                let count = views.iter().filter(|v| v.status.key == s.key()).count();
+                context! { status => v(StatusView::new(*s, &self.strings)), count, url => format!("status/{}/", s.key()) }
+            })
+            .collect();
+        context! {
+            title => &self.config.title,
+            description => &self.config.description,
+            base_url => self.config.absolute_base(),
+            base_path => self.config.base_path(),
+            language => self.config.language.tag(),
+            as_of => cat.as_of.to_string(),
+            total => views.len(),
+            status_counts => counts,
+            facets => FACETS.iter().map(|f| context! { url => format!("{}/", f.dir), label => self.strings.get(f.label) }).collect::<Vec<_>>(),
+        }
+    }
+}
+
+/// State of one render pass.
+struct Pass<'a> {
+    r: &'a Renderer,
+    cat: &'a Catalogue,
+    views: &'a [DocView],
+    site: Value,
+    out: &'a dyn Output,
+    diags: Mutex<Diagnostics>,
+}
+
+impl Pass<'_> {
+    fn report(&self, d: Diagnostic) {
+        self.diags.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) {
+        if let Err(e) = self.out.write(rel, bytes) {
+            self.report(Diagnostic::error(Code::Output, rel, e.message));
+        }
+    }
+
+    /// Render template `name` with `ctx` and write it to the page at `url_path` (`a/b/`).
+    fn page(&self, name: &str, url_path: &str, ctx: Value) {
+        let ctx = context! { site => &self.site, page_path => url_path, ..ctx };
+        let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
+        match rendered {
+            Ok(html) => {
+                let rel = if url_path.is_empty() || url_path.ends_with('/') {
+                    format!("{url_path}index.html")
+                } else {
+                    url_path.to_owned()
+                };
+                self.write(&rel, html.as_bytes());
+            }
+            Err(e) => {
+                let origin = e
+                    .name()
+                    .and_then(|n| self.r.origins.get(n))
+                    .cloned()
+                    .unwrap_or_else(|| name.into());
+                let d = template_diagnostic(&e, &origin);
+                let mut diags = self.diags.lock().unwrap_or_else(|e| e.into_inner());
+                if !diags
+                    .iter()
+                    .any(|x| x.message == d.message && x.path == d.path)
+                {
+                    diags.push(d);
+                }
+            }
+        }
+    }
+
+    /// Document pages in parallel; returns broken-link diagnostics.
+    fn render_documents(&self) -> Vec<Diagnostic> {
+        let content_dir = slash_path(&self.r.config.content_dir);
+        let by_source: BTreeMap<String, usize> = self
+            .cat
+            .docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.body.is_some())
+            .map(|(i, d)| {
+                (
+                    slash_path(&d.path)
+                        .trim_start_matches(&format!("{content_dir}/"))
+                        .to_owned(),
+                    i,
+                )
+            })
+            .collect();
+        (0..self.cat.docs.len())
+            .into_par_iter()
+            .flat_map_iter(|i| self.render_document(i, &by_source))
+            .collect()
+    }
+
+    fn render_document(&self, i: usize, by_source: &BTreeMap<String, usize>) -> Vec<Diagnostic> {
+        let (cat, views, t) = (self.cat, self.views, &self.r.strings);
+        let doc = &cat.docs[i];
+        let base = self.r.config.base_path();
+        let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
+            let j = match target {
+                LinkTarget::Id(id) => DocId::new(id).ok().and_then(|id| cat.find(&id)),
+                LinkTarget::Source(path) => by_source.get(path).copied(),
+            }
+            .ok_or_else(|| "no document has this id or source file".to_owned())?;
+            if let Some(n) = fragment.and_then(|f| f.strip_prefix("art-")) {
+                let n = n.split('-').next().and_then(|n| n.parse::<u32>().ok());
+                let known = cat.docs[j]
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| n.is_some_and(|n| b.articles.contains(&n)));
+                if !known {
+                    return Err(format!(
+                        "`{}` has no article #{}",
+                        cat.docs[j].id,
+                        fragment.unwrap_or_default()
+                    ));
+                }
+            }
+            Ok(format!(
+                "{base}{}{}",
+                views[j].url,
+                fragment.map(|f| format!("#{f}")).unwrap_or_default()
+            ))
+        };
+        let mut diags = Vec::new();
+        let (body_html, toc) = match &doc.body {
+            Some(body) => {
+                let dir = doc.section.as_str();
+                let rendered =
+                    self.r
+                        .markdown
+                        .render(&body.markdown, dir, body.first_line, &resolve);
+                for b in rendered.broken {
+                    diags.push(
+                        Diagnostic::error(Code::BrokenLink, &doc.path, format!("link `{}` leads nowhere: {}", b.url, b.reason))
+                            .at_line(b.line)
+                            .with_help("link to a document's source file (../x/y.md, @/x/y.md) or doc:ID, with #art-N for an article"),
+                    );
+                }
+                (Some(Value::from_safe_string(rendered.html)), rendered.toc)
+            }
+            None => (None, Vec::new()),
+        };
+        let events: Vec<_> = cat.events[i]
+            .iter()
+            .filter(|e| e.date <= cat.as_of)
+            .filter_map(|e| EventView::new(e, cat, views, t))
+            .collect();
+        let ctx = context! {
+            doc => v(&views[i]),
+            banner => v(Banner::new(i, cat, views, t)),
+            body_html,
+            toc => v(toc),
+            relations => v(relation_groups(i, cat, views, t)),
+            events => v(events),
+            withheld => doc.meta.withheld,
+            extra => v(&doc.meta.extra),
+            articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
+            jsonld => Value::from_safe_string(export::json_ld(&views[i], &self.r.config)),
+            page_title => &views[i].title,
+        };
+        self.page("document.html", &format!("docs/{}/", doc.id), ctx);
+        diags
+    }
+
+    fn render_listings(&self) {
+        let t = &self.r.strings;
+        let mut all: Vec<&DocView> = self.views.iter().collect();
+        all.sort_by(|a, b| {
+            b.published
+                .cmp(&a.published)
+                .then_with(|| a.title.cmp(&b.title))
+        });
+        let latest = self.latest_events(10);
+        self.page(
+            "index.html",
+            "",
+            context! { latest => v(latest), page_title => t.get("home") },
+        );
+        self.listing("catalogue/", t.get("catalogue_all"), &all);
+        for status in Status::ALL {
+            let docs: Vec<&DocView> = all
+                .iter()
+                .copied()
+                .filter(|d| d.status.key == status.key())
+                .collect();
+            self.listing(
+                &format!("status/{}/", status.key()),
+                t.status(status),
+                &docs,
+            );
+        }
+        for facet in &FACETS {
+            self.render_facet(facet, &all);
+        }
+        let acts: Vec<&DocView> = all.iter().copied().filter(|d| d.is_act).collect();
+        self.page(
+            "decisions.html",
+            "decisions/",
+            context! { docs => v(acts), page_title => t.get("decisions") },
+        );
+        self.page(
+            "404.html",
+            "404.html",
+            context! { page_title => t.get("not_found") },
+        );
+    }
+
+    fn listing(&self, path: &str, heading: &str, docs: &[&DocView]) {
+        self.page(
+            "listing.html",
+            path,
+            context! { heading, docs => v(docs), count => docs.len(), page_title => heading },
+        );
+    }
+
+    fn render_facet(&self, facet: &Facet, all: &[&DocView]) {
+        let mut groups: BTreeMap<String, Vec<&DocView>> = BTreeMap::new();
+        for doc in all {
+            if let Some(value) = (facet.value)(doc) {
+                groups.entry(value).or_default().push(doc);
+            }
+        }
+        let mut values: Vec<FacetValue> = groups
+            .iter()
+            .map(|(name, docs)| FacetValue {
+                name: name.clone(),
+                url: format!("{}/{}/", facet.dir, encode_path(&facet_slug(name))),
+                count: docs.len(),
+            })
+            .collect();
+        if facet.dir == "years" {
+            values.reverse();
+        } else {
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        }
+        let heading = self.r.strings.get(facet.label);
+        self.page(
+            "facets.html",
+            &format!("{}/", facet.dir),
+            context! { heading, values => v(values), page_title => heading },
+        );
+        for (name, docs) in &groups {
+            self.listing(&format!("{}/{}/", facet.dir, facet_slug(name)), name, docs);
+        }
+    }
+
+    /// The `n` most recent events on or before the build date, newest first.
+    fn latest_events(&self, n: usize) -> Vec<EventView> {
+        export::recent_events(self.cat, n)
+            .into_iter()
+            .filter_map(|e| EventView::new(e, self.cat, self.views, &self.r.strings))
+            .collect()
+    }
+
+    /// A redirect page at each alias; an alias that collides with a page is an error.
+    fn render_aliases(&self) {
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        for (doc, view) in self.cat.docs.iter().zip(self.views) {
+            for alias in &doc.meta.aliases {
+                let rel = alias.trim_start_matches('/');
+                let rel = if rel.is_empty() || rel.ends_with('/') {
+                    format!("{rel}index.html")
+                } else {
+                    rel.to_owned()
+                };
+                let reserved = [
+                    "docs/",
+                    "catalogue/",
+                    "status/",
+                    "decisions/",
+                    "static/",
+                    "issuers/",
+                    "levels/",
+                    "categories/",
+                    "years/",
+                    "index.html",
+                    "404.html",
+                ];
+                if reserved.iter().any(|r| rel.starts_with(r)) || !taken.insert(rel.clone()) {
+                    self.report(
+                        Diagnostic::error(
+                            Code::UrlCollision,
+                            &doc.path,
+                            format!(
+                                "alias `{alias}` collides with a generated page or another alias"
+                            ),
+                        )
+                        .at_line(doc.line)
+                        .with_help("choose an old URL that gazette does not generate"),
+                    );
+                    continue;
+                }
+                self.page(
+                    "redirect.html",
+                    &rel,
+                    context! { target => v(view), page_title => &view.title },
+                );
+            }
+        }
+    }
+
+    fn write_statics(&self) {
+        for (name, bytes) in &self.r.statics {
+            self.write(&format!("static/{name}"), bytes);
+        }
+    }
+}
+
+/// minijinja's formatter, except that HTML escaping leaves `/` alone: URLs
+/// stay readable and pages smaller, with the same safety (`&<>"'` escaped).
+fn format_value(
+    out: &mut minijinja::Output<'_>,
+    state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text)
+            if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) =>
+        {
+            out.write_str(&crate::markdown::escape_html(text))
+                .map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// Any serialisable value as a template value.
+fn v<T: Serialize>(x: T) -> Value {
+    Value::from(Serde(x))
+}
+
+fn template_diagnostic(e: &minijinja::Error, origin: &std::path::Path) -> Diagnostic {
+    let mut message = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+    if let Some(source) = std::error::Error::source(e) {
+        message.push_str(&format!(" ({source})"));
+    }
+    let d = Diagnostic::error(Code::Template, origin, message)
+        .with_help("fix the template; see the minijinja syntax docs");
+    match e.line() {
+        Some(line) => d.at_line(line),
+        None => d,
+    }
+}

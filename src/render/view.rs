@@ -1,0 +1,323 @@
+//! View models: the serialisable shapes templates see, built once per build
+//! from the catalogue (one `DocView` per document, shared by every page that
+//! lists it).
+//!
+//! Only reshapes data; no Markdown, no templates, no I/O.
+
+use chrono::NaiveDate;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde::Serialize;
+
+use super::i18n::Strings;
+use crate::catalogue::{Catalogue, Event};
+use crate::content::OriginKind;
+use crate::model::{DocId, RelationKind, Status};
+
+/// Characters encoded in a URL path segment (non-ASCII is always encoded).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'[')
+    .add(b']');
+
+/// Percent-encode each `/`-separated segment of `path`.
+pub fn encode_path(path: &str) -> String {
+    path.split('/')
+        .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Site-relative URL path of a document page, e.g. `docs/a%2Fb/` … `docs/zuofeng/x/`.
+pub fn doc_url(id: &DocId) -> String {
+    format!("docs/{}/", encode_path(id.as_str()))
+}
+
+/// A facet value turned into one safe path segment.
+pub fn facet_slug(value: &str) -> String {
+    let slug: String = value
+        .trim()
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\') || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    slug.trim_start_matches('.').to_owned()
+}
+
+/// A status with its key (for CSS, URLs) and label (for readers).
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    /// English key.
+    pub key: &'static str,
+    /// Localised label.
+    pub label: &'static str,
+    /// True when the document binds readers.
+    pub in_force: bool,
+}
+
+impl StatusView {
+    /// View of `status` in the site's language.
+    pub fn new(status: Status, t: &Strings) -> StatusView {
+        StatusView {
+            key: status.key(),
+            label: t.status(status),
+            in_force: status.in_force(),
+        }
+    }
+}
+
+/// What every listing shows of a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocView {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Site-relative URL (prefix with `url()` in templates).
+    pub url: String,
+    /// 文号.
+    pub number: Option<String>,
+    /// 发文机关.
+    pub issuer: Option<String>,
+    /// 效力级别.
+    pub level: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Published date, ISO.
+    pub published: Option<NaiveDate>,
+    /// Effective date, ISO.
+    pub effective: Option<NaiveDate>,
+    /// Expiry date, ISO.
+    pub expires: Option<NaiveDate>,
+    /// Status as of the build date.
+    pub status: StatusView,
+    /// True for decisions and other acts.
+    pub is_act: bool,
+    /// True when the text is published (not a catalogue-only entry).
+    pub has_text: bool,
+}
+
+/// Build the list-level view of every document, aligned with `cat.docs`.
+pub fn doc_views(cat: &Catalogue, t: &Strings) -> Vec<DocView> {
+    cat.docs
+        .iter()
+        .zip(&cat.computed)
+        .map(|(doc, computed)| DocView {
+            id: doc.id.to_string(),
+            title: doc.title.clone(),
+            url: doc_url(&doc.id),
+            number: doc.meta.number.clone(),
+            issuer: doc.meta.issuer.clone(),
+            level: doc.meta.level.clone(),
+            category: doc.meta.category.clone(),
+            tags: doc.meta.tags.clone(),
+            summary: doc.meta.summary.clone(),
+            published: doc.meta.published,
+            effective: doc.effective(),
+            expires: doc.meta.expires,
+            status: StatusView::new(computed.status, t),
+            is_act: doc.is_act(),
+            has_text: doc.origin == OriginKind::Markdown,
+        })
+        .collect()
+}
+
+/// A dated event with the documents involved.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    /// Event kind key.
+    pub kind: &'static str,
+    /// Localised label.
+    pub label: &'static str,
+    /// Date.
+    pub date: NaiveDate,
+    /// The document it happened to.
+    pub target: DocView,
+    /// The acting document, if any.
+    pub actor: Option<DocView>,
+    /// Reason given.
+    pub reason: Option<String>,
+}
+
+impl EventView {
+    /// View of `e`, looking documents up in `views`.
+    pub fn new(e: &Event, cat: &Catalogue, views: &[DocView], t: &Strings) -> Option<EventView> {
+        let target = views.get(cat.find(&e.target)?)?.clone();
+        let actor = e
+            .actor
+            .as_ref()
+            .and_then(|a| cat.find(a))
+            .and_then(|i| views.get(i))
+            .cloned();
+        Some(EventView {
+            kind: e.kind.key(),
+            label: t.event(e.kind),
+            date: e.date,
+            target,
+            actor,
+            reason: e.reason.clone(),
+        })
+    }
+}
+
+/// The sentence at the top of a document page: `before`, a link to `actor`, `after`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Banner {
+    /// Status shown.
+    pub status: StatusView,
+    /// Text before the actor link.
+    pub before: String,
+    /// The act that caused the status.
+    pub actor: Option<DocView>,
+    /// Text after the actor link.
+    pub after: String,
+    /// The reason the act gave.
+    pub reason: Option<String>,
+}
+
+impl Banner {
+    /// Banner of document `i` from its computed status and cause.
+    pub fn new(i: usize, cat: &Catalogue, views: &[DocView], t: &Strings) -> Banner {
+        let computed = &cat.computed[i];
+        let date = computed
+            .cause
+            .as_ref()
+            .map(|e| e.date)
+            .or(cat.docs[i].effective());
+        let date_text = date.map(|d| t.date(d)).unwrap_or_default();
+        let sentence = t.banner(computed.status).replace("{date}", &date_text);
+        let actor = computed
+            .cause
+            .as_ref()
+            .and_then(|e| e.actor.as_ref())
+            .and_then(|a| cat.find(a))
+            .map(|j| views[j].clone());
+        let (before, after) = match sentence.split_once("{actor}") {
+            Some((b, a)) => (b.to_owned(), a.to_owned()),
+            None => (sentence, String::new()),
+        };
+        let reason = computed.cause.as_ref().and_then(|e| e.reason.clone());
+        Banner {
+            status: StatusView::new(computed.status, t),
+            before,
+            actor,
+            after,
+            reason,
+        }
+    }
+}
+
+/// A related document and the reason given for the relation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    /// The other document.
+    pub doc: DocView,
+    /// Reason given, if any.
+    pub reason: Option<String>,
+}
+
+/// Related documents under one heading ("Amended by", "Repeals", …).
+#[derive(Debug, Clone, Serialize)]
+pub struct RelationGroup {
+    /// `supersedes`, `amends_in`, ….
+    pub key: String,
+    /// Localised heading.
+    pub label: &'static str,
+    /// True for relations pointing at this document.
+    pub incoming: bool,
+    /// The documents.
+    pub docs: Vec<Related>,
+}
+
+/// Relations of document `i`, outgoing then incoming, empty groups omitted.
+pub fn relation_groups(
+    i: usize,
+    cat: &Catalogue,
+    views: &[DocView],
+    t: &Strings,
+) -> Vec<RelationGroup> {
+    let doc = &cat.docs[i];
+    let mut groups = Vec::new();
+    for kind in RelationKind::ALL {
+        let docs: Vec<Related> = doc
+            .meta
+            .relations
+            .iter()
+            .filter(|r| r.kind == kind)
+            .filter_map(|r| {
+                cat.find(&r.target).map(|j| Related {
+                    doc: views[j].clone(),
+                    reason: r.reason.clone(),
+                })
+            })
+            .collect();
+        if !docs.is_empty() {
+            groups.push(RelationGroup {
+                key: kind.key().into(),
+                label: t.relation(kind, false),
+                incoming: false,
+                docs,
+            });
+        }
+    }
+    for kind in RelationKind::ALL {
+        let docs: Vec<Related> = cat.incoming[i]
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| Related {
+                doc: views[r.from].clone(),
+                reason: r.reason.clone(),
+            })
+            .collect();
+        if !docs.is_empty() {
+            groups.push(RelationGroup {
+                key: format!("{}_in", kind.key()),
+                label: t.relation(kind, true),
+                incoming: true,
+                docs,
+            });
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unicode_ids_are_percent_encoded_per_segment() {
+        let id = DocId::new("行政法规/条例(2019-03-02)").unwrap();
+        assert_eq!(
+            doc_url(&id),
+            "docs/%E8%A1%8C%E6%94%BF%E6%B3%95%E8%A7%84/%E6%9D%A1%E4%BE%8B(2019-03-02)/"
+        );
+        assert_eq!(encode_path("a b/c#d"), "a%20b/c%23d");
+    }
+
+    #[test]
+    fn facet_slugs_cannot_nest_or_hide() {
+        assert_eq!(facet_slug("中共青川市委/办公室"), "中共青川市委-办公室");
+        assert_eq!(facet_slug("../x"), "-x");
+    }
+}

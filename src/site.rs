@@ -1,0 +1,171 @@
+//! Sequences the stages for one build: load config → load content → compute
+//! the catalogue → render → write, stopping before any write if an earlier
+//! stage found errors, and committing the output only if everything succeeded.
+//!
+//! The one place that knows the order of stages; owns no stage's logic.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::catalogue::Catalogue;
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::output::{Discard, Output, Staged};
+use crate::render::Renderer;
+
+/// Resolved options of a build or check.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Site root (holds `site.toml`).
+    pub root: PathBuf,
+    /// Output folder; `None` means `site.toml`'s `output_dir` under the root.
+    pub output: Option<PathBuf>,
+    /// Compute statuses as of this date; `None` means `site.toml`, else today.
+    pub as_of: Option<NaiveDate>,
+    /// Replace `base_url` (the dev server serves on its own address).
+    pub base_url: Option<String>,
+}
+
+impl BuildOptions {
+    /// Options for the site at `root` with every default.
+    pub fn new(root: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            root: root.into(),
+            output: None,
+            as_of: None,
+            base_url: None,
+        }
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Documents in the catalogue.
+    pub documents: usize,
+    /// Where the site was written.
+    pub out_dir: PathBuf,
+    /// Warnings found on the way.
+    pub warnings: Diagnostics,
+}
+
+/// A loaded and computed site, ready to render.
+pub struct Site {
+    /// Configuration in effect.
+    pub config: Config,
+    /// The computed catalogue.
+    pub catalogue: Catalogue,
+    /// Compiled templates.
+    pub renderer: Renderer,
+}
+
+/// Load, validate and compute; `Err` carries every diagnostic when any is an error.
+pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let mut config = Config::load(&opts.root).map_err(|d| Diagnostics(vec![d]))?;
+    if let Some(base_url) = &opts.base_url {
+        config.base_url = base_url.clone();
+    }
+    let as_of = opts
+        .as_of
+        .or(config.as_of)
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let (content, mut diags) = crate::content::load(&opts.root, &config);
+    let (catalogue, problems) = Catalogue::build(content, as_of);
+    diags.extend(problems);
+    let renderer = Renderer::new(&opts.root, &config);
+    let renderer = match renderer {
+        Ok(r) => r,
+        Err(problems) => {
+            diags.extend(problems);
+            return Err(sorted(diags));
+        }
+    };
+    if diags.has_errors() {
+        return Err(sorted(diags));
+    }
+    Ok((
+        Site {
+            config,
+            catalogue,
+            renderer,
+        },
+        diags,
+    ))
+}
+
+impl Site {
+    /// Render every page into `out`; `Err` if rendering found errors.
+    pub fn render(
+        &self,
+        out: &dyn Output,
+        mut diags: Diagnostics,
+    ) -> Result<Diagnostics, Diagnostics> {
+        diags.extend(self.renderer.render(&self.catalogue, out));
+        if diags.has_errors() {
+            Err(sorted(diags))
+        } else {
+            Ok(sorted(diags))
+        }
+    }
+}
+
+/// Build the site into its output folder, atomically.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let (site, diags) = load(opts)?;
+    let out_dir = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join(&site.config.output_dir));
+    guard_output(&opts.root, &out_dir)?;
+    let io_error = |e: std::io::Error| {
+        Diagnostics(vec![Diagnostic::error(
+            Code::Output,
+            &out_dir,
+            format!("cannot write output: {e}"),
+        )])
+    };
+    let staged = Staged::begin(&out_dir).map_err(io_error)?;
+    let warnings = site.render(&staged, diags)?;
+    staged.commit().map_err(io_error)?;
+    Ok(BuildReport {
+        documents: site.catalogue.docs.len(),
+        out_dir,
+        warnings,
+    })
+}
+
+/// Validate the site and render it without writing anything.
+pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
+    let (site, diags) = load(opts)?;
+    site.render(&Discard, diags)
+}
+
+/// Refuse an output folder that is the site root or contains it: swapping it
+/// in would delete the user's content.
+fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let out = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
+    let out = out
+        .parent()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .map_or(out.clone(), |p| p.join(out.file_name().unwrap_or_default()));
+    if root.starts_with(&out) {
+        let d = Diagnostic::error(
+            Code::Config,
+            "site.toml",
+            format!(
+                "output folder {} would contain the site itself",
+                out_dir.display()
+            ),
+        )
+        .with_help("set output_dir to a folder of its own, e.g. \"public\"");
+        return Err(Diagnostics(vec![d]));
+    }
+    Ok(())
+}
+
+fn sorted(mut d: Diagnostics) -> Diagnostics {
+    d.sort();
+    d
+}
