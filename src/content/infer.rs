@@ -47,6 +47,8 @@ pub fn history_dates(body: &str) -> (Option<NaiveDate>, Option<NaiveDate>) {
             published = Some(date);
         }
     }
+    // A later revision takes effect on its own date, not on an older 施行 line.
+    let effective = effective.filter(|e| published.is_none_or(|p| *e >= p));
     (published.or(effective), effective.or(published))
 }
 
@@ -109,6 +111,8 @@ mod tests {
             "# 条例\n\n2019年3月2日 国务院令第709号公布\n\n2019年5月1日 施行\n<!-- INFO END -->";
         assert_eq!(history_dates(body), (d(2019, 3, 2), d(2019, 5, 1)));
         assert_eq!(history_dates("# 无历史\n第一条"), (None, None));
+        let revised = "# 法\n1994年10月27日 通过\n2021年4月29日 第二次修正\n2015年9月1日 施行\n<!-- INFO END -->";
+        assert_eq!(history_dates(revised), (d(2021, 4, 29), d(2021, 4, 29)));
     }
 
     #[test]

@@ -1,0 +1,351 @@
+//! End-to-end tests of `gazette build` on fixture sites under `tests/fixtures/`.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{Fixture, has_error};
+use gazette::diagnostics::Code;
+
+/// id → status key from the built `catalogue.json`.
+fn statuses(f: &Fixture) -> BTreeMap<String, String> {
+    let json: serde_json::Value = serde_json::from_str(&f.read("catalogue.json")).unwrap();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap().to_owned(),
+                d["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn lifecycle_statuses_follow_the_as_of_date() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let s = statuses(&f);
+    let expect = [
+        ("rules/old-reception", "superseded"),
+        ("rules/new-reception", "current"),
+        ("rules/conduct", "amended"),
+        ("rules/conduct-amendment", "current"),
+        ("rules/action-plan", "expired"),
+        ("rules/five-duties", "pending"),
+        ("old/a", "repealed"),
+        ("old/b", "invalid"),
+        ("cleanup/2025", "current"),
+    ];
+    for (id, status) in expect {
+        assert_eq!(s[id], status, "{id}");
+    }
+    f.build("2016-06-30");
+    let s = statuses(&f);
+    assert_eq!(s["rules/old-reception"], "current");
+    assert_eq!(s["rules/new-reception"], "pending");
+    assert_eq!(s["rules/conduct"], "current");
+    assert_eq!(s["old/a"], "current");
+    f.build("2016-07-01");
+    assert_eq!(statuses(&f)["rules/old-reception"], "superseded");
+}
+
+#[test]
+fn repealed_document_banner_names_date_act_and_reason() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let page = f.read("docs/old/a/index.html");
+    assert!(page.contains("banner banner-repealed"));
+    assert!(page.contains("已废止"));
+    assert!(page.contains("2025年6月30日"));
+    assert!(page.contains("href=\"/docs/cleanup/2025/\""));
+    assert!(page.contains("已被新规定代替"));
+    let superseded = f.read("docs/rules/old-reception/index.html");
+    assert!(superseded.contains("banner banner-superseded"));
+    assert!(superseded.contains("2016年7月1日"));
+    assert!(superseded.contains("href=\"/docs/rules/new-reception/\""));
+}
+
+#[test]
+fn relations_are_shown_both_ways() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let old = f.read("docs/rules/old-reception/index.html");
+    assert!(old.contains("被以下文件替代"));
+    assert!(old.contains("/docs/rules/new-reception/"));
+    let new = f.read("docs/rules/new-reception/index.html");
+    assert!(new.contains("替代以下文件"));
+    let conduct = f.read("docs/rules/conduct/index.html");
+    assert!(conduct.contains("被以下文件修改"));
+    assert!(conduct.contains("/docs/rules/conduct-amendment/"));
+}
+
+#[test]
+fn decision_page_lists_repealed_invalidated_and_withheld() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let page = f.read("docs/cleanup/2025/index.html");
+    assert!(page.contains("废止以下文件（1）"));
+    assert!(page.contains("宣布以下文件失效（1）"));
+    assert!(page.contains("测发〔2003〕12号"));
+    assert!(page.contains("适用期已过"));
+    assert!(page.contains("<strong>4</strong>"));
+    f.assert_file_contains("decisions/index.html", "/docs/cleanup/2025/");
+}
+
+#[test]
+fn articles_get_anchors_and_internal_links_resolve() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    f.assert_file_contains(
+        "docs/rules/conduct/index.html",
+        "<p id=\"art-3\" class=\"article\">第三条",
+    );
+    f.assert_file_contains(
+        "docs/rules/conduct-amendment/index.html",
+        "href=\"/docs/rules/conduct/#art-3\"",
+    );
+    f.assert_file_contains(
+        "docs/rules/new-reception/index.html",
+        "href=\"/docs/rules/old-reception/#art-1\"",
+    );
+}
+
+#[test]
+fn listings_exports_and_redirects_are_written() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    for page in [
+        "index.html",
+        "catalogue/index.html",
+        "status/repealed/index.html",
+        "issuers/index.html",
+        "years/2013/index.html",
+        "404.html",
+        "sitemap.xml",
+        "feed.xml",
+        "catalogue.csv",
+        "static/style.css",
+        "static/syntax.css",
+    ] {
+        f.assert_file_exists(page);
+    }
+    f.assert_file_contains(
+        "status/repealed/index.html",
+        "关于加强机关作风建设的若干规定",
+    );
+    f.assert_file_lacks("status/repealed/index.html", "公务接待管理办法");
+    f.assert_file_contains("issuers/测试市委/index.html", "工作作风十项规定");
+    f.assert_file_contains("old/reception.html", "url=/docs/rules/old-reception/");
+    f.assert_file_contains("feed.xml", "<entry>");
+    f.assert_file_contains("sitemap.xml", "https://example.org/docs/rules/conduct/");
+    let csv = f.read("catalogue.csv");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("old/b,") && l.contains(",invalid,"))
+    );
+    let doc = f.read("docs/rules/conduct/index.html");
+    assert!(doc.contains("\"@type\":\"Legislation\""));
+    assert!(doc.contains("https://schema.org/InForce"));
+}
+
+#[test]
+fn hostile_titles_and_bodies_render_inert() {
+    let f = Fixture::new("hostile_input");
+    f.build("2026-01-01");
+    let page = f.read("docs/evil/index.html");
+    assert!(!page.contains("<script>alert"), "script tag leaked");
+    assert!(!page.contains("<img src=x"), "img tag leaked");
+    assert!(!page.contains("javascript:"), "javascript: link leaked");
+    assert!(page.contains("&lt;script&gt;alert("));
+    assert!(
+        page.contains("{{ 7 * 7 }}"),
+        "template syntax in Markdown must stay text"
+    );
+    assert!(!f.read("index.html").contains("<b>site</b>"));
+}
+
+#[test]
+fn raw_html_passes_only_when_the_site_opts_in() {
+    let f = Fixture::new("unsafe_html_opt_in");
+    f.build("2026-01-01");
+    f.assert_file_contains(
+        "docs/raw/index.html",
+        "<div class=\"notice\">原样输出</div>",
+    );
+}
+
+#[test]
+fn broken_links_fail_the_build_with_file_and_line() {
+    let f = Fixture::new("broken_link");
+    let diags = f.build_err("2026-01-01");
+    assert!(
+        has_error(&diags, Code::BrokenLink, "content/a.md", Some(5)),
+        "{}",
+        common::render(&diags)
+    );
+    assert!(
+        has_error(&diags, Code::BrokenLink, "content/a.md", Some(7)),
+        "{}",
+        common::render(&diags)
+    );
+}
+
+#[test]
+fn failed_build_leaves_previous_output_untouched() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let before = snapshot(&f.out());
+    f.write(
+        "content/rules/conduct.md",
+        "+++\ntitle = \"broken\npublished = 2013-03-01\n+++\n",
+    );
+    let diags = f.build_err("2026-11-27");
+    assert!(
+        has_error(
+            &diags,
+            Code::FrontMatter,
+            "content/rules/conduct.md",
+            Some(2)
+        ),
+        "{}",
+        common::render(&diags)
+    );
+    assert_eq!(
+        before,
+        snapshot(&f.out()),
+        "output changed after a failed build"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(f.root())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left behind");
+}
+
+#[test]
+fn deleted_documents_leave_no_stale_pages() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    f.assert_file_exists("docs/rules/action-plan/index.html");
+    std::fs::remove_file(f.root().join("content/rules/action-plan.md")).unwrap();
+    f.build("2026-11-27");
+    assert!(!f.out().join("docs/rules/action-plan/index.html").exists());
+}
+
+#[test]
+fn base_url_path_prefixes_every_link_and_unicode_ids_are_encoded() {
+    let f = Fixture::new("base_url_with_path");
+    f.build("2026-01-01");
+    let page = f.read("docs/法规/条例/index.html");
+    assert!(page.contains("href=\"/rules/static/style.css\""));
+    assert!(
+        page.contains("<h1>示例条例</h1>"),
+        "title inferred from the heading"
+    );
+    assert!(
+        page.contains("2019年3月2日"),
+        "date inferred from the history line"
+    );
+    let home = f.read("index.html");
+    assert!(home.contains("href=\"/rules/docs/%E6%B3%95%E8%A7%84/%E6%9D%A1%E4%BE%8B/\""));
+    assert!(
+        !home.contains("href=\"/docs/"),
+        "a link ignores the base path"
+    );
+    f.assert_file_contains(
+        "sitemap.xml",
+        "https://example.gov.cn/rules/docs/%E6%B3%95%E8%A7%84/",
+    );
+}
+
+#[test]
+fn english_ui_is_selected_by_site_toml() {
+    let f = Fixture::new("english_ui");
+    f.build("2026-01-01");
+    let page = f.read("docs/old/a/index.html");
+    assert!(page.contains("lang=\"en\""));
+    assert!(page.contains("Repealed on 30 June 2025 by"));
+    assert!(!page.contains("已废止"));
+}
+
+#[test]
+fn site_templates_override_the_theme() {
+    let f = Fixture::new("template_override");
+    f.build("2026-01-01");
+    f.assert_file_contains(
+        "docs/doc/index.html",
+        "<div class=\"custom-override\">Doc / 现行有效</div>",
+    );
+    f.assert_file_contains("index.html", "site-header");
+}
+
+#[test]
+fn example_site_shows_every_status() {
+    let f = Fixture::example_site();
+    f.build("2026-11-27");
+    let found: std::collections::BTreeSet<String> = statuses(&f).into_values().collect();
+    for status in [
+        "pending",
+        "current",
+        "amended",
+        "superseded",
+        "repealed",
+        "invalid",
+        "expired",
+    ] {
+        assert!(
+            found.contains(status),
+            "example site has no {status} document"
+        );
+    }
+}
+
+#[test]
+fn shared_corpus_builds_without_front_matter() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&corpus, &dir.path().join("content"));
+    std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
+    let opts = gazette::BuildOptions {
+        as_of: Some("2026-11-27".parse().unwrap()),
+        ..gazette::BuildOptions::new(dir.path())
+    };
+    let report = gazette::build(&opts).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    assert!(
+        report.documents >= 1500,
+        "only {} documents",
+        report.documents
+    );
+    let page = std::fs::read_to_string(
+        report
+            .out_dir
+            .join("docs/行政法/个人信息保护法(2021-08-20)/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("<h1>中华人民共和国个人信息保护法</h1>"));
+    assert!(page.contains("2021年8月20日"));
+    assert!(page.contains("id=\"art-1\""));
+}
+
+fn snapshot(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,144 @@
+//! Shared helpers for the integration tests: copy a fixture site from
+//! `tests/fixtures/<case>/` into a temp dir, build it, and assert on output.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use gazette::diagnostics::{Code, Diagnostics};
+use gazette::{BuildOptions, BuildReport};
+
+/// A fixture site copied into a temporary directory.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// Copy `tests/fixtures/<case>/` into a fresh temp dir.
+    #[track_caller]
+    pub fn new(case: &str) -> Fixture {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(case);
+        assert!(src.is_dir(), "no fixture {}", src.display());
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&src, dir.path());
+        Fixture { dir }
+    }
+
+    /// The repository root itself as a site (the bundled example), copied.
+    pub fn example_site() -> Fixture {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).unwrap();
+        copy_dir(&root.join("content"), &dir.path().join("content"));
+        Fixture { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    pub fn options(&self, as_of: &str) -> BuildOptions {
+        BuildOptions {
+            as_of: Some(as_of.parse().unwrap()),
+            ..BuildOptions::new(self.root())
+        }
+    }
+
+    /// Build as of `as_of`; panics with the diagnostics if it fails.
+    #[track_caller]
+    pub fn build(&self, as_of: &str) -> BuildReport {
+        match gazette::build(&self.options(as_of)) {
+            Ok(report) => report,
+            Err(diags) => panic!("build failed:\n{}", render(&diags)),
+        }
+    }
+
+    /// Build as of `as_of`, expecting failure; returns the diagnostics.
+    #[track_caller]
+    pub fn build_err(&self, as_of: &str) -> Diagnostics {
+        match gazette::build(&self.options(as_of)) {
+            Ok(_) => panic!("build unexpectedly succeeded"),
+            Err(diags) => diags,
+        }
+    }
+
+    /// Contents of an output file.
+    #[track_caller]
+    pub fn read(&self, rel: &str) -> String {
+        let path = self.out().join(rel);
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    /// Write a file in the site.
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[track_caller]
+    pub fn assert_file_contains(&self, rel: &str, needle: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(needle), "{rel} does not contain {needle:?}");
+    }
+
+    #[track_caller]
+    pub fn assert_file_lacks(&self, rel: &str, needle: &str) {
+        let text = self.read(rel);
+        assert!(
+            !text.contains(needle),
+            "{rel} unexpectedly contains {needle:?}"
+        );
+    }
+
+    #[track_caller]
+    pub fn assert_file_exists(&self, rel: &str) {
+        assert!(self.out().join(rel).is_file(), "{rel} was not written");
+    }
+}
+
+/// Diagnostics as text, for failure messages.
+pub fn render(diags: &Diagnostics) -> String {
+    diags.iter().map(|d| format!("{d}\n")).collect()
+}
+
+/// True if some error has `code` in a file ending with `path_end` at `line`.
+pub fn has_error(diags: &Diagnostics, code: Code, path_end: &str, line: Option<usize>) -> bool {
+    diags.iter().any(|d| {
+        d.is_error()
+            && d.code == code
+            && d.path.to_string_lossy().ends_with(path_end)
+            && (line.is_none() || d.line == line)
+    })
+}
+
+/// Recursive copy.
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let target = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The shared corpus, or `None` (with a printed reason) when it is absent.
+pub fn corpus() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/lawrefbook");
+    if path.is_dir() {
+        Some(path)
+    } else {
+        eprintln!("skipping: shared corpus not found at {}", path.display());
+        None
+    }
+}
