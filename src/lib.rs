@@ -4,8 +4,8 @@
 //! computed from dated events, not maintained by hand.
 //!
 //! Data flows one way: `config` → `content` (load) → `catalogue` (validate,
-//! compute lifecycle) → `render` (+ `markdown`, `export`) → `output`; `site`
-//! sequences the stages. `diagnostics` and `model` are leaves anyone may use.
+//! compute lifecycle) → `render` (+ `markdown`, `export`) → `search` →
+//! `output`; `site` sequences the stages. `diagnostics` and `model` are leaves anyone may use.
 
 pub mod articles;
 pub mod catalogue;
@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod site;
 
 pub use site::{BuildOptions, BuildReport, build, check};

@@ -95,13 +95,22 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
 }
 
 impl Site {
-    /// Render every page into `out`; `Err` if rendering found errors.
+    /// Render every page and the search index into `out`; `Err` if rendering found errors.
     pub fn render(
         &self,
         out: &dyn Output,
         mut diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
-        diags.extend(self.renderer.render(&self.catalogue, out));
+        let (rendered, index) = rayon::join(
+            || self.renderer.render(&self.catalogue, out),
+            || crate::search::build_index(&self.catalogue),
+        );
+        diags.extend(rendered);
+        for (rel, bytes) in index {
+            if let Err(e) = out.write(&rel, &bytes) {
+                diags.push(Diagnostic::error(Code::Output, rel, e.message));
+            }
+        }
         if diags.has_errors() {
             Err(sorted(diags))
         } else {
