@@ -14,6 +14,29 @@ use crate::model::{RelationKind, Status};
 type Table = &'static [(&'static str, &'static str)];
 
 const ZH: Table = &[
+    ("search", "搜索"),
+    ("search_placeholder", "搜索标题、文号或全文"),
+    ("search_title_only", "仅搜索标题和文号"),
+    (
+        "search_hint",
+        "多个词用空格分隔（须同时包含）；加引号搜索完整短语；输入“第十条”或“个人信息保护法 第十条”可直达条文。",
+    ),
+    (
+        "search_noscript",
+        "全文检索需要启用 JavaScript。您也可以浏览",
+    ),
+    ("search_filters", "筛选"),
+    ("search_loading", "正在检索…"),
+    ("search_error", "检索索引加载失败，请稍后重试。"),
+    ("search_none", "没有找到符合条件的文件。"),
+    ("search_count_suffix", "条"),
+    ("search_more", "显示更多"),
+    ("search_include_all", "包含已废止、失效文件"),
+    ("search_years", "公布年份"),
+    ("search_year_from", "起始年份"),
+    ("search_year_to", "截止年份"),
+    ("search_jump", "直达"),
+    ("search_article", "第{n}条"),
     ("home", "首页"),
     ("catalogue", "文件目录"),
     ("catalogue_all", "全部文件"),
@@ -111,6 +134,35 @@ const ZH: Table = &[
 ];
 
 const EN: Table = &[
+    ("search", "Search"),
+    ("search_placeholder", "Search titles, numbers and full text"),
+    ("search_title_only", "Titles and numbers only"),
+    (
+        "search_hint",
+        "Separate words with spaces (all must match); quote an exact phrase; type 第十条 or 个人信息保护法 第十条 to go straight to an article.",
+    ),
+    (
+        "search_noscript",
+        "Full-text search needs JavaScript. You can also browse",
+    ),
+    ("search_filters", "Filters"),
+    ("search_loading", "Searching…"),
+    (
+        "search_error",
+        "The search index could not be loaded; please try again later.",
+    ),
+    ("search_none", "No documents match."),
+    ("search_count_suffix", "results"),
+    ("search_more", "Show more"),
+    (
+        "search_include_all",
+        "Include repealed and invalid documents",
+    ),
+    ("search_years", "Year published"),
+    ("search_year_from", "From year"),
+    ("search_year_to", "To year"),
+    ("search_jump", "Go to"),
+    ("search_article", "Article {n}"),
     ("home", "Home"),
     ("catalogue", "Catalogue"),
     ("catalogue_all", "All documents"),

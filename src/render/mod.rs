@@ -362,6 +362,11 @@ impl Pass<'_> {
             context! { docs => v(acts), page_title => t.get("decisions") },
         );
         self.page(
+            "search.html",
+            "search/",
+            context! { page_title => t.get("search") },
+        );
+        self.page(
             "404.html",
             "404.html",
             context! { page_title => t.get("not_found") },
@@ -432,6 +437,7 @@ impl Pass<'_> {
                     "status/",
                     "decisions/",
                     "static/",
+                    "search/",
                     "issuers/",
                     "levels/",
                     "categories/",

@@ -30,7 +30,9 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "templates/decisions.html",
     "templates/404.html",
     "templates/redirect.html",
+    "templates/search.html",
     "static/style.css",
+    "static/search.js",
 ];
 
 /// A theme file and where it came from.

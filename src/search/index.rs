@@ -176,6 +176,13 @@ fn index_document(source: Source<'_>) -> (DocText, Vec<(Key, Vec<u32>)>) {
     let mut chunks = Vec::with_capacity(source.chunks.len());
     for chunk in source.chunks {
         let start = tk.position();
+        let article = chunk.anchor.as_deref().and_then(|a| a.strip_prefix("art-"));
+        if let Some(n) = article.and_then(|n| n.parse().ok()) {
+            emit(Token {
+                key: Key::Article(n),
+                pos: start,
+            });
+        }
         tk.feed(&chunk.text, &mut emit);
         tk.gap();
         chunks.push((start, chunk));
@@ -283,6 +290,7 @@ mod tests {
         let p = hits[0].1[0];
         assert!(p > doc.chunks[1].0, "hit lies in the second chunk");
         assert_eq!(docs(&ix, "标题"), [0]);
+        assert!(ix.postings.contains_key(&Key::Article(2)));
         assert!(ix.phrase("标题").unwrap()[0].1[0] < doc.head_end);
     }
 

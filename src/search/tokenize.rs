@@ -22,12 +22,14 @@ pub enum Key {
     RunStart(char),
     /// The last CJK character of a run directly followed by a word (`第$` in `第5`).
     RunEnd(char),
+    /// The document has an article with this number (`§10`); not positional.
+    Article(u32),
 }
 
 impl Key {
     /// True when the index keeps this key's positions.
     pub fn positional(&self) -> bool {
-        !matches!(self, Key::Unigram(_))
+        !matches!(self, Key::Unigram(_) | Key::Article(_))
     }
 
     /// The key as written in index shards (`法律`, `法`, `gdpr`, `^条`, `第$`).
@@ -38,6 +40,7 @@ impl Key {
             Key::Word(w) => w.clone(),
             Key::RunStart(c) => format!("^{c}"),
             Key::RunEnd(c) => format!("{c}$"),
+            Key::Article(n) => format!("§{n}"),
         }
     }
 }

@@ -1,0 +1,245 @@
+//! The search page in headless Chromium, against the built example site and
+//! the shared corpus served on loopback: ranked results, filters, highlighted
+//! snippets, article links, URL state, a `base_url` path prefix, and exact
+//! result counts for CJK phrases. Skips with a reason when Chromium is absent.
+
+mod common;
+
+use std::path::Path;
+
+use common::Fixture;
+use common::browser::{Server, chromium, dump_dom, encode};
+
+/// One result as the page shows it.
+#[derive(Debug)]
+struct Hit {
+    class: String,
+    href: String,
+    title: String,
+    snippet: String,
+}
+
+/// The search page's state after running the query in `params`.
+struct Page {
+    dom: String,
+}
+
+impl Page {
+    fn open(chromium: &Path, server: &Server, prefix: &str, params: &str) -> Page {
+        let dom = dump_dom(
+            chromium,
+            &format!("{}{prefix}search/?{params}", server.origin),
+        );
+        assert!(
+            dom.contains("data-state=\"done\""),
+            "search did not finish for {params}:\n{dom}"
+        );
+        Page { dom }
+    }
+
+    /// The "共 N 条" total.
+    fn total(&self) -> usize {
+        let after = self.dom.split("id=\"search-count\"").nth(1).unwrap();
+        let n = after
+            .split("<strong>")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap();
+        n.parse().unwrap()
+    }
+
+    fn hits(&self) -> Vec<Hit> {
+        self.dom
+            .split("<li class=\"result ")
+            .skip(1)
+            .map(|li| {
+                let attr = |s: &str, name: &str| {
+                    s.split(&format!("{name}=\""))
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap()
+                        .to_owned()
+                };
+                let title = li.split("class=\"result-title\"").nth(1).unwrap();
+                Hit {
+                    class: li.split('"').next().unwrap().to_owned(),
+                    href: attr(title, "href"),
+                    title: title
+                        .split_once('>')
+                        .unwrap()
+                        .1
+                        .split("</a>")
+                        .next()
+                        .unwrap()
+                        .to_owned(),
+                    snippet: li
+                        .split("class=\"snippet\">")
+                        .nth(1)
+                        .map(|s| s.split("</p>").next().unwrap().to_owned())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    /// The count shown next to a filter option, e.g. `中共青川市委 (2)`.
+    fn option_count(&self, value: &str) -> Option<usize> {
+        let after = self.dom.split(&format!(">{value} (")).nth(1)?;
+        after.split(')').next()?.parse().ok()
+    }
+}
+
+#[test]
+fn example_site_search_ranks_filters_and_links_articles() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let f = Fixture::example_site();
+    f.build("2026-11-27");
+    let server = Server::start(&f.out(), "/");
+    let open = |params: &str| Page::open(&chromium, &server, "/", params);
+
+    let page = open(&format!("q={}", encode("接待")));
+    let hits = page.hits();
+    assert_eq!(page.total(), 4, "in-force documents mentioning 接待");
+    assert_eq!(hits.len(), 4);
+    assert!(
+        hits[0].title.contains("<mark>接待</mark>") && hits[1].title.contains("<mark>接待</mark>"),
+        "title matches rank first: {hits:#?}"
+    );
+    assert!(!hits[3].title.contains("<mark>"));
+    assert_eq!(hits[0].href, "/docs/jiedai/gongwu-jiedai/#art-1");
+    assert!(hits[3].href.ends_with("/docs/zuofeng/shuangshitiao/#art-3"));
+    assert!(hits[3].snippet.starts_with("第三条"));
+    assert!(hits.iter().all(|h| h.snippet.contains("<mark>接待</mark>")));
+    assert_eq!(page.option_count("中共青川市委办公室"), Some(1));
+
+    let all = open(&format!("q={}&status=all", encode("接待")));
+    assert_eq!(all.total(), 5, "the superseded 2013 rules join");
+    assert!(
+        all.hits()
+            .iter()
+            .any(|h| h.class.starts_with("result-superseded"))
+    );
+
+    let issuer = open(&format!(
+        "q={}&issuer={}",
+        encode("接待"),
+        encode("中共青川市委")
+    ));
+    assert_eq!(issuer.total(), 2);
+    let titles = open(&format!("q={}&scope=title", encode("接待")));
+    assert_eq!(titles.total(), 2);
+    let years = open(&format!("q={}&from=2014&to=2017", encode("接待")));
+    assert_eq!(years.total(), 2);
+
+    let number = open(&format!("q={}&status=all", encode("青发〔2013〕1号")));
+    assert!(
+        number.hits()[0]
+            .href
+            .contains("/docs/zuofeng/shuangshitiao/")
+    );
+
+    let article = open(&format!("q={}", encode("十项规定 第三条")));
+    assert!(
+        article.hits()[0]
+            .href
+            .ends_with("/docs/zuofeng/shuangshitiao/#art-3")
+    );
+
+    let repealed = open(&format!("q={}", encode("下乡工作补助")));
+    assert!(
+        repealed
+            .hits()
+            .iter()
+            .all(|h| !h.class.starts_with("result-repealed"))
+    );
+    let with_repealed = open(&format!("q={}&status=all", encode("下乡工作补助")));
+    assert!(with_repealed.total() > repealed.total());
+
+    let none = open(&format!("q={}", encode("量子纠缠")));
+    assert_eq!(none.total(), 0);
+}
+
+#[test]
+fn search_respects_a_base_url_path() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let f = Fixture::new("base_url_with_path");
+    f.build("2026-11-27");
+    let server = Server::start(&f.out(), "/rules/");
+    let page = Page::open(
+        &chromium,
+        &server,
+        "/rules/",
+        &format!("q={}", encode("条例")),
+    );
+    assert!(page.total() >= 1);
+    assert!(page.hits()[0].href.starts_with("/rules/docs/"));
+    assert!(
+        server
+            .take_log()
+            .iter()
+            .any(|(p, _)| p == "/rules/search/manifest.json")
+    );
+}
+
+#[test]
+fn corpus_phrase_counts_equal_texts_containing_them() {
+    let (Some(chromium), Some(corpus)) = (chromium(), common::corpus()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&corpus, &dir.path().join("content"));
+    std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
+    let opts = gazette::BuildOptions {
+        as_of: Some("2026-11-27".parse().unwrap()),
+        ..gazette::BuildOptions::new(dir.path())
+    };
+    let report = gazette::build(&opts).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let texts: Vec<String> = walkdir::WalkDir::new(&corpus)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    let server = Server::start(&report.out_dir, "/");
+    for phrase in ["法律责任", "个人信息", "人民法院", "政府信息公开", "起诉"] {
+        let expected = texts.iter().filter(|t| t.contains(phrase)).count();
+        let page = Page::open(
+            &chromium,
+            &server,
+            "/",
+            &format!("q={}&status=all", encode(phrase)),
+        );
+        assert_eq!(page.total(), expected, "{phrase}");
+        let hits = page.hits();
+        assert!(hits.len() >= 20.min(expected));
+        assert!(
+            hits.iter()
+                .all(|h| h.snippet.contains(&format!("<mark>{phrase}</mark>"))
+                    || h.title.contains(&format!("<mark>{phrase}</mark>"))),
+            "{phrase}: every result shows the phrase highlighted"
+        );
+        let bytes: usize = server.take_log().iter().map(|(_, n)| n).sum();
+        eprintln!("{phrase}: {expected} texts, first query fetched {bytes} bytes");
+    }
+    let article = Page::open(
+        &chromium,
+        &server,
+        "/",
+        &format!("q={}", encode("个人信息保护法 第十条")),
+    );
+    assert!(
+        article.hits()[0].href.ends_with(
+            "%E4%B8%AA%E4%BA%BA%E4%BF%A1%E6%81%AF%E4%BF%9D%E6%8A%A4%E6%B3%95(2021-08-20)/#art-10"
+        ),
+        "{:?}",
+        article.hits()[0]
+    );
+}

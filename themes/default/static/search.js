@@ -1,0 +1,530 @@
+// gazette search: queries the static index under search/ (built by
+// src/search/) in the browser. Tokenisation mirrors src/search/tokenize.rs:
+// CJK bigrams with positions, whole case-folded words, run edges next to
+// words; a phrase matches only where its tokens sit at consecutive positions,
+// so a CJK query is an exact substring match. No dependencies, no build step.
+
+const app = document.getElementById("search-app");
+const T = JSON.parse(document.getElementById("search-strings").textContent);
+const base = app.dataset.base;
+const indexUrl = new URL(base + "search/", location.href);
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-q");
+const PAGE = 20;
+const DEFAULT_STATUSES = ["current", "amended", "pending"];
+const BENCH = new URLSearchParams(location.search).has("bench");
+
+// ---------- loading ----------
+
+const files = new Map();
+
+/** Bytes of an index file, gunzipped unless the server already did. */
+function fetchBytes(path) {
+  if (!files.has(path)) {
+    files.set(path, (async () => {
+      const res = await fetch(new URL(path, indexUrl));
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+      const raw = new Uint8Array(await res.arrayBuffer());
+      if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
+      const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    })());
+  }
+  return files.get(path);
+}
+
+const decoder = new TextDecoder();
+const fetchJson = async (path) => JSON.parse(decoder.decode(await fetchBytes(path)));
+
+let index = null;
+/** Manifest and document metadata, loaded once. */
+function loadIndex() {
+  index ??= (async () => {
+    const [manifest, meta] = await Promise.all([fetchJson("manifest.json"), fetchJson("docs.bin")]);
+    const docs = meta.docs.map((d, i) => ({
+      i, id: d[0], title: d[1], number: d[2] || "",
+      issuer: d[3] == null ? null : meta.issuers[d[3]],
+      level: d[4] == null ? null : meta.levels[d[4]],
+      category: d[5] == null ? null : meta.categories[d[5]],
+      status: meta.statuses[d[6]], date: d[7] || "", year: d[7] ? +d[7].slice(0, 4) : null,
+      headEnd: d[8], bodyLen: d[9], firstPart: d[10], partStarts: d[11],
+    }));
+    return { manifest, docs };
+  })();
+  return index;
+}
+
+function fnv1a(text) {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+function varint(bytes, at) {
+  let n = 0, shift = 0, b;
+  do { b = bytes[at.i++]; n += (b & 0x7f) * 2 ** shift; shift += 7; } while (b >= 0x80);
+  return n;
+}
+
+const shards = new Map();
+/** Entries of a postings file: key → {docs, from, to, bytes}. */
+function loadShard(path) {
+  if (!shards.has(path)) {
+    shards.set(path, fetchBytes(path).then((bytes) => {
+      const map = new Map();
+      const at = { i: 0 };
+      while (at.i < bytes.length) {
+        const keyLen = varint(bytes, at);
+        const key = decoder.decode(bytes.subarray(at.i, at.i + keyLen));
+        at.i += keyLen;
+        const docs = varint(bytes, at), len = varint(bytes, at);
+        map.set(key, { docs, from: at.i, to: at.i + len, bytes });
+        at.i += len;
+      }
+      return map;
+    }));
+  }
+  return shards.get(path);
+}
+
+const postings = new Map();
+/** Decoded posting of `key`: Map doc → {tf, positions}. */
+async function posting(key, positional) {
+  if (postings.has(key)) return postings.get(key);
+  const { manifest } = await loadIndex();
+  const own = manifest.own[key];
+  const path = own !== undefined ? `p/o${own}.bin` : `p/${fnv1a(key) % manifest.shards}.bin`;
+  const entry = (await loadShard(path)).get(key);
+  const out = new Map();
+  if (entry) {
+    const at = { i: entry.from };
+    let doc = 0;
+    for (let n = 0; n < entry.docs; n++) {
+      doc += varint(entry.bytes, at);
+      const tf = varint(entry.bytes, at);
+      let positions = null;
+      if (positional) {
+        positions = new Array(tf);
+        let p = 0;
+        for (let k = 0; k < tf; k++) positions[k] = p += varint(entry.bytes, at);
+      }
+      out.set(doc, { tf, positions });
+      doc += 1;
+    }
+  }
+  postings.set(key, out);
+  return out;
+}
+
+// ---------- tokenising (mirror of tokenize.rs) ----------
+
+const isCjk = (cp) => cp === 0x3007 || (cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x3400 && cp <= 0x4dbf)
+  || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) || (cp >= 0xf900 && cp <= 0xfaff)
+  || (cp >= 0x20000 && cp <= 0x3134f);
+const fold = (s) => s.replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g,
+  (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).toLowerCase();
+const wordLike = /[\p{Alphabetic}\p{N}]/u;
+const segmenter = new Intl.Segmenter("en", { granularity: "word" });
+
+/** Tokens of `text`: {key, pos, positional}. */
+function tokenize(text) {
+  const out = [];
+  let pos = 0, prev = "gap", prevChar = "";
+  const gap = () => { if (prev !== "gap") { pos++; prev = "gap"; } };
+  const latin = (s) => {
+    for (const { segment } of segmenter.segment(s)) {
+      if (!wordLike.test(segment)) { gap(); continue; }
+      if (prev === "cjk") out.push({ key: prevChar + "$", pos: pos - 1, positional: true });
+      out.push({ key: fold(segment), pos, positional: true });
+      prev = "word"; pos++;
+    }
+  };
+  let other = "";
+  for (const c of text) {
+    if (!isCjk(c.codePointAt(0))) { other += c; continue; }
+    if (other) { latin(other); other = ""; }
+    if (prev === "cjk") out.push({ key: prevChar + c, pos: pos - 1, positional: true });
+    else if (prev === "word") out.push({ key: "^" + c, pos, positional: true });
+    out.push({ key: c, pos, positional: false });
+    prev = "cjk"; prevChar = c; pos++;
+  }
+  if (other) latin(other);
+  return out;
+}
+
+// ---------- queries ----------
+
+const NUMERAL = "零〇一二两三四五六七八九十百千万";
+const ARTICLE = new RegExp(`^第([${NUMERAL}\\d]+)条$`);
+
+/** Value of a Chinese or Arabic numeral (mirror of articles::parse_numeral). */
+function numeral(s) {
+  if (/^\d+$/.test(s)) return +s;
+  const digits = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+  let total = 0, section = 0, digit = null;
+  for (const c of s) {
+    if (c in digits) digit = digits[c];
+    else if (c === "十" || c === "百" || c === "千") {
+      section += (digit ?? 1) * { 十: 10, 百: 100, 千: 1000 }[c]; digit = null;
+    } else if (c === "万") { total += (section + (digit ?? 0)) * 10000; section = 0; digit = null; }
+  }
+  return total + section + (digit ?? 0);
+}
+
+/** Terms of a query string: quoted phrases and space-separated words. */
+function parseQuery(q) {
+  const terms = [];
+  for (const m of q.matchAll(/["“”「」『』]([^"“”「」『』]+)["“”「」『』]|(\S+)/g)) {
+    const term = (m[1] ?? m[2]).trim();
+    if (tokenize(term).length) terms.push(term);
+  }
+  const art = terms.map((t) => t.match(ARTICLE)).find(Boolean);
+  return { terms, article: art ? numeral(art[1]) : null };
+}
+
+/** Documents matching one term: Map doc → {tf, positions|null}. */
+async function matchTerm(term) {
+  const tokens = tokenize(term);
+  const positional = tokens.filter((t) => t.positional);
+  if (!positional.length) return posting(tokens[0].key, false);
+  const lists = await Promise.all(positional.map((t) => posting(t.key, true)));
+  const order = lists.map((l, k) => k).sort((a, b) => lists[a].size - lists[b].size);
+  const anchor = order[0];
+  const out = new Map();
+  for (const [doc, { positions }] of lists[anchor]) {
+    if (!order.every((k) => lists[k].has(doc))) continue;
+    const sets = order.slice(1).map((k) => [positional[k].pos, new Set(lists[k].get(doc).positions)]);
+    const starts = [];
+    for (const p of positions) {
+      const start = p - positional[anchor].pos;
+      if (sets.every(([off, set]) => set.has(start + off))) starts.push(start);
+    }
+    if (starts.length) out.set(doc, { tf: starts.length, positions: starts });
+  }
+  return out;
+}
+
+const normalise = (s) => fold(s).replace(/[\s\u3000]/g, "");
+const IN_FORCE = new Set(["current", "amended"]);
+
+/** Ranked matching documents for `state`, with facet counts. */
+async function search(state) {
+  const { docs, manifest } = await loadIndex();
+  const { terms, article } = parseQuery(state.q);
+  if (!terms.length) return null;
+  const [articles, ...matched] = await Promise.all([
+    article ? posting("§" + article, false) : new Map(), ...terms.map(matchTerm)]);
+  const n = docs.length;
+  const hits = [];
+  for (const [doc] of matched.reduce((a, b) => (a.size <= b.size ? a : b))) {
+    if (!matched.every((m) => m.has(doc))) continue;
+    const d = docs[doc];
+    let score = 0, titleTerms = 0, first = Infinity;
+    terms.forEach((term, k) => {
+      const m = matched[k].get(doc);
+      const inTitle = m.positions ? m.positions.some((p) => p < d.headEnd)
+        : normalise(d.title + d.number).includes(normalise(term));
+      if (inTitle) titleTerms++;
+      const body = m.positions ? m.positions.filter((p) => p >= d.headEnd) : null;
+      const tf = body ? body.length : m.tf;
+      if (body?.length) first = Math.min(first, body[0]);
+      const df = matched[k].size;
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      score += idf * (tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * d.bodyLen / (manifest.avg_body || 1)));
+    });
+    if (state.scope === "title" && titleTerms < terms.length) continue;
+    const exactNumber = d.number && normalise(d.number) === normalise(state.q);
+    const tier = exactNumber ? 3 : titleTerms === terms.length ? 2 : titleTerms ? 1 : 0;
+    hits.push({ d, score: Math.round(score * 10) / 10, tier, first, article: articles.has(doc) ? article : null });
+  }
+  hits.sort((a, b) => b.tier - a.tier || !!b.article - !!a.article || b.score - a.score
+    || IN_FORCE.has(b.d.status) - IN_FORCE.has(a.d.status) || b.d.date.localeCompare(a.d.date));
+  return { terms, article, ...facet(hits, state) };
+}
+
+const FACETS = ["status", "issuer", "level", "category"];
+/** Apply filters; count each facet's values under the other filters. */
+function facet(hits, state) {
+  const passes = (h, skip) => FACETS.every((f) => f === skip || allowed(state, f, h.d[f]))
+    && (skip === "year" || ((!state.from || (h.d.year && h.d.year >= state.from))
+      && (!state.to || (h.d.year && h.d.year <= state.to))));
+  const counts = {};
+  for (const f of [...FACETS, "year"]) {
+    const c = new Map();
+    for (const h of hits) if (passes(h, f) && h.d[f] != null) c.set(h.d[f], (c.get(h.d[f]) || 0) + 1);
+    counts[f] = c;
+  }
+  return { results: hits.filter((h) => passes(h, null)), counts, all: hits.length };
+}
+
+function allowed(state, f, value) {
+  if (f === "status") return state.status === "all" || statusesOf(state).includes(value);
+  return !state[f] || state[f] === value;
+}
+const statusesOf = (state) => (state.status === "all" ? null : state.status ? state.status.split(",") : DEFAULT_STATUSES);
+
+// ---------- snippets ----------
+
+/** The chunk holding body position `pos` of `d`: {anchor, text}. */
+async function chunkAt(d, pos) {
+  if (d.firstPart == null) return null;
+  let k = 0;
+  while (k + 1 < d.partStarts.length && d.partStarts[k + 1] <= pos) k++;
+  const chunks = await fetchJson(`t/${d.firstPart + k}.bin`);
+  let best = chunks[0];
+  for (const c of chunks) if (c[0] <= pos) best = c;
+  return { anchor: best[1], text: best[2] };
+}
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A regexp matching any of the terms, case-insensitively. */
+const termsRe = (terms) => new RegExp(terms.map((t) => escapeRe(t)).sort((a, b) => b.length - a.length).join("|"), "giu");
+
+/** Append `text` to `el` with matches of `re` in <mark>. */
+function highlight(el, text, re) {
+  re.lastIndex = 0;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    if (!m[0]) continue;
+    el.append(text.slice(last, m.index));
+    const mark = document.createElement("mark");
+    mark.textContent = m[0];
+    el.append(mark);
+    last = m.index + m[0].length;
+  }
+  el.append(text.slice(last));
+}
+
+/** A window of `text` around the first match of `re`. */
+function cut(text, re) {
+  re.lastIndex = 0;
+  const m = re.exec(text);
+  const at = m ? m.index : 0;
+  const from = Math.max(0, at - 40), to = Math.min(text.length, at + 90);
+  return (from > 0 ? "…" : "") + text.slice(from, to).replace(/\n/g, " ") + (to < text.length ? "…" : "");
+}
+
+// ---------- page ----------
+
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = text;
+  return e;
+};
+const docUrl = (d) => base + "docs/" + d.id.split("/").map(encodeURIComponent).join("/") + "/";
+const statusLabel = (s) => T["status_" + s] || s;
+
+function readState() {
+  const p = new URLSearchParams(location.search);
+  const num = (k) => (p.get(k) && /^\d{1,4}$/.test(p.get(k)) ? +p.get(k) : null);
+  return {
+    q: p.get("q") || "", status: p.getAll("status").join(",") || null,
+    issuer: p.get("issuer"), level: p.get("level"), category: p.get("category"),
+    from: num("from"), to: num("to"), scope: p.get("scope") === "title" ? "title" : null,
+  };
+}
+
+function writeState(state) {
+  const p = new URLSearchParams();
+  for (const k of ["q", "status", "issuer", "level", "category", "from", "to", "scope"]) {
+    if (state[k] != null && state[k] !== "") p.set(k, state[k]);
+  }
+  history.replaceState(null, "", "?" + p.toString());
+}
+
+let state = readState();
+let run = 0;
+let shown = 0;
+let current = null;
+
+async function update() {
+  const mine = ++run;
+  const t0 = performance.now();
+  writeState(state);
+  const status = document.getElementById("search-count");
+  if (!state.q.trim()) { render(null); status.textContent = ""; return; }
+  status.textContent = T.search_loading;
+  try {
+    const found = await search(state);
+    if (mine !== run) return;
+    current = found;
+    shown = 0;
+    render(found);
+    await more();
+    app.dataset.ms = (performance.now() - t0).toFixed(1);
+    if (BENCH) await bench();
+    app.dataset.state = "done";
+  } catch (e) {
+    status.textContent = T.search_error;
+    app.dataset.state = "error";
+    console.error(e);
+  }
+}
+
+/** Benchmark hook (`&bench`): median time of the same query once its
+ * files are loaded (postings decoded afresh each time). */
+async function bench() {
+  const times = [];
+  for (let k = 0; k < 9; k++) {
+    postings.clear();
+    const t = performance.now();
+    current = await search(state);
+    shown = 0;
+    render(current);
+    await more();
+    times.push(performance.now() - t);
+  }
+  app.dataset.warmMs = times.sort((a, b) => a - b)[4].toFixed(1);
+}
+
+function render(found) {
+  const count = document.getElementById("search-count");
+  const list = document.getElementById("search-results");
+  list.replaceChildren();
+  document.getElementById("search-more").hidden = true;
+  renderFilters(found);
+  if (!found) return;
+  count.replaceChildren(T.count_prefix + " ", el("strong", null, String(found.results.length)),
+    " " + T.search_count_suffix);
+  if (!found.results.length) list.append(el("li", "search-none", T.search_none));
+}
+
+/** Render the next page of results with snippets. */
+async function more() {
+  const found = current;
+  const page = found.results.slice(shown, shown + PAGE);
+  shown += page.length;
+  const re = termsRe(found.terms);
+  const items = await Promise.all(page.map((h) => resultItem(h, re)));
+  if (found !== current) return;
+  document.getElementById("search-results").append(...items);
+  document.getElementById("search-more").hidden = shown >= found.results.length;
+}
+
+async function resultItem(h, re) {
+  const { d } = h;
+  const li = el("li", "result result-" + d.status);
+  const chunk = h.first < Infinity ? await chunkAt(d, h.first) : null;
+  const anchor = h.article ? `art-${h.article}` : chunk?.anchor;
+  const a = el("a", "result-title");
+  a.href = docUrl(d) + (anchor ? "#" + anchor : "");
+  highlight(a, d.title, re);
+  const head = el("h2");
+  head.append(a, " ", el("span", "status status-" + d.status, statusLabel(d.status)));
+  li.append(head);
+  const meta = el("p", "result-meta");
+  for (const part of [d.number, d.issuer, d.date && `${T.published} ${d.date}`]) {
+    if (part) meta.append(el("span", null, part));
+  }
+  li.append(meta);
+  if (chunk) {
+    const p = el("p", "snippet");
+    highlight(p, cut(chunk.text, re), re);
+    li.append(p);
+  }
+  if (h.article && anchor) {
+    const jump = el("a", "result-article", `${T.search_jump} ${T.search_article.replace("{n}", h.article)}`);
+    jump.href = a.href;
+    li.append(jump);
+  }
+  return li;
+}
+
+function renderFilters(found) {
+  const box = document.getElementById("search-filters");
+  box.replaceChildren();
+  box.hidden = !found;
+  if (!found) return;
+  const { counts } = found;
+  const statuses = statusesOf(state);
+  const fs = el("fieldset");
+  fs.append(el("legend", null, T.status));
+  for (const s of ["current", "amended", "pending", "superseded", "repealed", "invalid", "expired"]) {
+    const label = el("label");
+    const box = el("input");
+    box.type = "checkbox";
+    box.checked = !statuses || statuses.includes(s);
+    box.addEventListener("change", () => {
+      const now = new Set(statusesOf(state) ?? ["current", "amended", "pending", "superseded", "repealed", "invalid", "expired"]);
+      if (box.checked) now.add(s); else now.delete(s);
+      state.status = now.size === 7 ? "all" : [...now].join(",");
+      update();
+    });
+    label.append(box, " ", el("span", "status status-" + s, statusLabel(s)), el("span", "facet-count", ` ${counts.status.get(s) || 0}`));
+    fs.append(label);
+  }
+  const all = el("button", "link-button", T.search_include_all);
+  all.type = "button";
+  all.hidden = state.status === "all";
+  all.addEventListener("click", () => { state.status = "all"; update(); });
+  fs.append(all);
+  box.append(fs);
+  for (const f of ["issuer", "level", "category"]) {
+    if (!counts[f].size && !state[f]) continue;
+    const label = el("label", "facet-select", T[f]);
+    const select = el("select");
+    select.name = f;
+    select.append(new Option(T.all, ""));
+    for (const [value, c] of [...counts[f]].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+      select.append(new Option(`${value} (${c})`, value, false, value === state[f]));
+    }
+    if (state[f] && !counts[f].has(state[f])) select.append(new Option(`${state[f]} (0)`, state[f], false, true));
+    select.addEventListener("change", () => { state[f] = select.value || null; update(); });
+    label.append(select);
+    box.append(label);
+  }
+  const years = el("div", "year-range");
+  years.append(el("span", null, T.search_years));
+  for (const k of ["from", "to"]) {
+    const y = el("input");
+    y.type = "number"; y.min = 1900; y.max = 2100; y.name = k; y.placeholder = k === "from" ? "1949" : "2026";
+    y.setAttribute("aria-label", T["search_year_" + k]);
+    y.value = state[k] ?? "";
+    y.addEventListener("change", () => { state[k] = y.value ? +y.value : null; update(); });
+    years.append(y);
+    if (k === "from") years.append("–");
+  }
+  box.append(years);
+}
+
+function bindForm() {
+  input.value = state.q;
+  const scope = document.getElementById("search-scope");
+  scope.checked = state.scope === "title";
+  let timer = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { state.q = input.value; update(); }, 200);
+  });
+  scope.addEventListener("change", () => { state.scope = scope.checked ? "title" : null; update(); });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearTimeout(timer);
+    state.q = input.value;
+    update();
+  });
+  document.getElementById("search-more").addEventListener("click", more);
+  document.addEventListener("keydown", keyboard);
+}
+
+/** Arrow keys move between results; Escape returns to the search box; "/" focuses it. */
+function keyboard(e) {
+  const links = [...document.querySelectorAll("#search-results .result-title")];
+  const at = links.indexOf(document.activeElement);
+  if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+    if (!links.length || (at < 0 && document.activeElement !== input)) return;
+    e.preventDefault();
+    const next = e.key === "ArrowDown" ? Math.min(at + 1, links.length - 1) : at - 1;
+    (next < 0 ? input : links[next]).focus();
+  } else if (e.key === "Escape" && at >= 0) {
+    input.focus();
+  } else if (e.key === "/" && document.activeElement.tagName !== "INPUT") {
+    e.preventDefault();
+    input.focus();
+  }
+}
+
+app.hidden = false;
+bindForm();
+update();
