@@ -7,6 +7,7 @@
 //! so tests and benchmarks can check the index without a browser.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
@@ -44,40 +45,84 @@ pub struct Posting {
     next_doc: u32,
 }
 
+/// A fast, non-cryptographic hasher (the Fx hash) for the postings maps.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// Postings are split by key hash into this many maps, merged in parallel.
+const PARTITIONS: usize = 8;
+
+fn partition(key: &Key) -> usize {
+    (BuildHasherDefault::<Fx>::default().hash_one(key) >> 32) as usize % PARTITIONS
+}
+
 /// The inverted index of a whole catalogue.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Index {
     /// Per document, aligned with the catalogue.
     pub docs: Vec<DocText>,
-    /// Postings by key.
-    pub postings: HashMap<Key, Posting>,
+    postings: Vec<FxMap<Key, Posting>>,
 }
 
 /// Documents tokenised in one parallel step; bounds peak memory.
-const BATCH: usize = 64;
+const BATCH: usize = 128;
 
 impl Index {
     /// Index `sources`, one per catalogue document, in order.
     pub fn build(sources: Vec<Source<'_>>) -> Index {
-        let mut index = Index::default();
+        let mut index = Index {
+            docs: Vec::with_capacity(sources.len()),
+            postings: vec![FxMap::default(); PARTITIONS],
+        };
         let mut sources = sources.into_iter().peekable();
         while sources.peek().is_some() {
             let batch: Vec<Source<'_>> = sources.by_ref().take(BATCH).collect();
             let done: Vec<_> = batch.into_par_iter().map(index_document).collect();
-            for (doc, grouped) in done {
-                let n = index.docs.len() as u32;
-                for (key, positions) in grouped {
-                    let keep = key.positional();
-                    index
-                        .postings
-                        .entry(key)
-                        .or_default()
-                        .push(n, &positions, keep);
-                }
-                index.docs.push(doc);
-            }
+            let first = index.docs.len() as u32;
+            index
+                .postings
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(p, map)| {
+                    for (n, (_, tokenised)) in done.iter().enumerate() {
+                        add_document(map, first + n as u32, tokenised, p);
+                    }
+                });
+            index.docs.extend(done.into_iter().map(|(doc, _)| doc));
         }
         index
+    }
+
+    /// Every key with its posting.
+    pub fn postings(&self) -> impl Iterator<Item = (&Key, &Posting)> {
+        self.postings.iter().flatten()
+    }
+
+    /// The posting of `key`.
+    pub fn posting(&self, key: &Key) -> Option<&Posting> {
+        self.postings[partition(key)].get(key)
     }
 
     /// Documents (with match positions) containing `phrase` as an exact
@@ -121,7 +166,7 @@ impl Index {
 
     /// Decode the posting of `key`: (document, positions) pairs.
     fn decode(&self, key: &Key) -> Vec<(u32, Vec<u32>)> {
-        let Some(posting) = self.postings.get(key) else {
+        let Some(posting) = self.posting(key) else {
             return Vec::new();
         };
         let mut bytes = posting.bytes.as_slice();
@@ -146,26 +191,108 @@ impl Index {
 }
 
 impl Posting {
-    /// Add `doc` with `positions` (kept only if `keep`; otherwise just counted).
-    fn push(&mut self, doc: u32, positions: &[u32], keep: bool) {
+    /// Add `doc`, in which the key occurs `count` times at `positions`
+    /// (empty for keys without positions).
+    fn push(&mut self, doc: u32, count: u32, positions: &[u32]) {
         write_varint(&mut self.bytes, doc - self.next_doc);
-        write_varint(&mut self.bytes, positions.len() as u32);
+        write_varint(&mut self.bytes, count);
         self.docs += 1;
         self.next_doc = doc + 1;
         let mut last = 0;
-        for &p in positions.iter().filter(|_| keep) {
+        for &p in positions {
             write_varint(&mut self.bytes, p - last);
             last = p;
         }
     }
 }
 
-/// Tokenise one document: its layout and its keys with positions
-/// (empty for unigrams, which keep only the frequency).
-fn index_document(source: Source<'_>) -> (DocText, Vec<(Key, Vec<u32>)>) {
+/// One key's occurrences in a document: how many, and for positional keys
+/// their positions as a range of `Tokenised::positions`.
+struct Group {
+    key: Key,
+    from: usize,
+    to: usize,
+    count: u32,
+}
+
+/// A tokenised document: groups split by partition over shared positions.
+struct Tokenised {
+    groups: Vec<Vec<Group>>,
+    positions: Vec<u32>,
+}
+
+/// Append document `doc`'s groups of partition `p` to `map`.
+fn add_document(map: &mut FxMap<Key, Posting>, doc: u32, t: &Tokenised, p: usize) {
+    for g in &t.groups[p] {
+        let positions = if g.key.positional() {
+            &t.positions[g.from..g.to]
+        } else {
+            &[]
+        };
+        match map.get_mut(&g.key) {
+            Some(posting) => posting.push(doc, g.count, positions),
+            None => map
+                .entry(g.key.clone())
+                .or_default()
+                .push(doc, g.count, positions),
+        }
+    }
+}
+
+/// Keys packed into the high 64 bits of a `u128` sort key (position in the
+/// low 32), so a document's tokens sort as plain integers.
+struct Packer {
+    words: HashMap<String, u64>,
+    list: Vec<String>,
+}
+
+impl Packer {
+    fn pack(&mut self, key: Key) -> u64 {
+        let (kind, value) = match key {
+            Key::Bigram(a, b) => (0, (u64::from(a) << 21) | u64::from(b)),
+            Key::Unigram(c) => (1, u64::from(c)),
+            Key::RunStart(c) => (2, u64::from(c)),
+            Key::RunEnd(c) => (3, u64::from(c)),
+            Key::Article(n) => (4, u64::from(n)),
+            Key::Word(w) => {
+                let next = self.list.len() as u64;
+                let id = *self.words.entry(w).or_insert(next);
+                if id == next {
+                    self.list.push(String::new());
+                }
+                (5, id)
+            }
+        };
+        (kind << 60) | value
+    }
+
+    fn unpack(&self, packed: u64) -> Key {
+        let value = packed & ((1 << 60) - 1);
+        let char_of = |v: u64| char::from_u32(v as u32).unwrap_or(char::REPLACEMENT_CHARACTER);
+        match packed >> 60 {
+            0 => Key::Bigram(char_of(value >> 21), char_of(value & 0x1f_ffff)),
+            1 => Key::Unigram(char_of(value)),
+            2 => Key::RunStart(char_of(value)),
+            3 => Key::RunEnd(char_of(value)),
+            4 => Key::Article(value as u32),
+            _ => Key::Word(self.list[value as usize].clone()),
+        }
+    }
+}
+
+/// Tokenise one document: its layout and its tokens grouped by key.
+fn index_document(source: Source<'_>) -> (DocText, Tokenised) {
     let mut tk = Tokenizer::new();
-    let mut all: Vec<Token> = Vec::new();
-    let mut emit = |t: Token| all.push(t);
+    let mut packer = Packer {
+        words: HashMap::new(),
+        list: Vec::new(),
+    };
+    let mut all: Vec<u128> = Vec::new();
+    let mut unigrams: FxMap<char, u32> = FxMap::default();
+    let mut emit = |t: Token| match t.key {
+        Key::Unigram(c) => *unigrams.entry(c).or_default() += 1,
+        key => all.push((u128::from(packer.pack(key)) << 32) | u128::from(t.pos)),
+    };
     tk.feed(source.title, &mut emit);
     tk.gap();
     if let Some(number) = source.number {
@@ -188,20 +315,40 @@ fn index_document(source: Source<'_>) -> (DocText, Vec<(Key, Vec<u32>)>) {
         chunks.push((start, chunk));
     }
     let body_len = tk.position() - head_end;
-    all.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut grouped: Vec<(Key, Vec<u32>)> = Vec::new();
-    for t in all {
-        match grouped.last_mut() {
-            Some((key, positions)) if *key == t.key => positions.push(t.pos),
-            _ => grouped.push((t.key, vec![t.pos])),
-        }
+    for (word, id) in &packer.words {
+        packer.list[*id as usize] = word.clone();
+    }
+    all.sort_unstable();
+    let positions: Vec<u32> = all.iter().map(|&x| x as u32).collect();
+    let mut groups: Vec<Vec<Group>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+    let mut from = 0;
+    for run in all.chunk_by(|a, b| a >> 32 == b >> 32) {
+        let key = packer.unpack((run[0] >> 32) as u64);
+        let to = from + run.len();
+        let count = run.len() as u32;
+        groups[partition(&key)].push(Group {
+            key,
+            from,
+            to,
+            count,
+        });
+        from = to;
+    }
+    for (c, count) in unigrams {
+        let key = Key::Unigram(c);
+        groups[partition(&key)].push(Group {
+            key,
+            from: 0,
+            to: 0,
+            count,
+        });
     }
     let doc = DocText {
         head_end,
         body_len,
         chunks,
     };
-    (doc, grouped)
+    (doc, Tokenised { groups, positions })
 }
 
 /// Append `n` as a little-endian base-128 varint.
@@ -290,7 +437,7 @@ mod tests {
         let p = hits[0].1[0];
         assert!(p > doc.chunks[1].0, "hit lies in the second chunk");
         assert_eq!(docs(&ix, "标题"), [0]);
-        assert!(ix.postings.contains_key(&Key::Article(2)));
+        assert!(ix.posting(&Key::Article(2)).is_some());
         assert!(ix.phrase("标题").unwrap()[0].1[0] < doc.head_end);
     }
 

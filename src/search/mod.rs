@@ -79,11 +79,11 @@ pub fn fnv1a(key: &str) -> u32 {
 
 /// Shard files (added to `files`) and the manifest naming them.
 fn postings_files(index: &Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<u8> {
-    let total: usize = index.postings.values().map(|p| p.bytes.len()).sum();
+    let total: usize = index.postings().map(|(_, p)| p.bytes.len()).sum();
     let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
     let mut keyed: Vec<(String, &index::Posting)> =
-        index.postings.iter().map(|(k, p)| (k.text(), p)).collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        index.postings().map(|(k, p)| (k.text(), p)).collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut own: BTreeMap<String, usize> = BTreeMap::new();
     let mut shard_bytes: Vec<Vec<u8>> = vec![Vec::new(); shards];
     for (key, posting) in keyed {
@@ -219,7 +219,7 @@ fn status_index(status: Status) -> usize {
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()

@@ -1,0 +1,142 @@
+//! Search benchmark on a site (default: the shared corpus as content):
+//! index build time, index size, bytes a first query transfers and query
+//! latency in headless Chromium. Run with `bench/search.sh`.
+
+#[path = "../tests/common/browser.rs"]
+mod browser;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const QUERIES: &[&str] = &[
+    "起诉",
+    "法律",
+    "法律责任",
+    "个人信息",
+    "人民法院",
+    "政府信息公开",
+    "个人信息保护法 第十条",
+];
+
+fn main() {
+    let corpus: PathBuf = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "../shared/corpus/lawrefbook".into())
+        .into();
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&corpus, &site.path().join("content"));
+    std::fs::write(site.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
+    let opts = gazette::BuildOptions {
+        as_of: Some("2026-11-27".parse().unwrap()),
+        ..gazette::BuildOptions::new(site.path())
+    };
+
+    let (loaded, _) = gazette::site::load(&opts).unwrap_or_else(|d| panic!("{d:?}"));
+    let median = |f: &dyn Fn()| {
+        let mut times: Vec<f64> = (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[2]
+    };
+    let cat = &loaded.catalogue;
+    println!("documents                  {}", cat.docs.len());
+    let indexing = median(&|| drop(std::hint::black_box(gazette::search::index(cat))));
+    println!("  tokenise + invert        {indexing:.0} ms");
+    let total = median(&|| drop(std::hint::black_box(gazette::search::build_index(cat))));
+    println!("index build (median of 5)  {total:.0} ms  (incl. shard files and gzip)");
+
+    let t = Instant::now();
+    let report = gazette::build(&opts).unwrap_or_else(|d| panic!("{d:?}"));
+    println!(
+        "full site build            {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let (bytes, count) = dir_size(&report.out_dir.join("search"));
+    println!(
+        "index size                 {:.1} MB in {count} files",
+        bytes as f64 / 1e6
+    );
+    for sub in ["p", "t"] {
+        let (b, n) = dir_size(&report.out_dir.join("search").join(sub));
+        println!(
+            "  search/{sub}/                {:.1} MB in {n} files",
+            b as f64 / 1e6
+        );
+    }
+
+    let Some(chromium) = browser::chromium() else {
+        return;
+    };
+    let server = browser::Server::start(&report.out_dir, "/");
+    println!();
+    println!(
+        "{:<24} {:>8} {:>10} {:>10} {:>10} {:>9}",
+        "first query", "results", "page KB", "index KB", "total KB", "warm ms"
+    );
+    for q in QUERIES {
+        let url = format!(
+            "{}/search/?q={}&status=all&bench",
+            server.origin,
+            browser::encode(q)
+        );
+        let dom = browser::dump_dom(&chromium, &url);
+        let log = server.take_log();
+        let index: usize = log
+            .iter()
+            .filter(|(p, _)| {
+                p.starts_with("/search/") && p.ends_with(".bin") || p.ends_with("manifest.json")
+            })
+            .map(|(_, n)| n)
+            .sum();
+        let total: usize = log.iter().map(|(_, n)| n).sum();
+        let attr = |name: &str| {
+            dom.split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .unwrap_or("?")
+                .to_owned()
+        };
+        let results = dom
+            .split("<strong>")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap_or("?");
+        println!(
+            "{:<24} {:>8} {:>10.1} {:>10.1} {:>10.1} {:>9}",
+            q,
+            results,
+            (total - index) as f64 / 1024.0,
+            index as f64 / 1024.0,
+            total as f64 / 1024.0,
+            attr("data-warm-ms"),
+        );
+    }
+}
+
+fn dir_size(dir: &Path) -> (u64, usize) {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.file_name() != "index.html")
+        .fold((0, 0), |(b, n), e| {
+            (b + e.metadata().map_or(0, |m| m.len()), n + 1)
+        })
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let target = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
