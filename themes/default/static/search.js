@@ -10,7 +10,7 @@ const base = app.dataset.base;
 const indexUrl = new URL(base + "search/", location.href);
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-q");
-const PAGE = 20;
+const PAGE = 10;
 const DEFAULT_STATUSES = ["current", "amended", "pending"];
 const BENCH = new URLSearchParams(location.search).has("bench");
 
@@ -219,7 +219,7 @@ async function search(state) {
   for (const [doc] of matched.reduce((a, b) => (a.size <= b.size ? a : b))) {
     if (!matched.every((m) => m.has(doc))) continue;
     const d = docs[doc];
-    let score = 0, titleTerms = 0, first = Infinity;
+    let score = 0, titleTerms = 0, first = Infinity, articleAt = null;
     terms.forEach((term, k) => {
       const m = matched[k].get(doc);
       const inTitle = m.positions ? m.positions.some((p) => p < d.headEnd)
@@ -228,11 +228,13 @@ async function search(state) {
       const body = m.positions ? m.positions.filter((p) => p >= d.headEnd) : null;
       const tf = body ? body.length : m.tf;
       if (body?.length) first = Math.min(first, body[0]);
+      if (body?.length && article && ARTICLE.test(term)) articleAt = body[0];
       const df = matched[k].size;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       score += idf * (tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * d.bodyLen / (manifest.avg_body || 1)));
     });
     if (state.scope === "title" && titleTerms < terms.length) continue;
+    if (articleAt != null) first = articleAt;
     const exactNumber = d.number && normalise(d.number) === normalise(state.q);
     const tier = exactNumber ? 3 : titleTerms === terms.length ? 2 : titleTerms ? 1 : 0;
     hits.push({ d, score: Math.round(score * 10) / 10, tier, first, article: articles.has(doc) ? article : null });
