@@ -6,6 +6,7 @@
 //! Data flows one way: `config` → `content` (load) → `catalogue` (validate,
 //! compute lifecycle) → `render` (+ `markdown`, `export`) → `output`; `site`
 //! sequences the stages. `diagnostics` and `model` are leaves anyone may use.
+//! `serve` (the dev server) sits on top and is used only by the binary.
 
 pub mod articles;
 pub mod catalogue;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 
 pub use site::{BuildOptions, BuildReport, build, check};

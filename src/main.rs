@@ -1,6 +1,7 @@
 //! The `gazette` command line: parses arguments into options, calls the
 //! library, prints diagnostics and maps the outcome to an exit code.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -8,6 +9,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use gazette::diagnostics::Diagnostics;
+use gazette::serve::{self, ServeError, ServeOptions};
 use gazette::{BuildOptions, scaffold};
 
 /// Static site generator for policy and regulation catalogues.
@@ -33,10 +35,19 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
-    /// Serve the site locally and rebuild on change (not yet implemented).
+    /// Serve the site from memory, rebuild what changes, live-reload the browser.
     Serve {
         #[command(flatten)]
         site: SiteArgs,
+        /// Port to listen on (the next free one is used if it is taken; 0: any).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback exposes the site to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
     },
     /// Create a new site with example content in DIR.
     New {
@@ -94,11 +105,26 @@ fn main() -> ExitCode {
             }
             Err(diags) => fail(&diags),
         },
-        Command::Serve { .. } => {
-            eprintln!(
-                "error: `gazette serve` is not yet implemented; use `gazette build` and any static file server"
-            );
-            ExitCode::from(2)
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => {
+            let opts = ServeOptions {
+                build: site.options(),
+                bind,
+                port,
+                open,
+            };
+            match serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(ServeError::Site(diags)) => fail(&diags),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::New { dir } => match scaffold::new_site(&dir) {
             Ok(()) => {

@@ -60,8 +60,9 @@ pub struct Site {
     pub renderer: Renderer,
 }
 
-/// Load, validate and compute; `Err` carries every diagnostic when any is an error.
-pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+/// Read `site.toml` with the options' overrides applied, and resolve the
+/// status date (flag, else `site.toml`, else today).
+pub fn configure(opts: &BuildOptions) -> Result<(Config, NaiveDate), Diagnostics> {
     let mut config = Config::load(&opts.root).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(base_url) = &opts.base_url {
         config.base_url = base_url.clone();
@@ -70,6 +71,12 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
         .as_of
         .or(config.as_of)
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    Ok((config, as_of))
+}
+
+/// Load, validate and compute; `Err` carries every diagnostic when any is an error.
+pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let (config, as_of) = configure(opts)?;
     let (content, mut diags) = crate::content::load(&opts.root, &config);
     let (catalogue, problems) = Catalogue::build(content, as_of);
     diags.extend(problems);

@@ -155,42 +155,59 @@ pub struct Content {
 /// Load every document and section under the content folder, and the catalogue.
 pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
     let mut diags = Diagnostics::default();
+    let files = markdown_files(root, config, &mut diags);
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|rel| read_file(root, &config.content_dir, rel))
+        .collect();
+    let mut items = Vec::with_capacity(parsed.len());
+    for (item, problems) in parsed {
+        diags.extend(problems);
+        items.extend(item);
+    }
+    let (listed, problems) = load_catalogue(root, config);
+    diags.extend(problems);
+    (assemble(items, listed), diags)
+}
+
+/// The documents of the catalogue file, if the site has one.
+pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
+    if root.join(&config.catalogue).is_file() {
+        catalogue_file::load(root, &config.catalogue)
+    } else {
+        (Vec::new(), Vec::new())
+    }
+}
+
+/// Put parsed files (in path order) and catalogue entries together: sections
+/// sorted, default categories filled in.
+pub fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) -> Content {
+    let mut content = Content::default();
+    for item in items {
+        match item {
+            Item::Document(doc) => content.documents.push(*doc),
+            Item::Section(section) => content.sections.push(section),
+        }
+    }
+    content.sections.sort_by(|a, b| a.path.cmp(&b.path));
+    fill_categories(&mut content);
+    content.documents.extend(listed);
+    content
+}
+
+/// Markdown files under the content folder, relative to `root`, in path
+/// order; hidden entries are skipped and symlinks are not followed.
+pub fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let content_dir = root.join(&config.content_dir);
     if !content_dir.is_dir() {
         diags.push(
             Diagnostic::error(Code::Io, &config.content_dir, "content folder not found")
                 .with_help("create it, or set `content_dir` in site.toml"),
         );
-        return (Content::default(), diags);
+        return Vec::new();
     }
-    let files = markdown_files(root, &content_dir, &mut diags);
-    let parsed: Vec<_> = files
-        .par_iter()
-        .map(|rel| read_file(root, &config.content_dir, rel))
-        .collect();
-    let mut content = Content::default();
-    for (item, problems) in parsed {
-        diags.extend(problems);
-        match item {
-            Some(Item::Document(doc)) => content.documents.push(*doc),
-            Some(Item::Section(section)) => content.sections.push(section),
-            None => {}
-        }
-    }
-    content.sections.sort_by(|a, b| a.path.cmp(&b.path));
-    fill_categories(&mut content);
-    if root.join(&config.catalogue).is_file() {
-        let (listed, problems) = catalogue_file::load(root, &config.catalogue);
-        content.documents.extend(listed);
-        diags.extend(problems);
-    }
-    (content, diags)
-}
-
-/// Markdown files under `content_dir`, relative to `root`, sorted; symlinks are not followed.
-fn markdown_files(root: &Path, content_dir: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let walker = WalkDir::new(content_dir)
+    let walker = WalkDir::new(&content_dir)
         .follow_links(false)
         .sort_by_file_name();
     for entry in walker
@@ -223,12 +240,17 @@ fn markdown_files(root: &Path, content_dir: &Path, diags: &mut Diagnostics) -> V
     files
 }
 
-enum Item {
+/// One parsed Markdown file: a document, or a folder's `_index.md`.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A document with published text.
     Document(Box<Document>),
+    /// A folder description.
     Section(Section),
 }
 
-fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
+/// Read and parse `rel` (relative to `root`, inside `content_dir`).
+pub fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
     let bytes = match std::fs::read(root.join(rel)) {
         Ok(b) => b,
         Err(e) => {

@@ -10,6 +10,7 @@ pub mod theme;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -70,6 +71,50 @@ const FACETS: [Facet; 4] = [
         value: |d| d.published.map(|p| p.format("%Y").to_string()),
     },
 ];
+
+/// Which pages a render pass writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every page of the site.
+    All,
+    /// The pages of these documents (indices into `Catalogue::docs`), plus,
+    /// if `listings`, every other page (home, listings, decisions, 404,
+    /// aliases, static files and exports).
+    Some {
+        /// Documents whose pages to render.
+        docs: BTreeSet<usize>,
+        /// Also render every page that is not a document page.
+        listings: bool,
+    },
+}
+
+impl Selection {
+    fn has_doc(&self, i: usize) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Some { docs, .. } => docs.contains(&i),
+        }
+    }
+
+    fn has_listings(&self) -> bool {
+        matches!(
+            self,
+            Selection::All | Selection::Some { listings: true, .. }
+        )
+    }
+}
+
+/// Digests of what each page receives besides a document's own text: two
+/// renders of pages with equal digests (and unchanged sources) are equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Site-wide inputs every page sees (titles, counts, date) and the link
+    /// table internal links resolve against (ids, sources, article numbers).
+    pub site: u64,
+    /// Per document, aligned with `Catalogue::docs`: its page context
+    /// without the rendered body.
+    pub docs: Vec<u64>,
+}
 
 /// One value of a facet with its documents' count, for facet index pages.
 #[derive(Serialize)]
@@ -134,6 +179,17 @@ impl Renderer {
 
     /// Render every page of `cat` into `out`; problems are returned, not printed.
     pub fn render(&self, cat: &Catalogue, out: &dyn Output) -> Diagnostics {
+        self.render_selected(cat, out, &Selection::All)
+    }
+
+    /// Render the pages `selection` names (the dev server re-renders only
+    /// what a change affects).
+    pub fn render_selected(
+        &self,
+        cat: &Catalogue,
+        out: &dyn Output,
+        selection: &Selection,
+    ) -> Diagnostics {
         let views = doc_views(cat, &self.strings);
         let site = self.site_value(cat, &views);
         let pass = Pass {
@@ -144,16 +200,50 @@ impl Renderer {
             out,
             diags: Mutex::new(Diagnostics::default()),
         };
-        let broken_links = pass.render_documents();
-        pass.render_listings();
-        pass.render_aliases();
-        pass.write_statics();
-        for (rel, bytes) in export::files(cat, &views, &self.config) {
-            pass.write(&rel, &bytes);
+        let broken_links = pass.render_documents(selection);
+        if selection.has_listings() {
+            pass.render_listings();
+            pass.render_aliases();
+            pass.write_statics();
+            for (rel, bytes) in export::files(cat, &views, &self.config) {
+                pass.write(&rel, &bytes);
+            }
         }
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         diags.extend(broken_links);
         diags
+    }
+
+    /// Digest every input of every page except document bodies, so a caller
+    /// holding an earlier fingerprint can tell which pages would change.
+    pub fn fingerprint(&self, cat: &Catalogue) -> Fingerprint {
+        let views = doc_views(cat, &self.strings);
+        let site = self.site_value(cat, &views);
+        let mut links = DefaultHasher::new();
+        site.hash(&mut links);
+        for doc in &cat.docs {
+            (&doc.id, &doc.path, doc.body.as_ref().map(|b| &b.articles)).hash(&mut links);
+        }
+        let pass = Pass {
+            r: self,
+            cat,
+            views: &views,
+            site,
+            out: &crate::output::Discard,
+            diags: Mutex::new(Diagnostics::default()),
+        };
+        let docs = (0..cat.docs.len())
+            .into_par_iter()
+            .map(|i| {
+                let mut h = DefaultHasher::new();
+                pass.document_context(i).hash(&mut h);
+                h.finish()
+            })
+            .collect();
+        Fingerprint {
+            site: links.finish(),
+            docs,
+        }
     }
 
     fn site_value(&self, cat: &Catalogue, views: &[DocView]) -> Value {
@@ -230,8 +320,8 @@ impl Pass<'_> {
         }
     }
 
-    /// Document pages in parallel; returns broken-link diagnostics.
-    fn render_documents(&self) -> Vec<Diagnostic> {
+    /// Selected document pages in parallel; returns broken-link diagnostics.
+    fn render_documents(&self, selection: &Selection) -> Vec<Diagnostic> {
         let content_dir = slash_path(&self.r.config.content_dir);
         let by_source: BTreeMap<String, usize> = self
             .cat
@@ -250,12 +340,13 @@ impl Pass<'_> {
             .collect();
         (0..self.cat.docs.len())
             .into_par_iter()
+            .filter(|i| selection.has_doc(*i))
             .flat_map_iter(|i| self.render_document(i, &by_source))
             .collect()
     }
 
     fn render_document(&self, i: usize, by_source: &BTreeMap<String, usize>) -> Vec<Diagnostic> {
-        let (cat, views, t) = (self.cat, self.views, &self.r.strings);
+        let (cat, views) = (self.cat, self.views);
         let doc = &cat.docs[i];
         let base = self.r.config.base_path();
         let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
@@ -303,16 +394,23 @@ impl Pass<'_> {
             }
             None => (None, Vec::new()),
         };
+        let ctx = context! { body_html, toc => v(toc), ..self.document_context(i) };
+        self.page("document.html", &format!("docs/{}/", doc.id), ctx);
+        diags
+    }
+
+    /// Everything a document page shows except its rendered body.
+    fn document_context(&self, i: usize) -> Value {
+        let (cat, views, t) = (self.cat, self.views, &self.r.strings);
+        let doc = &cat.docs[i];
         let events: Vec<_> = cat.events[i]
             .iter()
             .filter(|e| e.date <= cat.as_of)
             .filter_map(|e| EventView::new(e, cat, views, t))
             .collect();
-        let ctx = context! {
+        context! {
             doc => v(&views[i]),
             banner => v(Banner::new(i, cat, views, t)),
-            body_html,
-            toc => v(toc),
             relations => v(relation_groups(i, cat, views, t)),
             events => v(events),
             withheld => doc.meta.withheld,
@@ -320,9 +418,7 @@ impl Pass<'_> {
             articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
             jsonld => Value::from_safe_string(export::json_ld(&views[i], &self.r.config)),
             page_title => &views[i].title,
-        };
-        self.page("document.html", &format!("docs/{}/", doc.id), ctx);
-        diags
+        }
     }
 
     fn render_listings(&self) {

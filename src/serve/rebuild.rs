@@ -1,0 +1,493 @@
+//! The incremental rebuild engine of the dev server: keeps every parsed
+//! source file in memory, re-parses only files that changed, recomputes the
+//! catalogue, and re-renders only the pages whose inputs changed.
+//!
+//! What to re-render is decided by comparing the renderer's `Fingerprint` of
+//! the new catalogue with that of the last good build: a document page is
+//! rendered again when its source changed or its digest (status, banner,
+//! relations, events, metadata) changed; every document page when the
+//! site-wide digest (counts, link table) changed; listings, exports and feed
+//! when any document digest or the set of documents changed. A template or
+//! `site.toml` change rebuilds everything. Never writes files: pages go to an
+//! in-memory `Memory` and the caller applies them to the served store.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::watch::{Change, Layout};
+use crate::BuildOptions;
+use crate::catalogue::Catalogue;
+use crate::config::Config;
+use crate::content::{self, Document, Item};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::DocId;
+use crate::output::Memory;
+use crate::render::{Fingerprint, Renderer, Selection};
+
+/// A parsed file and the problems found in it.
+type Parsed = (Option<Item>, Vec<Diagnostic>);
+
+/// Configuration and compiled theme: everything a template or `site.toml` change replaces.
+struct Setup {
+    config: Config,
+    as_of: NaiveDate,
+    renderer: Renderer,
+}
+
+/// What the last successful build produced, to compare the next one with.
+struct Baseline {
+    site: u64,
+    docs: HashMap<DocId, u64>,
+    /// Keys written by everything except document pages.
+    listing_keys: BTreeSet<String>,
+}
+
+/// How much the next build must render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Scope {
+    /// Only what the changed sources affect.
+    Incremental,
+    /// Static files changed: render the non-document pages again.
+    Statics,
+    /// Everything.
+    Full,
+}
+
+/// The result of one build.
+pub(crate) struct Outcome {
+    /// Pages rendered: (key, bytes). Empty when the build failed.
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
+    /// Keys whose pages no longer exist.
+    pub(crate) removed: Vec<String>,
+    /// True when `files` is the whole site (drop every key not in it).
+    pub(crate) complete: bool,
+    /// Errors (nothing was rendered) or warnings, sorted.
+    pub(crate) diagnostics: Diagnostics,
+    /// Document pages rendered.
+    pub(crate) documents: usize,
+}
+
+impl Outcome {
+    fn failed(mut diagnostics: Diagnostics) -> Outcome {
+        diagnostics.sort();
+        Outcome {
+            files: BTreeMap::new(),
+            removed: Vec::new(),
+            complete: false,
+            diagnostics,
+            documents: 0,
+        }
+    }
+
+    /// True when the build failed and the last good site must stay served.
+    pub(crate) fn failed_build(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+}
+
+/// The dev server's in-memory site.
+pub(crate) struct Engine {
+    opts: BuildOptions,
+    setup: Setup,
+    setup_errors: Diagnostics,
+    files: BTreeMap<PathBuf, Parsed>,
+    /// Problems listing the content folder.
+    walk_problems: Diagnostics,
+    listed: (Vec<Document>, Vec<Diagnostic>),
+    good: Option<Baseline>,
+    /// Sources changed since the last good build.
+    dirty: BTreeSet<PathBuf>,
+    pending: Scope,
+}
+
+impl Engine {
+    /// Read the configuration and theme and parse every source file; `Err`
+    /// if `site.toml` or a template is broken (nothing could be served).
+    pub(crate) fn new(opts: BuildOptions) -> Result<Engine, Diagnostics> {
+        let setup = load_setup(&opts)?;
+        let mut engine = Engine {
+            opts,
+            setup,
+            setup_errors: Diagnostics::default(),
+            files: BTreeMap::new(),
+            walk_problems: Diagnostics::default(),
+            listed: (Vec::new(), Vec::new()),
+            good: None,
+            dirty: BTreeSet::new(),
+            pending: Scope::Full,
+        };
+        engine.read_all();
+        Ok(engine)
+    }
+
+    /// Where sources live, for the watcher.
+    pub(crate) fn layout(&self) -> Layout {
+        Layout::new(&self.setup.config)
+    }
+
+    /// Apply a burst of changes and build what they affect.
+    pub(crate) fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
+        let root = self.opts.root.clone();
+        for change in changes {
+            match change {
+                Change::Setup => self.pending = Scope::Full,
+                Change::Static => self.pending = self.pending.max(Scope::Statics),
+                Change::Catalogue => {
+                    self.listed = content::load_catalogue(&root, &self.setup.config);
+                    self.dirty.insert(self.setup.config.catalogue.clone());
+                }
+                Change::Content(rel) => self.reread(rel),
+                Change::ContentTree => self.rescan(),
+                Change::Ignored => {}
+            }
+        }
+        if changes
+            .iter()
+            .any(|c| matches!(c, Change::Setup | Change::Static))
+        {
+            match load_setup(&self.opts) {
+                Ok(setup) => {
+                    let moved = setup.config.content_dir != self.setup.config.content_dir
+                        || setup.config.catalogue != self.setup.config.catalogue;
+                    self.setup = setup;
+                    self.setup_errors = Diagnostics::default();
+                    if moved {
+                        self.read_all();
+                    }
+                }
+                Err(diags) => self.setup_errors = diags,
+            }
+        }
+        self.build()
+    }
+
+    /// Build from the parsed sources: everything the first time or after a
+    /// setup change, else only what changed since the last good build.
+    pub(crate) fn build(&mut self) -> Outcome {
+        if !self.setup_errors.is_empty() {
+            return Outcome::failed(self.setup_errors.clone());
+        }
+        let mut diags = self.walk_problems.clone();
+        for (_, problems) in self.files.values() {
+            diags.extend(problems.iter().cloned());
+        }
+        diags.extend(self.listed.1.iter().cloned());
+        let items = self.files.values().filter_map(|(item, _)| item.clone());
+        let content = content::assemble(items, self.listed.0.clone());
+        let (cat, problems) = Catalogue::build(content, self.setup.as_of);
+        diags.extend(problems);
+        if diags.has_errors() {
+            return Outcome::failed(diags);
+        }
+        let fingerprint = self.setup.renderer.fingerprint(&cat);
+        let selection = self.select(&cat, &fingerprint);
+        let out = Memory::default();
+        diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
+        if diags.has_errors() {
+            return Outcome::failed(diags);
+        }
+        diags.sort();
+        self.commit(&cat, fingerprint, &selection, out.into_files(), diags)
+    }
+
+    /// Which pages the changes since the last good build affect.
+    fn select(&self, cat: &Catalogue, fp: &Fingerprint) -> Selection {
+        let Some(good) = self.good.as_ref().filter(|_| self.pending < Scope::Full) else {
+            return Selection::All;
+        };
+        if fp.site != good.site {
+            return Selection::Some {
+                docs: (0..cat.docs.len()).collect(),
+                listings: true,
+            };
+        }
+        let mut listings = self.pending == Scope::Statics || good.docs.len() != cat.docs.len();
+        let mut docs = BTreeSet::new();
+        for (i, (doc, digest)) in cat.docs.iter().zip(&fp.docs).enumerate() {
+            let view_changed = good.docs.get(&doc.id) != Some(digest);
+            listings |= view_changed;
+            if view_changed || self.dirty.contains(&doc.path) {
+                docs.insert(i);
+            }
+        }
+        Selection::Some { docs, listings }
+    }
+
+    /// Record the build as the new baseline and say what to serve.
+    fn commit(
+        &mut self,
+        cat: &Catalogue,
+        fp: Fingerprint,
+        selection: &Selection,
+        files: BTreeMap<String, Vec<u8>>,
+        diagnostics: Diagnostics,
+    ) -> Outcome {
+        let doc_keys: BTreeSet<String> = cat.docs.iter().map(|d| page_key(&d.id)).collect();
+        let ids: HashMap<DocId, u64> = cat.docs.iter().map(|d| d.id.clone()).zip(fp.docs).collect();
+        let rendered_listings = matches!(
+            selection,
+            Selection::All | Selection::Some { listings: true, .. }
+        );
+        let old_listing_keys = self
+            .good
+            .as_ref()
+            .map(|g| g.listing_keys.clone())
+            .unwrap_or_default();
+        let listing_keys = if rendered_listings {
+            files
+                .keys()
+                .filter(|k| !doc_keys.contains(*k))
+                .cloned()
+                .collect()
+        } else {
+            old_listing_keys.clone()
+        };
+        let mut removed: Vec<String> = self
+            .good
+            .iter()
+            .flat_map(|g| g.docs.keys())
+            .filter(|id| !ids.contains_key(*id))
+            .map(page_key)
+            .collect();
+        removed.extend(old_listing_keys.difference(&listing_keys).cloned());
+        let documents = match selection {
+            Selection::All => cat.docs.len(),
+            Selection::Some { docs, .. } => docs.len(),
+        };
+        self.good = Some(Baseline {
+            site: fp.site,
+            docs: ids,
+            listing_keys,
+        });
+        self.dirty.clear();
+        let complete = self.pending == Scope::Full;
+        self.pending = Scope::Incremental;
+        Outcome {
+            files,
+            removed,
+            complete,
+            diagnostics,
+            documents,
+        }
+    }
+
+    /// Parse every Markdown file and the catalogue again.
+    fn read_all(&mut self) {
+        let root = &self.opts.root;
+        let config = &self.setup.config;
+        self.walk_problems = Diagnostics::default();
+        let paths = content::markdown_files(root, config, &mut self.walk_problems);
+        let parsed: Vec<Parsed> = paths
+            .par_iter()
+            .map(|rel| content::read_file(root, &config.content_dir, rel))
+            .collect();
+        self.files = paths.into_iter().zip(parsed).collect();
+        self.listed = content::load_catalogue(root, config);
+        self.pending = Scope::Full;
+    }
+
+    /// Parse `rel` again, or forget it if it is gone.
+    fn reread(&mut self, rel: &Path) {
+        if self.opts.root.join(rel).is_file() {
+            let parsed = content::read_file(&self.opts.root, &self.setup.config.content_dir, rel);
+            self.files.insert(rel.to_path_buf(), parsed);
+        } else {
+            self.files.remove(rel);
+        }
+        self.dirty.insert(rel.to_path_buf());
+    }
+
+    /// A folder appeared, vanished or was renamed: list the files again and
+    /// parse those that are new.
+    fn rescan(&mut self) {
+        self.walk_problems = Diagnostics::default();
+        let now: BTreeSet<PathBuf> =
+            content::markdown_files(&self.opts.root, &self.setup.config, &mut self.walk_problems)
+                .into_iter()
+                .collect();
+        let changed: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|p| !now.contains(*p))
+            .chain(now.iter().filter(|p| !self.files.contains_key(*p)))
+            .cloned()
+            .collect();
+        for rel in &changed {
+            self.reread(rel);
+        }
+    }
+}
+
+/// Output key of a document's page.
+fn page_key(id: &DocId) -> String {
+    format!("docs/{id}/index.html")
+}
+
+fn load_setup(opts: &BuildOptions) -> Result<Setup, Diagnostics> {
+    let (config, as_of) = crate::site::configure(opts)?;
+    let renderer = Renderer::new(&opts.root, &config)?;
+    Ok(Setup {
+        config,
+        as_of,
+        renderer,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("site.toml", "title = \"t\"\n");
+        write(
+            "content/a.md",
+            "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n第一条 甲。\n",
+        );
+        write(
+            "content/b.md",
+            "+++\ntitle = \"乙\"\npublished = 2021-01-01\n+++\n第一条 见[甲](a.md#art-1)。\n",
+        );
+        write(
+            "content/c.md",
+            "+++\ntitle = \"丙\"\npublished = 2021-01-01\n+++\n第一条 丙。\n",
+        );
+        let opts = BuildOptions {
+            as_of: Some("2026-01-01".parse().unwrap()),
+            ..BuildOptions::new(dir.path())
+        };
+        let engine = Engine::new(opts).unwrap();
+        (dir, engine)
+    }
+
+    fn edit(dir: &Path, engine: &mut Engine, rel: &str, text: &str) -> Outcome {
+        std::fs::write(dir.join(rel), text).unwrap();
+        let changes = BTreeSet::from([Change::Content(PathBuf::from(rel))]);
+        engine.rebuild(&changes)
+    }
+
+    fn full_render(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        let opts = BuildOptions {
+            as_of: Some("2026-01-01".parse().unwrap()),
+            ..BuildOptions::new(dir)
+        };
+        let (site, diags) = crate::site::load(&opts).unwrap();
+        let out = Memory::default();
+        site.render(&out, diags).unwrap();
+        out.into_files()
+    }
+
+    #[test]
+    fn body_edit_renders_only_that_page() {
+        let (dir, mut engine) = site();
+        let first = engine.build();
+        assert!(first.complete && !first.failed_build());
+        assert_eq!(first.documents, 3);
+        let out = edit(
+            dir.path(),
+            &mut engine,
+            "content/c.md",
+            "+++\ntitle = \"丙\"\npublished = 2021-01-01\n+++\n第一条 丙改。\n",
+        );
+        assert_eq!(out.documents, 1);
+        assert_eq!(
+            out.files.keys().collect::<Vec<_>>(),
+            vec!["docs/c/index.html"]
+        );
+    }
+
+    #[test]
+    fn relation_change_renders_both_ends_and_listings() {
+        let (dir, mut engine) = site();
+        let mut served = engine.build().files;
+        let out = edit(
+            dir.path(),
+            &mut engine,
+            "content/c.md",
+            "+++\ntitle = \"丙\"\npublished = 2021-01-01\nsupersedes = [\"a\"]\n+++\n第一条 丙。\n",
+        );
+        assert!(!out.failed_build());
+        assert!(out.files.contains_key("docs/a/index.html"));
+        assert!(out.files.contains_key("catalogue.json"));
+        served.extend(out.files);
+        assert_eq!(served, full_render(dir.path()), "incremental = full build");
+    }
+
+    #[test]
+    fn title_change_updates_pages_that_list_it() {
+        let (dir, mut engine) = site();
+        let mut served = engine.build().files;
+        let out = edit(
+            dir.path(),
+            &mut engine,
+            "content/a.md",
+            "+++\ntitle = \"甲新\"\npublished = 2020-01-01\n+++\n第一条 甲。\n",
+        );
+        assert!(out.files.contains_key("catalogue/index.html"));
+        assert!(!out.files.contains_key("docs/c/index.html"));
+        served.extend(out.files);
+        assert_eq!(served, full_render(dir.path()));
+    }
+
+    #[test]
+    fn deleted_document_loses_its_page() {
+        let (dir, mut engine) = site();
+        engine.build();
+        std::fs::remove_file(dir.path().join("content/c.md")).unwrap();
+        let changes = BTreeSet::from([Change::Content(PathBuf::from("content/c.md"))]);
+        let out = engine.rebuild(&changes);
+        assert!(out.removed.contains(&"docs/c/index.html".to_owned()));
+        assert!(out.files.contains_key("catalogue/index.html"));
+    }
+
+    #[test]
+    fn broken_edit_keeps_baseline_and_fix_recovers() {
+        let (dir, mut engine) = site();
+        engine.build();
+        let broken = edit(
+            dir.path(),
+            &mut engine,
+            "content/a.md",
+            "+++\ntitle = \n+++\n第一条 甲。\n",
+        );
+        assert!(broken.failed_build());
+        assert!(broken.files.is_empty());
+        let error = broken.diagnostics.iter().find(|d| d.is_error()).unwrap();
+        assert_eq!(error.path, Path::new("content/a.md"));
+        assert_eq!(error.line, Some(2));
+        let fixed = edit(
+            dir.path(),
+            &mut engine,
+            "content/a.md",
+            "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n第一条 甲二。\n",
+        );
+        assert!(!fixed.failed_build());
+        assert!(fixed.files.contains_key("docs/a/index.html"));
+    }
+
+    #[test]
+    fn removing_an_article_rechecks_links_into_it() {
+        let (dir, mut engine) = site();
+        engine.build();
+        let out = edit(
+            dir.path(),
+            &mut engine,
+            "content/a.md",
+            "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n甲。\n",
+        );
+        assert!(out.failed_build(), "b links to a#art-1, which is gone");
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.path == Path::new("content/b.md"))
+        );
+    }
+}
