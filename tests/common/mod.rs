@@ -2,6 +2,8 @@
 //! `tests/fixtures/<case>/` into a temp dir, build it, and assert on output.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 
 use gazette::diagnostics::{Code, Diagnostics};
