@@ -11,6 +11,7 @@ pub mod infer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -107,8 +108,9 @@ pub struct Document {
 /// The published text of a document.
 #[derive(Debug, Clone)]
 pub struct Body {
-    /// Markdown, without front matter, leading title heading or history marker.
-    pub markdown: String,
+    /// Markdown, without front matter, leading title heading or history marker
+    /// (shared, so keeping documents in memory and copying them is cheap).
+    pub markdown: Arc<str>,
     /// File line on which `markdown` starts.
     pub first_line: usize,
     /// Article numbers that get `#art-N` anchors.
@@ -327,7 +329,7 @@ pub fn parse_document(
         title,
         meta,
         body: Some(Body {
-            markdown,
+            markdown: markdown.into(),
             first_line,
             articles,
         }),

@@ -111,9 +111,34 @@ pub struct Fingerprint {
     /// Site-wide inputs every page sees (titles, counts, date) and the link
     /// table internal links resolve against (ids, sources, article numbers).
     pub site: u64,
-    /// Per document, aligned with `Catalogue::docs`: its page context
-    /// without the rendered body.
+    /// Per document, aligned with `Catalogue::docs`: the catalogue-derived
+    /// part of its page context (view, banner, relations, events).
     pub docs: Vec<u64>,
+}
+
+/// The catalogue-derived part of a document page's context.
+#[derive(Serialize)]
+struct DocumentInputs<'a> {
+    doc: &'a DocView,
+    banner: Banner,
+    relations: Vec<view::RelationGroup>,
+    events: Vec<EventView>,
+    withheld: u32,
+    extra: &'a BTreeMap<String, serde_json::Value>,
+}
+
+/// Feeds serialised bytes into a hasher.
+struct HashWriter(DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// One value of a facet with its documents' count, for facet index pages.
@@ -235,9 +260,10 @@ impl Renderer {
         let docs = (0..cat.docs.len())
             .into_par_iter()
             .map(|i| {
-                let mut h = DefaultHasher::new();
-                pass.document_context(i).hash(&mut h);
-                h.finish()
+                let mut h = HashWriter(DefaultHasher::new());
+                // Writing into a hasher cannot fail.
+                let _ = serde_json::to_writer(&mut h, &pass.document_inputs(i));
+                h.0.finish()
             })
             .collect();
         Fingerprint {
@@ -394,30 +420,35 @@ impl Pass<'_> {
             }
             None => (None, Vec::new()),
         };
-        let ctx = context! { body_html, toc => v(toc), ..self.document_context(i) };
+        let ctx = context! {
+            body_html,
+            toc => v(toc),
+            articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
+            jsonld => Value::from_safe_string(export::json_ld(&views[i], &self.r.config)),
+            page_title => &views[i].title,
+            ..v(self.document_inputs(i))
+        };
         self.page("document.html", &format!("docs/{}/", doc.id), ctx);
         diags
     }
 
-    /// Everything a document page shows except its rendered body.
-    fn document_context(&self, i: usize) -> Value {
+    /// What a document page shows of the catalogue: its view, banner,
+    /// relations and events. The rest of the page derives from its own source
+    /// or from its view, so this is all `Renderer::fingerprint` digests.
+    fn document_inputs(&self, i: usize) -> DocumentInputs<'_> {
         let (cat, views, t) = (self.cat, self.views, &self.r.strings);
         let doc = &cat.docs[i];
-        let events: Vec<_> = cat.events[i]
-            .iter()
-            .filter(|e| e.date <= cat.as_of)
-            .filter_map(|e| EventView::new(e, cat, views, t))
-            .collect();
-        context! {
-            doc => v(&views[i]),
-            banner => v(Banner::new(i, cat, views, t)),
-            relations => v(relation_groups(i, cat, views, t)),
-            events => v(events),
-            withheld => doc.meta.withheld,
-            extra => v(&doc.meta.extra),
-            articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
-            jsonld => Value::from_safe_string(export::json_ld(&views[i], &self.r.config)),
-            page_title => &views[i].title,
+        DocumentInputs {
+            doc: &views[i],
+            banner: Banner::new(i, cat, views, t),
+            relations: relation_groups(i, cat, views, t),
+            events: cat.events[i]
+                .iter()
+                .filter(|e| e.date <= cat.as_of)
+                .filter_map(|e| EventView::new(e, cat, views, t))
+                .collect(),
+            withheld: doc.meta.withheld,
+            extra: &doc.meta.extra,
         }
     }
 

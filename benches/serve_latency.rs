@@ -1,0 +1,147 @@
+//! Benchmark (not a test): how long `gazette serve` takes from saving one
+//! document to announcing the reload over server-sent events, on the bundled
+//! example site and on the shared corpus, next to the time of a full
+//! `gazette build` and of the server's first build. Prints a table.
+//!
+//! Run with `cargo bench --bench serve_latency`.
+
+#[allow(dead_code)]
+#[path = "../tests/common/server.rs"]
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use server::{Server, save};
+
+const AS_OF: &str = "2026-11-27";
+const EDITS: usize = 21;
+
+struct Site {
+    name: &'static str,
+    dir: tempfile::TempDir,
+    edited: PathBuf,
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let target = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn sites() -> Vec<Site> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = tempfile::tempdir().unwrap();
+    std::fs::copy(repo.join("site.toml"), example.path().join("site.toml")).unwrap();
+    copy_dir(&repo.join("content"), &example.path().join("content"));
+    let mut sites = vec![Site {
+        name: "example site",
+        edited: example.path().join("content/jiedai/gongwu-jiedai.md"),
+        dir: example,
+    }];
+    let corpus = repo.join("../shared/corpus/lawrefbook");
+    if corpus.is_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&corpus, &dir.path().join("content"));
+        std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
+        sites.push(Site {
+            name: "shared corpus",
+            edited: dir
+                .path()
+                .join("content/行政法/个人信息保护法(2021-08-20).md"),
+            dir,
+        });
+    } else {
+        eprintln!(
+            "shared corpus not found at {}; skipping it",
+            corpus.display()
+        );
+    }
+    sites
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    sorted[sorted.len() / 2]
+}
+
+fn main() {
+    let bin = env!("CARGO_BIN_EXE_gazette");
+    println!(
+        "| site | documents | gazette build | serve: first build | save → reload event: median | p90 | min | max |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for site in sites() {
+        let root = site.dir.path();
+        let mut builds: Vec<f64> = (0..3)
+            .map(|_| {
+                let started = Instant::now();
+                let status = Command::new(bin)
+                    .args(["build", "--as-of", AS_OF, "--root"])
+                    .arg(root)
+                    .output()
+                    .unwrap();
+                assert!(
+                    status.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&status.stderr)
+                );
+                ms(started.elapsed())
+            })
+            .collect();
+        builds.sort_by(f64::total_cmp);
+        std::fs::remove_dir_all(root.join("public")).unwrap();
+        let documents =
+            std::fs::read_dir(root.join("content")).map_or(0, |_| walk_md(&root.join("content")));
+        let started = Instant::now();
+        let server = Server::start(root, AS_OF);
+        let first = ms(started.elapsed());
+        let mut events = server.events();
+        let original = std::fs::read_to_string(&site.edited).unwrap();
+        let mut latencies: Vec<f64> = (0..EDITS)
+            .map(|n| {
+                std::thread::sleep(Duration::from_millis(150));
+                let text = format!("{original}\n\n本段为第{n}次修改。\n");
+                let started = Instant::now();
+                save(&site.edited, &text);
+                events.next_named("reload");
+                ms(started.elapsed())
+            })
+            .collect();
+        latencies.sort_by(f64::total_cmp);
+        println!(
+            "| {} | {documents} | {:.0} ms | {first:.0} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
+            site.name,
+            median(&builds),
+            median(&latencies),
+            latencies[latencies.len() * 9 / 10],
+            latencies[0],
+            latencies[latencies.len() - 1],
+        );
+    }
+}
+
+fn walk_md(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            if p.is_dir() {
+                walk_md(&p)
+            } else {
+                usize::from(p.extension().is_some_and(|x| x == "md") && !p.ends_with("_index.md"))
+            }
+        })
+        .sum()
+}
