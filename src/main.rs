@@ -119,7 +119,11 @@ fn main() -> ExitCode {
             };
             match serve::serve(opts) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(ServeError::Site(diags)) => fail(&diags),
+                Err(ServeError::Site(diags)) => {
+                    print_diagnostics(&diags);
+                    eprintln!("error: cannot serve until site.toml and the templates are fixed");
+                    ExitCode::FAILURE
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
                     ExitCode::FAILURE

@@ -180,3 +180,65 @@ fn build_output_has_no_reload_script() {
             .contains("__gazette")
     );
 }
+
+#[test]
+fn burst_of_new_files_is_one_rebuild() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let mut events = server.events();
+    let n = 500;
+    for i in 0..n {
+        f.write(
+            &format!("content/bulk/doc-{i}.md"),
+            &format!("# 批量文件{i}\n\n第一条 内容{i}。\n"),
+        );
+    }
+    let reload = events.next_named("reload");
+    let pages = pages(&reload);
+    let new_pages = pages.iter().filter(|p| p.starts_with("docs/bulk/")).count();
+    assert_eq!(new_pages, n, "every new document in the first rebuild");
+    assert_eq!(server.get("/docs/bulk/doc-499/").status, 200);
+}
+
+#[test]
+fn template_change_rebuilds_everything_and_broken_template_keeps_serving() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let mut events = server.events();
+    f.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<p>找不到了</p>{% endblock %}",
+    );
+    let reload = events.next_named("reload");
+    assert_eq!(
+        pages(&reload),
+        vec!["404.html"],
+        "only the output that changed"
+    );
+    assert!(server.get("/nope").body.contains("找不到了"));
+    f.write("templates/404.html", "{% block main %}");
+    let errors = events.next_named("errors");
+    assert_eq!(errors.data["errors"][0]["path"], "templates/404.html");
+    assert!(
+        server.get("/nope").body.contains("找不到了"),
+        "last good site"
+    );
+    f.write(
+        "site.toml",
+        "title = \"新标题\"\nbase_url = \"https://example.org/\"\n",
+    );
+    std::fs::remove_file(f.root().join("templates/404.html")).unwrap();
+    let reload = events.next_named("reload");
+    assert!(pages(&reload).contains(&"docs/rules/conduct/index.html".to_owned()));
+    assert!(server.get("/").body.contains("新标题"));
+}
+
+#[test]
+fn taken_port_moves_to_the_next_free_one() {
+    let f = Fixture::new("lifecycle");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let server = Server::start_with(f.root(), &["--port", &port, "--as-of", AS_OF]);
+    assert_ne!(server.addr, format!("127.0.0.1:{port}"));
+    assert_eq!(server.get("/").status, 200);
+}

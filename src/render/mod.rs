@@ -127,20 +127,6 @@ struct DocumentInputs<'a> {
     extra: &'a BTreeMap<String, serde_json::Value>,
 }
 
-/// Feeds serialised bytes into a hasher.
-struct HashWriter(DefaultHasher);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// One value of a facet with its documents' count, for facet index pages.
 #[derive(Serialize)]
 struct FacetValue {
@@ -259,11 +245,13 @@ impl Renderer {
         };
         let docs = (0..cat.docs.len())
             .into_par_iter()
-            .map(|i| {
-                let mut h = HashWriter(DefaultHasher::new());
-                // Writing into a hasher cannot fail.
-                let _ = serde_json::to_writer(&mut h, &pass.document_inputs(i));
-                h.0.finish()
+            .map_init(Vec::new, |buf, i| {
+                buf.clear();
+                // Serialising plain data into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *buf, &pass.document_inputs(i));
+                let mut h = DefaultHasher::new();
+                h.write(buf);
+                h.finish()
             })
             .collect();
         Fingerprint {

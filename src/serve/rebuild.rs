@@ -25,6 +25,7 @@ use crate::content::{self, Document, Item};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::DocId;
 use crate::output::Memory;
+use crate::render::i18n::Strings;
 use crate::render::{Fingerprint, Renderer, Selection};
 
 /// A parsed file and the problems found in it.
@@ -68,20 +69,11 @@ pub(crate) struct Outcome {
     pub(crate) diagnostics: Diagnostics,
     /// Document pages rendered.
     pub(crate) documents: usize,
+    /// The overlay's heading after the error count, in the site's language.
+    pub(crate) error_label: &'static str,
 }
 
 impl Outcome {
-    fn failed(mut diagnostics: Diagnostics) -> Outcome {
-        diagnostics.sort();
-        Outcome {
-            files: BTreeMap::new(),
-            removed: Vec::new(),
-            complete: false,
-            diagnostics,
-            documents: 0,
-        }
-    }
-
     /// True when the build failed and the last good site must stay served.
     pub(crate) fn failed_build(&self) -> bool {
         self.diagnostics.has_errors()
@@ -121,6 +113,22 @@ impl Engine {
         };
         engine.read_all();
         Ok(engine)
+    }
+
+    fn failed(&self, mut diagnostics: Diagnostics) -> Outcome {
+        diagnostics.sort();
+        Outcome {
+            files: BTreeMap::new(),
+            removed: Vec::new(),
+            complete: false,
+            diagnostics,
+            documents: 0,
+            error_label: self.error_label(),
+        }
+    }
+
+    fn error_label(&self) -> &'static str {
+        Strings::new(self.setup.config.language).get("dev_errors")
     }
 
     /// Where sources live, for the watcher.
@@ -168,7 +176,7 @@ impl Engine {
     /// setup change, else only what changed since the last good build.
     pub(crate) fn build(&mut self) -> Outcome {
         if !self.setup_errors.is_empty() {
-            return Outcome::failed(self.setup_errors.clone());
+            return self.failed(self.setup_errors.clone());
         }
         let mut diags = self.walk_problems.clone();
         for (_, problems) in self.files.values() {
@@ -180,14 +188,14 @@ impl Engine {
         let (cat, problems) = Catalogue::build(content, self.setup.as_of);
         diags.extend(problems);
         if diags.has_errors() {
-            return Outcome::failed(diags);
+            return self.failed(diags);
         }
         let fingerprint = self.setup.renderer.fingerprint(&cat);
         let selection = self.select(&cat, &fingerprint);
         let out = Memory::default();
         diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
         if diags.has_errors() {
-            return Outcome::failed(diags);
+            return self.failed(diags);
         }
         diags.sort();
         self.commit(&cat, fingerprint, &selection, out.into_files(), diags)
@@ -271,6 +279,7 @@ impl Engine {
             complete,
             diagnostics,
             documents,
+            error_label: self.error_label(),
         }
     }
 

@@ -129,8 +129,9 @@ pub(crate) fn script(store: &Store) -> String {
         .unwrap_or_else(|_| "[]".into())
         .replace('<', "\\u003c");
     format!(
-        "<script id=\"__gazette_reload\">\nconst __gazette = {{ generation: {}, errors: {errors} }};\n{SCRIPT}</script>\n",
-        store.generation()
+        "<script id=\"__gazette_reload\">\nconst __gazette = {{ generation: {}, errors: {errors}, label: {} }};\n{SCRIPT}</script>\n",
+        store.generation(),
+        serde_json::Value::from(store.error_label()),
     )
 }
 
@@ -148,7 +149,7 @@ const SCRIPT: &str = r#"(() => {
     box.setAttribute("role", "alert");
     box.style.cssText = "position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;z-index:2147483647;background:#fff5f5;color:#3b0a0a;border:2px solid #c0392b;border-radius:6px;padding:1rem 1.25rem;font:14px/1.5 ui-monospace,monospace;box-shadow:0 4px 24px rgba(0,0,0,.25)";
     const title = document.createElement("strong");
-    title.textContent = `gazette: ${errors.length} error(s); showing the last good build`;
+    title.textContent = `gazette: ${errors.length} ${state.label}`;
     box.append(title);
     for (const e of errors) {
       const item = document.createElement("pre");

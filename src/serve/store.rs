@@ -24,6 +24,7 @@ pub(crate) struct Changed {
 pub(crate) struct Store {
     pages: HashMap<String, Arc<[u8]>>,
     errors: Vec<Diagnostic>,
+    error_label: &'static str,
     generation: u64,
 }
 
@@ -38,6 +39,11 @@ impl Store {
         &self.errors
     }
 
+    /// The overlay heading after the error count, in the site's language.
+    pub(crate) fn error_label(&self) -> &'static str {
+        self.error_label
+    }
+
     /// Changes whenever pages or errors change.
     pub(crate) fn generation(&self) -> u64 {
         self.generation
@@ -47,6 +53,7 @@ impl Store {
     /// good pages stay served), a good one replaces pages and clears errors.
     pub(crate) fn apply(&mut self, outcome: Outcome) -> Changed {
         let mut changed = Changed::default();
+        self.error_label = outcome.error_label;
         if outcome.failed_build() {
             let errors: Vec<Diagnostic> = outcome
                 .diagnostics

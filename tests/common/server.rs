@@ -20,12 +20,19 @@ pub struct Server {
 }
 
 impl Server {
-    /// Start serving the site at `root` with statuses as of `as_of`.
+    /// Start serving the site at `root` on any free port, statuses as of `as_of`.
     #[track_caller]
     pub fn start(root: &Path, as_of: &str) -> Server {
+        Server::start_with(root, &["--port", "0", "--as-of", as_of])
+    }
+
+    /// Start `gazette serve --root ROOT ARGS…`.
+    #[track_caller]
+    pub fn start_with(root: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
-            .args(["serve", "--port", "0", "--as-of", as_of, "--root"])
+            .args(["serve", "--root"])
             .arg(root)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
