@@ -303,6 +303,9 @@ impl Pass<'_> {
             }
             None => (None, Vec::new()),
         };
+        let (acts, relations): (Vec<_>, Vec<_>) = relation_groups(i, cat, views, t)
+            .into_iter()
+            .partition(|g| !g.incoming && g.key != "based_on" && views[i].is_act);
         let events: Vec<_> = cat.events[i]
             .iter()
             .filter(|e| e.date <= cat.as_of)
@@ -313,7 +316,8 @@ impl Pass<'_> {
             banner => v(Banner::new(i, cat, views, t)),
             body_html,
             toc => v(toc),
-            relations => v(relation_groups(i, cat, views, t)),
+            acts => v(acts),
+            relations => v(relations),
             events => v(events),
             withheld => doc.meta.withheld,
             extra => v(&doc.meta.extra),
