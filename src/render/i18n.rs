@@ -32,7 +32,7 @@ const ZH: Table = &[
     ("tags", "标签"),
     ("published", "公布日期"),
     ("effective", "施行日期"),
-    ("expires", "有效期至"),
+    ("expires", "到期日期"),
     ("summary", "摘要"),
     ("documents", "件文件"),
     ("count_prefix", "共"),
@@ -107,7 +107,7 @@ const ZH: Table = &[
     ("banner_invalid", "本文件已失效：{date}由{actor}宣布失效。"),
     (
         "banner_expired",
-        "本文件已到期：有效期至{date}止，不再有效。",
+        "本文件已到期：有效期届满，自{date}起不再有效。",
     ),
 ];
 
@@ -130,7 +130,7 @@ const EN: Table = &[
     ("tags", "Tags"),
     ("published", "Published"),
     ("effective", "In force from"),
-    ("expires", "Expires"),
+    ("expires", "Expires on"),
     ("summary", "Summary"),
     ("documents", "documents"),
     ("count_prefix", ""),
@@ -209,7 +209,10 @@ const EN: Table = &[
     ),
     ("banner_repealed", "Repealed on {date} by {actor}."),
     ("banner_invalid", "Declared invalid on {date} by {actor}."),
-    ("banner_expired", "Expired: its fixed term ended on {date}."),
+    (
+        "banner_expired",
+        "Expired: its fixed term is over; not in force from {date}.",
+    ),
 ];
 
 /// The UI strings of one language.
