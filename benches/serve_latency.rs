@@ -5,7 +5,7 @@
 //!
 //! Run with `cargo bench --bench serve_latency`.
 
-#[allow(dead_code)]
+#[allow(dead_code, unreachable_pub)]
 #[path = "../tests/common/server.rs"]
 mod server;
 

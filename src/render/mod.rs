@@ -121,6 +121,7 @@ pub struct Fingerprint {
 struct DocumentInputs<'a> {
     doc: &'a DocView,
     banner: Banner,
+    acts: Vec<view::RelationGroup>,
     relations: Vec<view::RelationGroup>,
     events: Vec<EventView>,
     withheld: u32,
@@ -211,15 +212,21 @@ impl Renderer {
             out,
             diags: Mutex::new(Diagnostics::default()),
         };
-        let broken_links = pass.render_documents(selection);
-        if selection.has_listings() {
-            pass.render_listings();
-            pass.render_aliases();
-            pass.write_statics();
-            for (rel, bytes) in export::files(cat, &views, &self.config) {
-                pass.write(&rel, &bytes);
-            }
-        }
+        // Listings and exports are few but large: render them beside the
+        // (already parallel) document pages instead of after them.
+        let (broken_links, ()) = rayon::join(
+            || pass.render_documents(selection),
+            || {
+                if selection.has_listings() {
+                    pass.render_listings();
+                    pass.render_aliases();
+                    pass.write_statics();
+                    for (rel, bytes) in export::files(cat, &views, &self.config) {
+                        pass.write(&rel, &bytes);
+                    }
+                }
+            },
+        );
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         diags.extend(broken_links);
         diags
@@ -426,10 +433,14 @@ impl Pass<'_> {
     fn document_inputs(&self, i: usize) -> DocumentInputs<'_> {
         let (cat, views, t) = (self.cat, self.views, &self.r.strings);
         let doc = &cat.docs[i];
+        let (acts, relations): (Vec<_>, Vec<_>) = relation_groups(i, cat, views, t)
+            .into_iter()
+            .partition(|g| !g.incoming && g.key != "based_on" && views[i].is_act);
         DocumentInputs {
             doc: &views[i],
             banner: Banner::new(i, cat, views, t),
-            relations: relation_groups(i, cat, views, t),
+            acts,
+            relations,
             events: cat.events[i]
                 .iter()
                 .filter(|e| e.date <= cat.as_of)
@@ -455,7 +466,7 @@ impl Pass<'_> {
             context! { latest => v(latest), page_title => t.get("home") },
         );
         self.listing("catalogue/", t.get("catalogue_all"), &all);
-        for status in Status::ALL {
+        Status::ALL.par_iter().for_each(|&status| {
             let docs: Vec<&DocView> = all
                 .iter()
                 .copied()
@@ -466,10 +477,10 @@ impl Pass<'_> {
                 t.status(status),
                 &docs,
             );
-        }
-        for facet in &FACETS {
-            self.render_facet(facet, &all);
-        }
+        });
+        FACETS
+            .par_iter()
+            .for_each(|facet| self.render_facet(facet, &all));
         let acts: Vec<&DocView> = all.iter().copied().filter(|d| d.is_act).collect();
         self.page(
             "decisions.html",

@@ -90,7 +90,7 @@ pub(crate) struct Shared {
 /// Answer one request (an event stream keeps its thread until the tab closes).
 pub(crate) fn handle(request: Request, shared: &Shared) {
     let response = match (request.method(), site_path(request.url())) {
-        (Method::Get | Method::Head, Ok(path)) if path == EVENTS_PATH => {
+        (Method::Get, Ok(path)) if path == EVENTS_PATH => {
             let generation = read(&shared.store).generation();
             shared.hub.stream(request.into_writer(), generation);
             return;

@@ -181,7 +181,7 @@ fn publish(outcome: Outcome, started: Instant, store: &RwLock<Store>, hub: &Hub)
         );
     } else {
         eprintln!(
-            "built in {ms} ms: {documents} document page(s) rendered, {} file(s) changed, {} warning(s)",
+            "built in {ms} ms: {documents} document page(s) rendered, {} file(s) changed, {} warning(s) (`gazette check` lists them)",
             changed.pages.len(),
             warnings.len()
         );

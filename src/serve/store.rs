@@ -84,6 +84,8 @@ impl Store {
                     changed.pages.push(key);
                 }
             }
+            changed.pages.sort();
+            changed.pages.dedup();
         }
         if changed.errors || !changed.pages.is_empty() {
             self.generation += 1;
