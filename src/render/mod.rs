@@ -111,9 +111,11 @@ pub struct Fingerprint {
     /// Site-wide inputs every page sees (titles, counts, date) and the link
     /// table internal links resolve against (ids, sources, article numbers).
     pub site: u64,
-    /// Per document, aligned with `Catalogue::docs`: the catalogue-derived
-    /// part of its page context (view, banner, relations, events).
-    pub docs: Vec<u64>,
+    /// Per requested document (by index into `Catalogue::docs`): the
+    /// catalogue-derived part of its page context (view, banner, relations,
+    /// events). It depends only on the document itself and the documents it
+    /// relates to in either direction, with their statuses.
+    pub docs: BTreeMap<usize, u64>,
 }
 
 /// The catalogue-derived part of a document page's context.
@@ -232,9 +234,10 @@ impl Renderer {
         diags
     }
 
-    /// Digest every input of every page except document bodies, so a caller
-    /// holding an earlier fingerprint can tell which pages would change.
-    pub fn fingerprint(&self, cat: &Catalogue) -> Fingerprint {
+    /// Digest the site-wide inputs of every page and the page inputs of the
+    /// documents `docs` (document bodies excepted), so a caller holding an
+    /// earlier fingerprint can tell which pages would change.
+    pub fn fingerprint(&self, cat: &Catalogue, docs: &BTreeSet<usize>) -> Fingerprint {
         let views = doc_views(cat, &self.strings);
         let site = self.site_value(cat, &views);
         let mut links = DefaultHasher::new();
@@ -250,15 +253,16 @@ impl Renderer {
             out: &crate::output::Discard,
             diags: Mutex::new(Diagnostics::default()),
         };
-        let docs = (0..cat.docs.len())
-            .into_par_iter()
-            .map_init(Vec::new, |buf, i| {
+        let docs = docs
+            .par_iter()
+            .filter(|i| **i < cat.docs.len())
+            .map_init(Vec::new, |buf, &i| {
                 buf.clear();
                 // Serialising plain data into a Vec cannot fail.
                 let _ = serde_json::to_writer(&mut *buf, &pass.document_inputs(i));
                 let mut h = DefaultHasher::new();
                 h.write(buf);
-                h.finish()
+                (i, h.finish())
             })
             .collect();
         Fingerprint {

@@ -2,14 +2,15 @@
 //! source file in memory, re-parses only files that changed, recomputes the
 //! catalogue, and re-renders only the pages whose inputs changed.
 //!
-//! What to re-render is decided by comparing the renderer's `Fingerprint` of
-//! the new catalogue with that of the last good build: a document page is
-//! rendered again when its source changed or its digest (status, banner,
-//! relations, events, metadata) changed; every document page when the
-//! site-wide digest (counts, link table) changed; listings, exports and feed
-//! when any document digest or the set of documents changed. A template or
-//! `site.toml` change rebuilds everything. Never writes files: pages go to an
-//! in-memory `Memory` and the caller applies them to the served store.
+//! A document page shows the document, the documents it relates to (either
+//! way) and their statuses. So after a change the engine digests the pages
+//! of the documents whose source or status changed and of their old and new
+//! neighbours, and compares those digests (the renderer's `Fingerprint`)
+//! with the last good build's: a page is rendered again if its source or
+//! digest changed; listings, exports and feed if any digest or the set of
+//! documents changed; every page if the site-wide digest (counts, link
+//! table) changed or a template or `site.toml` changed. Never writes files:
+//! pages go to a `Memory` and the caller applies them to the served store.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -19,11 +20,11 @@ use rayon::prelude::*;
 
 use super::watch::{Change, Layout};
 use crate::BuildOptions;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Event};
 use crate::config::Config;
 use crate::content::{self, Document, Item};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::DocId;
+use crate::model::{DocId, Status};
 use crate::output::Memory;
 use crate::render::i18n::Strings;
 use crate::render::{Fingerprint, Renderer, Selection};
@@ -38,10 +39,20 @@ struct Setup {
     renderer: Renderer,
 }
 
+/// What the last good build knew about one document.
+struct Known {
+    /// Digest of its page's catalogue-derived inputs.
+    digest: u64,
+    /// Its computed status and the event that set it.
+    status: (Status, Option<Event>),
+    /// Documents it relates to, either way.
+    neighbours: Vec<DocId>,
+}
+
 /// What the last successful build produced, to compare the next one with.
 struct Baseline {
     site: u64,
-    docs: HashMap<DocId, u64>,
+    docs: HashMap<DocId, Known>,
     /// Keys written by everything except document pages.
     listing_keys: BTreeSet<String>,
 }
@@ -190,8 +201,7 @@ impl Engine {
         if diags.has_errors() {
             return self.failed(diags);
         }
-        let fingerprint = self.setup.renderer.fingerprint(&cat);
-        let selection = self.select(&cat, &fingerprint);
+        let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
         diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
         if diags.has_errors() {
@@ -201,27 +211,69 @@ impl Engine {
         self.commit(&cat, fingerprint, &selection, out.into_files(), diags)
     }
 
-    /// Which pages the changes since the last good build affect.
-    fn select(&self, cat: &Catalogue, fp: &Fingerprint) -> Selection {
+    /// Which pages the changes since the last good build affect, with the
+    /// digests that decided it.
+    fn plan(&self, cat: &Catalogue) -> (Selection, Fingerprint) {
+        let renderer = &self.setup.renderer;
+        let all: BTreeSet<usize> = (0..cat.docs.len()).collect();
         let Some(good) = self.good.as_ref().filter(|_| self.pending < Scope::Full) else {
-            return Selection::All;
+            return (Selection::All, renderer.fingerprint(cat, &all));
         };
+        let fp = renderer.fingerprint(cat, &self.affected(cat, good));
         if fp.site != good.site {
-            return Selection::Some {
-                docs: (0..cat.docs.len()).collect(),
+            let fp = renderer.fingerprint(cat, &all);
+            let everything = Selection::Some {
+                docs: all,
                 listings: true,
             };
+            return (everything, fp);
         }
         let mut listings = self.pending == Scope::Statics || good.docs.len() != cat.docs.len();
         let mut docs = BTreeSet::new();
-        for (i, (doc, digest)) in cat.docs.iter().zip(&fp.docs).enumerate() {
-            let view_changed = good.docs.get(&doc.id) != Some(digest);
-            listings |= view_changed;
-            if view_changed || self.dirty.contains(&doc.path) {
+        for (&i, digest) in &fp.docs {
+            let doc = &cat.docs[i];
+            let changed = good.docs.get(&doc.id).map(|k| k.digest) != Some(*digest);
+            listings |= changed;
+            if changed || self.dirty.contains(&doc.path) {
                 docs.insert(i);
             }
         }
-        Selection::Some { docs, listings }
+        (Selection::Some { docs, listings }, fp)
+    }
+
+    /// Documents whose page may have changed: those whose source or status
+    /// changed, and their neighbours before and after the change.
+    fn affected(&self, cat: &Catalogue, good: &Baseline) -> BTreeSet<usize> {
+        let sections = self
+            .dirty
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| n == "_index.md"));
+        let changed: Vec<usize> = (0..cat.docs.len())
+            .filter(|&i| {
+                let doc = &cat.docs[i];
+                sections
+                    || self.dirty.contains(&doc.path)
+                    || good
+                        .docs
+                        .get(&doc.id)
+                        .is_none_or(|k| k.status != status(cat, i))
+            })
+            .collect();
+        let known_neighbours = |id: &DocId| {
+            good.docs
+                .get(id)
+                .into_iter()
+                .flat_map(|k| k.neighbours.iter().filter_map(|n| cat.find(n)))
+        };
+        let mut affected: BTreeSet<usize> = changed.iter().copied().collect();
+        for &i in &changed {
+            affected.extend(neighbours(cat, i));
+            affected.extend(known_neighbours(&cat.docs[i].id));
+        }
+        for gone in good.docs.keys().filter(|id| cat.find(id).is_none()) {
+            affected.extend(known_neighbours(gone));
+        }
+        affected
     }
 
     /// Record the build as the new baseline and say what to serve.
@@ -234,16 +286,34 @@ impl Engine {
         diagnostics: Diagnostics,
     ) -> Outcome {
         let doc_keys: BTreeSet<String> = cat.docs.iter().map(|d| page_key(&d.id)).collect();
-        let ids: HashMap<DocId, u64> = cat.docs.iter().map(|d| d.id.clone()).zip(fp.docs).collect();
-        let rendered_listings = matches!(
-            selection,
-            Selection::All | Selection::Some { listings: true, .. }
-        );
         let old_listing_keys = self
             .good
             .as_ref()
             .map(|g| g.listing_keys.clone())
             .unwrap_or_default();
+        let mut known = self.good.take().map(|g| g.docs).unwrap_or_default();
+        let ids: HashMap<DocId, Known> = (0..cat.docs.len())
+            .map(|i| {
+                let id = &cat.docs[i].id;
+                let digest = fp
+                    .docs
+                    .get(&i)
+                    .copied()
+                    .or_else(|| known.remove(id).map(|k| k.digest))
+                    .unwrap_or_default();
+                let known = Known {
+                    digest,
+                    status: status(cat, i),
+                    neighbours: neighbours(cat, i).map(|j| cat.docs[j].id.clone()).collect(),
+                };
+                (id.clone(), known)
+            })
+            .collect();
+        let rendered_listings = matches!(
+            selection,
+            Selection::All | Selection::Some { listings: true, .. }
+        );
+
         let listing_keys = if rendered_listings {
             files
                 .keys()
@@ -253,10 +323,8 @@ impl Engine {
         } else {
             old_listing_keys.clone()
         };
-        let mut removed: Vec<String> = self
-            .good
-            .iter()
-            .flat_map(|g| g.docs.keys())
+        let mut removed: Vec<String> = known
+            .keys()
             .filter(|id| !ids.contains_key(*id))
             .map(page_key)
             .collect();
@@ -328,6 +396,20 @@ impl Engine {
             self.reread(rel);
         }
     }
+}
+
+/// A document's computed status and its cause, as compared between builds.
+fn status(cat: &Catalogue, i: usize) -> (Status, Option<Event>) {
+    let computed = &cat.computed[i];
+    (computed.status, computed.cause.clone())
+}
+
+/// The documents `i` relates to, in either direction.
+fn neighbours(cat: &Catalogue, i: usize) -> impl Iterator<Item = usize> + '_ {
+    let outgoing = cat.docs[i].meta.relations.iter();
+    outgoing
+        .filter_map(|r| cat.find(&r.target))
+        .chain(cat.incoming[i].iter().map(|r| r.from))
 }
 
 /// Output key of a document's page.
@@ -444,6 +526,71 @@ mod tests {
         assert!(!out.files.contains_key("docs/c/index.html"));
         served.extend(out.files);
         assert_eq!(served, full_render(dir.path()));
+    }
+
+    /// Apply `outcome` to `served` as the store does.
+    fn apply(served: &mut BTreeMap<String, Vec<u8>>, outcome: Outcome) {
+        assert!(!outcome.failed_build(), "{:?}", outcome.diagnostics);
+        if outcome.complete {
+            served.clear();
+        }
+        for key in &outcome.removed {
+            served.remove(key);
+        }
+        served.extend(outcome.files);
+    }
+
+    #[test]
+    fn every_incremental_build_equals_a_full_build() {
+        let (dir, mut engine) = site();
+        let mut served = BTreeMap::new();
+        apply(&mut served, engine.build());
+        let a = "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n第一条 甲。\n";
+        let c = "+++\ntitle = \"丙\"\npublished = 2021-01-01\n+++\n第一条 丙。\n";
+        let c_supersedes_a = c.replace("+++\n第", "supersedes = [\"a\"]\n+++\n第");
+        let steps: [(&str, String); 8] = [
+            ("content/c.md", c_supersedes_a.clone()),
+            ("content/a.md", a.replace("甲\"", "甲（修订）\"")),
+            (
+                "content/c.md",
+                c_supersedes_a.replace("title", "number = \"X〔2021〕1号\"\ntitle"),
+            ),
+            (
+                "content/b.md",
+                "+++\ntitle = \"乙\"\npublished = 2021-01-01\n+++\n第一条 乙改。\n".into(),
+            ),
+            ("content/c.md", c.to_owned()),
+            ("content/_index.md", "+++\ntitle = \"根\"\n+++\n".into()),
+            (
+                "content/sub/d.md",
+                "+++\ntitle = \"丁\"\npublished = 2022-01-01\namends = [\"c\"]\n+++\n第一条 丁。\n"
+                    .into(),
+            ),
+            ("content/a.md", String::new()),
+        ];
+        for (rel, text) in steps {
+            let path = dir.path().join(rel);
+            let change = if text.is_empty() {
+                std::fs::remove_file(&path).unwrap();
+                Change::Content(rel.into())
+            } else if !path.parent().unwrap().is_dir() {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &text).unwrap();
+                Change::ContentTree
+            } else {
+                std::fs::write(&path, &text).unwrap();
+                Change::Content(rel.into())
+            };
+            apply(&mut served, engine.rebuild(&BTreeSet::from([change])));
+            let full = full_render(dir.path());
+            let stale: Vec<_> = full
+                .iter()
+                .filter(|(k, v)| served.get(*k) != Some(v))
+                .map(|(k, _)| k)
+                .collect();
+            assert!(stale.is_empty(), "after {rel}: stale {stale:?}");
+            assert_eq!(served.len(), full.len(), "after {rel}: extra pages");
+        }
     }
 
     #[test]
