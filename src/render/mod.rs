@@ -40,6 +40,8 @@ pub struct Renderer {
     origins: BTreeMap<String, PathBuf>,
     statics: BTreeMap<String, Vec<u8>>,
     config: Config,
+    /// Whether document pages may show the status counts (see `fingerprint`).
+    counts_on_documents: bool,
 }
 
 /// A facet (issuer, level, …): URL folder, label key and value of a document.
@@ -108,8 +110,9 @@ impl Selection {
 /// renders of pages with equal digests (and unchanged sources) are equal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint {
-    /// Site-wide inputs every page sees (titles, counts, date) and the link
-    /// table internal links resolve against (ids, sources, article numbers).
+    /// Site-wide inputs every page sees (settings, date, and the status
+    /// counts if document templates may show them) and the link table
+    /// internal links resolve against (ids, sources, article numbers).
     pub site: u64,
     /// Per requested document (by index into `Catalogue::docs`): the
     /// catalogue-derived part of its page context (view, banner, relations,
@@ -142,6 +145,7 @@ impl Renderer {
     /// Compile the site's theme. Template syntax errors are reported with file and line.
     pub fn new(root: &std::path::Path, config: &Config) -> Result<Renderer, Diagnostics> {
         let theme = theme::Theme::load(root, config)?;
+        let counts_on_documents = counts_on_document_pages(&theme);
         let strings = Strings::new(config.language);
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
@@ -188,6 +192,7 @@ impl Renderer {
             origins,
             statics,
             config: config.clone(),
+            counts_on_documents,
         })
     }
 
@@ -241,7 +246,13 @@ impl Renderer {
         let views = doc_views(cat, &self.strings);
         let site = self.site_value(cat, &views);
         let mut links = DefaultHasher::new();
-        site.hash(&mut links);
+        if self.counts_on_documents {
+            site.hash(&mut links);
+        } else {
+            // Counts change with any status; only listings show them, and
+            // listings are rendered again whenever a status changes.
+            self.site_settings(cat).hash(&mut links);
+        }
         for doc in &cat.docs {
             (&doc.id, &doc.path, doc.body.as_ref().map(|b| &b.articles)).hash(&mut links);
         }
@@ -279,6 +290,11 @@ impl Renderer {
                 context! { status => v(StatusView::new(*s, &self.strings)), count, url => format!("status/{}/", s.key()) }
             })
             .collect();
+        context! { total => views.len(), status_counts => counts, ..self.site_settings(cat) }
+    }
+
+    /// The part of the `site` value that does not depend on the documents.
+    fn site_settings(&self, cat: &Catalogue) -> Value {
         context! {
             title => &self.config.title,
             description => &self.config.description,
@@ -286,11 +302,30 @@ impl Renderer {
             base_path => self.config.base_path(),
             language => self.config.language.tag(),
             as_of => cat.as_of.to_string(),
-            total => views.len(),
-            status_counts => counts,
             facets => FACETS.iter().map(|f| context! { url => format!("{}/", f.dir), label => self.strings.get(f.label) }).collect::<Vec<_>>(),
         }
     }
+}
+
+/// Templates only pages other than document pages are rendered from.
+const LISTING_TEMPLATES: [&str; 6] = [
+    "index.html",
+    "listing.html",
+    "facets.html",
+    "decisions.html",
+    "404.html",
+    "redirect.html",
+];
+
+/// True unless only listing templates mention the site-wide counts
+/// (`site.total`, `site.status_counts`); a mention elsewhere (a base
+/// template, a partial, the document template) may put them on document pages.
+fn counts_on_document_pages(theme: &theme::Theme) -> bool {
+    theme.templates.iter().any(|(name, file)| {
+        let source = String::from_utf8_lossy(&file.bytes);
+        !LISTING_TEMPLATES.contains(&name.as_str())
+            && (source.contains("total") || source.contains("status_counts"))
+    })
 }
 
 /// State of one render pass.
@@ -634,5 +669,31 @@ fn template_diagnostic(e: &minijinja::Error, origin: &std::path::Path) -> Diagno
     match e.line() {
         Some(line) => d.at_line(line),
         None => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn theme(files: &[(&str, &str)]) -> theme::Theme {
+        let mut theme = theme::Theme::default();
+        for (name, source) in files {
+            let file = theme::ThemeFile {
+                bytes: source.as_bytes().to_vec(),
+                origin: PathBuf::from(name),
+            };
+            theme.templates.insert((*name).to_owned(), file);
+        }
+        theme
+    }
+
+    #[test]
+    fn counts_reach_document_pages_only_through_shared_templates() {
+        let listing = ("listing.html", "{{ site.total }}");
+        let document = ("document.html", "{{ doc.title }}");
+        assert!(!counts_on_document_pages(&theme(&[listing, document])));
+        let base = ("base.html", "{% for c in site.status_counts %}{% endfor %}");
+        assert!(counts_on_document_pages(&theme(&[listing, document, base])));
     }
 }

@@ -508,6 +508,10 @@ mod tests {
         assert!(!out.failed_build());
         assert!(out.files.contains_key("docs/a/index.html"));
         assert!(out.files.contains_key("catalogue.json"));
+        assert!(
+            !out.files.contains_key("docs/b/index.html"),
+            "b is not related to a or c"
+        );
         served.extend(out.files);
         assert_eq!(served, full_render(dir.path()), "incremental = full build");
     }
