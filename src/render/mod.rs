@@ -111,14 +111,18 @@ impl Selection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint {
     /// Site-wide inputs every page sees (settings, date, and the status
-    /// counts if document templates may show them) and the link table
-    /// internal links resolve against (ids, sources, article numbers).
+    /// counts if document templates may show them).
     pub site: u64,
     /// Per requested document (by index into `Catalogue::docs`): the
     /// catalogue-derived part of its page context (view, banner, relations,
     /// events). It depends only on the document itself and the documents it
     /// relates to in either direction, with their statuses.
     pub docs: BTreeMap<usize, u64>,
+    /// Per document, aligned with `Catalogue::docs`: what internal links
+    /// into it resolve against (id, source file, article numbers). A page
+    /// whose text links to a document whose digest changed must be rendered
+    /// again, as must pages linking to a document that is gone.
+    pub anchors: Vec<u64>,
 }
 
 /// The catalogue-derived part of a document page's context.
@@ -245,17 +249,23 @@ impl Renderer {
     pub fn fingerprint(&self, cat: &Catalogue, docs: &BTreeSet<usize>) -> Fingerprint {
         let views = doc_views(cat, &self.strings);
         let site = self.site_value(cat, &views);
-        let mut links = DefaultHasher::new();
+        let mut settings = DefaultHasher::new();
         if self.counts_on_documents {
-            site.hash(&mut links);
+            site.hash(&mut settings);
         } else {
             // Counts change with any status; only listings show them, and
             // listings are rendered again whenever a status changes.
-            self.site_settings(cat).hash(&mut links);
+            self.site_settings(cat).hash(&mut settings);
         }
-        for doc in &cat.docs {
-            (&doc.id, &doc.path, doc.body.as_ref().map(|b| &b.articles)).hash(&mut links);
-        }
+        let anchors = cat
+            .docs
+            .iter()
+            .map(|doc| {
+                let mut h = DefaultHasher::new();
+                (&doc.id, &doc.path, doc.body.as_ref().map(|b| &b.articles)).hash(&mut h);
+                h.finish()
+            })
+            .collect();
         let pass = Pass {
             r: self,
             cat,
@@ -277,8 +287,9 @@ impl Renderer {
             })
             .collect();
         Fingerprint {
-            site: links.finish(),
+            site: settings.finish(),
             docs,
+            anchors,
         }
     }
 

@@ -7,12 +7,14 @@
 //! of the documents whose source or status changed and of their old and new
 //! neighbours, and compares those digests (the renderer's `Fingerprint`)
 //! with the last good build's: a page is rendered again if its source or
-//! digest changed; listings, exports and feed if any digest or the set of
-//! documents changed; every page if the site-wide digest (counts, link
-//! table) changed or a template or `site.toml` changed. Never writes files:
-//! pages go to a `Memory` and the caller applies them to the served store.
+//! digest changed, or if its text links to a document whose id, source file
+//! or article numbers changed (links are read from the rendered pages);
+//! listings, exports and feed if any digest or the set of documents changed;
+//! every page if the site-wide digest changed or a template or `site.toml`
+//! changed. Never writes files: pages go to a `Memory` and the caller
+//! applies them to the served store.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -47,6 +49,10 @@ struct Known {
     status: (Status, Option<Event>),
     /// Documents it relates to, either way.
     neighbours: Vec<DocId>,
+    /// Digest of what links into it resolve against.
+    anchor: u64,
+    /// Documents its rendered page links to.
+    links: Vec<DocId>,
 }
 
 /// What the last successful build produced, to compare the next one with.
@@ -229,7 +235,7 @@ impl Engine {
             return (everything, fp);
         }
         let mut listings = self.pending == Scope::Statics || good.docs.len() != cat.docs.len();
-        let mut docs = BTreeSet::new();
+        let mut docs = relinked(cat, good, &fp.anchors);
         for (&i, digest) in &fp.docs {
             let doc = &cat.docs[i];
             let changed = good.docs.get(&doc.id).map(|k| k.digest) != Some(*digest);
@@ -292,19 +298,22 @@ impl Engine {
             .map(|g| g.listing_keys.clone())
             .unwrap_or_default();
         let mut known = self.good.take().map(|g| g.docs).unwrap_or_default();
+        let prefix = format!("href=\"{}docs/", self.setup.config.base_path());
         let ids: HashMap<DocId, Known> = (0..cat.docs.len())
             .map(|i| {
                 let id = &cat.docs[i].id;
-                let digest = fp
-                    .docs
-                    .get(&i)
-                    .copied()
-                    .or_else(|| known.remove(id).map(|k| k.digest))
-                    .unwrap_or_default();
+                let old = known.remove(id);
+                let digest = fp.docs.get(&i).copied();
+                let links = match files.get(&page_key(id)) {
+                    Some(html) => linked_documents(html, &prefix),
+                    None => old.as_ref().map(|k| k.links.clone()).unwrap_or_default(),
+                };
                 let known = Known {
-                    digest,
+                    digest: digest.or(old.map(|k| k.digest)).unwrap_or_default(),
                     status: status(cat, i),
                     neighbours: neighbours(cat, i).map(|j| cat.docs[j].id.clone()).collect(),
+                    anchor: fp.anchors[i],
+                    links,
                 };
                 (id.clone(), known)
             })
@@ -313,7 +322,6 @@ impl Engine {
             selection,
             Selection::All | Selection::Some { listings: true, .. }
         );
-
         let listing_keys = if rendered_listings {
             files
                 .keys()
@@ -323,11 +331,7 @@ impl Engine {
         } else {
             old_listing_keys.clone()
         };
-        let mut removed: Vec<String> = known
-            .keys()
-            .filter(|id| !ids.contains_key(*id))
-            .map(page_key)
-            .collect();
+        let mut removed: Vec<String> = known.keys().map(page_key).collect();
         removed.extend(old_listing_keys.difference(&listing_keys).cloned());
         let documents = match selection {
             Selection::All => cat.docs.len(),
@@ -410,6 +414,45 @@ fn neighbours(cat: &Catalogue, i: usize) -> impl Iterator<Item = usize> + '_ {
     outgoing
         .filter_map(|r| cat.find(&r.target))
         .chain(cat.incoming[i].iter().map(|r| r.from))
+}
+
+/// Pages whose text links to a document that is gone or whose id, source
+/// file or articles changed: their links must be resolved again.
+fn relinked(cat: &Catalogue, good: &Baseline, anchors: &[u64]) -> BTreeSet<usize> {
+    let moved: HashSet<&DocId> = good
+        .docs
+        .iter()
+        .filter(|(id, k)| cat.find(id).is_none_or(|i| anchors[i] != k.anchor))
+        .map(|(id, _)| id)
+        .collect();
+    if moved.is_empty() {
+        return BTreeSet::new();
+    }
+    good.docs
+        .iter()
+        .filter(|(_, k)| k.links.iter().any(|t| moved.contains(t)))
+        .filter_map(|(id, _)| cat.find(id))
+        .collect()
+}
+
+/// Documents a rendered page links to: every `href` starting with `prefix`
+/// (`href="{base path}docs/`), fragment dropped and percent-decoded.
+fn linked_documents(html: &[u8], prefix: &str) -> Vec<DocId> {
+    let html = String::from_utf8_lossy(html);
+    let mut ids: Vec<DocId> = html
+        .split(prefix)
+        .skip(1)
+        .filter_map(|rest| {
+            let url = rest.split(['"', '#']).next()?.replace("&amp;", "&");
+            let path = percent_encoding::percent_decode_str(url.trim_end_matches('/'))
+                .decode_utf8()
+                .ok()?;
+            DocId::new(&path).ok()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Output key of a document's page.
@@ -631,6 +674,28 @@ mod tests {
         );
         assert!(!fixed.failed_build());
         assert!(fixed.files.contains_key("docs/a/index.html"));
+    }
+
+    #[test]
+    fn new_article_rerenders_only_pages_linking_to_it() {
+        let (dir, mut engine) = site();
+        engine.build();
+        let out = edit(
+            dir.path(),
+            &mut engine,
+            "content/a.md",
+            "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n第一条 甲。\n\n第二条 乙。\n",
+        );
+        let pages: Vec<&String> = out.files.keys().collect();
+        assert_eq!(pages, vec!["docs/a/index.html", "docs/b/index.html"]);
+    }
+
+    #[test]
+    fn links_are_read_from_rendered_pages() {
+        let html = br#"<a href="/docs/a/b/#art-1">x</a> <a href="/docs/%E7%94%B2/">y</a> <a href="/catalogue/">z</a>"#;
+        let ids = linked_documents(html, "href=\"/docs/");
+        let ids: Vec<&str> = ids.iter().map(DocId::as_str).collect();
+        assert_eq!(ids, vec!["a/b", "甲"]);
     }
 
     #[test]
