@@ -25,6 +25,8 @@ pub struct BuildOptions {
     pub as_of: Option<NaiveDate>,
     /// Replace `base_url` (the dev server serves on its own address).
     pub base_url: Option<String>,
+    /// Treat warnings as errors (`--deny-warnings`).
+    pub deny_warnings: bool,
 }
 
 impl BuildOptions {
@@ -35,6 +37,7 @@ impl BuildOptions {
             output: None,
             as_of: None,
             base_url: None,
+            deny_warnings: false,
         }
     }
 }
@@ -58,6 +61,8 @@ pub struct Site {
     pub catalogue: Catalogue,
     /// Compiled templates.
     pub renderer: Renderer,
+    /// Treat warnings as errors.
+    pub deny_warnings: bool,
 }
 
 /// Load, validate and compute; `Err` carries every diagnostic when any is an error.
@@ -81,14 +86,13 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
             return Err(sorted(diags));
         }
     };
-    if diags.has_errors() {
-        return Err(sorted(diags));
-    }
+    let diags = settle(diags, opts.deny_warnings)?;
     Ok((
         Site {
             config,
             catalogue,
             renderer,
+            deny_warnings: opts.deny_warnings,
         },
         diags,
     ))
@@ -102,11 +106,7 @@ impl Site {
         mut diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
         diags.extend(self.renderer.render(&self.catalogue, out));
-        if diags.has_errors() {
-            Err(sorted(diags))
-        } else {
-            Ok(sorted(diags))
-        }
+        settle(diags, self.deny_warnings)
     }
 }
 
@@ -168,4 +168,16 @@ fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
 fn sorted(mut d: Diagnostics) -> Diagnostics {
     d.sort();
     d
+}
+
+/// Sorted diagnostics: `Err` if any is an error (every warning is one when `deny_warnings`).
+fn settle(mut d: Diagnostics, deny_warnings: bool) -> Result<Diagnostics, Diagnostics> {
+    if deny_warnings {
+        d.deny_warnings();
+    }
+    if d.has_errors() {
+        Err(sorted(d))
+    } else {
+        Ok(sorted(d))
+    }
 }
