@@ -18,7 +18,7 @@ use walkdir::WalkDir;
 
 use crate::articles;
 use crate::config::Config;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
 use crate::model::{DocId, RelationKind, Status};
 use fields::Located;
 
@@ -61,7 +61,7 @@ pub struct Meta {
     /// Date its fixed term ends (no longer in force from then).
     pub expires: Option<NaiveDate>,
     /// Old URLs that must redirect here.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Alias>,
     /// Explicit status, checked against the computed one.
     pub status: Option<Status>,
     /// Entries a decision counts but does not publish.
@@ -70,6 +70,17 @@ pub struct Meta {
     pub relations: Vec<Relation>,
     /// Unknown keys, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// 1-based file line of each key as written, for diagnostics.
+    pub lines: BTreeMap<String, usize>,
+}
+
+/// An old URL that redirects to a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// The URL path as written, e.g. `/wenjian/2016/21.html`.
+    pub url: String,
+    /// 1-based line in the source file.
+    pub line: usize,
 }
 
 /// Where a document came from.
@@ -116,6 +127,11 @@ pub struct Body {
 }
 
 impl Document {
+    /// File line of `key` in the document's metadata, else the entry's first line.
+    pub fn line_of(&self, key: &str) -> usize {
+        self.meta.lines.get(key).copied().unwrap_or(self.line)
+    }
+
     /// The date the document takes effect: `effective`, else `published`.
     pub fn effective(&self) -> Option<NaiveDate> {
         self.meta.effective.or(self.meta.published)
@@ -179,7 +195,7 @@ pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
     }
     content.sections.sort_by(|a, b| a.path.cmp(&b.path));
     fill_categories(&mut content);
-    if root.join(&config.catalogue).is_file() {
+    if root.join(&config.catalogue).symlink_metadata().is_ok() {
         let (listed, problems) = catalogue_file::load(root, &config.catalogue);
         content.documents.extend(listed);
         diags.extend(problems);
@@ -187,31 +203,42 @@ pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
     (content, diags)
 }
 
-/// Markdown files under `content_dir`, relative to `root`, sorted; symlinks are not followed.
+/// Markdown files under `content_dir`, relative to `root`, sorted. Symbolic
+/// links are never followed (a loop cannot hang the walk and a link cannot
+/// pull files from outside the site in); each one skipped is a warning.
 fn markdown_files(root: &Path, content_dir: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let walker = WalkDir::new(content_dir)
         .follow_links(false)
         .sort_by_file_name();
+    let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     for entry in walker
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
     {
         match entry {
+            Ok(e) if e.path_is_symlink() && e.depth() > 0 => diags.push(
+                Diagnostic::warning(
+                    Code::Symlink,
+                    relative(e.path()),
+                    "skipped a symbolic link: gazette does not follow links",
+                )
+                .with_help("copy the file or folder into content/ instead of linking it"),
+            ),
             Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                files.push(
-                    e.path()
-                        .strip_prefix(root)
-                        .unwrap_or(e.path())
-                        .to_path_buf(),
-                );
+                let rel = relative(e.path());
+                if rel.to_str().is_some() {
+                    files.push(rel);
+                } else {
+                    diags.push(
+                        Diagnostic::error(Code::Encoding, rel, "file name is not valid UTF-8")
+                            .with_help("rename the file; its name becomes the document's URL"),
+                    );
+                }
             }
             Ok(_) => {}
             Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-                    .unwrap_or_default();
+                let path = e.path().map(relative).unwrap_or_default();
                 diags.push(Diagnostic::error(
                     Code::Io,
                     path,
@@ -242,10 +269,9 @@ fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<
             );
         }
     };
-    let Ok(text) = String::from_utf8(bytes) else {
-        let d = Diagnostic::error(Code::Encoding, rel, "file is not valid UTF-8")
-            .with_help("save the file as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)");
-        return (None, vec![d]);
+    let text = match utf8(rel, bytes) {
+        Ok(text) => text,
+        Err(d) => return (None, vec![d]),
     };
     let under_content = rel.strip_prefix(content_dir).unwrap_or(rel);
     let mut diags = Vec::new();
@@ -255,6 +281,23 @@ fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<
         parse_document(rel, under_content, &text, &mut diags).map(|d| Item::Document(Box::new(d)))
     };
     (item, diags)
+}
+
+/// The file's text, or an error at the first byte that is not UTF-8.
+pub fn utf8(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let (line, column) = line_col(before, valid);
+        Diagnostic::error(
+            Code::Encoding,
+            rel,
+            format!("file is not valid UTF-8 (byte {valid} is not)"),
+        )
+        .at(line, column)
+        .with_help("save the file as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)")
+    })
 }
 
 /// Parse one Markdown document. `rel` is relative to the site root (for
@@ -290,11 +333,15 @@ pub fn parse_document(
     meta.effective = meta
         .effective
         .or(history_effective.filter(|_| meta.published == history_published));
-    let title = meta
-        .title
-        .clone()
-        .or_else(|| infer::title(body))
-        .unwrap_or(stem);
+    let title = meta.title.clone().or_else(|| infer::title(body));
+    if title.is_none() {
+        diags.push(
+            Diagnostic::warning(Code::MissingMetadata, rel, "document has no title")
+                .at_line(1)
+                .with_help("add `title = \"…\"` to the front matter or a `# ` heading"),
+        );
+    }
+    let title = title.unwrap_or(stem);
     let (markdown, first_line) = clean_body(body, body_line, &title);
     let articles = markdown
         .lines()
@@ -456,6 +503,17 @@ mod tests {
         assert_eq!(doc.id.as_str(), "x");
         assert_eq!(doc.title, "给定标题");
         assert_eq!(doc.meta.published, NaiveDate::from_ymd_opt(2020, 1, 1));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_at_its_first_bad_byte() {
+        let mut bytes = "标题\n第一条 ".as_bytes().to_vec();
+        bytes.extend([0xd6, 0xd0, 0xbb]);
+        let d = utf8(Path::new("content/a.md"), bytes).unwrap_err();
+        assert_eq!(
+            (d.code, d.line, d.column),
+            (Code::Encoding, Some(2), Some(5))
+        );
     }
 
     #[test]

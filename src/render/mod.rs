@@ -417,38 +417,26 @@ impl Pass<'_> {
 
     /// A redirect page at each alias; an alias that collides with a page is an error.
     fn render_aliases(&self) {
-        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut claims = Claims::default();
         for (doc, view) in self.cat.docs.iter().zip(self.views) {
             for alias in &doc.meta.aliases {
-                let rel = alias.trim_start_matches('/');
+                let rel = alias.url.trim_start_matches('/');
                 let rel = if rel.is_empty() || rel.ends_with('/') {
                     format!("{rel}index.html")
                 } else {
                     rel.to_owned()
                 };
-                let reserved = [
-                    "docs/",
-                    "catalogue/",
-                    "status/",
-                    "decisions/",
-                    "static/",
-                    "issuers/",
-                    "levels/",
-                    "categories/",
-                    "years/",
-                    "index.html",
-                    "404.html",
-                ];
-                if reserved.iter().any(|r| rel.starts_with(r)) || !taken.insert(rel.clone()) {
+                if !claims.claim(&rel) {
                     self.report(
                         Diagnostic::error(
                             Code::UrlCollision,
                             &doc.path,
                             format!(
-                                "alias `{alias}` collides with a generated page or another alias"
+                                "alias `{}` collides with a generated page or another alias",
+                                alias.url
                             ),
                         )
-                        .at_line(doc.line)
+                        .at_line(alias.line)
                         .with_help("choose an old URL that gazette does not generate"),
                     );
                     continue;
@@ -466,6 +454,56 @@ impl Pass<'_> {
         for (name, bytes) in &self.r.statics {
             self.write(&format!("static/{name}"), bytes);
         }
+    }
+}
+
+/// Output paths taken by aliases, compared case-insensitively (sites are
+/// often served from case-insensitive file systems).
+#[derive(Default)]
+struct Claims {
+    files: BTreeSet<String>,
+    dirs: BTreeSet<String>,
+}
+
+/// Top-level folders and files gazette generates itself.
+const GENERATED_DIRS: [&str; 9] = [
+    "docs",
+    "catalogue",
+    "status",
+    "decisions",
+    "static",
+    "issuers",
+    "levels",
+    "categories",
+    "years",
+];
+const GENERATED_FILES: [&str; 6] = [
+    "index.html",
+    "404.html",
+    "catalogue.json",
+    "catalogue.csv",
+    "sitemap.xml",
+    "feed.xml",
+];
+
+impl Claims {
+    /// Take `rel` for a file; false if a generated page, another claimed
+    /// file or folder is already there, or a parent of it is a file.
+    fn claim(&mut self, rel: &str) -> bool {
+        let rel = rel.to_lowercase();
+        let mut parents = rel.match_indices('/').map(|(i, _)| &rel[..i]);
+        let top = rel.split('/').next().unwrap_or_default();
+        let free = !GENERATED_DIRS.contains(&top)
+            && !GENERATED_FILES.contains(&rel.as_str())
+            && !self.files.contains(&rel)
+            && !self.dirs.contains(&rel)
+            && !parents.any(|p| self.files.contains(p));
+        if free {
+            self.dirs
+                .extend(rel.match_indices('/').map(|(i, _)| rel[..i].to_owned()));
+            self.files.insert(rel);
+        }
+        free
     }
 }
 
@@ -504,5 +542,22 @@ fn template_diagnostic(e: &minijinja::Error, origin: &std::path::Path) -> Diagno
     match e.line() {
         Some(line) => d.at_line(line),
         None => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_claims_reject_generated_pages_and_file_folder_clashes() {
+        let mut c = Claims::default();
+        assert!(c.claim("old/a.html"));
+        assert!(!c.claim("OLD/A.html"), "case-insensitive duplicate");
+        assert!(!c.claim("old/a.html/index.html"), "under a claimed file");
+        assert!(!c.claim("old"), "a claimed folder");
+        assert!(!c.claim("docs/x/index.html"));
+        assert!(!c.claim("Feed.xml"));
+        assert!(c.claim("old/b/index.html"));
     }
 }
