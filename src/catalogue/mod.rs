@@ -142,7 +142,14 @@ impl Catalogue {
             if let Some(x) = m.expires {
                 self.events[i].push(own(EventKind::Expired, x));
             }
-            if doc.meta.published.is_none() && doc.origin != crate::content::OriginKind::Decision {
+            // A date that was written but is invalid already has its error.
+            let date_written = ["published", "date"]
+                .iter()
+                .any(|k| m.lines.contains_key(*k));
+            if m.published.is_none()
+                && !date_written
+                && doc.origin != crate::content::OriginKind::Decision
+            {
                 diags.push(
                     Diagnostic::warning(
                         Code::MissingMetadata,

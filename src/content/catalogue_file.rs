@@ -39,7 +39,12 @@ pub fn parse(rel: &Path, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return (Vec::new(), diags),
         Err(e) => {
-            diags.push(Diagnostic::error(Code::Catalogue, rel, e.message).at(e.line, e.column));
+            let code = if e.invalid_date {
+                Code::InvalidDate
+            } else {
+                Code::Catalogue
+            };
+            diags.push(Diagnostic::error(code, rel, e.message).at(e.line, e.column));
             return (Vec::new(), diags);
         }
     };

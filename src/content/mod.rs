@@ -393,9 +393,17 @@ fn split_and_read<'t>(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Meta, &'t str, usize)> {
     let fm_error = |e: front_matter::FrontMatterError| {
-        Diagnostic::error(Code::FrontMatter, rel, e.message)
+        let (code, help) = if e.invalid_date {
+            (Code::InvalidDate, "use a day that exists, as YYYY-MM-DD")
+        } else {
+            (
+                Code::FrontMatter,
+                "fix the front matter between the `+++` (TOML) or `---` (YAML) lines",
+            )
+        };
+        Diagnostic::error(code, rel, e.message)
             .at(e.line, e.column)
-            .with_help("fix the front matter between the `+++` (TOML) or `---` (YAML) lines")
+            .with_help(help)
     };
     let split = front_matter::split(text)
         .map_err(fm_error)
