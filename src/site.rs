@@ -67,6 +67,14 @@ pub struct Site {
 
 /// Load, validate and compute; `Err` carries every diagnostic when any is an error.
 pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let (site, diags) = load_all(opts)?;
+    let diags = settle(diags, opts.deny_warnings)?;
+    Ok((site, diags))
+}
+
+/// Load, validate and compute as far as possible: `Err` only when there is
+/// no configuration or theme to go on; content errors come back beside the site.
+fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let mut config = Config::load(&opts.root).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(base_url) = &opts.base_url {
         config.base_url = base_url.clone();
@@ -78,15 +86,13 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let (content, mut diags) = crate::content::load(&opts.root, &config);
     let (catalogue, problems) = Catalogue::build(content, as_of);
     diags.extend(problems);
-    let renderer = Renderer::new(&opts.root, &config);
-    let renderer = match renderer {
+    let renderer = match Renderer::new(&opts.root, &config) {
         Ok(r) => r,
         Err(problems) => {
             diags.extend(problems);
             return Err(sorted(diags));
         }
     };
-    let diags = settle(diags, opts.deny_warnings)?;
     Ok((
         Site {
             config,
@@ -110,9 +116,14 @@ impl Site {
     }
 }
 
-/// Build the site into its output folder, atomically.
+/// Build the site into its output folder, atomically. A site with errors is
+/// still rendered (into nothing) so that one run reports every problem.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
-    let (site, diags) = load(opts)?;
+    let (site, diags) = load_all(opts)?;
+    let diags = match settle(diags, opts.deny_warnings) {
+        Ok(diags) => diags,
+        Err(diags) => return site.render(&Discard, diags).and_then(Err),
+    };
     let out_dir = opts
         .output
         .clone()
@@ -135,9 +146,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     })
 }
 
-/// Validate the site and render it without writing anything.
+/// Validate the site and render it without writing anything, reporting
+/// render-stage problems (links, templates, aliases) even when content has errors.
 pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
-    let (site, diags) = load(opts)?;
+    let (site, diags) = load_all(opts)?;
     site.render(&Discard, diags)
 }
 

@@ -223,6 +223,23 @@ fn failed_build_leaves_previous_output_untouched() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
         .collect();
     assert!(leftovers.is_empty(), "staging folders left behind");
+    // A problem found only while rendering (a broken link) fails just the same.
+    f.write(
+        "content/rules/conduct.md",
+        "+++\ntitle = \"x\"\npublished = 2013-03-01\n+++\n[missing](doc:nothing)\n",
+    );
+    let diags = f.build_err("2026-11-27");
+    assert!(has_error(
+        &diags,
+        Code::BrokenLink,
+        "content/rules/conduct.md",
+        Some(5)
+    ));
+    assert_eq!(
+        before,
+        snapshot(&f.out()),
+        "output changed after a failed render"
+    );
 }
 
 #[test]
