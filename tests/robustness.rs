@@ -186,7 +186,9 @@ fn mangle(i: usize, text: &str, rng: &mut u64) -> (Vec<u8>, Option<Code>) {
         ),
         // Front matter cut off before it closes.
         4 => (
-            format!("+++\ntitle = \"截断\"\npublished = 2020-").into_bytes(),
+            "+++\ntitle = \"截断\"\npublished = 2020-"
+                .as_bytes()
+                .to_vec(),
             Some(Code::FrontMatter),
         ),
         // Truncated at a character boundary: still a valid document.
