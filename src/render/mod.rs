@@ -6,6 +6,7 @@
 //! parallel. Reads nothing from disk after `Renderer::new`.
 
 pub mod i18n;
+mod lint;
 pub mod theme;
 pub mod view;
 
@@ -39,7 +40,32 @@ pub struct Renderer {
     origins: BTreeMap<String, PathBuf>,
     statics: BTreeMap<String, Vec<u8>>,
     config: Config,
+    template_warnings: Diagnostics,
 }
+
+/// Every key some page's template context has (`Pass::page` and its callers);
+/// a template reading anything else gets a warning.
+const PAGE_KEYS: [&str; 19] = [
+    "site",
+    "page_path",
+    "page_title",
+    "doc",
+    "banner",
+    "body_html",
+    "toc",
+    "relations",
+    "events",
+    "withheld",
+    "extra",
+    "articles",
+    "jsonld",
+    "latest",
+    "heading",
+    "docs",
+    "count",
+    "values",
+    "target",
+];
 
 /// A facet (issuer, level, …): URL folder, label key and value of a document.
 struct Facet {
@@ -89,9 +115,11 @@ impl Renderer {
         env.set_formatter(format_value);
         let mut diags = Diagnostics::default();
         let mut origins = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for (name, file) in &theme.templates {
             let source = String::from_utf8_lossy(&file.bytes).into_owned();
             origins.insert(name.clone(), file.origin.clone());
+            sources.insert(name.clone(), (source.clone(), file.origin.clone()));
             if let Err(e) = env.add_template_owned(name.clone(), source) {
                 diags.push(template_diagnostic(&e, &file.origin));
             }
@@ -122,6 +150,7 @@ impl Renderer {
         if diags.has_errors() {
             return Err(diags);
         }
+        let template_warnings = lint::undeclared_variables(&env, &sources, &PAGE_KEYS);
         Ok(Renderer {
             env,
             markdown: Markdown::new(config.unsafe_html),
@@ -129,6 +158,7 @@ impl Renderer {
             origins,
             statics,
             config: config.clone(),
+            template_warnings,
         })
     }
 
@@ -153,6 +183,18 @@ impl Renderer {
         }
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         diags.extend(broken_links);
+        // A variable that already failed a render is reported once, as that error.
+        let failed: BTreeSet<_> = diags
+            .iter()
+            .filter(|d| d.code == Code::Template)
+            .map(|d| (d.path.clone(), d.line))
+            .collect();
+        diags.extend(
+            self.template_warnings
+                .iter()
+                .filter(|w| !failed.contains(&(w.path.clone(), w.line)))
+                .cloned(),
+        );
         diags
     }
 
