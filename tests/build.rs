@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Fixture, has_error};
+use common::{Fixture, has_error, snapshot};
 use gazette::diagnostics::Code;
 
 /// id → status key from the built `catalogue.json`.
@@ -347,22 +347,4 @@ fn shared_corpus_builds_without_front_matter() {
     assert!(page.contains("<h1>中华人民共和国个人信息保护法</h1>"));
     assert!(page.contains("2021年8月20日"));
     assert!(page.contains("id=\"art-1\""));
-}
-
-fn snapshot(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
 }
