@@ -19,11 +19,12 @@ site() { # site NAME: an empty site folder
 }
 
 run() { # run LABEL ROOT: one row of the table
-  local out status
-  out="$( { /usr/bin/time -f '%e %M' "$bin" check --root "$2" --as-of 2026-11-27 >/dev/null 2>"$work/stderr"; } 2>&1 )" && status=0 || status=$?
-  local summary
+  local status=0
+  /usr/bin/time -o "$work/time" -f '%e %M' "$bin" check --root "$2" --as-of 2026-11-27 \
+    >/dev/null 2>"$work/stderr" || status=$?
+  local summary secs kib
   summary="$(grep -m1 '^checked:' "$work/stderr" || echo "exit $status")"
-  read -r secs kib <<<"$(tail -n1 <<<"$out")"
+  read -r secs kib < "$work/time"
   printf '| %-34s | %8s s | %7d MB | %s |\n' "$1" "$secs" "$((kib / 1024))" "$summary"
 }
 
@@ -36,18 +37,23 @@ if [ -d "$corpus" ]; then
   run "shared corpus ($(find "$root/content" -name '*.md' | wc -l) files)" "$root"
 fi
 
-root="$(site big)"
-{
-  printf '# 超长文件\n\n2020年1月1日 通过\n\n<!-- INFO END -->\n\n'
-  awk 'BEGIN { for (i = 1; i <= 450000; i++) printf "第%d条 本条规定的内容，见[第一条](#art-1)，重复以增加篇幅，重复以增加篇幅。\n\n", i }'
-} > "$root/content/big.md"
-run "one $(( $(stat -c %s "$root/content/big.md") / 1000000 )) MB document" "$root"
+# Doubling sizes: linear time shows as doubling wall time.
+for articles in 112500 225000 450000; do
+  root="$(site "big-$articles")"
+  {
+    printf '# 超长文件\n\n2020年1月1日 通过\n\n<!-- INFO END -->\n\n'
+    awk -v n="$articles" 'BEGIN { for (i = 1; i <= n; i++) printf "第%d条 本条规定的内容，见[第一条](#art-1)，重复以增加篇幅，重复以增加篇幅。\n\n", i }'
+  } > "$root/content/big.md"
+  run "one $(( $(stat -c %s "$root/content/big.md") / 1000000 )) MB document" "$root"
+done
 
 root="$(site nested)"
 awk 'BEGIN { printf "# 引用\n\n"; for (i = 0; i < 100000; i++) printf "> "; print "深" }' > "$root/content/quotes.md"
 awk 'BEGIN { printf "# 列表\n\n"; for (i = 0; i < 3000; i++) { for (j = 0; j < i; j++) printf "  "; printf "- 第%d层\n", i } }' > "$root/content/lists.md"
 run "100k-deep quotes, 3000-deep lists" "$root"
 
-root="$(site listed)"
-awk 'BEGIN { for (i = 0; i < 20000; i++) printf "[[document]]\nid = \"c/%d\"\ntitle = \"文件%d\"\npublished = 2020-01-01\n\n", i, i }' > "$root/content/catalogue.toml"
-run "catalogue with 20 000 entries" "$root"
+for entries in 5000 10000 20000; do
+  root="$(site "listed-$entries")"
+  awk -v n="$entries" 'BEGIN { for (i = 0; i < n; i++) printf "[[document]]\nid = \"c/%d\"\ntitle = \"文件%d\"\npublished = 2020-01-01\n\n", i, i }' > "$root/content/catalogue.toml"
+  run "catalogue with $entries entries" "$root"
+done

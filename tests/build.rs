@@ -338,6 +338,12 @@ fn shared_corpus_builds_without_front_matter() {
         "only {} documents",
         report.documents
     );
+    let unexpected: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|d| d.code != Code::MissingMetadata)
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
     let page = std::fs::read_to_string(
         report
             .out_dir
