@@ -140,6 +140,28 @@ fn listings_exports_and_redirects_are_written() {
     f.assert_file_contains("old/reception.html", "url=/docs/rules/old-reception/");
     f.assert_file_contains("feed.xml", "<entry>");
     f.assert_file_contains("sitemap.xml", "https://example.org/docs/rules/conduct/");
+    let json: serde_json::Value = serde_json::from_str(&f.read("catalogue.json")).unwrap();
+    let b = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "old/b")
+        .unwrap();
+    assert_eq!(b["url"], "https://example.org/docs/old/b/");
+    assert_eq!(b["number"], "测发〔2008〕6号");
+    let invalidation = b["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "declared_invalid")
+        .unwrap();
+    assert_eq!(
+        (
+            invalidation["date"].as_str(),
+            invalidation["actor"].as_str()
+        ),
+        (Some("2025-06-30"), Some("cleanup/2025"))
+    );
     let csv = f.read("catalogue.csv");
     assert!(
         csv.lines()

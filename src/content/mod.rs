@@ -137,14 +137,17 @@ impl Document {
         self.meta.effective.or(self.meta.published)
     }
 
-    /// True for clean-up decisions and other acts that change documents.
+    /// True for clean-up decisions and other acts whose purpose is to
+    /// repeal, invalidate or amend documents (a successor that merely
+    /// supersedes its predecessor is a regulation, not an act).
     pub fn is_act(&self) -> bool {
         self.origin == OriginKind::Decision
-            || self
-                .meta
-                .relations
-                .iter()
-                .any(|r| r.kind != RelationKind::BasedOn)
+            || self.meta.relations.iter().any(|r| {
+                matches!(
+                    r.kind,
+                    RelationKind::Repeals | RelationKind::Invalidates | RelationKind::Amends
+                )
+            })
     }
 }
 

@@ -174,13 +174,19 @@ impl Renderer {
             out,
             diags: Mutex::new(Diagnostics::default()),
         };
-        let broken_links = pass.render_documents();
-        pass.render_listings();
-        pass.render_aliases();
-        pass.write_statics();
-        for (rel, bytes) in export::files(cat, &views, &self.config) {
-            pass.write(&rel, &bytes);
-        }
+        // Listings and exports are few but large: render them beside the
+        // (already parallel) document pages instead of after them.
+        let (broken_links, ()) = rayon::join(
+            || pass.render_documents(),
+            || {
+                pass.render_listings();
+                pass.render_aliases();
+                pass.write_statics();
+                for (rel, bytes) in export::files(cat, &views, &self.config) {
+                    pass.write(&rel, &bytes);
+                }
+            },
+        );
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         diags.extend(broken_links);
         // A variable that already failed a render is reported once, as that error.
@@ -345,6 +351,9 @@ impl Pass<'_> {
             }
             None => (None, Vec::new()),
         };
+        let (acts, relations): (Vec<_>, Vec<_>) = relation_groups(i, cat, views, t)
+            .into_iter()
+            .partition(|g| !g.incoming && g.key != "based_on" && views[i].is_act);
         let events: Vec<_> = cat.events[i]
             .iter()
             .filter(|e| e.date <= cat.as_of)
@@ -355,7 +364,8 @@ impl Pass<'_> {
             banner => v(Banner::new(i, cat, views, t)),
             body_html,
             toc => v(toc),
-            relations => v(relation_groups(i, cat, views, t)),
+            acts => v(acts),
+            relations => v(relations),
             events => v(events),
             withheld => doc.meta.withheld,
             extra => v(&doc.meta.extra),
@@ -382,7 +392,7 @@ impl Pass<'_> {
             context! { latest => v(latest), page_title => t.get("home") },
         );
         self.listing("catalogue/", t.get("catalogue_all"), &all);
-        for status in Status::ALL {
+        Status::ALL.par_iter().for_each(|&status| {
             let docs: Vec<&DocView> = all
                 .iter()
                 .copied()
@@ -393,10 +403,10 @@ impl Pass<'_> {
                 t.status(status),
                 &docs,
             );
-        }
-        for facet in &FACETS {
-            self.render_facet(facet, &all);
-        }
+        });
+        FACETS
+            .par_iter()
+            .for_each(|facet| self.render_facet(facet, &all));
         let acts: Vec<&DocView> = all.iter().copied().filter(|d| d.is_act).collect();
         self.page(
             "decisions.html",

@@ -1,6 +1,6 @@
 //! Shared helpers for the integration tests: copy a fixture site from
 //! `tests/fixtures/<case>/` into a temp dir, build it, and assert on output.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
