@@ -1,6 +1,6 @@
-//! Static check of compiled templates: every variable a template reads must
-//! be one the renderer provides (page context, globals, minijinja builtins).
-//! Catches typos that render silently, e.g. `{% if dco.summary %}`.
+//! Static check of compiled templates: every variable a page template reads
+//! must be one the renderer gave it (page context, globals, minijinja
+//! builtins). Catches typos that render silently, e.g. `{% if summry %}`.
 //!
 //! Reads compiled templates only; the renderer decides what to provide.
 
@@ -14,37 +14,44 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 /// Names minijinja itself declares inside templates.
 const BUILTIN_NAMES: [&str; 6] = ["loop", "self", "super", "caller", "varargs", "kwargs"];
 
-/// A warning for each variable a template reads that nothing provides.
-/// `provided` names the keys of every page context.
-pub fn undeclared_variables(
+/// A warning for each variable a page template reads that it is not given.
+/// `provided` holds the context keys each page template was rendered with;
+/// templates never rendered directly (partials, or no such page) are skipped.
+pub(super) fn undeclared_variables(
     env: &Environment<'_>,
     sources: &BTreeMap<String, (String, PathBuf)>,
-    provided: &[&str],
+    provided: &BTreeMap<String, BTreeSet<String>>,
 ) -> Diagnostics {
-    let known: BTreeSet<&str> = env
+    let globals: BTreeSet<String> = env
         .globals()
-        .map(|(name, _)| name)
-        .chain(provided.iter().copied())
-        .chain(BUILTIN_NAMES)
+        .map(|(name, _)| name.to_owned())
+        .chain(BUILTIN_NAMES.map(str::to_owned))
         .collect();
     let mut diags = Diagnostics::default();
     for (name, template) in env.templates() {
-        let Some((source, origin)) = sources.get(name) else {
+        let (Some((source, origin)), Some(given)) = (sources.get(name), provided.get(name)) else {
             continue;
         };
         let mut unknown: Vec<String> = template
             .undeclared_variables(false)
             .into_iter()
-            .filter(|v| !known.contains(v.as_str()))
+            .filter(|v| !globals.contains(v) && !given.contains(v))
             .collect();
         unknown.sort();
         for var in unknown {
             let mut d = Diagnostic::warning(
                 Code::Template,
                 origin,
-                format!("`{var}` is not provided to any template, so it is always undefined"),
+                format!("`{var}` is never given to this template, so it is always undefined"),
             )
-            .with_help(format!("use one of: {}", provided.join(", ")));
+            .with_help(format!(
+                "the template is given: {}",
+                given
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
             if let Some(line) = line_of_identifier(source, &var) {
                 d = d.at_line(line);
             }
@@ -102,13 +109,25 @@ mod tests {
     #[test]
     fn unknown_variables_are_found_with_their_line() {
         let mut env = Environment::new();
-        let source = "<p>dco</p>\n{% for d in docs %}{{ d.dco }}{% endfor %}\n{% if dco.summary %}x{% endif %}\n";
+        let source =
+            "<p>dco</p>\n{% for d in docs %}{{ d.dco }}{% endfor %}\n{% if dco %}x{% endif %}\n";
         env.add_template("t.html", source).unwrap();
-        let sources = BTreeMap::from([(
-            "t.html".to_owned(),
-            (source.to_owned(), PathBuf::from("templates/t.html")),
-        )]);
-        let diags = undeclared_variables(&env, &sources, &["docs"]);
+        env.add_template("partial.html", "{{ anything }}").unwrap();
+        let sources = BTreeMap::from([
+            (
+                "t.html".to_owned(),
+                (source.to_owned(), PathBuf::from("templates/t.html")),
+            ),
+            (
+                "partial.html".to_owned(),
+                (
+                    "{{ anything }}".to_owned(),
+                    PathBuf::from("templates/partial.html"),
+                ),
+            ),
+        ]);
+        let provided = BTreeMap::from([("t.html".to_owned(), BTreeSet::from(["docs".to_owned()]))]);
+        let diags = undeclared_variables(&env, &sources, &provided);
         let found: Vec<_> = diags
             .iter()
             .map(|d| (d.code, d.line, d.is_error()))

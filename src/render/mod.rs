@@ -37,35 +37,11 @@ pub struct Renderer {
     env: Environment<'static>,
     markdown: Markdown,
     strings: Strings,
-    origins: BTreeMap<String, PathBuf>,
+    /// Template name → (source text, origin file), for diagnostics.
+    sources: BTreeMap<String, (String, PathBuf)>,
     statics: BTreeMap<String, Vec<u8>>,
     config: Config,
-    template_warnings: Diagnostics,
 }
-
-/// Every key some page's template context has (`Pass::page` and its callers);
-/// a template reading anything else gets a warning.
-const PAGE_KEYS: [&str; 19] = [
-    "site",
-    "page_path",
-    "page_title",
-    "doc",
-    "banner",
-    "body_html",
-    "toc",
-    "relations",
-    "events",
-    "withheld",
-    "extra",
-    "articles",
-    "jsonld",
-    "latest",
-    "heading",
-    "docs",
-    "count",
-    "values",
-    "target",
-];
 
 /// A facet (issuer, level, …): URL folder, label key and value of a document.
 struct Facet {
@@ -114,11 +90,9 @@ impl Renderer {
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_formatter(format_value);
         let mut diags = Diagnostics::default();
-        let mut origins = BTreeMap::new();
         let mut sources = BTreeMap::new();
         for (name, file) in &theme.templates {
             let source = String::from_utf8_lossy(&file.bytes).into_owned();
-            origins.insert(name.clone(), file.origin.clone());
             sources.insert(name.clone(), (source.clone(), file.origin.clone()));
             if let Err(e) = env.add_template_owned(name.clone(), source) {
                 diags.push(template_diagnostic(&e, &file.origin));
@@ -150,15 +124,13 @@ impl Renderer {
         if diags.has_errors() {
             return Err(diags);
         }
-        let template_warnings = lint::undeclared_variables(&env, &sources, &PAGE_KEYS);
         Ok(Renderer {
             env,
             markdown: Markdown::new(config.unsafe_html),
             strings,
-            origins,
+            sources,
             statics,
             config: config.clone(),
-            template_warnings,
         })
     }
 
@@ -173,6 +145,7 @@ impl Renderer {
             site,
             out,
             diags: Mutex::new(Diagnostics::default()),
+            provided: Mutex::default(),
         };
         // Listings and exports are few but large: render them beside the
         // (already parallel) document pages instead of after them.
@@ -189,6 +162,11 @@ impl Renderer {
         );
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         diags.extend(broken_links);
+        let provided = pass
+            .provided
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let warnings = lint::undeclared_variables(&self.env, &self.sources, &provided);
         // A variable that already failed a render is reported once, as that error.
         let failed: BTreeSet<_> = diags
             .iter()
@@ -196,10 +174,9 @@ impl Renderer {
             .map(|d| (d.path.clone(), d.line))
             .collect();
         diags.extend(
-            self.template_warnings
-                .iter()
-                .filter(|w| !failed.contains(&(w.path.clone(), w.line)))
-                .cloned(),
+            warnings
+                .into_iter()
+                .filter(|w| !failed.contains(&(w.path.clone(), w.line))),
         );
         diags
     }
@@ -234,6 +211,8 @@ struct Pass<'a> {
     site: Value,
     out: &'a dyn Output,
     diags: Mutex<Diagnostics>,
+    /// Keys of the context each template was rendered with.
+    provided: Mutex<BTreeMap<String, BTreeSet<String>>>,
 }
 
 impl Pass<'_> {
@@ -247,9 +226,20 @@ impl Pass<'_> {
         }
     }
 
+    /// Remember which variables `name` is given, for the template lint.
+    fn record_keys(&self, name: &str, ctx: &Value) {
+        let mut provided = self.provided.lock().unwrap_or_else(|e| e.into_inner());
+        if !provided.contains_key(name) {
+            let keys = ctx.try_iter().into_iter().flatten();
+            let keys = keys.filter_map(|k| k.as_str().map(str::to_owned)).collect();
+            provided.insert(name.to_owned(), keys);
+        }
+    }
+
     /// Render template `name` with `ctx` and write it to the page at `url_path` (`a/b/`).
     fn page(&self, name: &str, url_path: &str, ctx: Value) {
         let ctx = context! { site => &self.site, page_path => url_path, ..ctx };
+        self.record_keys(name, &ctx);
         let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
         match rendered {
             Ok(html) => {
@@ -263,8 +253,8 @@ impl Pass<'_> {
             Err(e) => {
                 let origin = e
                     .name()
-                    .and_then(|n| self.r.origins.get(n))
-                    .cloned()
+                    .and_then(|n| self.r.sources.get(n))
+                    .map(|(_, origin)| origin.clone())
                     .unwrap_or_else(|| name.into());
                 let d = template_diagnostic(&e, &origin);
                 let mut diags = self.diags.lock().unwrap_or_else(|e| e.into_inner());
