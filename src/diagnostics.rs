@@ -197,18 +197,25 @@ impl Diagnostic {
     }
 }
 
-/// Byte range of `text` to mark: from the 1-based character `column` to the
-/// end of the line, or the whole line without its indentation.
+/// Byte range of `text` to mark: the token at the 1-based character
+/// `column` (a quoted string, or up to the next space or comma), or the
+/// whole line without its indentation.
 fn marked_span(text: &str, column: Option<usize>) -> std::ops::Range<usize> {
     let end = text.trim_end().len();
-    let start = match column {
-        Some(c) => text
-            .char_indices()
-            .nth(c.saturating_sub(1))
-            .map_or(end, |(i, _)| i),
-        None => text.len() - text.trim_start().len(),
+    let Some(column) = column else {
+        return (text.len() - text.trim_start().len()).min(end)..end;
     };
-    start.min(end)..end
+    let start = text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(end, |(i, _)| i)
+        .min(end);
+    let token = &text[start..end];
+    let len = match token.chars().next() {
+        Some(q @ ('"' | '\'')) => token[1..].find(q).map_or(token.len(), |i| i + 2),
+        _ => token.find([' ', '\t', ',']).unwrap_or(token.len()),
+    };
+    start..start + len.max(token.chars().next().map_or(0, char::len_utf8))
 }
 
 /// The 1-based `line` of `text`, without its line ending.
@@ -336,7 +343,7 @@ mod tests {
         );
         assert!(shown.contains("content/a.md:3:13"), "{shown}");
         assert!(shown.contains("3 | published = 2023-02-30"), "{shown}");
-        assert!(shown.contains("^^^^^^^^^^"), "{shown}");
+        assert!(shown.contains("            ^^^^^^^^^^\n"), "{shown}");
         assert!(shown.contains("help: write dates as YYYY-MM-DD"), "{shown}");
     }
 
@@ -352,6 +359,16 @@ mod tests {
         assert!(shown.contains("content/标题.md:1"), "{shown}");
         let short = Diagnostic::error(Code::FrontMatter, "a.md", "x").at(1, 9);
         assert!(short.render(Some("+++"), false).contains("+++"));
+    }
+
+    #[test]
+    fn marker_covers_the_token_at_the_column() {
+        let line = "aliases = [\"/a.html\", \"/b.html\"]";
+        assert_eq!(&line[marked_span(line, Some(23))], "\"/b.html\"");
+        assert_eq!(&line[marked_span(line, None)], line);
+        let date = "x = 2023-02-30 # c";
+        assert_eq!(&date[marked_span(date, Some(5))], "2023-02-30");
+        assert_eq!(marked_span("+++", Some(9)), 3..3);
     }
 
     #[test]

@@ -113,22 +113,24 @@ fn main() -> ExitCode {
                     site.report(&report.warnings)
                 }
                 Err(diags) => {
+                    let code = site.report(&diags);
                     eprintln!(
                         "error: build failed with {} error(s); the previous output was left untouched",
                         diags.error_count()
                     );
-                    site.report(&diags)
+                    code
                 }
             }
         }
         Command::Check { site } => {
             let diags = gazette::check(&site.options()).unwrap_or_else(|diags| diags);
+            let code = site.report(&diags);
             eprintln!(
                 "checked: {} error(s), {} warning(s)",
                 diags.error_count(),
                 diags.len() - diags.error_count()
             );
-            site.report(&diags)
+            code
         }
         Command::Serve { .. } => {
             eprintln!(

@@ -256,7 +256,7 @@ impl Catalogue {
                         &self.docs[actor].path,
                         format!("`{}` names `{}` by its title", rel.kind.key(), rel.target),
                     )
-                    .at_line(rel.line)
+                    .at(rel.line, rel.column)
                     .with_help(format!("write its id `{id}`: titles change, ids do not")),
                 );
                 Some(t)
@@ -337,7 +337,7 @@ impl Catalogue {
     }
 
     fn rel_error(&self, actor: usize, rel: &Relation, code: Code, message: String) -> Diagnostic {
-        Diagnostic::error(code, &self.docs[actor].path, message).at_line(rel.line)
+        Diagnostic::error(code, &self.docs[actor].path, message).at(rel.line, rel.column)
     }
 
     fn check_declared_status(&self, diags: &mut Diagnostics) {

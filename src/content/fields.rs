@@ -62,21 +62,24 @@ impl Located<'_> {
             .map_or(self.first_line, |i| self.first_line + i)
     }
 
-    /// File line of the first line after `key`'s that mentions `needle`.
-    fn line_of_value(&self, key: &str, needle: &str) -> usize {
+    /// File line and 1-based character column of `needle` (preferably
+    /// quoted) on the first line from `key`'s on that mentions it.
+    fn position_of_value(&self, key: &str, needle: &str) -> (usize, usize) {
         let key_line = self.line_of(key);
         let find = |wanted: &str| {
             self.text
                 .lines()
                 .enumerate()
                 .skip(key_line - self.first_line)
-                .find(|(_, l)| l.contains(wanted))
-                .map(|(i, _)| self.first_line + i)
+                .find_map(|(i, l)| {
+                    let byte = l.find(wanted)?;
+                    Some((self.first_line + i, l[..byte].chars().count() + 1))
+                })
         };
         find(&format!("\"{needle}\""))
             .or_else(|| find(&format!("'{needle}'")))
             .or_else(|| find(needle))
-            .unwrap_or(key_line)
+            .unwrap_or((key_line, 1))
     }
 
     fn error(&self, key: &str, code: Code, message: String) -> Diagnostic {
@@ -216,12 +219,12 @@ impl Reader<'_, '_, '_> {
     fn aliases(&mut self) -> Vec<Alias> {
         let mut aliases = Vec::new();
         for url in self.strings("aliases") {
-            let line = self.at.line_of_value("aliases", &url);
+            let (line, column) = self.at.position_of_value("aliases", &url);
             match check_alias(&url) {
-                Ok(()) => aliases.push(Alias { url, line }),
+                Ok(()) => aliases.push(Alias { url, line, column }),
                 Err(message) => self.diags.push(
                     Diagnostic::error(Code::InvalidAlias, self.at.path, message)
-                        .at_line(line)
+                        .at(line, column)
                         .with_help(
                             "an alias is an old path on this site, e.g. \"/wenjian/2016/21.html\"",
                         ),
@@ -296,18 +299,19 @@ impl Reader<'_, '_, '_> {
                 return None;
             }
         };
-        let line = self.at.line_of_value(key, &raw);
+        let (line, column) = self.at.position_of_value(key, &raw);
         match DocId::new(&raw) {
             Ok(target) => Some(Relation {
                 kind,
                 target,
                 reason,
                 line,
+                column,
             }),
             Err(message) => {
                 let d =
                     Diagnostic::error(Code::InvalidId, self.at.path, format!("`{key}`: {message}"))
-                        .at_line(line);
+                        .at(line, column);
                 self.diags.push(d);
                 None
             }

@@ -33,6 +33,8 @@ pub struct Relation {
     pub reason: Option<String>,
     /// 1-based line of the reference in the source file.
     pub line: usize,
+    /// 1-based column (in characters) of the reference on that line.
+    pub column: usize,
 }
 
 /// Metadata common to Markdown documents and catalogue entries.
@@ -81,6 +83,8 @@ pub struct Alias {
     pub url: String,
     /// 1-based line in the source file.
     pub line: usize,
+    /// 1-based column (in characters) of the alias on that line.
+    pub column: usize,
 }
 
 /// Where a document came from.

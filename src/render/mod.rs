@@ -478,7 +478,7 @@ impl Pass<'_> {
                                 alias.url
                             ),
                         )
-                        .at_line(alias.line)
+                        .at(alias.line, alias.column)
                         .with_help("choose an old URL that gazette does not generate"),
                     );
                     continue;
