@@ -153,8 +153,8 @@ pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
     site.render(&Discard, diags)
 }
 
-/// Refuse an output folder that is the site root or contains it: swapping it
-/// in would delete the user's content.
+/// Refuse an output folder that is the site root or contains it, or that
+/// holds files gazette did not write: swapping it in would delete them.
 fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let out = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
@@ -172,6 +172,18 @@ fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
             ),
         )
         .with_help("set output_dir to a folder of its own, e.g. \"public\"");
+        return Err(Diagnostics(vec![d]));
+    }
+    if !crate::output::replaceable(out_dir) {
+        let d = Diagnostic::error(
+            Code::Output,
+            out_dir,
+            format!(
+                "output folder {} holds files gazette did not write; refusing to replace it",
+                out_dir.display()
+            ),
+        )
+        .with_help("choose an empty or new output folder, or delete this one yourself");
         return Err(Diagnostics(vec![d]));
     }
     Ok(())

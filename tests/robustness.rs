@@ -422,6 +422,28 @@ fn hostile_content_cannot_write_outside_the_output_folder() {
     assert_eq!(listing(outer.path()), ["site"]);
 }
 
+#[test]
+fn build_never_replaces_a_folder_it_did_not_write() {
+    let f = Fixture::new("lifecycle");
+    let foreign = f.root().join("documents");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("thesis.docx"), "years of work").unwrap();
+    let opts = gazette::BuildOptions {
+        output: Some(foreign.clone()),
+        ..f.options("2026-11-27")
+    };
+    let diags = gazette::build(&opts).unwrap_err();
+    assert!(
+        diags.iter().any(|d| d.code == Code::Output),
+        "{}",
+        common::render(&diags)
+    );
+    assert_eq!(listing(&foreign), ["thesis.docx"]);
+    f.build("2026-11-27");
+    f.build("2026-11-27");
+    f.assert_file_exists(".gazette");
+}
+
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
