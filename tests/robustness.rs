@@ -292,6 +292,18 @@ fn symlinks_are_skipped_with_a_warning_and_never_followed_out_of_the_site() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn file_name_that_is_not_utf8_is_an_encoding_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let f = Fixture::new("lifecycle");
+    let name = std::ffi::OsStr::from_bytes(b"\xd6\xd0\xce\xc4.md");
+    std::fs::write(f.root().join("content").join(name), "# 标题\n").unwrap();
+    let diags = gazette::check(&f.options("2026-11-27")).unwrap_err();
+    let found: Vec<_> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(found, [Code::Encoding], "{}", common::render(&diags));
+}
+
 #[test]
 fn unreadable_files_are_io_errors_not_panics() {
     let f = Fixture::new("lifecycle");
