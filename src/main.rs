@@ -65,7 +65,9 @@ struct SiteArgs {
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
+    /// rustc-style diagnostics with the source line, on stderr.
     Human,
+    /// `{"errors", "warnings", "diagnostics": [...]}` on stdout.
     Json,
 }
 
