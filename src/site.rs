@@ -25,6 +25,8 @@ pub struct BuildOptions {
     pub as_of: Option<NaiveDate>,
     /// Replace `base_url` (the dev server serves on its own address).
     pub base_url: Option<String>,
+    /// Treat warnings as errors (`--deny-warnings`).
+    pub deny_warnings: bool,
 }
 
 impl BuildOptions {
@@ -35,6 +37,7 @@ impl BuildOptions {
             output: None,
             as_of: None,
             base_url: None,
+            deny_warnings: false,
         }
     }
 }
@@ -58,6 +61,8 @@ pub struct Site {
     pub catalogue: Catalogue,
     /// Compiled templates.
     pub renderer: Renderer,
+    /// Treat warnings as errors.
+    pub deny_warnings: bool,
 }
 
 /// Read `site.toml` with the options' overrides applied, and resolve the
@@ -76,26 +81,31 @@ pub fn configure(opts: &BuildOptions) -> Result<(Config, NaiveDate), Diagnostics
 
 /// Load, validate and compute; `Err` carries every diagnostic when any is an error.
 pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let (site, diags) = load_all(opts)?;
+    let diags = settle(diags, opts.deny_warnings)?;
+    Ok((site, diags))
+}
+
+/// Load, validate and compute as far as possible: `Err` only when there is
+/// no configuration or theme to go on; content errors come back beside the site.
+fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let (config, as_of) = configure(opts)?;
     let (content, mut diags) = crate::content::load(&opts.root, &config);
     let (catalogue, problems) = Catalogue::build(content, as_of);
     diags.extend(problems);
-    let renderer = Renderer::new(&opts.root, &config);
-    let renderer = match renderer {
+    let renderer = match Renderer::new(&opts.root, &config) {
         Ok(r) => r,
         Err(problems) => {
             diags.extend(problems);
             return Err(sorted(diags));
         }
     };
-    if diags.has_errors() {
-        return Err(sorted(diags));
-    }
     Ok((
         Site {
             config,
             catalogue,
             renderer,
+            deny_warnings: opts.deny_warnings,
         },
         diags,
     ))
@@ -109,17 +119,18 @@ impl Site {
         mut diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
         diags.extend(self.renderer.render(&self.catalogue, out));
-        if diags.has_errors() {
-            Err(sorted(diags))
-        } else {
-            Ok(sorted(diags))
-        }
+        settle(diags, self.deny_warnings)
     }
 }
 
-/// Build the site into its output folder, atomically.
+/// Build the site into its output folder, atomically. A site with errors is
+/// still rendered (into nothing) so that one run reports every problem.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
-    let (site, diags) = load(opts)?;
+    let (site, diags) = load_all(opts)?;
+    let diags = match settle(diags, opts.deny_warnings) {
+        Ok(diags) => diags,
+        Err(diags) => return site.render(&Discard, diags).and_then(Err),
+    };
     let out_dir = opts
         .output
         .clone()
@@ -142,14 +153,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     })
 }
 
-/// Validate the site and render it without writing anything.
+/// Validate the site and render it without writing anything, reporting
+/// render-stage problems (links, templates, aliases) even when content has errors.
 pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
-    let (site, diags) = load(opts)?;
+    let (site, diags) = load_all(opts)?;
     site.render(&Discard, diags)
 }
 
-/// Refuse an output folder that is the site root or contains it: swapping it
-/// in would delete the user's content.
+/// Refuse an output folder that is the site root or contains it, or that
+/// holds files gazette did not write: swapping it in would delete them.
 fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let out = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
@@ -169,10 +181,34 @@ fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
         .with_help("set output_dir to a folder of its own, e.g. \"public\"");
         return Err(Diagnostics(vec![d]));
     }
+    if !crate::output::replaceable(out_dir) {
+        let d = Diagnostic::error(
+            Code::Output,
+            out_dir,
+            format!(
+                "output folder {} holds files gazette did not write; refusing to replace it",
+                out_dir.display()
+            ),
+        )
+        .with_help("choose an empty or new output folder, or delete this one yourself");
+        return Err(Diagnostics(vec![d]));
+    }
     Ok(())
 }
 
 fn sorted(mut d: Diagnostics) -> Diagnostics {
     d.sort();
     d
+}
+
+/// Sorted diagnostics: `Err` if any is an error (every warning is one when `deny_warnings`).
+fn settle(mut d: Diagnostics, deny_warnings: bool) -> Result<Diagnostics, Diagnostics> {
+    if deny_warnings {
+        d.deny_warnings();
+    }
+    if d.has_errors() {
+        Err(sorted(d))
+    } else {
+        Ok(sorted(d))
+    }
 }

@@ -19,7 +19,7 @@ use walkdir::WalkDir;
 
 use crate::articles;
 use crate::config::Config;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
 use crate::model::{DocId, RelationKind, Status};
 use fields::Located;
 
@@ -34,6 +34,8 @@ pub struct Relation {
     pub reason: Option<String>,
     /// 1-based line of the reference in the source file.
     pub line: usize,
+    /// 1-based column (in characters) of the reference on that line.
+    pub column: usize,
 }
 
 /// Metadata common to Markdown documents and catalogue entries.
@@ -62,7 +64,7 @@ pub struct Meta {
     /// Date its fixed term ends (no longer in force from then).
     pub expires: Option<NaiveDate>,
     /// Old URLs that must redirect here.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Alias>,
     /// Explicit status, checked against the computed one.
     pub status: Option<Status>,
     /// Entries a decision counts but does not publish.
@@ -71,6 +73,19 @@ pub struct Meta {
     pub relations: Vec<Relation>,
     /// Unknown keys, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// 1-based file line of each key as written, for diagnostics.
+    pub lines: BTreeMap<String, usize>,
+}
+
+/// An old URL that redirects to a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// The URL path as written, e.g. `/wenjian/2016/21.html`.
+    pub url: String,
+    /// 1-based line in the source file.
+    pub line: usize,
+    /// 1-based column (in characters) of the alias on that line.
+    pub column: usize,
 }
 
 /// Where a document came from.
@@ -118,6 +133,11 @@ pub struct Body {
 }
 
 impl Document {
+    /// File line of `key` in the document's metadata, else the entry's first line.
+    pub fn line_of(&self, key: &str) -> usize {
+        self.meta.lines.get(key).copied().unwrap_or(self.line)
+    }
+
     /// The date the document takes effect: `effective`, else `published`.
     pub fn effective(&self) -> Option<NaiveDate> {
         self.meta.effective.or(self.meta.published)
@@ -177,7 +197,7 @@ pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
 
 /// The documents of the catalogue file, if the site has one.
 pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
-    if root.join(&config.catalogue).is_file() {
+    if root.join(&config.catalogue).symlink_metadata().is_ok() {
         catalogue_file::load(root, &config.catalogue)
     } else {
         (Vec::new(), Vec::new())
@@ -201,7 +221,9 @@ pub fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) ->
 }
 
 /// Markdown files under the content folder, relative to `root`, in path
-/// order; hidden entries are skipped and symlinks are not followed.
+/// order; hidden entries are skipped. Symbolic links are never followed (a
+/// loop cannot hang the walk and a link cannot pull files from outside the
+/// site in); each one skipped is a warning.
 pub fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let content_dir = root.join(&config.content_dir);
     if !content_dir.is_dir() {
@@ -215,25 +237,34 @@ pub fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> 
     let walker = WalkDir::new(&content_dir)
         .follow_links(false)
         .sort_by_file_name();
+    let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     for entry in walker
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
     {
         match entry {
+            Ok(e) if e.path_is_symlink() && e.depth() > 0 => diags.push(
+                Diagnostic::warning(
+                    Code::Symlink,
+                    relative(e.path()),
+                    "skipped a symbolic link: gazette does not follow links",
+                )
+                .with_help("copy the file or folder into content/ instead of linking it"),
+            ),
             Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                files.push(
-                    e.path()
-                        .strip_prefix(root)
-                        .unwrap_or(e.path())
-                        .to_path_buf(),
-                );
+                let rel = relative(e.path());
+                if rel.to_str().is_some() {
+                    files.push(rel);
+                } else {
+                    diags.push(
+                        Diagnostic::error(Code::Encoding, rel, "file name is not valid UTF-8")
+                            .with_help("rename the file; its name becomes the document's URL"),
+                    );
+                }
             }
             Ok(_) => {}
             Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-                    .unwrap_or_default();
+                let path = e.path().map(relative).unwrap_or_default();
                 diags.push(Diagnostic::error(
                     Code::Io,
                     path,
@@ -269,10 +300,9 @@ pub fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, 
             );
         }
     };
-    let Ok(text) = String::from_utf8(bytes) else {
-        let d = Diagnostic::error(Code::Encoding, rel, "file is not valid UTF-8")
-            .with_help("save the file as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)");
-        return (None, vec![d]);
+    let text = match utf8(rel, bytes) {
+        Ok(text) => text,
+        Err(d) => return (None, vec![d]),
     };
     let under_content = rel.strip_prefix(content_dir).unwrap_or(rel);
     let mut diags = Vec::new();
@@ -282,6 +312,23 @@ pub fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, 
         parse_document(rel, under_content, &text, &mut diags).map(|d| Item::Document(Box::new(d)))
     };
     (item, diags)
+}
+
+/// The file's text, or an error at the first byte that is not UTF-8.
+pub fn utf8(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let (line, column) = line_col(before, valid);
+        Diagnostic::error(
+            Code::Encoding,
+            rel,
+            format!("file is not valid UTF-8 (byte {valid} is not)"),
+        )
+        .at(line, column)
+        .with_help("save the file as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)")
+    })
 }
 
 /// Parse one Markdown document. `rel` is relative to the site root (for
@@ -317,11 +364,15 @@ pub fn parse_document(
     meta.effective = meta
         .effective
         .or(history_effective.filter(|_| meta.published == history_published));
-    let title = meta
-        .title
-        .clone()
-        .or_else(|| infer::title(body))
-        .unwrap_or(stem);
+    let title = meta.title.clone().or_else(|| infer::title(body));
+    if title.is_none() {
+        diags.push(
+            Diagnostic::warning(Code::MissingMetadata, rel, "document has no title")
+                .at_line(1)
+                .with_help("add `title = \"…\"` to the front matter or a `# ` heading"),
+        );
+    }
+    let title = title.unwrap_or(stem);
     let (markdown, first_line) = clean_body(body, body_line, &title);
     let articles = markdown
         .lines()
@@ -373,9 +424,17 @@ fn split_and_read<'t>(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Meta, &'t str, usize)> {
     let fm_error = |e: front_matter::FrontMatterError| {
-        Diagnostic::error(Code::FrontMatter, rel, e.message)
+        let (code, help) = if e.invalid_date {
+            (Code::InvalidDate, "use a day that exists, as YYYY-MM-DD")
+        } else {
+            (
+                Code::FrontMatter,
+                "fix the front matter between the `+++` (TOML) or `---` (YAML) lines",
+            )
+        };
+        Diagnostic::error(code, rel, e.message)
             .at(e.line, e.column)
-            .with_help("fix the front matter between the `+++` (TOML) or `---` (YAML) lines")
+            .with_help(help)
     };
     let split = front_matter::split(text)
         .map_err(fm_error)
@@ -483,6 +542,17 @@ mod tests {
         assert_eq!(doc.id.as_str(), "x");
         assert_eq!(doc.title, "给定标题");
         assert_eq!(doc.meta.published, NaiveDate::from_ymd_opt(2020, 1, 1));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_at_its_first_bad_byte() {
+        let mut bytes = "标题\n第一条 ".as_bytes().to_vec();
+        bytes.extend([0xd6, 0xd0, 0xbb]);
+        let d = utf8(Path::new("content/a.md"), bytes).unwrap_err();
+        assert_eq!(
+            (d.code, d.line, d.column),
+            (Code::Encoding, Some(2), Some(5))
+        );
     }
 
     #[test]

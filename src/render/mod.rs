@@ -6,6 +6,7 @@
 //! parallel. Reads nothing from disk after `Renderer::new`.
 
 pub mod i18n;
+mod lint;
 pub mod theme;
 pub mod view;
 
@@ -37,7 +38,8 @@ pub struct Renderer {
     env: Environment<'static>,
     markdown: Markdown,
     strings: Strings,
-    origins: BTreeMap<String, PathBuf>,
+    /// Template name → (source text, origin file), for diagnostics.
+    sources: BTreeMap<String, (String, PathBuf)>,
     statics: BTreeMap<String, Vec<u8>>,
     config: Config,
     /// Whether document pages may show the status counts (see `fingerprint`).
@@ -155,10 +157,10 @@ impl Renderer {
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_formatter(format_value);
         let mut diags = Diagnostics::default();
-        let mut origins = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for (name, file) in &theme.templates {
             let source = String::from_utf8_lossy(&file.bytes).into_owned();
-            origins.insert(name.clone(), file.origin.clone());
+            sources.insert(name.clone(), (source.clone(), file.origin.clone()));
             if let Err(e) = env.add_template_owned(name.clone(), source) {
                 diags.push(template_diagnostic(&e, &file.origin));
             }
@@ -193,7 +195,7 @@ impl Renderer {
             env,
             markdown: Markdown::new(config.unsafe_html),
             strings,
-            origins,
+            sources,
             statics,
             config: config.clone(),
             counts_on_documents,
@@ -222,6 +224,7 @@ impl Renderer {
             site,
             out,
             diags: Mutex::new(Diagnostics::default()),
+            provided: Mutex::default(),
         };
         // Listings and exports are few but large: render them beside the
         // (already parallel) document pages instead of after them.
@@ -240,6 +243,22 @@ impl Renderer {
         );
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         diags.extend(broken_links);
+        let provided = pass
+            .provided
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let warnings = lint::undeclared_variables(&self.env, &self.sources, &provided);
+        // A variable that already failed a render is reported once, as that error.
+        let failed: BTreeSet<_> = diags
+            .iter()
+            .filter(|d| d.code == Code::Template)
+            .map(|d| (d.path.clone(), d.line))
+            .collect();
+        diags.extend(
+            warnings
+                .into_iter()
+                .filter(|w| !failed.contains(&(w.path.clone(), w.line))),
+        );
         diags
     }
 
@@ -273,6 +292,7 @@ impl Renderer {
             site,
             out: &crate::output::Discard,
             diags: Mutex::new(Diagnostics::default()),
+            provided: Mutex::default(),
         };
         let docs = docs
             .par_iter()
@@ -347,6 +367,8 @@ struct Pass<'a> {
     site: Value,
     out: &'a dyn Output,
     diags: Mutex<Diagnostics>,
+    /// Keys of the context each template was rendered with.
+    provided: Mutex<BTreeMap<String, BTreeSet<String>>>,
 }
 
 impl Pass<'_> {
@@ -360,9 +382,20 @@ impl Pass<'_> {
         }
     }
 
+    /// Remember which variables `name` is given, for the template lint.
+    fn record_keys(&self, name: &str, ctx: &Value) {
+        let mut provided = self.provided.lock().unwrap_or_else(|e| e.into_inner());
+        if !provided.contains_key(name) {
+            let keys = ctx.try_iter().into_iter().flatten();
+            let keys = keys.filter_map(|k| k.as_str().map(str::to_owned)).collect();
+            provided.insert(name.to_owned(), keys);
+        }
+    }
+
     /// Render template `name` with `ctx` and write it to the page at `url_path` (`a/b/`).
     fn page(&self, name: &str, url_path: &str, ctx: Value) {
         let ctx = context! { site => &self.site, page_path => url_path, ..ctx };
+        self.record_keys(name, &ctx);
         let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
         match rendered {
             Ok(html) => {
@@ -376,8 +409,8 @@ impl Pass<'_> {
             Err(e) => {
                 let origin = e
                     .name()
-                    .and_then(|n| self.r.origins.get(n))
-                    .cloned()
+                    .and_then(|n| self.r.sources.get(n))
+                    .map(|(_, origin)| origin.clone())
                     .unwrap_or_else(|| name.into());
                 let d = template_diagnostic(&e, &origin);
                 let mut diags = self.diags.lock().unwrap_or_else(|e| e.into_inner());
@@ -593,38 +626,26 @@ impl Pass<'_> {
 
     /// A redirect page at each alias; an alias that collides with a page is an error.
     fn render_aliases(&self) {
-        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut claims = Claims::default();
         for (doc, view) in self.cat.docs.iter().zip(self.views) {
             for alias in &doc.meta.aliases {
-                let rel = alias.trim_start_matches('/');
+                let rel = alias.url.trim_start_matches('/');
                 let rel = if rel.is_empty() || rel.ends_with('/') {
                     format!("{rel}index.html")
                 } else {
                     rel.to_owned()
                 };
-                let reserved = [
-                    "docs/",
-                    "catalogue/",
-                    "status/",
-                    "decisions/",
-                    "static/",
-                    "issuers/",
-                    "levels/",
-                    "categories/",
-                    "years/",
-                    "index.html",
-                    "404.html",
-                ];
-                if reserved.iter().any(|r| rel.starts_with(r)) || !taken.insert(rel.clone()) {
+                if !claims.claim(&rel) {
                     self.report(
                         Diagnostic::error(
                             Code::UrlCollision,
                             &doc.path,
                             format!(
-                                "alias `{alias}` collides with a generated page or another alias"
+                                "alias `{}` collides with a generated page or another alias",
+                                alias.url
                             ),
                         )
-                        .at_line(doc.line)
+                        .at(alias.line, alias.column)
                         .with_help("choose an old URL that gazette does not generate"),
                     );
                     continue;
@@ -642,6 +663,56 @@ impl Pass<'_> {
         for (name, bytes) in &self.r.statics {
             self.write(&format!("static/{name}"), bytes);
         }
+    }
+}
+
+/// Output paths taken by aliases, compared case-insensitively (sites are
+/// often served from case-insensitive file systems).
+#[derive(Default)]
+struct Claims {
+    files: BTreeSet<String>,
+    dirs: BTreeSet<String>,
+}
+
+/// Top-level folders and files gazette generates itself.
+const GENERATED_DIRS: [&str; 9] = [
+    "docs",
+    "catalogue",
+    "status",
+    "decisions",
+    "static",
+    "issuers",
+    "levels",
+    "categories",
+    "years",
+];
+const GENERATED_FILES: [&str; 6] = [
+    "index.html",
+    "404.html",
+    "catalogue.json",
+    "catalogue.csv",
+    "sitemap.xml",
+    "feed.xml",
+];
+
+impl Claims {
+    /// Take `rel` for a file; false if a generated page, another claimed
+    /// file or folder is already there, or a parent of it is a file.
+    fn claim(&mut self, rel: &str) -> bool {
+        let rel = rel.to_lowercase();
+        let mut parents = rel.match_indices('/').map(|(i, _)| &rel[..i]);
+        let top = rel.split('/').next().unwrap_or_default();
+        let free = !GENERATED_DIRS.contains(&top)
+            && !GENERATED_FILES.contains(&rel.as_str())
+            && !self.files.contains(&rel)
+            && !self.dirs.contains(&rel)
+            && !parents.any(|p| self.files.contains(p));
+        if free {
+            self.dirs
+                .extend(rel.match_indices('/').map(|(i, _)| rel[..i].to_owned()));
+            self.files.insert(rel);
+        }
+        free
     }
 }
 
@@ -706,5 +777,17 @@ mod tests {
         assert!(!counts_on_document_pages(&theme(&[listing, document])));
         let base = ("base.html", "{% for c in site.status_counts %}{% endfor %}");
         assert!(counts_on_document_pages(&theme(&[listing, document, base])));
+    }
+
+    #[test]
+    fn alias_claims_reject_generated_pages_and_file_folder_clashes() {
+        let mut c = Claims::default();
+        assert!(c.claim("old/a.html"));
+        assert!(!c.claim("OLD/A.html"), "case-insensitive duplicate");
+        assert!(!c.claim("old/a.html/index.html"), "under a claimed file");
+        assert!(!c.claim("old"), "a claimed folder");
+        assert!(!c.claim("docs/x/index.html"));
+        assert!(!c.claim("Feed.xml"));
+        assert!(c.claim("old/b/index.html"));
     }
 }
