@@ -204,12 +204,18 @@ impl Engine {
         let content = content::assemble(items, self.listed.0.clone());
         let (cat, problems) = Catalogue::build(content, self.setup.as_of);
         diags.extend(problems);
+        if self.opts.deny_warnings {
+            diags.deny_warnings();
+        }
         if diags.has_errors() {
             return self.failed(diags);
         }
         let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
         diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
+        if self.opts.deny_warnings {
+            diags.deny_warnings();
+        }
         if diags.has_errors() {
             return self.failed(diags);
         }
@@ -688,6 +694,20 @@ mod tests {
         );
         let pages: Vec<&String> = out.files.keys().collect();
         assert_eq!(pages, vec!["docs/a/index.html", "docs/b/index.html"]);
+    }
+
+    #[test]
+    fn denied_warnings_fail_the_build() {
+        let (dir, mut engine) = site();
+        engine.opts.deny_warnings = true;
+        assert!(!engine.build().failed_build());
+        let out = edit(
+            dir.path(),
+            &mut engine,
+            "content/c.md",
+            "+++\ntitle = \"丙\"\npublished = 2021-01-01\ntitel = \"x\"\n+++\n第一条 丙。\n",
+        );
+        assert!(out.failed_build(), "an unknown key is a warning, denied");
     }
 
     #[test]
