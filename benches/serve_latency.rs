@@ -5,50 +5,33 @@
 //!
 //! Run with `cargo bench --bench serve_latency`.
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../tests/common/server.rs"]
-mod server;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use server::{Server, save};
+use common::server::{Server, save};
+use common::{Fixture, copy_dir};
 
 const AS_OF: &str = "2026-11-27";
 const EDITS: usize = 21;
 
 struct Site {
     name: &'static str,
-    dir: tempfile::TempDir,
+    site: Fixture,
     edited: PathBuf,
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let target = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn sites() -> Vec<Site> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let example = tempfile::tempdir().unwrap();
-    std::fs::copy(repo.join("site.toml"), example.path().join("site.toml")).unwrap();
-    copy_dir(&repo.join("content"), &example.path().join("content"));
+    let example = Fixture::example_site();
     let mut sites = vec![Site {
         name: "example site",
-        edited: example.path().join("content/jiedai/gongwu-jiedai.md"),
-        dir: example,
+        edited: example.root().join("content/jiedai/gongwu-jiedai.md"),
+        site: example,
     }];
-    let corpus = repo.join("../shared/corpus/lawrefbook");
-    if corpus.is_dir() {
+    if let Some(corpus) = common::corpus() {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&corpus, &dir.path().join("content"));
         std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
@@ -57,13 +40,8 @@ fn sites() -> Vec<Site> {
             edited: dir
                 .path()
                 .join("content/行政法/个人信息保护法(2021-08-20).md"),
-            dir,
+            site: Fixture { dir },
         });
-    } else {
-        eprintln!(
-            "shared corpus not found at {}; skipping it",
-            corpus.display()
-        );
     }
     sites
 }
@@ -125,7 +103,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for site in sites() {
-        let root = site.dir.path();
+        let root = site.site.root();
         let mut builds: Vec<f64> = (0..3)
             .map(|_| {
                 let started = Instant::now();
