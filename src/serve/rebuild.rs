@@ -480,233 +480,247 @@ fn load_setup(opts: &BuildOptions) -> Result<Setup, Diagnostics> {
 mod tests {
     use super::*;
 
-    fn site() -> (tempfile::TempDir, Engine) {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |rel: &str, text: &str| {
-            let path = dir.path().join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
-        write("site.toml", "title = \"t\"\n");
-        write(
-            "content/a.md",
-            "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n第一条 甲。\n",
-        );
-        write(
-            "content/b.md",
-            "+++\ntitle = \"乙\"\npublished = 2021-01-01\n+++\n第一条 见[甲](a.md#art-1)。\n",
-        );
-        write(
-            "content/c.md",
-            "+++\ntitle = \"丙\"\npublished = 2021-01-01\n+++\n第一条 丙。\n",
-        );
-        let opts = BuildOptions {
-            as_of: Some("2026-01-01".parse().unwrap()),
-            ..BuildOptions::new(dir.path())
-        };
-        let engine = Engine::new(opts).unwrap();
-        (dir, engine)
+    /// A Markdown document with TOML front matter.
+    fn doc(title: &str, published: &str, extra: &str, body: &str) -> String {
+        format!("+++\ntitle = \"{title}\"\npublished = {published}\n{extra}+++\n{body}\n")
     }
 
-    fn edit(dir: &Path, engine: &mut Engine, rel: &str, text: &str) -> Outcome {
-        std::fs::write(dir.join(rel), text).unwrap();
-        let changes = BTreeSet::from([Change::Content(PathBuf::from(rel))]);
-        engine.rebuild(&changes)
+    /// A three-document site (b links to a's first article), built once,
+    /// with the pages a browser would be served.
+    struct TestSite {
+        dir: tempfile::TempDir,
+        engine: Engine,
+        served: BTreeMap<String, Vec<u8>>,
     }
 
-    fn full_render(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-        let opts = BuildOptions {
-            as_of: Some("2026-01-01".parse().unwrap()),
-            ..BuildOptions::new(dir)
-        };
-        let (site, diags) = crate::site::load(&opts).unwrap();
-        let out = Memory::default();
-        site.render(&out, diags).unwrap();
-        out.into_files()
-    }
-
-    #[test]
-    fn body_edit_renders_only_that_page() {
-        let (dir, mut engine) = site();
-        let first = engine.build();
-        assert!(first.complete && !first.failed_build());
-        assert_eq!(first.documents, 3);
-        let out = edit(
-            dir.path(),
-            &mut engine,
-            "content/c.md",
-            "+++\ntitle = \"丙\"\npublished = 2021-01-01\n+++\n第一条 丙改。\n",
-        );
-        assert_eq!(out.documents, 1);
-        assert_eq!(
-            out.files.keys().collect::<Vec<_>>(),
-            vec!["docs/c/index.html"]
-        );
-    }
-
-    #[test]
-    fn relation_change_renders_both_ends_and_listings() {
-        let (dir, mut engine) = site();
-        let mut served = engine.build().files;
-        let out = edit(
-            dir.path(),
-            &mut engine,
-            "content/c.md",
-            "+++\ntitle = \"丙\"\npublished = 2021-01-01\nsupersedes = [\"a\"]\n+++\n第一条 丙。\n",
-        );
-        assert!(!out.failed_build());
-        assert!(out.files.contains_key("docs/a/index.html"));
-        assert!(out.files.contains_key("catalogue.json"));
-        assert!(
-            !out.files.contains_key("docs/b/index.html"),
-            "b is not related to a or c"
-        );
-        served.extend(out.files);
-        assert_eq!(served, full_render(dir.path()), "incremental = full build");
-    }
-
-    #[test]
-    fn title_change_updates_pages_that_list_it() {
-        let (dir, mut engine) = site();
-        let mut served = engine.build().files;
-        let out = edit(
-            dir.path(),
-            &mut engine,
-            "content/a.md",
-            "+++\ntitle = \"甲新\"\npublished = 2020-01-01\n+++\n第一条 甲。\n",
-        );
-        assert!(out.files.contains_key("catalogue/index.html"));
-        assert!(!out.files.contains_key("docs/c/index.html"));
-        served.extend(out.files);
-        assert_eq!(served, full_render(dir.path()));
-    }
-
-    /// Apply `outcome` to `served` as the store does.
-    fn apply(served: &mut BTreeMap<String, Vec<u8>>, outcome: Outcome) {
-        assert!(!outcome.failed_build(), "{:?}", outcome.diagnostics);
-        if outcome.complete {
-            served.clear();
+    impl TestSite {
+        fn new() -> TestSite {
+            TestSite::with(|_| {})
         }
-        for key in &outcome.removed {
-            served.remove(key);
-        }
-        served.extend(outcome.files);
-    }
 
-    #[test]
-    fn every_incremental_build_equals_a_full_build() {
-        let (dir, mut engine) = site();
-        let mut served = BTreeMap::new();
-        apply(&mut served, engine.build());
-        let a = "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n第一条 甲。\n";
-        let c = "+++\ntitle = \"丙\"\npublished = 2021-01-01\n+++\n第一条 丙。\n";
-        let c_supersedes_a = c.replace("+++\n第", "supersedes = [\"a\"]\n+++\n第");
-        let steps: [(&str, String); 8] = [
-            ("content/c.md", c_supersedes_a.clone()),
-            ("content/a.md", a.replace("甲\"", "甲（修订）\"")),
-            (
-                "content/c.md",
-                c_supersedes_a.replace("title", "number = \"X〔2021〕1号\"\ntitle"),
-            ),
-            (
-                "content/b.md",
-                "+++\ntitle = \"乙\"\npublished = 2021-01-01\n+++\n第一条 乙改。\n".into(),
-            ),
-            ("content/c.md", c.to_owned()),
-            ("content/_index.md", "+++\ntitle = \"根\"\n+++\n".into()),
-            (
-                "content/sub/d.md",
-                "+++\ntitle = \"丁\"\npublished = 2022-01-01\namends = [\"c\"]\n+++\n第一条 丁。\n"
-                    .into(),
-            ),
-            ("content/a.md", String::new()),
-        ];
-        for (rel, text) in steps {
-            let path = dir.path().join(rel);
+        fn with(adjust: impl FnOnce(&mut BuildOptions)) -> TestSite {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("site.toml"), "title = \"t\"\n").unwrap();
+            let mut opts = BuildOptions {
+                as_of: Some("2026-01-01".parse().unwrap()),
+                ..BuildOptions::new(dir.path())
+            };
+            adjust(&mut opts);
+            let files = [
+                ("content/a.md", doc("甲", "2020-01-01", "", "第一条 甲。")),
+                (
+                    "content/b.md",
+                    doc("乙", "2021-01-01", "", "第一条 见[甲](a.md#art-1)。"),
+                ),
+                ("content/c.md", doc("丙", "2021-01-01", "", "第一条 丙。")),
+            ];
+            for (rel, text) in files {
+                let path = dir.path().join(rel);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            let mut site = TestSite {
+                engine: Engine::new(opts).unwrap(),
+                dir,
+                served: BTreeMap::new(),
+            };
+            let first = site.engine.build();
+            assert!(
+                first.complete && first.documents == 3,
+                "{:?}",
+                first.diagnostics
+            );
+            site.apply(&first);
+            site
+        }
+
+        /// Write `text` to `rel` (an empty text deletes it), rebuild, and
+        /// serve the result as the store would.
+        fn edit(&mut self, rel: &str, text: &str) -> Outcome {
+            let path = self.dir.path().join(rel);
             let change = if text.is_empty() {
                 std::fs::remove_file(&path).unwrap();
                 Change::Content(rel.into())
             } else if !path.parent().unwrap().is_dir() {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, &text).unwrap();
+                std::fs::write(&path, text).unwrap();
                 Change::ContentTree
             } else {
-                std::fs::write(&path, &text).unwrap();
+                std::fs::write(&path, text).unwrap();
                 Change::Content(rel.into())
             };
-            apply(&mut served, engine.rebuild(&BTreeSet::from([change])));
-            let full = full_render(dir.path());
+            let outcome = self.engine.rebuild(&BTreeSet::from([change]));
+            self.apply(&outcome);
+            outcome
+        }
+
+        fn apply(&mut self, outcome: &Outcome) {
+            if outcome.failed_build() {
+                return;
+            }
+            if outcome.complete {
+                self.served.clear();
+            }
+            for key in &outcome.removed {
+                self.served.remove(key);
+            }
+            self.served.extend(outcome.files.clone());
+        }
+
+        /// The served pages equal a full build of the site as it is now.
+        #[track_caller]
+        fn assert_matches_full_build(&self, after: &str) {
+            let opts = BuildOptions {
+                as_of: Some("2026-01-01".parse().unwrap()),
+                ..BuildOptions::new(self.dir.path())
+            };
+            let (site, diags) = crate::site::load(&opts).unwrap();
+            let out = Memory::default();
+            site.render(&out, diags).unwrap();
+            let full = out.into_files();
             let stale: Vec<_> = full
                 .iter()
-                .filter(|(k, v)| served.get(*k) != Some(v))
+                .filter(|(k, v)| self.served.get(*k) != Some(v))
                 .map(|(k, _)| k)
                 .collect();
-            assert!(stale.is_empty(), "after {rel}: stale {stale:?}");
-            assert_eq!(served.len(), full.len(), "after {rel}: extra pages");
+            assert!(stale.is_empty(), "after {after}: stale {stale:?}");
+            assert_eq!(self.served.len(), full.len(), "after {after}: extra pages");
+        }
+    }
+
+    fn keys(outcome: &Outcome) -> Vec<&str> {
+        outcome.files.keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn body_edit_renders_only_that_page() {
+        let mut site = TestSite::new();
+        let out = site.edit(
+            "content/c.md",
+            &doc("丙", "2021-01-01", "", "第一条 丙改。"),
+        );
+        assert_eq!(out.documents, 1);
+        assert_eq!(keys(&out), vec!["docs/c/index.html"]);
+    }
+
+    #[test]
+    fn relation_change_renders_both_ends_and_listings() {
+        let mut site = TestSite::new();
+        let c = doc("丙", "2021-01-01", "supersedes = [\"a\"]\n", "第一条 丙。");
+        let out = site.edit("content/c.md", &c);
+        assert!(!out.failed_build());
+        let pages = keys(&out);
+        assert!(pages.contains(&"docs/a/index.html"));
+        assert!(pages.contains(&"catalogue.json"));
+        assert!(
+            !pages.contains(&"docs/b/index.html"),
+            "b is not related to a or c"
+        );
+        site.assert_matches_full_build("supersedes");
+    }
+
+    #[test]
+    fn title_change_updates_pages_that_list_it() {
+        let mut site = TestSite::new();
+        let out = site.edit(
+            "content/a.md",
+            &doc("甲新", "2020-01-01", "", "第一条 甲。"),
+        );
+        assert!(keys(&out).contains(&"catalogue/index.html"));
+        assert!(!keys(&out).contains(&"docs/c/index.html"));
+        site.assert_matches_full_build("title");
+    }
+
+    #[test]
+    fn every_incremental_build_equals_a_full_build() {
+        let mut site = TestSite::new();
+        let c = doc("丙", "2021-01-01", "", "第一条 丙。");
+        let supersedes = "supersedes = [\"a\"]\n";
+        let steps: [(&str, String); 8] = [
+            (
+                "content/c.md",
+                doc("丙", "2021-01-01", supersedes, "第一条 丙。"),
+            ),
+            (
+                "content/a.md",
+                doc("甲（修订）", "2020-01-01", "", "第一条 甲。"),
+            ),
+            (
+                "content/c.md",
+                doc(
+                    "丙",
+                    "2021-01-01",
+                    &format!("number = \"X〔2021〕1号\"\n{supersedes}"),
+                    "第一条 丙。",
+                ),
+            ),
+            ("content/b.md", doc("乙", "2021-01-01", "", "第一条 乙改。")),
+            ("content/c.md", c),
+            ("content/_index.md", "+++\ntitle = \"根\"\n+++\n".into()),
+            (
+                "content/sub/d.md",
+                doc("丁", "2022-01-01", "amends = [\"c\"]\n", "第一条 丁。"),
+            ),
+            ("content/a.md", String::new()),
+        ];
+        for (rel, text) in steps {
+            let out = site.edit(rel, &text);
+            assert!(!out.failed_build(), "{rel}: {:?}", out.diagnostics);
+            site.assert_matches_full_build(rel);
         }
     }
 
     #[test]
     fn deleted_document_loses_its_page() {
-        let (dir, mut engine) = site();
-        engine.build();
-        std::fs::remove_file(dir.path().join("content/c.md")).unwrap();
-        let changes = BTreeSet::from([Change::Content(PathBuf::from("content/c.md"))]);
-        let out = engine.rebuild(&changes);
+        let mut site = TestSite::new();
+        let out = site.edit("content/c.md", "");
         assert!(out.removed.contains(&"docs/c/index.html".to_owned()));
-        assert!(out.files.contains_key("catalogue/index.html"));
+        assert!(keys(&out).contains(&"catalogue/index.html"));
     }
 
     #[test]
     fn broken_edit_keeps_baseline_and_fix_recovers() {
-        let (dir, mut engine) = site();
-        engine.build();
-        let broken = edit(
-            dir.path(),
-            &mut engine,
-            "content/a.md",
-            "+++\ntitle = \n+++\n第一条 甲。\n",
-        );
+        let mut site = TestSite::new();
+        let broken = site.edit("content/a.md", "+++\ntitle = \n+++\n第一条 甲。\n");
         assert!(broken.failed_build());
         assert!(broken.files.is_empty());
         let error = broken.diagnostics.iter().find(|d| d.is_error()).unwrap();
         assert_eq!(error.path, Path::new("content/a.md"));
         assert_eq!(error.line, Some(2));
-        let fixed = edit(
-            dir.path(),
-            &mut engine,
+        let fixed = site.edit(
             "content/a.md",
-            "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n第一条 甲二。\n",
+            &doc("甲", "2020-01-01", "", "第一条 甲二。"),
         );
         assert!(!fixed.failed_build());
-        assert!(fixed.files.contains_key("docs/a/index.html"));
+        assert!(keys(&fixed).contains(&"docs/a/index.html"));
+        site.assert_matches_full_build("fix");
     }
 
     #[test]
     fn new_article_rerenders_only_pages_linking_to_it() {
-        let (dir, mut engine) = site();
-        engine.build();
-        let out = edit(
-            dir.path(),
-            &mut engine,
-            "content/a.md",
-            "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n第一条 甲。\n\n第二条 乙。\n",
+        let mut site = TestSite::new();
+        let a = doc("甲", "2020-01-01", "", "第一条 甲。\n\n第二条 乙。");
+        let out = site.edit("content/a.md", &a);
+        assert_eq!(keys(&out), vec!["docs/a/index.html", "docs/b/index.html"]);
+    }
+
+    #[test]
+    fn removing_an_article_rechecks_links_into_it() {
+        let mut site = TestSite::new();
+        let out = site.edit("content/a.md", &doc("甲", "2020-01-01", "", "甲。"));
+        assert!(out.failed_build(), "b links to a#art-1, which is gone");
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.path == Path::new("content/b.md"))
         );
-        let pages: Vec<&String> = out.files.keys().collect();
-        assert_eq!(pages, vec!["docs/a/index.html", "docs/b/index.html"]);
     }
 
     #[test]
     fn denied_warnings_fail_the_build() {
-        let (dir, mut engine) = site();
-        engine.opts.deny_warnings = true;
-        assert!(!engine.build().failed_build());
-        let out = edit(
-            dir.path(),
-            &mut engine,
-            "content/c.md",
-            "+++\ntitle = \"丙\"\npublished = 2021-01-01\ntitel = \"x\"\n+++\n第一条 丙。\n",
-        );
+        let mut site = TestSite::with(|opts| opts.deny_warnings = true);
+        let c = doc("丙", "2021-01-01", "titel = \"x\"\n", "第一条 丙。");
+        let out = site.edit("content/c.md", &c);
         assert!(out.failed_build(), "an unknown key is a warning, denied");
     }
 
@@ -716,23 +730,5 @@ mod tests {
         let ids = linked_documents(html, "href=\"/docs/");
         let ids: Vec<&str> = ids.iter().map(DocId::as_str).collect();
         assert_eq!(ids, vec!["a/b", "甲"]);
-    }
-
-    #[test]
-    fn removing_an_article_rechecks_links_into_it() {
-        let (dir, mut engine) = site();
-        engine.build();
-        let out = edit(
-            dir.path(),
-            &mut engine,
-            "content/a.md",
-            "+++\ntitle = \"甲\"\npublished = 2020-01-01\n+++\n甲。\n",
-        );
-        assert!(out.failed_build(), "b links to a#art-1, which is gone");
-        assert!(
-            out.diagnostics
-                .iter()
-                .any(|d| d.path == Path::new("content/b.md"))
-        );
     }
 }
