@@ -81,6 +81,9 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         ..opts.build
     })
     .map_err(ServeError::Site)?;
+    // Watch before the first build, so edits made meanwhile are not lost.
+    let watcher = watch::SiteWatcher::new(&root, &engine.layout())
+        .map_err(|e| ServeError::Io(format!("cannot watch {}: {e}", root.display())))?;
     let store = Arc::new(RwLock::new(Store::default()));
     let hub = Arc::new(Hub::default());
     publish(engine.build(), started, &store, &hub);
@@ -91,23 +94,28 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     }
     println!("serving {} at {url}  (Ctrl-C to stop)", root.display());
     let _ = std::io::stdout().flush();
-    let mut watcher = watch::SiteWatcher::new(&root, &engine.layout())
-        .map_err(|e| ServeError::Io(format!("cannot watch {}: {e}", root.display())))?;
-    {
-        let (store, hub) = (store.clone(), hub.clone());
-        std::thread::spawn(move || {
-            while let Some(changes) = watcher.next_batch(&engine.layout()) {
-                let started = Instant::now();
-                let outcome = engine.rebuild(&changes);
-                watcher.follow(&engine.layout());
-                publish(outcome, started, &store, &hub);
-            }
-        });
-    }
+    spawn_rebuilds(engine, watcher, store.clone(), hub.clone());
     if opts.open {
         open_browser(&url);
     }
     run_http(listener, http::Shared { store, hub })
+}
+
+/// Rebuild on every burst of changes, for as long as the watcher runs.
+fn spawn_rebuilds(
+    mut engine: Engine,
+    mut watcher: watch::SiteWatcher,
+    store: Arc<RwLock<Store>>,
+    hub: Arc<Hub>,
+) {
+    std::thread::spawn(move || {
+        while let Some(changes) = watcher.next_batch(&engine.layout()) {
+            let started = Instant::now();
+            let outcome = engine.rebuild(&changes);
+            watcher.follow(&engine.layout());
+            publish(outcome, started, &store, &hub);
+        }
+    });
 }
 
 /// Listen on `ip:port`, or on the next free port if it is taken.
