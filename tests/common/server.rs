@@ -37,16 +37,21 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("gazette runs");
-        let mut line = String::new();
         let stdout = child.stdout.take().unwrap();
+        // Owned before anything can panic, so the process is always killed.
+        let mut server = Server {
+            child,
+            addr: String::new(),
+        };
+        let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
-        let addr = line
+        server.addr = line
             .split("http://")
             .nth(1)
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_else(|| panic!("no URL in {line:?}"))
             .to_owned();
-        Server { child, addr }
+        server
     }
 
     /// Send a raw request line for `target` with `method`; returns the response.
