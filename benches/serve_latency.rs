@@ -3,7 +3,8 @@
 //! example site and on the shared corpus, next to the time of a full
 //! `gazette build` and of the server's first build. Prints a table.
 //!
-//! Run with `cargo bench --bench serve_latency`.
+//! Run with `cargo bench --bench serve_latency`; `GAZETTE_BENCH_SITE=<root>`
+//! and `GAZETTE_BENCH_EDIT=<file under root>` add one more site.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -40,6 +41,19 @@ fn sites() -> Vec<Site> {
             edited: dir
                 .path()
                 .join("content/行政法/个人信息保护法(2021-08-20).md"),
+            site: Fixture { dir },
+        });
+    }
+    // One more site, e.g. bench/run's 10k synthetic catalogue.
+    if let (Ok(root), Ok(edit)) = (
+        std::env::var("GAZETTE_BENCH_SITE"),
+        std::env::var("GAZETTE_BENCH_EDIT"),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(Path::new(&root), dir.path());
+        sites.push(Site {
+            name: "extra site",
+            edited: dir.path().join(edit),
             site: Fixture { dir },
         });
     }
