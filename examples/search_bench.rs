@@ -2,6 +2,7 @@
 //! index build time, index size, bytes a first query transfers and query
 //! latency in headless Chromium. Run with `bench/search.sh`.
 
+#[allow(unreachable_pub)]
 #[path = "../tests/common/browser.rs"]
 mod browser;
 

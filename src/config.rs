@@ -87,8 +87,14 @@ impl Config {
     pub fn load(root: &Path) -> Result<Config, Diagnostic> {
         let path = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            Diagnostic::error(Code::Io, CONFIG_FILE, format!("cannot read site.toml: {e}"))
-                .with_help("run gazette in a site folder, pass --root, or create one with `gazette new DIR`")
+            Diagnostic::error(
+                Code::NoSite,
+                CONFIG_FILE,
+                format!("no site at {}: cannot read site.toml: {e}", root.display()),
+            )
+            .with_help(
+                "run gazette in a site folder, pass --root, or create one with `gazette new DIR`",
+            )
         })?;
         Config::parse(&text)
     }

@@ -3,10 +3,13 @@
 //!
 //! Stages never print; they return `Diagnostic`s. Only the binary decides how
 //! to show them and which exit code follows. This module is a leaf: it knows
-//! nothing about documents, templates or output.
+//! nothing about documents, templates or output; it renders a diagnostic
+//! (rustc-style, via annotate-snippets) from a source line the caller supplies.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -22,8 +25,12 @@ pub enum Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
-    /// The site root or a file in it could not be read.
+    /// There is no site to work on: the root or its `site.toml` is missing or unreadable.
+    NoSite,
+    /// A file in the site could not be read.
     Io,
+    /// A symbolic link under `content/` was skipped (links are never followed).
+    Symlink,
     /// A file is not valid UTF-8.
     Encoding,
     /// `site.toml` is malformed or has a wrong value.
@@ -44,8 +51,12 @@ pub enum Code {
     DuplicateNumber,
     /// Two things want the same output URL.
     UrlCollision,
+    /// An alias (old URL) that is empty, leaves the site or redirects to itself.
+    InvalidAlias,
     /// A relation names an id that does not exist.
     UnknownReference,
+    /// A relation names its target by title instead of id.
+    RelationByTitle,
     /// A Markdown link to a document or article that does not exist.
     BrokenLink,
     /// A document is repealed or declared invalid more than once.
@@ -146,6 +157,70 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// rustc-style report: severity, code, `path:line:column`, the offending
+    /// source line (`line_text`, when the caller could read it) with a marker
+    /// under the column (or the whole line), and the help line.
+    pub fn render(&self, line_text: Option<&str>, styled: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let code = self.code.as_str();
+        let path = self.path.to_string_lossy();
+        let title = level.primary_title(self.message.as_str()).id(code.as_str());
+        let mut group = match (self.line, line_text) {
+            (Some(line), Some(text)) => title.element(
+                Snippet::source(text)
+                    .line_start(line)
+                    .path(path.as_ref())
+                    .annotation(AnnotationKind::Primary.span(marked_span(text, self.column))),
+            ),
+            (Some(line), None) => {
+                let origin = Origin::path(path.as_ref()).line(line);
+                title.element(match self.column {
+                    Some(column) => origin.char_column(column),
+                    None => origin,
+                })
+            }
+            (None, _) => title.element(Origin::path(path.as_ref())),
+        };
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        let renderer = if styled {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&[group])
+    }
+}
+
+/// Byte range of `text` to mark: the token at the 1-based character
+/// `column` (a quoted string, or up to the next space or comma), or the
+/// whole line without its indentation.
+fn marked_span(text: &str, column: Option<usize>) -> std::ops::Range<usize> {
+    let end = text.trim_end().len();
+    let Some(column) = column else {
+        return (text.len() - text.trim_start().len()).min(end)..end;
+    };
+    let start = text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(end, |(i, _)| i)
+        .min(end);
+    let token = &text[start..end];
+    let len = match token.chars().next() {
+        Some(q @ ('"' | '\'')) => token[1..].find(q).map_or(token.len(), |i| i + 2),
+        _ => token.find([' ', '\t', ',']).unwrap_or(token.len()),
+    };
+    start..start + len.max(token.chars().next().map_or(0, char::len_utf8))
+}
+
+/// The 1-based `line` of `text`, without its line ending.
+pub fn source_line(text: &str, line: usize) -> Option<&str> {
+    text.lines().nth(line.checked_sub(1)?)
 }
 
 impl fmt::Display for Diagnostic {
@@ -187,6 +262,23 @@ impl Diagnostics {
     /// True if any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Turn every warning into an error (`--deny-warnings`).
+    pub fn deny_warnings(&mut self) {
+        for d in &mut self.0 {
+            d.severity = Severity::Error;
+        }
+    }
+
+    /// True if the run could not even start (no site at the root).
+    pub fn could_not_run(&self) -> bool {
+        self.0.iter().any(|d| d.code == Code::NoSite)
     }
 
     /// Sort by file, then line, so a report reads top to bottom.
@@ -237,6 +329,53 @@ mod tests {
         let text = "标题\n第一条 内容";
         let offset = text.find("内容").unwrap();
         assert_eq!(line_col(text, offset), (2, 5));
+    }
+
+    #[test]
+    fn render_shows_code_location_source_line_marker_and_help() {
+        let d = Diagnostic::error(Code::InvalidDate, "content/a.md", "`published`: not a date")
+            .at(3, 13)
+            .with_help("write dates as YYYY-MM-DD");
+        let shown = d.render(Some("published = 2023-02-30"), false);
+        assert!(
+            shown.contains("error[invalid-date]: `published`: not a date"),
+            "{shown}"
+        );
+        assert!(shown.contains("content/a.md:3:13"), "{shown}");
+        assert!(shown.contains("3 | published = 2023-02-30"), "{shown}");
+        assert!(shown.contains("            ^^^^^^^^^^\n"), "{shown}");
+        assert!(shown.contains("help: write dates as YYYY-MM-DD"), "{shown}");
+    }
+
+    #[test]
+    fn render_without_source_still_names_the_place() {
+        let d =
+            Diagnostic::warning(Code::MissingMetadata, "content/标题.md", "no title").at_line(1);
+        let shown = d.render(None, false);
+        assert!(
+            shown.starts_with("warning[missing-metadata]: no title"),
+            "{shown}"
+        );
+        assert!(shown.contains("content/标题.md:1"), "{shown}");
+        let short = Diagnostic::error(Code::FrontMatter, "a.md", "x").at(1, 9);
+        assert!(short.render(Some("+++"), false).contains("+++"));
+    }
+
+    #[test]
+    fn marker_covers_the_token_at_the_column() {
+        let line = "aliases = [\"/a.html\", \"/b.html\"]";
+        assert_eq!(&line[marked_span(line, Some(23))], "\"/b.html\"");
+        assert_eq!(&line[marked_span(line, None)], line);
+        let date = "x = 2023-02-30 # c";
+        assert_eq!(&date[marked_span(date, Some(5))], "2023-02-30");
+        assert_eq!(marked_span("+++", Some(9)), 3..3);
+    }
+
+    #[test]
+    fn source_line_picks_one_line() {
+        assert_eq!(source_line("a\r\nb\n", 2), Some("b"));
+        assert_eq!(source_line("a", 2), None);
+        assert_eq!(source_line("a", 0), None);
     }
 
     #[test]

@@ -10,14 +10,43 @@ use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
 use crate::render::view::DocView;
 
-/// One document as published in `catalogue.json`.
+/// One document as published in `catalogue.json` (and, flattened, in the CSV).
 #[derive(Serialize)]
 struct Entry<'a> {
-    #[serde(flatten)]
-    doc: &'a DocView,
-    status: &'static str,
+    id: &'a str,
+    title: &'a str,
+    number: Option<&'a str>,
+    issuer: Option<&'a str>,
+    level: Option<&'a str>,
+    category: Option<&'a str>,
+    published: Option<chrono::NaiveDate>,
+    effective: Option<chrono::NaiveDate>,
+    expires: Option<chrono::NaiveDate>,
+    /// Absolute URL of the document page.
     url: String,
+    /// One of the English status keys (`current`, `repealed`, …).
+    status: &'static str,
+    /// Events up to the build date, oldest first.
     events: Vec<&'a Event>,
+}
+
+impl<'a> Entry<'a> {
+    fn new(doc: &'a DocView, events: &'a [Event], cat: &Catalogue, base: &str) -> Entry<'a> {
+        Entry {
+            id: &doc.id,
+            title: &doc.title,
+            number: doc.number.as_deref(),
+            issuer: doc.issuer.as_deref(),
+            level: doc.level.as_deref(),
+            category: doc.category.as_deref(),
+            published: doc.published,
+            effective: doc.effective,
+            expires: doc.expires,
+            url: format!("{base}{}", doc.url),
+            status: doc.status.key,
+            events: events.iter().filter(|e| e.date <= cat.as_of).collect(),
+        }
+    }
 }
 
 /// Every machine-readable file: (output path, bytes).
@@ -26,12 +55,7 @@ pub fn files(cat: &Catalogue, views: &[DocView], config: &Config) -> Vec<(String
     let entries: Vec<Entry<'_>> = views
         .iter()
         .zip(&cat.events)
-        .map(|(doc, events)| Entry {
-            doc,
-            status: doc.status.key,
-            url: format!("{base}{}", doc.url),
-            events: events.iter().filter(|e| e.date <= cat.as_of).collect(),
-        })
+        .map(|(doc, events)| Entry::new(doc, events, cat, &base))
         .collect();
     let json = serde_json::to_vec_pretty(&entries).unwrap_or_default();
     vec![
@@ -81,18 +105,17 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
                 )
             })
             .collect();
-        let d = e.doc;
-        let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+        let opt = |s: Option<&str>| s.unwrap_or_default().to_owned();
         let _ = w.write_record([
-            d.id.clone(),
-            d.title.clone(),
-            opt(&d.number),
-            opt(&d.issuer),
-            opt(&d.level),
-            opt(&d.category),
-            date(d.published),
-            date(d.effective),
-            date(d.expires),
+            e.id.to_owned(),
+            e.title.to_owned(),
+            opt(e.number),
+            opt(e.issuer),
+            opt(e.level),
+            opt(e.category),
+            date(e.published),
+            date(e.effective),
+            date(e.expires),
             e.status.to_owned(),
             e.url.clone(),
             events.join("; "),

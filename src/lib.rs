@@ -5,7 +5,8 @@
 //!
 //! Data flows one way: `config` → `content` (load) → `catalogue` (validate,
 //! compute lifecycle) → `render` (+ `markdown`, `export`) → `search` →
-//! `output`; `site` sequences the stages. `diagnostics` and `model` are leaves anyone may use.
+//! `output`; `site` sequences the stages. `diagnostics` and `model` are
+//! leaves anyone may use. `serve` (the dev server) sits on top and is used only by the binary.
 
 pub mod articles;
 pub mod catalogue;
@@ -19,6 +20,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod site;
 
 pub use site::{BuildOptions, BuildReport, build, check};

@@ -1,13 +1,17 @@
 //! The `gazette` command line: parses arguments into options, calls the
-//! library, prints diagnostics and maps the outcome to an exit code.
+//! library, prints diagnostics and maps the outcome to an exit code
+//! (0 clean, 1 errors found, 2 could not run).
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use gazette::diagnostics::Diagnostics;
+use gazette::diagnostics::{Diagnostics, source_line};
+use gazette::serve::{self, ServeError, ServeOptions};
 use gazette::{BuildOptions, scaffold};
 
 /// Static site generator for policy and regulation catalogues.
@@ -33,10 +37,19 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
-    /// Serve the site locally and rebuild on change (not yet implemented).
+    /// Serve the site from memory, rebuild what changes, live-reload the browser.
     Serve {
         #[command(flatten)]
         site: SiteArgs,
+        /// Port to listen on (the next free one is used if it is taken; 0: any).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback exposes the site to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
     },
     /// Create a new site with example content in DIR.
     New {
@@ -53,13 +66,43 @@ struct SiteArgs {
     /// Compute document statuses as of this date (YYYY-MM-DD; default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: Option<NaiveDate>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// How to print diagnostics: rustc-style text on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// rustc-style diagnostics with the source line, on stderr.
+    Human,
+    /// `{"errors", "warnings", "diagnostics": [...]}` on stdout.
+    Json,
 }
 
 impl SiteArgs {
-    fn options(self) -> BuildOptions {
+    fn options(&self) -> BuildOptions {
         BuildOptions {
             as_of: self.as_of,
-            ..BuildOptions::new(self.root)
+            deny_warnings: self.deny_warnings,
+            ..BuildOptions::new(&self.root)
+        }
+    }
+
+    /// Print `diags` in the chosen format and return the exit code they imply.
+    fn report(&self, diags: &Diagnostics) -> ExitCode {
+        match self.format {
+            Format::Human => print_human(&self.root, diags),
+            Format::Json => print_json(diags),
+        }
+        if diags.could_not_run() {
+            ExitCode::from(2)
+        } else if diags.has_errors() {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
         }
     }
 }
@@ -74,31 +117,58 @@ fn main() -> ExitCode {
             };
             match gazette::build(&opts) {
                 Ok(report) => {
-                    print_diagnostics(&report.warnings);
                     eprintln!(
                         "built {} documents into {} in {} ms",
                         report.documents,
                         report.out_dir.display(),
                         started.elapsed().as_millis()
                     );
-                    ExitCode::SUCCESS
+                    site.report(&report.warnings)
                 }
-                Err(diags) => fail(&diags),
+                Err(diags) => {
+                    let code = site.report(&diags);
+                    eprintln!(
+                        "error: build failed with {} error(s); the previous output was left untouched",
+                        diags.error_count()
+                    );
+                    code
+                }
             }
         }
-        Command::Check { site } => match gazette::check(&site.options()) {
-            Ok(warnings) => {
-                print_diagnostics(&warnings);
-                eprintln!("no errors ({} warnings)", warnings.len());
-                ExitCode::SUCCESS
-            }
-            Err(diags) => fail(&diags),
-        },
-        Command::Serve { .. } => {
+        Command::Check { site } => {
+            let diags = gazette::check(&site.options()).unwrap_or_else(|diags| diags);
+            let code = site.report(&diags);
             eprintln!(
-                "error: `gazette serve` is not yet implemented; use `gazette build` and any static file server"
+                "checked: {} error(s), {} warning(s)",
+                diags.error_count(),
+                diags.len() - diags.error_count()
             );
-            ExitCode::from(2)
+            code
+        }
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => {
+            let opts = ServeOptions {
+                build: site.options(),
+                bind,
+                port,
+                open,
+            };
+            match serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(ServeError::Site(diags)) => {
+                    let code = site.report(&diags);
+                    eprintln!("error: cannot serve until site.toml and the templates are fixed");
+                    code
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::New { dir } => match scaffold::new_site(&dir) {
             Ok(()) => {
@@ -117,15 +187,31 @@ fn main() -> ExitCode {
     }
 }
 
-fn print_diagnostics(diags: &Diagnostics) {
+/// rustc-style diagnostics on stderr, each with its source line read from the site.
+fn print_human(root: &Path, diags: &Diagnostics) {
+    let styled = std::io::stderr().is_terminal();
+    let mut cached: Option<(PathBuf, String)> = None;
     for d in diags.iter() {
-        eprintln!("{d}\n");
+        if cached.as_ref().is_none_or(|(p, _)| *p != d.path) {
+            let text = std::fs::read(root.join(&d.path))
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            cached = Some((d.path.clone(), text));
+        }
+        let line = cached
+            .as_ref()
+            .zip(d.line)
+            .and_then(|((_, text), n)| source_line(text, n));
+        eprintln!("{}\n", d.render(line, styled));
     }
 }
 
-fn fail(diags: &Diagnostics) -> ExitCode {
-    print_diagnostics(diags);
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    eprintln!("error: build failed with {errors} error(s); the previous output was left untouched");
-    ExitCode::FAILURE
+/// Every diagnostic as one JSON document on stdout, for editors and CI.
+fn print_json(diags: &Diagnostics) {
+    let json = serde_json::json!({
+        "errors": diags.error_count(),
+        "warnings": diags.len() - diags.error_count(),
+        "diagnostics": diags.iter().collect::<Vec<_>>(),
+    });
+    println!("{json}");
 }

@@ -45,6 +45,18 @@ fn checked(rel: &str) -> Result<&Path, OutputError> {
     }
 }
 
+/// File every staged output carries, so a later build knows the folder is
+/// its own to replace (and never deletes a folder it did not make).
+pub const MARKER: &str = ".gazette";
+
+/// True if `dir` may be replaced by a build: absent, empty, or made by gazette.
+pub fn replaceable(dir: &Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none() || dir.join(MARKER).is_file(),
+        Err(_) => !dir.exists(),
+    }
+}
+
 /// Writes into a staging folder next to `target`; `commit` swaps it in.
 pub struct Staged {
     target: PathBuf,
@@ -60,6 +72,10 @@ impl Staged {
             std::fs::remove_dir_all(&staging)?;
         }
         std::fs::create_dir_all(&staging)?;
+        std::fs::write(
+            staging.join(MARKER),
+            "Written by gazette: this folder is replaced on every build.\n",
+        )?;
         Ok(Staged {
             target: target.to_path_buf(),
             staging,
@@ -183,5 +199,16 @@ mod tests {
             1,
             "no staging leftovers"
         );
+        assert!(replaceable(&target));
+    }
+
+    #[test]
+    fn only_absent_empty_or_own_folders_are_replaceable() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(replaceable(&dir.path().join("absent")));
+        assert!(replaceable(dir.path()));
+        std::fs::write(dir.path().join("thesis.docx"), "years of work").unwrap();
+        assert!(!replaceable(dir.path()));
+        assert!(!replaceable(&dir.path().join("thesis.docx")));
     }
 }

@@ -25,6 +25,8 @@ pub struct BuildOptions {
     pub as_of: Option<NaiveDate>,
     /// Replace `base_url` (the dev server serves on its own address).
     pub base_url: Option<String>,
+    /// Treat warnings as errors (`--deny-warnings`).
+    pub deny_warnings: bool,
 }
 
 impl BuildOptions {
@@ -35,6 +37,7 @@ impl BuildOptions {
             output: None,
             as_of: None,
             base_url: None,
+            deny_warnings: false,
         }
     }
 }
@@ -58,10 +61,13 @@ pub struct Site {
     pub catalogue: Catalogue,
     /// Compiled templates.
     pub renderer: Renderer,
+    /// Treat warnings as errors.
+    pub deny_warnings: bool,
 }
 
-/// Load, validate and compute; `Err` carries every diagnostic when any is an error.
-pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+/// Read `site.toml` with the options' overrides applied, and resolve the
+/// status date (flag, else `site.toml`, else today).
+pub fn configure(opts: &BuildOptions) -> Result<(Config, NaiveDate), Diagnostics> {
     let mut config = Config::load(&opts.root).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(base_url) = &opts.base_url {
         config.base_url = base_url.clone();
@@ -70,58 +76,80 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
         .as_of
         .or(config.as_of)
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    Ok((config, as_of))
+}
+
+/// Load, validate and compute; `Err` carries every diagnostic when any is an error.
+pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let (site, diags) = load_all(opts)?;
+    let diags = settle(diags, opts.deny_warnings)?;
+    Ok((site, diags))
+}
+
+/// Load, validate and compute as far as possible: `Err` only when there is
+/// no configuration or theme to go on; content errors come back beside the site.
+fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let (config, as_of) = configure(opts)?;
     let (content, mut diags) = crate::content::load(&opts.root, &config);
     let (catalogue, problems) = Catalogue::build(content, as_of);
     diags.extend(problems);
-    let renderer = Renderer::new(&opts.root, &config);
-    let renderer = match renderer {
+    let renderer = match Renderer::new(&opts.root, &config) {
         Ok(r) => r,
         Err(problems) => {
             diags.extend(problems);
             return Err(sorted(diags));
         }
     };
-    if diags.has_errors() {
-        return Err(sorted(diags));
-    }
     Ok((
         Site {
             config,
             catalogue,
             renderer,
+            deny_warnings: opts.deny_warnings,
         },
         diags,
     ))
 }
 
 impl Site {
-    /// Render every page and the search index into `out`; `Err` if rendering found errors.
+    /// Render every page into `out`; `Err` if rendering found errors.
     pub fn render(
         &self,
         out: &dyn Output,
         mut diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
+        diags.extend(self.renderer.render(&self.catalogue, out));
+        settle(diags, self.deny_warnings)
+    }
+
+    /// Render every page and, alongside, build the search index into `out`.
+    pub fn render_with_index(
+        &self,
+        out: &dyn Output,
+        diags: Diagnostics,
+    ) -> Result<Diagnostics, Diagnostics> {
         let (rendered, index) = rayon::join(
-            || self.renderer.render(&self.catalogue, out),
+            || self.render(out, diags),
             || crate::search::build_index(&self.catalogue),
         );
-        diags.extend(rendered);
+        let mut diags = rendered?;
         for (rel, bytes) in index {
             if let Err(e) = out.write(&rel, &bytes) {
                 diags.push(Diagnostic::error(Code::Output, rel, e.message));
             }
         }
-        if diags.has_errors() {
-            Err(sorted(diags))
-        } else {
-            Ok(sorted(diags))
-        }
+        settle(diags, self.deny_warnings)
     }
 }
 
-/// Build the site into its output folder, atomically.
+/// Build the site into its output folder, atomically. A site with errors is
+/// still rendered (into nothing) so that one run reports every problem.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
-    let (site, diags) = load(opts)?;
+    let (site, diags) = load_all(opts)?;
+    let diags = match settle(diags, opts.deny_warnings) {
+        Ok(diags) => diags,
+        Err(diags) => return site.render(&Discard, diags).and_then(Err),
+    };
     let out_dir = opts
         .output
         .clone()
@@ -135,7 +163,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         )])
     };
     let staged = Staged::begin(&out_dir).map_err(io_error)?;
-    let warnings = site.render(&staged, diags)?;
+    let warnings = site.render_with_index(&staged, diags)?;
     staged.commit().map_err(io_error)?;
     Ok(BuildReport {
         documents: site.catalogue.docs.len(),
@@ -144,14 +172,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     })
 }
 
-/// Validate the site and render it without writing anything.
+/// Validate the site and render it without writing anything, reporting
+/// render-stage problems (links, templates, aliases) even when content has errors.
 pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
-    let (site, diags) = load(opts)?;
+    let (site, diags) = load_all(opts)?;
     site.render(&Discard, diags)
 }
 
-/// Refuse an output folder that is the site root or contains it: swapping it
-/// in would delete the user's content.
+/// Refuse an output folder that is the site root or contains it, or that
+/// holds files gazette did not write: swapping it in would delete them.
 fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let out = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
@@ -171,10 +200,34 @@ fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
         .with_help("set output_dir to a folder of its own, e.g. \"public\"");
         return Err(Diagnostics(vec![d]));
     }
+    if !crate::output::replaceable(out_dir) {
+        let d = Diagnostic::error(
+            Code::Output,
+            out_dir,
+            format!(
+                "output folder {} holds files gazette did not write; refusing to replace it",
+                out_dir.display()
+            ),
+        )
+        .with_help("choose an empty or new output folder, or delete this one yourself");
+        return Err(Diagnostics(vec![d]));
+    }
     Ok(())
 }
 
 fn sorted(mut d: Diagnostics) -> Diagnostics {
     d.sort();
     d
+}
+
+/// Sorted diagnostics: `Err` if any is an error (every warning is one when `deny_warnings`).
+fn settle(mut d: Diagnostics, deny_warnings: bool) -> Result<Diagnostics, Diagnostics> {
+    if deny_warnings {
+        d.deny_warnings();
+    }
+    if d.has_errors() {
+        Err(sorted(d))
+    } else {
+        Ok(sorted(d))
+    }
 }

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Fixture, has_error};
+use common::{Fixture, has_error, snapshot};
 use gazette::diagnostics::Code;
 
 /// id → status key from the built `catalogue.json`.
@@ -140,6 +140,28 @@ fn listings_exports_and_redirects_are_written() {
     f.assert_file_contains("old/reception.html", "url=/docs/rules/old-reception/");
     f.assert_file_contains("feed.xml", "<entry>");
     f.assert_file_contains("sitemap.xml", "https://example.org/docs/rules/conduct/");
+    let json: serde_json::Value = serde_json::from_str(&f.read("catalogue.json")).unwrap();
+    let b = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "old/b")
+        .unwrap();
+    assert_eq!(b["url"], "https://example.org/docs/old/b/");
+    assert_eq!(b["number"], "测发〔2008〕6号");
+    let invalidation = b["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "declared_invalid")
+        .unwrap();
+    assert_eq!(
+        (
+            invalidation["date"].as_str(),
+            invalidation["actor"].as_str()
+        ),
+        (Some("2025-06-30"), Some("cleanup/2025"))
+    );
     let csv = f.read("catalogue.csv");
     assert!(
         csv.lines()
@@ -223,6 +245,23 @@ fn failed_build_leaves_previous_output_untouched() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
         .collect();
     assert!(leftovers.is_empty(), "staging folders left behind");
+    // A problem found only while rendering (a broken link) fails just the same.
+    f.write(
+        "content/rules/conduct.md",
+        "+++\ntitle = \"x\"\npublished = 2013-03-01\n+++\n[missing](doc:nothing)\n",
+    );
+    let diags = f.build_err("2026-11-27");
+    assert!(has_error(
+        &diags,
+        Code::BrokenLink,
+        "content/rules/conduct.md",
+        Some(5)
+    ));
+    assert_eq!(
+        before,
+        snapshot(&f.out()),
+        "output changed after a failed render"
+    );
 }
 
 #[test]
@@ -321,6 +360,12 @@ fn shared_corpus_builds_without_front_matter() {
         "only {} documents",
         report.documents
     );
+    let unexpected: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|d| d.code != Code::MissingMetadata)
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
     let page = std::fs::read_to_string(
         report
             .out_dir
@@ -330,22 +375,4 @@ fn shared_corpus_builds_without_front_matter() {
     assert!(page.contains("<h1>中华人民共和国个人信息保护法</h1>"));
     assert!(page.contains("2021年8月20日"));
     assert!(page.contains("id=\"art-1\""));
-}
-
-fn snapshot(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
 }

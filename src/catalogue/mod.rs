@@ -129,7 +129,7 @@ impl Catalogue {
                             doc.id
                         ),
                     )
-                    .at_line(doc.line)
+                    .at_line(doc.line_of("effective"))
                     .with_help("check `published` and `effective`"),
                 );
             }
@@ -142,7 +142,14 @@ impl Catalogue {
             if let Some(x) = m.expires {
                 self.events[i].push(own(EventKind::Expired, x));
             }
-            if doc.meta.published.is_none() && doc.origin != crate::content::OriginKind::Decision {
+            // A date that was written but is invalid already has its error.
+            let date_written = ["published", "date"]
+                .iter()
+                .any(|k| m.lines.contains_key(*k));
+            if m.published.is_none()
+                && !date_written
+                && doc.origin != crate::content::OriginKind::Decision
+            {
                 diags.push(
                     Diagnostic::warning(
                         Code::MissingMetadata,
@@ -159,21 +166,25 @@ impl Catalogue {
     fn add_relation_events(&mut self, diags: &mut Diagnostics) {
         let mut ended_by: HashMap<usize, (usize, RelationKind)> = HashMap::new();
         for actor in 0..self.docs.len() {
-            let mut seen: HashMap<&DocId, usize> = HashMap::new();
+            let mut seen: HashMap<(usize, bool), usize> = HashMap::new();
             for rel in &self.docs[actor].meta.relations {
                 let Some(target) = self.resolve(actor, rel, diags) else {
                     continue;
                 };
-                if let Some(first_line) = seen.insert(&rel.target, rel.line) {
-                    diags.push(self.rel_error(
-                        actor,
-                        rel,
-                        Code::DuplicateTarget,
-                        format!(
-                            "`{}` is listed twice (first on line {first_line})",
-                            rel.target
-                        ),
-                    ));
+                let based_on = rel.kind == RelationKind::BasedOn;
+                if let Some(first_line) = seen.insert((target, based_on), rel.line) {
+                    diags.push(
+                        self.rel_error(
+                            actor,
+                            rel,
+                            Code::DuplicateTarget,
+                            format!(
+                                "`{}` is listed twice (first on line {first_line})",
+                                self.docs[target].id
+                            ),
+                        )
+                        .with_help("an act does one thing to a document: keep one entry"),
+                    );
                     continue;
                 }
                 self.incoming[target].push(Incoming {
@@ -210,7 +221,7 @@ impl Catalogue {
                     diags.push(self.rel_error(actor, rel, Code::ConflictingEvents, message));
                 }
                 let event = Event {
-                    target: rel.target.clone(),
+                    target: self.docs[target].id.clone(),
                     kind,
                     date,
                     actor: Some(self.docs[actor].id.clone()),
@@ -221,9 +232,13 @@ impl Catalogue {
         }
     }
 
-    /// Index of a relation's target, or a diagnostic suggesting the closest id.
+    /// Index of a relation's target, or a diagnostic suggesting the closest
+    /// id. A target named by a document's exact title resolves, with a warning.
     fn resolve(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<usize> {
-        match self.find(&rel.target) {
+        match self
+            .find(&rel.target)
+            .or_else(|| self.by_title(rel.target.as_str()))
+        {
             Some(t) if t == actor => {
                 diags.push(self.rel_error(
                     actor,
@@ -232,6 +247,19 @@ impl Catalogue {
                     format!("`{}` {} itself", rel.target, rel.kind.key()),
                 ));
                 None
+            }
+            Some(t) if self.docs[t].id != rel.target => {
+                let id = &self.docs[t].id;
+                diags.push(
+                    Diagnostic::warning(
+                        Code::RelationByTitle,
+                        &self.docs[actor].path,
+                        format!("`{}` names `{}` by its title", rel.kind.key(), rel.target),
+                    )
+                    .at(rel.line, rel.column)
+                    .with_help(format!("write its id `{id}`: titles change, ids do not")),
+                );
+                Some(t)
             }
             Some(t) => Some(t),
             None => {
@@ -242,7 +270,12 @@ impl Catalogue {
                     format!("`{}` lists unknown id `{}`", rel.kind.key(), rel.target),
                 );
                 if let Some(hint) = self.suggest(rel.target.as_str()) {
-                    d = d.with_help(format!("did you mean `{hint}`?"));
+                    let title = &self.docs[self.find(hint)?].title;
+                    d = d.with_help(if title == hint.as_str() {
+                        format!("did you mean `{hint}`?")
+                    } else {
+                        format!("did you mean `{hint}` ({title})?")
+                    });
                 }
                 diags.push(d);
                 None
@@ -250,18 +283,35 @@ impl Catalogue {
         }
     }
 
-    /// The id closest to `raw`, also matching by title or document number.
-    pub fn suggest(&self, raw: &str) -> Option<&DocId> {
-        if let Some(doc) = self
+    /// The one document whose title is exactly `title`.
+    fn by_title(&self, title: &str) -> Option<usize> {
+        let mut found = self
             .docs
             .iter()
-            .find(|d| d.title == raw || d.meta.number.as_deref() == Some(raw))
-        {
-            return Some(&doc.id);
+            .enumerate()
+            .filter(|(_, d)| d.title == title);
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
         }
+    }
+
+    /// The id closest to `raw`, comparing it with every id, title and document number.
+    pub fn suggest(&self, raw: &str) -> Option<&DocId> {
+        let score = |d: &Document| {
+            [
+                Some(d.id.as_str()),
+                Some(d.title.as_str()),
+                d.meta.number.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|s| similarity(raw, s))
+            .fold(0.0, f64::max)
+        };
         self.docs
             .iter()
-            .map(|d| (strsim::normalized_levenshtein(raw, d.id.as_str()), &d.id))
+            .map(|d| (score(d), &d.id))
             .filter(|(score, _)| *score > 0.5)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, id)| id)
@@ -287,7 +337,7 @@ impl Catalogue {
     }
 
     fn rel_error(&self, actor: usize, rel: &Relation, code: Code, message: String) -> Diagnostic {
-        Diagnostic::error(code, &self.docs[actor].path, message).at_line(rel.line)
+        Diagnostic::error(code, &self.docs[actor].path, message).at(rel.line, rel.column)
     }
 
     fn check_declared_status(&self, diags: &mut Diagnostics) {
@@ -305,11 +355,22 @@ impl Catalogue {
                             self.as_of
                         ),
                     )
-                    .at_line(doc.line)
+                    .at_line(doc.line_of("status"))
                     .with_help("remove `status` (it is computed) or add the act that causes it"),
                 );
             }
         }
+    }
+}
+
+/// How alike two names are, 0 to 1; a name contained in the other (a short
+/// title inside a full one) counts as close.
+fn similarity(a: &str, b: &str) -> f64 {
+    let contained = |x: &str, y: &str| x.chars().count() >= 3 && y.contains(x);
+    if contained(a, b) || contained(b, a) {
+        0.9
+    } else {
+        strsim::normalized_levenshtein(a, b)
     }
 }
 
@@ -348,7 +409,7 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
                         other.line
                     ),
                 )
-                .at_line(doc.line)
+                .at_line(doc.line_of("id"))
                 .with_help("give one of them a different `id`"),
             );
             continue;
@@ -357,7 +418,38 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
         keep.push(doc);
     }
     *docs = keep;
+    check_page_urls(docs, diags);
     first
+}
+
+/// Pages live at `docs/<id>/index.html`. Two ids that differ only in case
+/// would overwrite each other on a case-insensitive file system, and an id
+/// ending in `/index.html` would write where another id's page is.
+fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
+    let mut taken: HashMap<String, &Document> = HashMap::new();
+    for doc in docs {
+        let lower = doc.id.as_str().to_lowercase();
+        let page = format!("{lower}/index.html");
+        if let Some(other) = taken.get(&lower).or_else(|| taken.get(&page)) {
+            diags.push(
+                Diagnostic::error(
+                    Code::UrlCollision,
+                    &doc.path,
+                    format!(
+                        "`{}` and `{}` ({}) would be written to the same page",
+                        doc.id,
+                        other.id,
+                        other.path.display()
+                    ),
+                )
+                .at_line(doc.line_of("id"))
+                .with_help("ids must differ in more than letter case; rename one"),
+            );
+            continue;
+        }
+        taken.insert(lower, doc);
+        taken.insert(page, doc);
+    }
 }
 
 fn check_numbers(docs: &[Document], diags: &mut Diagnostics) {
@@ -373,7 +465,7 @@ fn check_numbers(docs: &[Document], diags: &mut Diagnostics) {
                     &doc.path,
                     format!("document number {number} is also used by `{}`", other.id),
                 )
-                .at_line(doc.line)
+                .at_line(doc.line_of("number"))
                 .with_help("each 文号 identifies one document; correct one of them"),
             );
         }
@@ -441,7 +533,7 @@ mod tests {
 
     fn catalogue(text: &str) -> (Catalogue, Diagnostics) {
         let (documents, d) = catalogue_file::parse(Path::new("catalogue.toml"), text);
-        assert!(d.is_empty(), "{d:?}");
+        assert!(!d.iter().any(Diagnostic::is_error), "{d:?}");
         Catalogue::build(
             Content {
                 documents,
@@ -515,12 +607,45 @@ mod tests {
     #[test]
     fn unknown_reference_suggests_closest_id() {
         let (_, d) = catalogue(
-            "[[document]]\nid = \"zuofeng/shuangshitiao\"\npublished = 2010-01-01\n\
-             [[decision]]\nid = \"d\"\ndate = 2020-01-01\namends = [\"zuofeng/shuangshitao\"]\n",
+            "[[document]]\nid = \"zuofeng/shuangshitiao\"\ntitle = \"双十条\"\npublished = 2010-01-01\n\
+             [[decision]]\nid = \"d\"\ndate = 2020-01-01\namends = [\"zuofeng/shuangshitao\", \"关于改进工作作风的双十条规定\"]\n",
         );
+        let helps: Vec<_> = d.iter().filter_map(|d| d.help.as_deref()).collect();
         assert_eq!(
-            d.0[0].help.as_deref(),
-            Some("did you mean `zuofeng/shuangshitiao`?")
+            helps,
+            vec![
+                "did you mean `zuofeng/shuangshitiao` (双十条)?",
+                "did you mean `zuofeng/shuangshitiao` (双十条)?"
+            ]
+        );
+    }
+
+    #[test]
+    fn relation_by_exact_title_resolves_with_a_warning() {
+        let (cat, d) = catalogue(
+            "[[document]]\nid = \"a\"\ntitle = \"旧规定\"\npublished = 2010-01-01\n\
+             [[decision]]\nid = \"d\"\ndate = 2020-01-01\nrepeals = [\"旧规定\"]\nbased_on = [\"a\"]\n",
+        );
+        let found: Vec<_> = d.iter().map(|d| (d.code, d.is_error(), d.line)).collect();
+        assert_eq!(found, vec![(Code::RelationByTitle, false, Some(8))]);
+        let a = cat.find(&DocId::new("a").unwrap()).unwrap();
+        assert_eq!(cat.computed[a].status, Status::Repealed);
+    }
+
+    #[test]
+    fn ids_differing_in_case_or_nesting_under_a_page_collide() {
+        let (_, d) = catalogue(
+            "[[document]]\nid = \"a/B\"\n[[document]]\nid = \"a/b\"\n\
+             [[document]]\nid = \"c/index.html\"\n[[document]]\nid = \"c\"\n",
+        );
+        let found: Vec<_> = d
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.code, d.line))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(Code::UrlCollision, Some(4)), (Code::UrlCollision, Some(8))]
         );
     }
 }

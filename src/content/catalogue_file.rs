@@ -16,8 +16,11 @@ use crate::model::DocId;
 
 /// Parse the catalogue at `rel` (relative to `root`).
 pub fn load(root: &Path, rel: &Path) -> (Vec<Document>, Vec<Diagnostic>) {
-    match std::fs::read_to_string(root.join(rel)) {
-        Ok(text) => parse(rel, &text),
+    match std::fs::read(root.join(rel)) {
+        Ok(bytes) => match super::utf8(rel, bytes) {
+            Ok(text) => parse(rel, &text),
+            Err(d) => (Vec::new(), vec![d]),
+        },
         Err(e) => (
             Vec::new(),
             vec![Diagnostic::error(
@@ -36,11 +39,17 @@ pub fn parse(rel: &Path, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return (Vec::new(), diags),
         Err(e) => {
-            diags.push(Diagnostic::error(Code::Catalogue, rel, e.message).at(e.line, e.column));
+            let code = if e.invalid_date {
+                Code::InvalidDate
+            } else {
+                Code::Catalogue
+            };
+            diags.push(Diagnostic::error(code, rel, e.message).at(e.line, e.column));
             return (Vec::new(), diags);
         }
     };
     let mut docs = Vec::new();
+    let lines = Lines::new(text);
     for (key, value) in root {
         let kind = match key.as_str() {
             "document" => OriginKind::Listed,
@@ -67,11 +76,11 @@ pub fn parse(rel: &Path, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
             diags.push(d);
             continue;
         };
-        let lines = header_lines(text, &key);
+        let headers = header_lines(text, &key);
         for (i, entry) in entries.into_iter().enumerate() {
-            let start = lines.get(i).copied().unwrap_or(1);
-            let end = next_header_after(text, start);
-            let slice = line_range(text, start, end);
+            let start = headers.get(i).copied().unwrap_or(1);
+            let end = lines.next_header_after(start);
+            let slice = lines.range(start, end);
             if let Some(doc) = entry_document(rel, kind, entry, slice, start, &mut diags) {
                 docs.push(doc);
             }
@@ -109,6 +118,17 @@ fn entry_document(
             diags.push(Diagnostic::error(Code::InvalidId, rel, m).at_line(at.line_of("id")))
         })
         .ok()?;
+    if meta.title.is_none() {
+        diags.push(
+            Diagnostic::warning(
+                Code::MissingMetadata,
+                rel,
+                format!("`{raw_id}` has no title"),
+            )
+            .at_line(line)
+            .with_help("add `title = \"…\"` so readers know what it is"),
+        );
+    }
     let title = meta.title.clone().unwrap_or_else(|| raw_id.clone());
     Some(Document {
         id,
@@ -132,24 +152,55 @@ fn header_lines(text: &str, key: &str) -> Vec<usize> {
         .collect()
 }
 
-/// The line of the next `[[…]]` or `[…]` header after `start`, or past the end.
-fn next_header_after(text: &str, start: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .skip(start)
-        .find(|(_, l)| l.trim_start().starts_with('['))
-        .map_or(text.lines().count() + 1, |(i, _)| i + 1)
+/// The catalogue's text indexed by line, so slicing one entry out costs
+/// nothing per entry (a catalogue may hold thousands).
+struct Lines<'t> {
+    text: &'t str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+    /// 1-based numbers of lines that open a `[…]` or `[[…]]` header.
+    headers: Vec<usize>,
 }
 
-/// Lines `start..end` (1-based, end exclusive) of `text`.
-fn line_range(text: &str, start: usize, end: usize) -> &str {
-    let offset = |line: usize| {
-        text.match_indices('\n')
-            .nth(line.saturating_sub(2))
-            .map_or(if line <= 1 { 0 } else { text.len() }, |(i, _)| i + 1)
-    };
-    let (a, b) = (offset(start), offset(end).max(offset(start)));
-    &text[a..b]
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < text.len())
+            .collect();
+        let headers = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with('['))
+            .map(|(i, _)| i + 1)
+            .collect();
+        Lines {
+            text,
+            starts,
+            headers,
+        }
+    }
+
+    /// The line of the next header after `start`, or past the end.
+    fn next_header_after(&self, start: usize) -> usize {
+        let i = self.headers.partition_point(|&h| h <= start);
+        self.headers
+            .get(i)
+            .copied()
+            .unwrap_or(self.starts.len() + 1)
+    }
+
+    /// Lines `start..end` (1-based, end exclusive).
+    fn range(&self, start: usize, end: usize) -> &'t str {
+        let offset = |line: usize| {
+            self.starts
+                .get(line.saturating_sub(1))
+                .copied()
+                .unwrap_or(self.text.len())
+        };
+        let (a, b) = (offset(start), offset(end).max(offset(start)));
+        &self.text[a..b]
+    }
 }
 
 #[cfg(test)]

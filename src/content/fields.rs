@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use super::{Meta, Relation};
+use super::{Alias, Meta, Relation};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{DocId, RelationKind, Status};
 
@@ -62,15 +62,24 @@ impl Located<'_> {
             .map_or(self.first_line, |i| self.first_line + i)
     }
 
-    /// File line of the first line after `key`'s that mentions `needle`.
-    fn line_of_value(&self, key: &str, needle: &str) -> usize {
+    /// File line and 1-based character column of `needle` (preferably
+    /// quoted) on the first line from `key`'s on that mentions it.
+    fn position_of_value(&self, key: &str, needle: &str) -> (usize, usize) {
         let key_line = self.line_of(key);
-        self.text
-            .lines()
-            .enumerate()
-            .skip(key_line - self.first_line)
-            .find(|(_, l)| l.contains(needle))
-            .map_or(key_line, |(i, _)| self.first_line + i)
+        let find = |wanted: &str| {
+            self.text
+                .lines()
+                .enumerate()
+                .skip(key_line - self.first_line)
+                .find_map(|(i, l)| {
+                    let byte = l.find(wanted)?;
+                    Some((self.first_line + i, l[..byte].chars().count() + 1))
+                })
+        };
+        find(&format!("\"{needle}\""))
+            .or_else(|| find(&format!("'{needle}'")))
+            .or_else(|| find(needle))
+            .unwrap_or((key_line, 1))
     }
 
     fn error(&self, key: &str, code: Code, message: String) -> Diagnostic {
@@ -85,6 +94,7 @@ pub fn read_meta(
     warn_unknown: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Meta {
+    let lines = map.keys().map(|k| (k.clone(), at.line_of(k))).collect();
     let mut r = Reader {
         map: &mut map,
         at,
@@ -102,11 +112,12 @@ pub fn read_meta(
         published: r.date("published"),
         effective: r.date("effective"),
         expires: r.date("expires"),
-        aliases: r.strings("aliases"),
+        aliases: r.aliases(),
         status: r.status(),
         withheld: r.count("withheld"),
         relations: Vec::new(),
         extra: BTreeMap::new(),
+        lines,
     };
     if let Some(date) = r.date("date") {
         meta.published.get_or_insert(date);
@@ -205,6 +216,24 @@ impl Reader<'_, '_, '_> {
         }
     }
 
+    fn aliases(&mut self) -> Vec<Alias> {
+        let mut aliases = Vec::new();
+        for url in self.strings("aliases") {
+            let (line, column) = self.at.position_of_value("aliases", &url);
+            match check_alias(&url) {
+                Ok(()) => aliases.push(Alias { url, line, column }),
+                Err(message) => self.diags.push(
+                    Diagnostic::error(Code::InvalidAlias, self.at.path, message)
+                        .at(line, column)
+                        .with_help(
+                            "an alias is an old path on this site, e.g. \"/wenjian/2016/21.html\"",
+                        ),
+                ),
+            }
+        }
+        aliases
+    }
+
     fn count(&mut self, key: &str) -> u32 {
         match self.map.remove(key) {
             None => 0,
@@ -270,23 +299,51 @@ impl Reader<'_, '_, '_> {
                 return None;
             }
         };
-        let line = self.at.line_of_value(key, &raw);
+        let (line, column) = self.at.position_of_value(key, &raw);
         match DocId::new(&raw) {
             Ok(target) => Some(Relation {
                 kind,
                 target,
                 reason,
                 line,
+                column,
             }),
             Err(message) => {
                 let d =
                     Diagnostic::error(Code::InvalidId, self.at.path, format!("`{key}`: {message}"))
-                        .at_line(line);
+                        .at(line, column);
                 self.diags.push(d);
                 None
             }
         }
     }
+}
+
+/// Accept an alias only if it names a page of its own inside the output folder.
+fn check_alias(url: &str) -> Result<(), String> {
+    let path = url.trim().trim_start_matches('/');
+    if path.is_empty() {
+        return Err(format!("alias `{url}` points nowhere: it is the site root"));
+    }
+    if url.contains("://") || url.starts_with("//") {
+        return Err(format!("alias `{url}` is not a path on this site"));
+    }
+    if let Some(c) = path
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '%'))
+    {
+        return Err(format!("alias `{url}` contains the character {c:?}"));
+    }
+    let dir_or_file = path.strip_suffix('/').unwrap_or(path);
+    if dir_or_file
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
+        return Err(format!(
+            "alias `{url}` has a `.`, `..` or empty segment and could leave the output folder"
+        ));
+    }
+    Ok(())
 }
 
 /// Parse `YYYY-MM-DD` (a time part, if any, is ignored), rejecting days that do not exist.
@@ -342,6 +399,37 @@ mod tests {
         assert_eq!(diags.len(), 2);
         assert_eq!((diags[0].code, diags[0].line), (Code::InvalidDate, Some(3)));
         assert_eq!((diags[1].code, diags[1].line), (Code::FrontMatter, Some(4)));
+    }
+
+    #[test]
+    fn hostile_aliases_are_rejected_with_their_line() {
+        let (meta, diags) = read(
+            "title = \"t\"\naliases = [\n  \"/old/a.html\",\n  \"../../etc/passwd\",\n  \"/\",\n  \"https://x.org/a\",\n]\n",
+        );
+        assert_eq!(meta.aliases.len(), 1);
+        assert_eq!(meta.aliases[0].url, "/old/a.html");
+        assert_eq!(meta.aliases[0].line, 4);
+        let found: Vec<_> = diags.iter().map(|d| (d.code, d.line)).collect();
+        assert_eq!(
+            found,
+            vec![
+                (Code::InvalidAlias, Some(5)),
+                (Code::InvalidAlias, Some(6)),
+                (Code::InvalidAlias, Some(7))
+            ]
+        );
+        for ok in ["/a/b/", "wenjian/2016/21.html", "/旧/地址.html"] {
+            assert!(check_alias(ok).is_ok(), "{ok}");
+        }
+        for bad in ["a//b", "a/./b", "/a/../b", "a\\b", "a?b"] {
+            assert!(check_alias(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn key_lines_are_recorded() {
+        let (meta, _) = read("title = \"t\"\n\nstatus = \"current\"\n");
+        assert_eq!(meta.lines["status"], 4);
     }
 
     #[test]

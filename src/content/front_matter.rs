@@ -36,6 +36,8 @@ pub struct FrontMatterError {
     pub column: usize,
     /// What the parser said.
     pub message: String,
+    /// The problem is a date that does not exist (e.g. `2023-02-30`).
+    pub invalid_date: bool,
 }
 
 /// Cut `text` into front matter and body.
@@ -70,6 +72,7 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
         line: 1,
         column: 1,
         message: format!("front matter opened with `{delim}` is never closed"),
+        invalid_date: false,
     })
 }
 
@@ -93,6 +96,7 @@ pub fn parse(
             line: first_line,
             column: 1,
             message: "front matter must be a table of `key = value` pairs".into(),
+            invalid_date: false,
         }),
     }
 }
@@ -105,6 +109,7 @@ pub fn parse_toml(text: &str, first_line: usize) -> Result<serde_json::Value, Fr
             line: first_line + line - 1,
             column,
             message: format!("invalid TOML: {}", e.message()),
+            invalid_date: e.message().starts_with("invalid date"),
         }
     })?;
     Ok(toml_to_json(toml::Value::Table(table)))
@@ -113,16 +118,20 @@ pub fn parse_toml(text: &str, first_line: usize) -> Result<serde_json::Value, Fr
 fn parse_yaml(text: &str, first_line: usize) -> Result<serde_json::Value, FrontMatterError> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        // An error at the end of input (an unclosed list) belongs to the last line.
+        let last = text.lines().count().max(1);
         FrontMatterError {
-            line: first_line + line - 1,
-            column,
+            line: first_line + line.min(last) - 1,
+            column: if line > last { 1 } else { column },
             message: format!("invalid YAML: {e}"),
+            invalid_date: false,
         }
     })?;
     serde_json::to_value(value).map_err(|e| FrontMatterError {
         line: first_line,
         column: 1,
         message: format!("unsupported YAML value: {e}"),
+        invalid_date: false,
     })
 }
 

@@ -61,15 +61,22 @@ pub fn stem_date(stem: &str) -> Option<NaiveDate> {
 
 /// A `YYYY年M月D日` date at the start of `line`, and the text after it.
 fn leading_cn_date(line: &str) -> Option<(NaiveDate, &str)> {
-    let (y, rest) = line.split_once('年')?;
-    let (m, rest) = rest.split_once('月')?;
-    let (d, rest) = rest.split_once('日')?;
+    let (y, rest) = split_near(line, '年')?;
+    let (m, rest) = split_near(rest, '月')?;
+    let (d, rest) = split_near(rest, '日')?;
     let date = NaiveDate::from_ymd_opt(
         y.trim().parse().ok()?,
         m.trim().parse().ok()?,
         d.trim().parse().ok()?,
     )?;
     Some((date, rest))
+}
+
+/// Split at `mark` if it occurs within the first few characters: a date's
+/// parts are short, and scanning whole lines would make long lines quadratic.
+fn split_near(text: &str, mark: char) -> Option<(&str, &str)> {
+    let i = text[..text.floor_char_boundary(16)].find(mark)?;
+    Some((&text[..i], &text[i + mark.len_utf8()..]))
 }
 
 /// The first `YYYY年M月D日` anywhere in `text`.

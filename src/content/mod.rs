@@ -11,6 +11,7 @@ pub mod infer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -18,7 +19,7 @@ use walkdir::WalkDir;
 
 use crate::articles;
 use crate::config::Config;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
 use crate::model::{DocId, RelationKind, Status};
 use fields::Located;
 
@@ -33,6 +34,8 @@ pub struct Relation {
     pub reason: Option<String>,
     /// 1-based line of the reference in the source file.
     pub line: usize,
+    /// 1-based column (in characters) of the reference on that line.
+    pub column: usize,
 }
 
 /// Metadata common to Markdown documents and catalogue entries.
@@ -61,7 +64,7 @@ pub struct Meta {
     /// Date its fixed term ends (no longer in force from then).
     pub expires: Option<NaiveDate>,
     /// Old URLs that must redirect here.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Alias>,
     /// Explicit status, checked against the computed one.
     pub status: Option<Status>,
     /// Entries a decision counts but does not publish.
@@ -70,6 +73,19 @@ pub struct Meta {
     pub relations: Vec<Relation>,
     /// Unknown keys, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// 1-based file line of each key as written, for diagnostics.
+    pub lines: BTreeMap<String, usize>,
+}
+
+/// An old URL that redirects to a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// The URL path as written, e.g. `/wenjian/2016/21.html`.
+    pub url: String,
+    /// 1-based line in the source file.
+    pub line: usize,
+    /// 1-based column (in characters) of the alias on that line.
+    pub column: usize,
 }
 
 /// Where a document came from.
@@ -107,8 +123,9 @@ pub struct Document {
 /// The published text of a document.
 #[derive(Debug, Clone)]
 pub struct Body {
-    /// Markdown, without front matter, leading title heading or history marker.
-    pub markdown: String,
+    /// Markdown, without front matter, leading title heading or history marker
+    /// (shared, so keeping documents in memory and copying them is cheap).
+    pub markdown: Arc<str>,
     /// File line on which `markdown` starts.
     pub first_line: usize,
     /// Article numbers that get `#art-N` anchors.
@@ -116,19 +133,27 @@ pub struct Body {
 }
 
 impl Document {
+    /// File line of `key` in the document's metadata, else the entry's first line.
+    pub fn line_of(&self, key: &str) -> usize {
+        self.meta.lines.get(key).copied().unwrap_or(self.line)
+    }
+
     /// The date the document takes effect: `effective`, else `published`.
     pub fn effective(&self) -> Option<NaiveDate> {
         self.meta.effective.or(self.meta.published)
     }
 
-    /// True for clean-up decisions and other acts that change documents.
+    /// True for clean-up decisions and other acts whose purpose is to
+    /// repeal, invalidate or amend documents (a successor that merely
+    /// supersedes its predecessor is a regulation, not an act).
     pub fn is_act(&self) -> bool {
         self.origin == OriginKind::Decision
-            || self
-                .meta
-                .relations
-                .iter()
-                .any(|r| r.kind != RelationKind::BasedOn)
+            || self.meta.relations.iter().any(|r| {
+                matches!(
+                    r.kind,
+                    RelationKind::Repeals | RelationKind::Invalidates | RelationKind::Amends
+                )
+            })
     }
 }
 
@@ -155,63 +180,91 @@ pub struct Content {
 /// Load every document and section under the content folder, and the catalogue.
 pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
     let mut diags = Diagnostics::default();
+    let files = markdown_files(root, config, &mut diags);
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|rel| read_file(root, &config.content_dir, rel))
+        .collect();
+    let mut items = Vec::with_capacity(parsed.len());
+    for (item, problems) in parsed {
+        diags.extend(problems);
+        items.extend(item);
+    }
+    let (listed, problems) = load_catalogue(root, config);
+    diags.extend(problems);
+    (assemble(items, listed), diags)
+}
+
+/// The documents of the catalogue file, if the site has one.
+pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
+    if root.join(&config.catalogue).symlink_metadata().is_ok() {
+        catalogue_file::load(root, &config.catalogue)
+    } else {
+        (Vec::new(), Vec::new())
+    }
+}
+
+/// Put parsed files (in path order) and catalogue entries together: sections
+/// sorted, default categories filled in.
+pub fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) -> Content {
+    let mut content = Content::default();
+    for item in items {
+        match item {
+            Item::Document(doc) => content.documents.push(*doc),
+            Item::Section(section) => content.sections.push(section),
+        }
+    }
+    content.sections.sort_by(|a, b| a.path.cmp(&b.path));
+    fill_categories(&mut content);
+    content.documents.extend(listed);
+    content
+}
+
+/// Markdown files under the content folder, relative to `root`, in path
+/// order; hidden entries are skipped. Symbolic links are never followed (a
+/// loop cannot hang the walk and a link cannot pull files from outside the
+/// site in); each one skipped is a warning.
+pub fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let content_dir = root.join(&config.content_dir);
     if !content_dir.is_dir() {
         diags.push(
             Diagnostic::error(Code::Io, &config.content_dir, "content folder not found")
                 .with_help("create it, or set `content_dir` in site.toml"),
         );
-        return (Content::default(), diags);
+        return Vec::new();
     }
-    let files = markdown_files(root, &content_dir, &mut diags);
-    let parsed: Vec<_> = files
-        .par_iter()
-        .map(|rel| read_file(root, &config.content_dir, rel))
-        .collect();
-    let mut content = Content::default();
-    for (item, problems) in parsed {
-        diags.extend(problems);
-        match item {
-            Some(Item::Document(doc)) => content.documents.push(*doc),
-            Some(Item::Section(section)) => content.sections.push(section),
-            None => {}
-        }
-    }
-    content.sections.sort_by(|a, b| a.path.cmp(&b.path));
-    fill_categories(&mut content);
-    if root.join(&config.catalogue).is_file() {
-        let (listed, problems) = catalogue_file::load(root, &config.catalogue);
-        content.documents.extend(listed);
-        diags.extend(problems);
-    }
-    (content, diags)
-}
-
-/// Markdown files under `content_dir`, relative to `root`, sorted; symlinks are not followed.
-fn markdown_files(root: &Path, content_dir: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let walker = WalkDir::new(content_dir)
+    let walker = WalkDir::new(&content_dir)
         .follow_links(false)
         .sort_by_file_name();
+    let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     for entry in walker
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
     {
         match entry {
+            Ok(e) if e.path_is_symlink() && e.depth() > 0 => diags.push(
+                Diagnostic::warning(
+                    Code::Symlink,
+                    relative(e.path()),
+                    "skipped a symbolic link: gazette does not follow links",
+                )
+                .with_help("copy the file or folder into content/ instead of linking it"),
+            ),
             Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                files.push(
-                    e.path()
-                        .strip_prefix(root)
-                        .unwrap_or(e.path())
-                        .to_path_buf(),
-                );
+                let rel = relative(e.path());
+                if rel.to_str().is_some() {
+                    files.push(rel);
+                } else {
+                    diags.push(
+                        Diagnostic::error(Code::Encoding, rel, "file name is not valid UTF-8")
+                            .with_help("rename the file; its name becomes the document's URL"),
+                    );
+                }
             }
             Ok(_) => {}
             Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-                    .unwrap_or_default();
+                let path = e.path().map(relative).unwrap_or_default();
                 diags.push(Diagnostic::error(
                     Code::Io,
                     path,
@@ -223,12 +276,17 @@ fn markdown_files(root: &Path, content_dir: &Path, diags: &mut Diagnostics) -> V
     files
 }
 
-enum Item {
+/// One parsed Markdown file: a document, or a folder's `_index.md`.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A document with published text.
     Document(Box<Document>),
+    /// A folder description.
     Section(Section),
 }
 
-fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
+/// Read and parse `rel` (relative to `root`, inside `content_dir`).
+pub fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
     let bytes = match std::fs::read(root.join(rel)) {
         Ok(b) => b,
         Err(e) => {
@@ -242,10 +300,9 @@ fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<
             );
         }
     };
-    let Ok(text) = String::from_utf8(bytes) else {
-        let d = Diagnostic::error(Code::Encoding, rel, "file is not valid UTF-8")
-            .with_help("save the file as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)");
-        return (None, vec![d]);
+    let text = match utf8(rel, bytes) {
+        Ok(text) => text,
+        Err(d) => return (None, vec![d]),
     };
     let under_content = rel.strip_prefix(content_dir).unwrap_or(rel);
     let mut diags = Vec::new();
@@ -255,6 +312,23 @@ fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<
         parse_document(rel, under_content, &text, &mut diags).map(|d| Item::Document(Box::new(d)))
     };
     (item, diags)
+}
+
+/// The file's text, or an error at the first byte that is not UTF-8.
+pub fn utf8(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let (line, column) = line_col(before, valid);
+        Diagnostic::error(
+            Code::Encoding,
+            rel,
+            format!("file is not valid UTF-8 (byte {valid} is not)"),
+        )
+        .at(line, column)
+        .with_help("save the file as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)")
+    })
 }
 
 /// Parse one Markdown document. `rel` is relative to the site root (for
@@ -290,11 +364,15 @@ pub fn parse_document(
     meta.effective = meta
         .effective
         .or(history_effective.filter(|_| meta.published == history_published));
-    let title = meta
-        .title
-        .clone()
-        .or_else(|| infer::title(body))
-        .unwrap_or(stem);
+    let title = meta.title.clone().or_else(|| infer::title(body));
+    if title.is_none() {
+        diags.push(
+            Diagnostic::warning(Code::MissingMetadata, rel, "document has no title")
+                .at_line(1)
+                .with_help("add `title = \"…\"` to the front matter or a `# ` heading"),
+        );
+    }
+    let title = title.unwrap_or(stem);
     let (markdown, first_line) = clean_body(body, body_line, &title);
     let articles = markdown
         .lines()
@@ -305,7 +383,7 @@ pub fn parse_document(
         title,
         meta,
         body: Some(Body {
-            markdown,
+            markdown: markdown.into(),
             first_line,
             articles,
         }),
@@ -346,9 +424,17 @@ fn split_and_read<'t>(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Meta, &'t str, usize)> {
     let fm_error = |e: front_matter::FrontMatterError| {
-        Diagnostic::error(Code::FrontMatter, rel, e.message)
+        let (code, help) = if e.invalid_date {
+            (Code::InvalidDate, "use a day that exists, as YYYY-MM-DD")
+        } else {
+            (
+                Code::FrontMatter,
+                "fix the front matter between the `+++` (TOML) or `---` (YAML) lines",
+            )
+        };
+        Diagnostic::error(code, rel, e.message)
             .at(e.line, e.column)
-            .with_help("fix the front matter between the `+++` (TOML) or `---` (YAML) lines")
+            .with_help(help)
     };
     let split = front_matter::split(text)
         .map_err(fm_error)
@@ -456,6 +542,17 @@ mod tests {
         assert_eq!(doc.id.as_str(), "x");
         assert_eq!(doc.title, "给定标题");
         assert_eq!(doc.meta.published, NaiveDate::from_ymd_opt(2020, 1, 1));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_at_its_first_bad_byte() {
+        let mut bytes = "标题\n第一条 ".as_bytes().to_vec();
+        bytes.extend([0xd6, 0xd0, 0xbb]);
+        let d = utf8(Path::new("content/a.md"), bytes).unwrap_err();
+        assert_eq!(
+            (d.code, d.line, d.column),
+            (Code::Encoding, Some(2), Some(5))
+        );
     }
 
     #[test]

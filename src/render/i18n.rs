@@ -55,13 +55,14 @@ const ZH: Table = &[
     ("tags", "标签"),
     ("published", "公布日期"),
     ("effective", "施行日期"),
-    ("expires", "有效期至"),
+    ("expires", "到期日期"),
     ("summary", "摘要"),
     ("documents", "件文件"),
     ("count_prefix", "共"),
     ("count_suffix", "件"),
     ("toc", "目录"),
     ("relations", "相关文件"),
+    ("acts_heading", "本文件处理的文件"),
     ("history", "沿革"),
     ("reason", "理由"),
     ("latest_changes", "最近变动"),
@@ -81,6 +82,7 @@ const ZH: Table = &[
     ("redirecting", "页面已迁移，正在跳转到"),
     ("feed", "变动订阅"),
     ("downloads", "数据下载"),
+    ("dev_errors", "个错误，正在显示上次成功构建的版本"),
     ("skip", "跳到正文"),
     ("print", "打印"),
     ("metadata", "基本信息"),
@@ -129,7 +131,7 @@ const ZH: Table = &[
     ("banner_invalid", "本文件已失效：{date}由{actor}宣布失效。"),
     (
         "banner_expired",
-        "本文件已到期：有效期至{date}止，不再有效。",
+        "本文件已到期：有效期届满，自{date}起不再有效。",
     ),
 ];
 
@@ -181,13 +183,14 @@ const EN: Table = &[
     ("tags", "Tags"),
     ("published", "Published"),
     ("effective", "In force from"),
-    ("expires", "Expires"),
+    ("expires", "Expires on"),
     ("summary", "Summary"),
     ("documents", "documents"),
     ("count_prefix", ""),
     ("count_suffix", "documents"),
     ("toc", "Contents"),
     ("relations", "Related documents"),
+    ("acts_heading", "Documents acted on"),
     ("history", "History"),
     ("reason", "Reason"),
     ("latest_changes", "Latest changes"),
@@ -213,6 +216,7 @@ const EN: Table = &[
     ("redirecting", "This page has moved to"),
     ("feed", "Changes feed"),
     ("downloads", "Data downloads"),
+    ("dev_errors", "error(s); showing the last good build"),
     ("skip", "Skip to content"),
     ("print", "Print"),
     ("metadata", "Details"),
@@ -259,7 +263,10 @@ const EN: Table = &[
     ),
     ("banner_repealed", "Repealed on {date} by {actor}."),
     ("banner_invalid", "Declared invalid on {date} by {actor}."),
-    ("banner_expired", "Expired: its fixed term ended on {date}."),
+    (
+        "banner_expired",
+        "Expired: its fixed term is over; not in force from {date}.",
+    ),
 ];
 
 /// The UI strings of one language.

@@ -5,7 +5,9 @@
 //! Templates are compiled once per `Renderer`; document pages render in
 //! parallel. Reads nothing from disk after `Renderer::new`.
 
+mod fingerprint;
 pub mod i18n;
+mod lint;
 pub mod theme;
 pub mod view;
 
@@ -26,6 +28,7 @@ use crate::markdown::{LinkTarget, Markdown};
 use crate::model::{DocId, Status};
 use crate::output::Output;
 use crate::{articles, export};
+pub use fingerprint::Fingerprint;
 use i18n::Strings;
 use view::{
     Banner, DocView, EventView, StatusView, doc_views, encode_path, facet_slug, relation_groups,
@@ -36,9 +39,12 @@ pub struct Renderer {
     env: Environment<'static>,
     markdown: Markdown,
     strings: Strings,
-    origins: BTreeMap<String, PathBuf>,
+    /// Template name → (source text, origin file), for diagnostics.
+    sources: BTreeMap<String, (String, PathBuf)>,
     statics: BTreeMap<String, Vec<u8>>,
     config: Config,
+    /// Whether document pages may show the status counts (see `fingerprint`).
+    counts_on_documents: bool,
 }
 
 /// A facet (issuer, level, …): URL folder, label key and value of a document.
@@ -71,6 +77,50 @@ const FACETS: [Facet; 4] = [
     },
 ];
 
+/// Which pages a render pass writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every page of the site.
+    All,
+    /// The pages of these documents (indices into `Catalogue::docs`), plus,
+    /// if `listings`, every other page (home, listings, decisions, 404,
+    /// aliases, static files and exports).
+    Some {
+        /// Documents whose pages to render.
+        docs: BTreeSet<usize>,
+        /// Also render every page that is not a document page.
+        listings: bool,
+    },
+}
+
+impl Selection {
+    fn has_doc(&self, i: usize) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Some { docs, .. } => docs.contains(&i),
+        }
+    }
+
+    fn has_listings(&self) -> bool {
+        matches!(
+            self,
+            Selection::All | Selection::Some { listings: true, .. }
+        )
+    }
+}
+
+/// The catalogue-derived part of a document page's context.
+#[derive(Serialize)]
+struct DocumentInputs<'a> {
+    doc: &'a DocView,
+    banner: Banner,
+    acts: Vec<view::RelationGroup>,
+    relations: Vec<view::RelationGroup>,
+    events: Vec<EventView>,
+    withheld: u32,
+    extra: &'a BTreeMap<String, serde_json::Value>,
+}
+
 /// One value of a facet with its documents' count, for facet index pages.
 #[derive(Serialize)]
 struct FacetValue {
@@ -83,15 +133,16 @@ impl Renderer {
     /// Compile the site's theme. Template syntax errors are reported with file and line.
     pub fn new(root: &std::path::Path, config: &Config) -> Result<Renderer, Diagnostics> {
         let theme = theme::Theme::load(root, config)?;
+        let counts_on_documents = fingerprint::counts_on_document_pages(&theme);
         let strings = Strings::new(config.language);
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_formatter(format_value);
         let mut diags = Diagnostics::default();
-        let mut origins = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for (name, file) in &theme.templates {
             let source = String::from_utf8_lossy(&file.bytes).into_owned();
-            origins.insert(name.clone(), file.origin.clone());
+            sources.insert(name.clone(), (source.clone(), file.origin.clone()));
             if let Err(e) = env.add_template_owned(name.clone(), source) {
                 diags.push(template_diagnostic(&e, &file.origin));
             }
@@ -126,14 +177,26 @@ impl Renderer {
             env,
             markdown: Markdown::new(config.unsafe_html),
             strings,
-            origins,
+            sources,
             statics,
             config: config.clone(),
+            counts_on_documents,
         })
     }
 
     /// Render every page of `cat` into `out`; problems are returned, not printed.
     pub fn render(&self, cat: &Catalogue, out: &dyn Output) -> Diagnostics {
+        self.render_selected(cat, out, &Selection::All)
+    }
+
+    /// Render the pages `selection` names (the dev server re-renders only
+    /// what a change affects).
+    pub fn render_selected(
+        &self,
+        cat: &Catalogue,
+        out: &dyn Output,
+        selection: &Selection,
+    ) -> Diagnostics {
         let views = doc_views(cat, &self.strings);
         let site = self.site_value(cat, &views);
         let pass = Pass {
@@ -143,16 +206,41 @@ impl Renderer {
             site,
             out,
             diags: Mutex::new(Diagnostics::default()),
+            provided: Mutex::default(),
         };
-        let broken_links = pass.render_documents();
-        pass.render_listings();
-        pass.render_aliases();
-        pass.write_statics();
-        for (rel, bytes) in export::files(cat, &views, &self.config) {
-            pass.write(&rel, &bytes);
-        }
+        // Listings and exports are few but large: render them beside the
+        // (already parallel) document pages instead of after them.
+        let (broken_links, ()) = rayon::join(
+            || pass.render_documents(selection),
+            || {
+                if selection.has_listings() {
+                    pass.render_listings();
+                    pass.render_aliases();
+                    pass.write_statics();
+                    for (rel, bytes) in export::files(cat, &views, &self.config) {
+                        pass.write(&rel, &bytes);
+                    }
+                }
+            },
+        );
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         diags.extend(broken_links);
+        let provided = pass
+            .provided
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let warnings = lint::undeclared_variables(&self.env, &self.sources, &provided);
+        // A variable that already failed a render is reported once, as that error.
+        let failed: BTreeSet<_> = diags
+            .iter()
+            .filter(|d| d.code == Code::Template)
+            .map(|d| (d.path.clone(), d.line))
+            .collect();
+        diags.extend(
+            warnings
+                .into_iter()
+                .filter(|w| !failed.contains(&(w.path.clone(), w.line))),
+        );
         diags
     }
 
@@ -164,6 +252,11 @@ impl Renderer {
                 context! { status => v(StatusView::new(*s, &self.strings)), count, url => format!("status/{}/", s.key()) }
             })
             .collect();
+        context! { total => views.len(), status_counts => counts, ..self.site_settings(cat) }
+    }
+
+    /// The part of the `site` value that does not depend on the documents.
+    fn site_settings(&self, cat: &Catalogue) -> Value {
         context! {
             title => &self.config.title,
             description => &self.config.description,
@@ -171,8 +264,6 @@ impl Renderer {
             base_path => self.config.base_path(),
             language => self.config.language.tag(),
             as_of => cat.as_of.to_string(),
-            total => views.len(),
-            status_counts => counts,
             facets => FACETS.iter().map(|f| context! { url => format!("{}/", f.dir), label => self.strings.get(f.label) }).collect::<Vec<_>>(),
         }
     }
@@ -186,6 +277,8 @@ struct Pass<'a> {
     site: Value,
     out: &'a dyn Output,
     diags: Mutex<Diagnostics>,
+    /// Keys of the context each template was rendered with.
+    provided: Mutex<BTreeMap<String, BTreeSet<String>>>,
 }
 
 impl Pass<'_> {
@@ -199,9 +292,20 @@ impl Pass<'_> {
         }
     }
 
+    /// Remember which variables `name` is given, for the template lint.
+    fn record_keys(&self, name: &str, ctx: &Value) {
+        let mut provided = self.provided.lock().unwrap_or_else(|e| e.into_inner());
+        if !provided.contains_key(name) {
+            let keys = ctx.try_iter().into_iter().flatten();
+            let keys = keys.filter_map(|k| k.as_str().map(str::to_owned)).collect();
+            provided.insert(name.to_owned(), keys);
+        }
+    }
+
     /// Render template `name` with `ctx` and write it to the page at `url_path` (`a/b/`).
     fn page(&self, name: &str, url_path: &str, ctx: Value) {
         let ctx = context! { site => &self.site, page_path => url_path, ..ctx };
+        self.record_keys(name, &ctx);
         let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
         match rendered {
             Ok(html) => {
@@ -215,8 +319,8 @@ impl Pass<'_> {
             Err(e) => {
                 let origin = e
                     .name()
-                    .and_then(|n| self.r.origins.get(n))
-                    .cloned()
+                    .and_then(|n| self.r.sources.get(n))
+                    .map(|(_, origin)| origin.clone())
                     .unwrap_or_else(|| name.into());
                 let d = template_diagnostic(&e, &origin);
                 let mut diags = self.diags.lock().unwrap_or_else(|e| e.into_inner());
@@ -230,8 +334,8 @@ impl Pass<'_> {
         }
     }
 
-    /// Document pages in parallel; returns broken-link diagnostics.
-    fn render_documents(&self) -> Vec<Diagnostic> {
+    /// Selected document pages in parallel; returns broken-link diagnostics.
+    fn render_documents(&self, selection: &Selection) -> Vec<Diagnostic> {
         let content_dir = slash_path(&self.r.config.content_dir);
         let by_source: BTreeMap<String, usize> = self
             .cat
@@ -250,12 +354,13 @@ impl Pass<'_> {
             .collect();
         (0..self.cat.docs.len())
             .into_par_iter()
+            .filter(|i| selection.has_doc(*i))
             .flat_map_iter(|i| self.render_document(i, &by_source))
             .collect()
     }
 
     fn render_document(&self, i: usize, by_source: &BTreeMap<String, usize>) -> Vec<Diagnostic> {
-        let (cat, views, t) = (self.cat, self.views, &self.r.strings);
+        let (cat, views) = (self.cat, self.views);
         let doc = &cat.docs[i];
         let base = self.r.config.base_path();
         let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
@@ -303,26 +408,40 @@ impl Pass<'_> {
             }
             None => (None, Vec::new()),
         };
-        let events: Vec<_> = cat.events[i]
-            .iter()
-            .filter(|e| e.date <= cat.as_of)
-            .filter_map(|e| EventView::new(e, cat, views, t))
-            .collect();
         let ctx = context! {
-            doc => v(&views[i]),
-            banner => v(Banner::new(i, cat, views, t)),
             body_html,
             toc => v(toc),
-            relations => v(relation_groups(i, cat, views, t)),
-            events => v(events),
-            withheld => doc.meta.withheld,
-            extra => v(&doc.meta.extra),
             articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
             jsonld => Value::from_safe_string(export::json_ld(&views[i], &self.r.config)),
             page_title => &views[i].title,
+            ..v(self.document_inputs(i))
         };
         self.page("document.html", &format!("docs/{}/", doc.id), ctx);
         diags
+    }
+
+    /// What a document page shows of the catalogue: its view, banner,
+    /// relations and events. The rest of the page derives from its own source
+    /// or from its view, so this is all `Renderer::fingerprint` digests.
+    fn document_inputs(&self, i: usize) -> DocumentInputs<'_> {
+        let (cat, views, t) = (self.cat, self.views, &self.r.strings);
+        let doc = &cat.docs[i];
+        let (acts, relations): (Vec<_>, Vec<_>) = relation_groups(i, cat, views, t)
+            .into_iter()
+            .partition(|g| !g.incoming && g.key != "based_on" && views[i].is_act);
+        DocumentInputs {
+            doc: &views[i],
+            banner: Banner::new(i, cat, views, t),
+            acts,
+            relations,
+            events: cat.events[i]
+                .iter()
+                .filter(|e| e.date <= cat.as_of)
+                .filter_map(|e| EventView::new(e, cat, views, t))
+                .collect(),
+            withheld: doc.meta.withheld,
+            extra: &doc.meta.extra,
+        }
     }
 
     fn render_listings(&self) {
@@ -340,7 +459,7 @@ impl Pass<'_> {
             context! { latest => v(latest), page_title => t.get("home") },
         );
         self.listing("catalogue/", t.get("catalogue_all"), &all);
-        for status in Status::ALL {
+        Status::ALL.par_iter().for_each(|&status| {
             let docs: Vec<&DocView> = all
                 .iter()
                 .copied()
@@ -351,10 +470,10 @@ impl Pass<'_> {
                 t.status(status),
                 &docs,
             );
-        }
-        for facet in &FACETS {
-            self.render_facet(facet, &all);
-        }
+        });
+        FACETS
+            .par_iter()
+            .for_each(|facet| self.render_facet(facet, &all));
         let acts: Vec<&DocView> = all.iter().copied().filter(|d| d.is_act).collect();
         self.page(
             "decisions.html",
@@ -422,39 +541,26 @@ impl Pass<'_> {
 
     /// A redirect page at each alias; an alias that collides with a page is an error.
     fn render_aliases(&self) {
-        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut claims = Claims::default();
         for (doc, view) in self.cat.docs.iter().zip(self.views) {
             for alias in &doc.meta.aliases {
-                let rel = alias.trim_start_matches('/');
+                let rel = alias.url.trim_start_matches('/');
                 let rel = if rel.is_empty() || rel.ends_with('/') {
                     format!("{rel}index.html")
                 } else {
                     rel.to_owned()
                 };
-                let reserved = [
-                    "docs/",
-                    "catalogue/",
-                    "status/",
-                    "decisions/",
-                    "static/",
-                    "search/",
-                    "issuers/",
-                    "levels/",
-                    "categories/",
-                    "years/",
-                    "index.html",
-                    "404.html",
-                ];
-                if reserved.iter().any(|r| rel.starts_with(r)) || !taken.insert(rel.clone()) {
+                if !claims.claim(&rel) {
                     self.report(
                         Diagnostic::error(
                             Code::UrlCollision,
                             &doc.path,
                             format!(
-                                "alias `{alias}` collides with a generated page or another alias"
+                                "alias `{}` collides with a generated page or another alias",
+                                alias.url
                             ),
                         )
-                        .at_line(doc.line)
+                        .at(alias.line, alias.column)
                         .with_help("choose an old URL that gazette does not generate"),
                     );
                     continue;
@@ -472,6 +578,57 @@ impl Pass<'_> {
         for (name, bytes) in &self.r.statics {
             self.write(&format!("static/{name}"), bytes);
         }
+    }
+}
+
+/// Output paths taken by aliases, compared case-insensitively (sites are
+/// often served from case-insensitive file systems).
+#[derive(Default)]
+struct Claims {
+    files: BTreeSet<String>,
+    dirs: BTreeSet<String>,
+}
+
+/// Top-level folders and files gazette generates itself.
+const GENERATED_DIRS: [&str; 10] = [
+    "docs",
+    "search",
+    "catalogue",
+    "status",
+    "decisions",
+    "static",
+    "issuers",
+    "levels",
+    "categories",
+    "years",
+];
+const GENERATED_FILES: [&str; 6] = [
+    "index.html",
+    "404.html",
+    "catalogue.json",
+    "catalogue.csv",
+    "sitemap.xml",
+    "feed.xml",
+];
+
+impl Claims {
+    /// Take `rel` for a file; false if a generated page, another claimed
+    /// file or folder is already there, or a parent of it is a file.
+    fn claim(&mut self, rel: &str) -> bool {
+        let rel = rel.to_lowercase();
+        let mut parents = rel.match_indices('/').map(|(i, _)| &rel[..i]);
+        let top = rel.split('/').next().unwrap_or_default();
+        let free = !GENERATED_DIRS.contains(&top)
+            && !GENERATED_FILES.contains(&rel.as_str())
+            && !self.files.contains(&rel)
+            && !self.dirs.contains(&rel)
+            && !parents.any(|p| self.files.contains(p));
+        if free {
+            self.dirs
+                .extend(rel.match_indices('/').map(|(i, _)| rel[..i].to_owned()));
+            self.files.insert(rel);
+        }
+        free
     }
 }
 
@@ -510,5 +667,22 @@ fn template_diagnostic(e: &minijinja::Error, origin: &std::path::Path) -> Diagno
     match e.line() {
         Some(line) => d.at_line(line),
         None => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_claims_reject_generated_pages_and_file_folder_clashes() {
+        let mut c = Claims::default();
+        assert!(c.claim("old/a.html"));
+        assert!(!c.claim("OLD/A.html"), "case-insensitive duplicate");
+        assert!(!c.claim("old/a.html/index.html"), "under a claimed file");
+        assert!(!c.claim("old"), "a claimed folder");
+        assert!(!c.claim("docs/x/index.html"));
+        assert!(!c.claim("Feed.xml"));
+        assert!(c.claim("old/b/index.html"));
     }
 }

@@ -1,9 +1,11 @@
 //! Shared helpers for the integration tests: copy a fixture site from
 //! `tests/fixtures/<case>/` into a temp dir, build it, and assert on output.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 pub mod browser;
+pub mod server;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use gazette::diagnostics::{Code, Diagnostics};
@@ -143,4 +145,20 @@ pub fn corpus() -> Option<PathBuf> {
         eprintln!("skipping: shared corpus not found at {}", path.display());
         None
     }
+}
+
+/// Every file under `dir` (relative path → bytes), to compare outputs.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
 }

@@ -1,0 +1,140 @@
+//! Fingerprints for incremental rendering: digests of everything a page
+//! receives besides a document's own text, so the dev server can tell which
+//! pages a change affects without rendering them.
+//!
+//! Digests the same inputs the render pass uses (`DocumentInputs`, the `site`
+//! value), so they cannot drift apart; renders nothing, writes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::theme::Theme;
+use super::view::doc_views;
+use super::{Pass, Renderer};
+use crate::catalogue::Catalogue;
+use crate::diagnostics::Diagnostics;
+
+/// Digests of what each page receives besides a document's own text: two
+/// renders of pages with equal digests (and unchanged sources) are equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Site-wide inputs every page sees (settings, date, and the status
+    /// counts if document templates may show them).
+    pub site: u64,
+    /// Per requested document (by index into `Catalogue::docs`): the
+    /// catalogue-derived part of its page context (view, banner, relations,
+    /// events). It depends only on the document itself and the documents it
+    /// relates to in either direction, with their statuses.
+    pub docs: BTreeMap<usize, u64>,
+    /// Per document, aligned with `Catalogue::docs`: what internal links
+    /// into it resolve against (id, source file, article numbers). A page
+    /// whose text links to a document whose digest changed must be rendered
+    /// again, as must pages linking to a document that is gone.
+    pub anchors: Vec<u64>,
+}
+
+impl Renderer {
+    /// Digest the site-wide inputs of every page and the page inputs of the
+    /// documents `docs` (document bodies excepted), so a caller holding an
+    /// earlier fingerprint can tell which pages would change.
+    pub fn fingerprint(&self, cat: &Catalogue, docs: &BTreeSet<usize>) -> Fingerprint {
+        let views = doc_views(cat, &self.strings);
+        let site = self.site_value(cat, &views);
+        let mut settings = DefaultHasher::new();
+        if self.counts_on_documents {
+            site.hash(&mut settings);
+        } else {
+            // Counts change with any status; only listings show them, and
+            // listings are rendered again whenever a status changes.
+            self.site_settings(cat).hash(&mut settings);
+        }
+        let anchors = cat
+            .docs
+            .iter()
+            .map(|doc| {
+                let mut h = DefaultHasher::new();
+                (&doc.id, &doc.path, doc.body.as_ref().map(|b| &b.articles)).hash(&mut h);
+                h.finish()
+            })
+            .collect();
+        let pass = Pass {
+            r: self,
+            cat,
+            views: &views,
+            site,
+            out: &crate::output::Discard,
+            diags: Mutex::new(Diagnostics::default()),
+            provided: Mutex::default(),
+        };
+        let docs = docs
+            .par_iter()
+            .filter(|i| **i < cat.docs.len())
+            .map_init(Vec::new, |buf, &i| {
+                buf.clear();
+                // Serialising plain data into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *buf, &pass.document_inputs(i));
+                let mut h = DefaultHasher::new();
+                h.write(buf);
+                (i, h.finish())
+            })
+            .collect();
+        Fingerprint {
+            site: settings.finish(),
+            docs,
+            anchors,
+        }
+    }
+}
+
+/// Templates only pages other than document pages are rendered from.
+const LISTING_TEMPLATES: [&str; 6] = [
+    "index.html",
+    "listing.html",
+    "facets.html",
+    "decisions.html",
+    "404.html",
+    "redirect.html",
+];
+
+/// True unless only listing templates mention the site-wide counts
+/// (`site.total`, `site.status_counts`); a mention elsewhere (a base
+/// template, a partial, the document template) may put them on document pages.
+pub(super) fn counts_on_document_pages(theme: &Theme) -> bool {
+    theme.templates.iter().any(|(name, file)| {
+        let source = String::from_utf8_lossy(&file.bytes);
+        !LISTING_TEMPLATES.contains(&name.as_str())
+            && (source.contains("total") || source.contains("status_counts"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::render::theme::ThemeFile;
+
+    fn theme(files: &[(&str, &str)]) -> Theme {
+        let mut theme = Theme::default();
+        for (name, source) in files {
+            let file = ThemeFile {
+                bytes: source.as_bytes().to_vec(),
+                origin: PathBuf::from(name),
+            };
+            theme.templates.insert((*name).to_owned(), file);
+        }
+        theme
+    }
+
+    #[test]
+    fn counts_reach_document_pages_only_through_shared_templates() {
+        let listing = ("listing.html", "{{ site.total }}");
+        let document = ("document.html", "{{ doc.title }}");
+        assert!(!counts_on_document_pages(&theme(&[listing, document])));
+        let base = ("base.html", "{% for c in site.status_counts %}{% endfor %}");
+        assert!(counts_on_document_pages(&theme(&[listing, document, base])));
+    }
+}

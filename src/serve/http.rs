@@ -1,0 +1,221 @@
+//! HTTP side of the dev server: maps request paths to stored pages
+//! (percent-decoded, `index.html` for folders, the site's `404.html` with
+//! status 404), refuses anything that could name a file outside the site,
+//! sets content types and no-store caching, and injects the live-reload
+//! script into HTML. `GET` and `HEAD` only.
+//!
+//! Reads the store; never touches the file system.
+
+use std::io::Cursor;
+use std::sync::{Arc, RwLock};
+
+use percent_encoding::percent_decode_str;
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use super::reload::{self, EVENTS_PATH, Hub};
+use super::store::Store;
+
+/// Why a request path was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Refused(&'static str);
+
+/// The site-relative path a request URL names (no leading `/`, decoded),
+/// or why it cannot name anything inside the site.
+pub(crate) fn site_path(url: &str) -> Result<String, Refused> {
+    let raw = url.split(['?', '#']).next().unwrap_or_default();
+    let Some(raw) = raw.strip_prefix('/') else {
+        return Err(Refused("not an absolute path"));
+    };
+    let lower = raw.to_ascii_lowercase();
+    if raw.contains('\\') || ["%2f", "%5c", "%00"].iter().any(|e| lower.contains(e)) {
+        return Err(Refused("encoded separators are not allowed"));
+    }
+    let decoded = percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| Refused("path is not UTF-8"))?;
+    let segments: Vec<&str> = decoded.split('/').collect();
+    let last = segments.len() - 1;
+    for (i, segment) in segments.iter().enumerate() {
+        if (segment.is_empty() && i != last) || *segment == "." || *segment == ".." {
+            return Err(Refused("path leaves the site"));
+        }
+        if segment.chars().any(char::is_control) {
+            return Err(Refused("control characters are not allowed"));
+        }
+    }
+    Ok(decoded.into_owned())
+}
+
+/// The store key of a site path: folders map to their `index.html`.
+fn page_key(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_owned()
+    }
+}
+
+/// `Content-Type` by file extension; text is always UTF-8.
+fn content_type(key: &str) -> &'static str {
+    let ext = key.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext.to_ascii_lowercase().as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// State every request handler shares.
+pub(crate) struct Shared {
+    /// The served site.
+    pub(crate) store: Arc<RwLock<Store>>,
+    /// Live-reload subscribers.
+    pub(crate) hub: Arc<Hub>,
+}
+
+/// Answer one request (an event stream keeps its thread until the tab closes).
+pub(crate) fn handle(request: Request, shared: &Shared) {
+    let response = match (request.method(), site_path(request.url())) {
+        (Method::Get, Ok(path)) if path == EVENTS_PATH => {
+            let generation = read(&shared.store).generation();
+            shared.hub.stream(request.into_writer(), generation);
+            return;
+        }
+        (Method::Get | Method::Head, Ok(path)) => page(&path, &read(&shared.store)),
+        (Method::Get | Method::Head, Err(Refused(why))) => text(403, &format!("refused: {why}\n")),
+        _ => text(405, "only GET and HEAD are supported\n"),
+    };
+    // The client may have gone away; nothing to do about it.
+    let _ = request.respond(response);
+}
+
+fn read(store: &RwLock<Store>) -> std::sync::RwLockReadGuard<'_, Store> {
+    store.read().unwrap_or_else(|e| e.into_inner())
+}
+
+type Reply = Response<Cursor<Vec<u8>>>;
+
+/// The page at `path`, a redirect to its folder form, or the site's 404 page.
+fn page(path: &str, store: &Store) -> Reply {
+    let key = page_key(path);
+    if let Some(bytes) = store.get(&key) {
+        return body(200, &key, &bytes, store);
+    }
+    if store.get(&format!("{path}/index.html")).is_some() {
+        let location = format!("/{}/", crate::render::view::encode_path(path));
+        return text(301, "moved\n").with_header(header("Location", &location));
+    }
+    match store.get("404.html") {
+        Some(bytes) => body(404, "404.html", &bytes, store),
+        None => body(
+            404,
+            "404.html",
+            b"<!DOCTYPE html><title>404</title><body><h1>404</h1></body>",
+            store,
+        ),
+    }
+}
+
+fn body(status: u16, key: &str, bytes: &[u8], store: &Store) -> Reply {
+    let kind = content_type(key);
+    let bytes = if kind.starts_with("text/html") {
+        inject(bytes, &reload::script(store))
+    } else {
+        bytes.to_vec()
+    };
+    Response::from_data(bytes)
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", kind))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"))
+}
+
+/// `html` with `script` before its last `</body>` (or at the end).
+fn inject(html: &[u8], script: &str) -> Vec<u8> {
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + script.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(script.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn text(status: u16, message: &str) -> Reply {
+    Response::from_string(message)
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+        .with_header(header("Cache-Control", "no-store"))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("header names and values are ASCII constants or percent-encoded paths")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unicode_paths_are_decoded() {
+        assert_eq!(
+            site_path("/docs/%E8%A1%8C%E6%94%BF%E6%B3%95/a(2019-03-02)/?x=1").unwrap(),
+            "docs/行政法/a(2019-03-02)/"
+        );
+        assert_eq!(site_path("/").unwrap(), "");
+        assert_eq!(page_key("docs/a/"), "docs/a/index.html");
+        assert_eq!(page_key("static/style.css"), "static/style.css");
+    }
+
+    #[test]
+    fn traversal_is_refused() {
+        for url in [
+            "/../etc/passwd",
+            "/docs/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2fetc",
+            "/docs%2f..%2fsecret",
+            "/..%5csecret",
+            "/a\\..\\b",
+            "//etc/passwd",
+            "/./index.html",
+            "etc/passwd",
+            "http://evil/x",
+            "/%00",
+            "/%ff",
+        ] {
+            assert!(site_path(url).is_err(), "{url} was not refused");
+        }
+    }
+
+    #[test]
+    fn types_are_utf8_for_text() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("catalogue.csv"), "text/csv; charset=utf-8");
+        assert_eq!(content_type("x.png"), "image/png");
+    }
+
+    #[test]
+    fn script_goes_before_the_last_body_end() {
+        let html = b"<html><body><p>x</p></BODY></html>";
+        let out = String::from_utf8(inject(html, "<script></script>")).unwrap();
+        assert_eq!(out, "<html><body><p>x</p><script></script></BODY></html>");
+    }
+}

@@ -1,0 +1,251 @@
+//! `gazette serve`: builds the site into memory, serves it over HTTP on a
+//! loopback address by default, watches the sources, rebuilds only what a
+//! change affects, and live-reloads open tabs.
+//!
+//! Owns all dev-server state (the `Store` behind `Arc<RwLock<_>>`, the reload
+//! hub, the rebuild engine); no globals. Only `main.rs` calls it. It reads
+//! sources and never writes a file: neither `public/` nor the content.
+
+mod http;
+mod rebuild;
+mod reload;
+mod store;
+mod watch;
+
+use std::fmt;
+use std::io::{ErrorKind, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use crate::BuildOptions;
+use crate::diagnostics::Diagnostics;
+use rebuild::{Engine, Outcome};
+use reload::Hub;
+use store::Store;
+
+/// How many ports above the requested one to try when it is taken.
+const PORT_ATTEMPTS: u16 = 20;
+/// Threads answering ordinary requests (event streams get their own).
+const WORKERS: usize = 4;
+
+/// Resolved options of `gazette serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site and status date; `base_url` and `output` are ignored.
+    pub build: BuildOptions,
+    /// Address to listen on.
+    pub bind: IpAddr,
+    /// Port to listen on (0: any free port).
+    pub port: u16,
+    /// Open the site in the default browser once it is served.
+    pub open: bool,
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// `site.toml` or the theme is broken.
+    Site(Diagnostics),
+    /// The address, the site folder or the watcher failed.
+    Io(String),
+}
+
+impl fmt::Display for ServeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServeError::Site(d) => write!(f, "the site has {} problem(s)", d.len()),
+            ServeError::Io(message) => f.write_str(message),
+        }
+    }
+}
+
+/// Build, serve and watch until the process is stopped (Ctrl-C).
+pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
+    let root = std::fs::canonicalize(&opts.build.root).map_err(|e| {
+        ServeError::Io(format!(
+            "cannot open site folder {}: {e}",
+            opts.build.root.display()
+        ))
+    })?;
+    let listener = bind(opts.bind, opts.port)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ServeError::Io(e.to_string()))?;
+    let url = format!("http://{}/", link_addr(addr));
+    let started = Instant::now();
+    let mut engine = Engine::new(BuildOptions {
+        root: root.clone(),
+        output: None,
+        base_url: Some(url.clone()),
+        ..opts.build
+    })
+    .map_err(ServeError::Site)?;
+    // Watch before the first build, so edits made meanwhile are not lost.
+    let watcher = watch::SiteWatcher::new(&root, &engine.layout())
+        .map_err(|e| ServeError::Io(format!("cannot watch {}: {e}", root.display())))?;
+    let store = Arc::new(RwLock::new(Store::default()));
+    let hub = Arc::new(Hub::default());
+    publish(engine.build(), started, &store, &hub);
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {addr}, reachable from other machines; use --bind 127.0.0.1 to keep it local"
+        );
+    }
+    println!("serving {} at {url}  (Ctrl-C to stop)", root.display());
+    let _ = std::io::stdout().flush();
+    spawn_rebuilds(engine, watcher, store.clone(), hub.clone());
+    if opts.open {
+        open_browser(&url);
+    }
+    run_http(listener, http::Shared { store, hub })
+}
+
+/// Rebuild on every burst of changes, for as long as the watcher runs.
+fn spawn_rebuilds(
+    mut engine: Engine,
+    mut watcher: watch::SiteWatcher,
+    store: Arc<RwLock<Store>>,
+    hub: Arc<Hub>,
+) {
+    std::thread::spawn(move || {
+        while let Some(changes) = watcher.next_batch(&engine.layout()) {
+            let started = Instant::now();
+            let outcome = engine.rebuild(&changes);
+            watcher.follow(&engine.layout());
+            publish(outcome, started, &store, &hub);
+        }
+    });
+}
+
+/// Listen on `ip:port`, or on the next free port if it is taken.
+fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
+    let last = if port == 0 {
+        0
+    } else {
+        port.saturating_add(PORT_ATTEMPTS)
+    };
+    let mut candidate = port;
+    loop {
+        match TcpListener::bind(SocketAddr::new(ip, candidate)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == ErrorKind::AddrInUse && candidate < last => {
+                eprintln!(
+                    "port {candidate} is in use, trying {} (choose one with --port)",
+                    candidate + 1
+                );
+                candidate += 1;
+            }
+            Err(e) => {
+                return Err(ServeError::Io(format!(
+                    "cannot listen on {}: {e}; choose another address or port with --bind/--port",
+                    SocketAddr::new(ip, candidate)
+                )));
+            }
+        }
+    }
+}
+
+/// The address links should use: a wildcard bind is reached through loopback.
+fn link_addr(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        let ip: IpAddr = if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        };
+        SocketAddr::new(ip, addr.port())
+    } else {
+        addr
+    }
+}
+
+/// Serve the store, and report the build, terminal first, then browsers.
+fn publish(outcome: Outcome, started: Instant, store: &RwLock<Store>, hub: &Hub) {
+    let ms = started.elapsed().as_millis();
+    let failed = outcome.failed_build();
+    let documents = outcome.documents;
+    let (errors, warnings): (Vec<_>, Vec<_>) = outcome
+        .diagnostics
+        .iter()
+        .cloned()
+        .partition(|d| d.is_error());
+    let (changed, frame) = {
+        let mut store = store.write().unwrap_or_else(|e| e.into_inner());
+        let changed = store.apply(outcome);
+        let frame = reload::message(&changed, &store);
+        (changed, frame)
+    };
+    if let Some(frame) = frame {
+        hub.broadcast(&frame);
+    }
+    if failed {
+        for d in &errors {
+            eprintln!("{d}\n");
+        }
+        eprintln!(
+            "error: build failed with {} error(s) in {ms} ms; still serving the last good build",
+            errors.len()
+        );
+    } else {
+        eprintln!(
+            "built in {ms} ms: {documents} document page(s) rendered, {} file(s) changed, {} warning(s) (`gazette check` lists them)",
+            changed.pages.len(),
+            warnings.len()
+        );
+    }
+}
+
+fn run_http(listener: TcpListener, shared: http::Shared) -> Result<(), ServeError> {
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| ServeError::Io(format!("cannot start the HTTP server: {e}")))?;
+    let server = Arc::new(server);
+    let shared = Arc::new(shared);
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (server, shared) = (server.clone(), shared.clone());
+            std::thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    if request
+                        .url()
+                        .trim_start_matches('/')
+                        .starts_with(reload::EVENTS_PATH)
+                    {
+                        let shared = shared.clone();
+                        std::thread::spawn(move || http::handle(request, &shared));
+                    } else {
+                        http::handle(request, &shared);
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    Ok(())
+}
+
+/// Best effort: a missing browser only costs a message.
+fn open_browser(url: &str) {
+    let opener: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/C", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    let spawned = std::process::Command::new(opener[0])
+        .args(&opener[1..])
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if spawned.is_err() {
+        eprintln!(
+            "warning: could not open a browser ({}); open {url} yourself",
+            opener[0]
+        );
+    }
+}

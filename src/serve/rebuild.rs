@@ -1,0 +1,734 @@
+//! The incremental rebuild engine of the dev server: keeps every parsed
+//! source file in memory, re-parses only files that changed, recomputes the
+//! catalogue, and re-renders only the pages whose inputs changed.
+//!
+//! A document page shows the document, the documents it relates to (either
+//! way) and their statuses. So after a change the engine digests the pages
+//! of the documents whose source or status changed and of their old and new
+//! neighbours, and compares those digests (the renderer's `Fingerprint`)
+//! with the last good build's: a page is rendered again if its source or
+//! digest changed, or if its text links to a document whose id, source file
+//! or article numbers changed (links are read from the rendered pages);
+//! listings, exports and feed if any digest or the set of documents changed;
+//! every page if the site-wide digest changed or a template or `site.toml`
+//! changed. Never writes files: pages go to a `Memory` and the caller
+//! applies them to the served store.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::watch::{Change, Layout};
+use crate::BuildOptions;
+use crate::catalogue::{Catalogue, Event};
+use crate::config::Config;
+use crate::content::{self, Document, Item};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{DocId, Status};
+use crate::output::Memory;
+use crate::render::i18n::Strings;
+use crate::render::{Fingerprint, Renderer, Selection};
+
+/// A parsed file and the problems found in it.
+type Parsed = (Option<Item>, Vec<Diagnostic>);
+
+/// Configuration and compiled theme: everything a template or `site.toml` change replaces.
+struct Setup {
+    config: Config,
+    as_of: NaiveDate,
+    renderer: Renderer,
+}
+
+/// What the last good build knew about one document.
+struct Known {
+    /// Digest of its page's catalogue-derived inputs.
+    digest: u64,
+    /// Its computed status and the event that set it.
+    status: (Status, Option<Event>),
+    /// Documents it relates to, either way.
+    neighbours: Vec<DocId>,
+    /// Digest of what links into it resolve against.
+    anchor: u64,
+    /// Documents its rendered page links to.
+    links: Vec<DocId>,
+}
+
+/// What the last successful build produced, to compare the next one with.
+struct Baseline {
+    site: u64,
+    docs: HashMap<DocId, Known>,
+    /// Keys written by everything except document pages.
+    listing_keys: BTreeSet<String>,
+}
+
+/// How much the next build must render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Scope {
+    /// Only what the changed sources affect.
+    Incremental,
+    /// Static files changed: render the non-document pages again.
+    Statics,
+    /// Everything.
+    Full,
+}
+
+/// The result of one build.
+pub(crate) struct Outcome {
+    /// Pages rendered: (key, bytes). Empty when the build failed.
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
+    /// Keys whose pages no longer exist.
+    pub(crate) removed: Vec<String>,
+    /// True when `files` is the whole site (drop every key not in it).
+    pub(crate) complete: bool,
+    /// Errors (nothing was rendered) or warnings, sorted.
+    pub(crate) diagnostics: Diagnostics,
+    /// Document pages rendered.
+    pub(crate) documents: usize,
+    /// The overlay's heading after the error count, in the site's language.
+    pub(crate) error_label: &'static str,
+}
+
+impl Outcome {
+    /// True when the build failed and the last good site must stay served.
+    pub(crate) fn failed_build(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+}
+
+/// The dev server's in-memory site.
+pub(crate) struct Engine {
+    opts: BuildOptions,
+    setup: Setup,
+    setup_errors: Diagnostics,
+    files: BTreeMap<PathBuf, Parsed>,
+    /// Problems listing the content folder.
+    walk_problems: Diagnostics,
+    listed: (Vec<Document>, Vec<Diagnostic>),
+    good: Option<Baseline>,
+    /// Sources changed since the last good build.
+    dirty: BTreeSet<PathBuf>,
+    pending: Scope,
+}
+
+impl Engine {
+    /// Read the configuration and theme and parse every source file; `Err`
+    /// if `site.toml` or a template is broken (nothing could be served).
+    pub(crate) fn new(opts: BuildOptions) -> Result<Engine, Diagnostics> {
+        let setup = load_setup(&opts)?;
+        let mut engine = Engine {
+            opts,
+            setup,
+            setup_errors: Diagnostics::default(),
+            files: BTreeMap::new(),
+            walk_problems: Diagnostics::default(),
+            listed: (Vec::new(), Vec::new()),
+            good: None,
+            dirty: BTreeSet::new(),
+            pending: Scope::Full,
+        };
+        engine.read_all();
+        Ok(engine)
+    }
+
+    fn failed(&self, mut diagnostics: Diagnostics) -> Outcome {
+        diagnostics.sort();
+        Outcome {
+            files: BTreeMap::new(),
+            removed: Vec::new(),
+            complete: false,
+            diagnostics,
+            documents: 0,
+            error_label: self.error_label(),
+        }
+    }
+
+    fn error_label(&self) -> &'static str {
+        Strings::new(self.setup.config.language).get("dev_errors")
+    }
+
+    /// Where sources live, for the watcher.
+    pub(crate) fn layout(&self) -> Layout {
+        Layout::new(&self.setup.config)
+    }
+
+    /// Apply a burst of changes and build what they affect.
+    pub(crate) fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
+        let root = self.opts.root.clone();
+        for change in changes {
+            match change {
+                Change::Setup => self.pending = Scope::Full,
+                Change::Static => self.pending = self.pending.max(Scope::Statics),
+                Change::Catalogue => {
+                    self.listed = content::load_catalogue(&root, &self.setup.config);
+                    self.dirty.insert(self.setup.config.catalogue.clone());
+                }
+                Change::Content(rel) => self.reread(rel),
+                Change::ContentTree => self.rescan(),
+                Change::Ignored => {}
+            }
+        }
+        if changes
+            .iter()
+            .any(|c| matches!(c, Change::Setup | Change::Static))
+        {
+            match load_setup(&self.opts) {
+                Ok(setup) => {
+                    let moved = setup.config.content_dir != self.setup.config.content_dir
+                        || setup.config.catalogue != self.setup.config.catalogue;
+                    self.setup = setup;
+                    self.setup_errors = Diagnostics::default();
+                    if moved {
+                        self.read_all();
+                    }
+                }
+                Err(diags) => self.setup_errors = diags,
+            }
+        }
+        self.build()
+    }
+
+    /// Build from the parsed sources: everything the first time or after a
+    /// setup change, else only what changed since the last good build.
+    pub(crate) fn build(&mut self) -> Outcome {
+        if !self.setup_errors.is_empty() {
+            return self.failed(self.setup_errors.clone());
+        }
+        let mut diags = self.walk_problems.clone();
+        for (_, problems) in self.files.values() {
+            diags.extend(problems.iter().cloned());
+        }
+        diags.extend(self.listed.1.iter().cloned());
+        let items = self.files.values().filter_map(|(item, _)| item.clone());
+        let content = content::assemble(items, self.listed.0.clone());
+        let (cat, problems) = Catalogue::build(content, self.setup.as_of);
+        diags.extend(problems);
+        if self.opts.deny_warnings {
+            diags.deny_warnings();
+        }
+        if diags.has_errors() {
+            return self.failed(diags);
+        }
+        let (selection, fingerprint) = self.plan(&cat);
+        let out = Memory::default();
+        diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
+        if self.opts.deny_warnings {
+            diags.deny_warnings();
+        }
+        if diags.has_errors() {
+            return self.failed(diags);
+        }
+        diags.sort();
+        self.commit(&cat, fingerprint, &selection, out.into_files(), diags)
+    }
+
+    /// Which pages the changes since the last good build affect, with the
+    /// digests that decided it.
+    fn plan(&self, cat: &Catalogue) -> (Selection, Fingerprint) {
+        let renderer = &self.setup.renderer;
+        let all: BTreeSet<usize> = (0..cat.docs.len()).collect();
+        let Some(good) = self.good.as_ref().filter(|_| self.pending < Scope::Full) else {
+            return (Selection::All, renderer.fingerprint(cat, &all));
+        };
+        let fp = renderer.fingerprint(cat, &self.affected(cat, good));
+        if fp.site != good.site {
+            let fp = renderer.fingerprint(cat, &all);
+            let everything = Selection::Some {
+                docs: all,
+                listings: true,
+            };
+            return (everything, fp);
+        }
+        let mut listings = self.pending == Scope::Statics || good.docs.len() != cat.docs.len();
+        let mut docs = relinked(cat, good, &fp.anchors);
+        for (&i, digest) in &fp.docs {
+            let doc = &cat.docs[i];
+            let changed = good.docs.get(&doc.id).map(|k| k.digest) != Some(*digest);
+            listings |= changed;
+            if changed || self.dirty.contains(&doc.path) {
+                docs.insert(i);
+            }
+        }
+        (Selection::Some { docs, listings }, fp)
+    }
+
+    /// Documents whose page may have changed: those whose source or status
+    /// changed, and their neighbours before and after the change.
+    fn affected(&self, cat: &Catalogue, good: &Baseline) -> BTreeSet<usize> {
+        let sections = self
+            .dirty
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| n == "_index.md"));
+        let changed: Vec<usize> = (0..cat.docs.len())
+            .filter(|&i| {
+                let doc = &cat.docs[i];
+                sections
+                    || self.dirty.contains(&doc.path)
+                    || good
+                        .docs
+                        .get(&doc.id)
+                        .is_none_or(|k| k.status != status(cat, i))
+            })
+            .collect();
+        let known_neighbours = |id: &DocId| {
+            good.docs
+                .get(id)
+                .into_iter()
+                .flat_map(|k| k.neighbours.iter().filter_map(|n| cat.find(n)))
+        };
+        let mut affected: BTreeSet<usize> = changed.iter().copied().collect();
+        for &i in &changed {
+            affected.extend(neighbours(cat, i));
+            affected.extend(known_neighbours(&cat.docs[i].id));
+        }
+        for gone in good.docs.keys().filter(|id| cat.find(id).is_none()) {
+            affected.extend(known_neighbours(gone));
+        }
+        affected
+    }
+
+    /// Record the build as the new baseline and say what to serve.
+    fn commit(
+        &mut self,
+        cat: &Catalogue,
+        fp: Fingerprint,
+        selection: &Selection,
+        files: BTreeMap<String, Vec<u8>>,
+        diagnostics: Diagnostics,
+    ) -> Outcome {
+        let doc_keys: BTreeSet<String> = cat.docs.iter().map(|d| page_key(&d.id)).collect();
+        let old_listing_keys = self
+            .good
+            .as_ref()
+            .map(|g| g.listing_keys.clone())
+            .unwrap_or_default();
+        let mut known = self.good.take().map(|g| g.docs).unwrap_or_default();
+        let prefix = format!("href=\"{}docs/", self.setup.config.base_path());
+        let ids: HashMap<DocId, Known> = (0..cat.docs.len())
+            .map(|i| {
+                let id = &cat.docs[i].id;
+                let old = known.remove(id);
+                let digest = fp.docs.get(&i).copied();
+                let links = match files.get(&page_key(id)) {
+                    Some(html) => linked_documents(html, &prefix),
+                    None => old.as_ref().map(|k| k.links.clone()).unwrap_or_default(),
+                };
+                let known = Known {
+                    digest: digest.or(old.map(|k| k.digest)).unwrap_or_default(),
+                    status: status(cat, i),
+                    neighbours: neighbours(cat, i).map(|j| cat.docs[j].id.clone()).collect(),
+                    anchor: fp.anchors[i],
+                    links,
+                };
+                (id.clone(), known)
+            })
+            .collect();
+        let rendered_listings = matches!(
+            selection,
+            Selection::All | Selection::Some { listings: true, .. }
+        );
+        let listing_keys = if rendered_listings {
+            files
+                .keys()
+                .filter(|k| !doc_keys.contains(*k))
+                .cloned()
+                .collect()
+        } else {
+            old_listing_keys.clone()
+        };
+        let mut removed: Vec<String> = known.keys().map(page_key).collect();
+        removed.extend(old_listing_keys.difference(&listing_keys).cloned());
+        let documents = match selection {
+            Selection::All => cat.docs.len(),
+            Selection::Some { docs, .. } => docs.len(),
+        };
+        self.good = Some(Baseline {
+            site: fp.site,
+            docs: ids,
+            listing_keys,
+        });
+        self.dirty.clear();
+        let complete = self.pending == Scope::Full;
+        self.pending = Scope::Incremental;
+        Outcome {
+            files,
+            removed,
+            complete,
+            diagnostics,
+            documents,
+            error_label: self.error_label(),
+        }
+    }
+
+    /// Parse every Markdown file and the catalogue again.
+    fn read_all(&mut self) {
+        let root = &self.opts.root;
+        let config = &self.setup.config;
+        self.walk_problems = Diagnostics::default();
+        let paths = content::markdown_files(root, config, &mut self.walk_problems);
+        let parsed: Vec<Parsed> = paths
+            .par_iter()
+            .map(|rel| content::read_file(root, &config.content_dir, rel))
+            .collect();
+        self.files = paths.into_iter().zip(parsed).collect();
+        self.listed = content::load_catalogue(root, config);
+        self.pending = Scope::Full;
+    }
+
+    /// Parse `rel` again, or forget it if it is gone.
+    fn reread(&mut self, rel: &Path) {
+        if self.opts.root.join(rel).is_file() {
+            let parsed = content::read_file(&self.opts.root, &self.setup.config.content_dir, rel);
+            self.files.insert(rel.to_path_buf(), parsed);
+        } else {
+            self.files.remove(rel);
+        }
+        self.dirty.insert(rel.to_path_buf());
+    }
+
+    /// A folder appeared, vanished or was renamed: list the files again and
+    /// parse those that are new.
+    fn rescan(&mut self) {
+        self.walk_problems = Diagnostics::default();
+        let now: BTreeSet<PathBuf> =
+            content::markdown_files(&self.opts.root, &self.setup.config, &mut self.walk_problems)
+                .into_iter()
+                .collect();
+        let changed: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|p| !now.contains(*p))
+            .chain(now.iter().filter(|p| !self.files.contains_key(*p)))
+            .cloned()
+            .collect();
+        for rel in &changed {
+            self.reread(rel);
+        }
+    }
+}
+
+/// A document's computed status and its cause, as compared between builds.
+fn status(cat: &Catalogue, i: usize) -> (Status, Option<Event>) {
+    let computed = &cat.computed[i];
+    (computed.status, computed.cause.clone())
+}
+
+/// The documents `i` relates to, in either direction.
+fn neighbours(cat: &Catalogue, i: usize) -> impl Iterator<Item = usize> + '_ {
+    let outgoing = cat.docs[i].meta.relations.iter();
+    outgoing
+        .filter_map(|r| cat.find(&r.target))
+        .chain(cat.incoming[i].iter().map(|r| r.from))
+}
+
+/// Pages whose text links to a document that is gone or whose id, source
+/// file or articles changed: their links must be resolved again.
+fn relinked(cat: &Catalogue, good: &Baseline, anchors: &[u64]) -> BTreeSet<usize> {
+    let moved: HashSet<&DocId> = good
+        .docs
+        .iter()
+        .filter(|(id, k)| cat.find(id).is_none_or(|i| anchors[i] != k.anchor))
+        .map(|(id, _)| id)
+        .collect();
+    if moved.is_empty() {
+        return BTreeSet::new();
+    }
+    good.docs
+        .iter()
+        .filter(|(_, k)| k.links.iter().any(|t| moved.contains(t)))
+        .filter_map(|(id, _)| cat.find(id))
+        .collect()
+}
+
+/// Documents a rendered page links to: every `href` starting with `prefix`
+/// (`href="{base path}docs/`), fragment dropped and percent-decoded.
+fn linked_documents(html: &[u8], prefix: &str) -> Vec<DocId> {
+    let html = String::from_utf8_lossy(html);
+    let mut ids: Vec<DocId> = html
+        .split(prefix)
+        .skip(1)
+        .filter_map(|rest| {
+            let url = rest.split(['"', '#']).next()?.replace("&amp;", "&");
+            let path = percent_encoding::percent_decode_str(url.trim_end_matches('/'))
+                .decode_utf8()
+                .ok()?;
+            DocId::new(&path).ok()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Output key of a document's page.
+fn page_key(id: &DocId) -> String {
+    format!("docs/{id}/index.html")
+}
+
+fn load_setup(opts: &BuildOptions) -> Result<Setup, Diagnostics> {
+    let (config, as_of) = crate::site::configure(opts)?;
+    let renderer = Renderer::new(&opts.root, &config)?;
+    Ok(Setup {
+        config,
+        as_of,
+        renderer,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Markdown document with TOML front matter.
+    fn doc(title: &str, published: &str, extra: &str, body: &str) -> String {
+        format!("+++\ntitle = \"{title}\"\npublished = {published}\n{extra}+++\n{body}\n")
+    }
+
+    /// A three-document site (b links to a's first article), built once,
+    /// with the pages a browser would be served.
+    struct TestSite {
+        dir: tempfile::TempDir,
+        engine: Engine,
+        served: BTreeMap<String, Vec<u8>>,
+    }
+
+    impl TestSite {
+        fn new() -> TestSite {
+            TestSite::with(|_| {})
+        }
+
+        fn with(adjust: impl FnOnce(&mut BuildOptions)) -> TestSite {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("site.toml"), "title = \"t\"\n").unwrap();
+            let mut opts = BuildOptions {
+                as_of: Some("2026-01-01".parse().unwrap()),
+                ..BuildOptions::new(dir.path())
+            };
+            adjust(&mut opts);
+            let files = [
+                ("content/a.md", doc("甲", "2020-01-01", "", "第一条 甲。")),
+                (
+                    "content/b.md",
+                    doc("乙", "2021-01-01", "", "第一条 见[甲](a.md#art-1)。"),
+                ),
+                ("content/c.md", doc("丙", "2021-01-01", "", "第一条 丙。")),
+            ];
+            for (rel, text) in files {
+                let path = dir.path().join(rel);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            let mut site = TestSite {
+                engine: Engine::new(opts).unwrap(),
+                dir,
+                served: BTreeMap::new(),
+            };
+            let first = site.engine.build();
+            assert!(
+                first.complete && first.documents == 3,
+                "{:?}",
+                first.diagnostics
+            );
+            site.apply(&first);
+            site
+        }
+
+        /// Write `text` to `rel` (an empty text deletes it), rebuild, and
+        /// serve the result as the store would.
+        fn edit(&mut self, rel: &str, text: &str) -> Outcome {
+            let path = self.dir.path().join(rel);
+            let change = if text.is_empty() {
+                std::fs::remove_file(&path).unwrap();
+                Change::Content(rel.into())
+            } else if !path.parent().unwrap().is_dir() {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, text).unwrap();
+                Change::ContentTree
+            } else {
+                std::fs::write(&path, text).unwrap();
+                Change::Content(rel.into())
+            };
+            let outcome = self.engine.rebuild(&BTreeSet::from([change]));
+            self.apply(&outcome);
+            outcome
+        }
+
+        fn apply(&mut self, outcome: &Outcome) {
+            if outcome.failed_build() {
+                return;
+            }
+            if outcome.complete {
+                self.served.clear();
+            }
+            for key in &outcome.removed {
+                self.served.remove(key);
+            }
+            self.served.extend(outcome.files.clone());
+        }
+
+        /// The served pages equal a full build of the site as it is now.
+        #[track_caller]
+        fn assert_matches_full_build(&self, after: &str) {
+            let opts = BuildOptions {
+                as_of: Some("2026-01-01".parse().unwrap()),
+                ..BuildOptions::new(self.dir.path())
+            };
+            let (site, diags) = crate::site::load(&opts).unwrap();
+            let out = Memory::default();
+            site.render(&out, diags).unwrap();
+            let full = out.into_files();
+            let stale: Vec<_> = full
+                .iter()
+                .filter(|(k, v)| self.served.get(*k) != Some(v))
+                .map(|(k, _)| k)
+                .collect();
+            assert!(stale.is_empty(), "after {after}: stale {stale:?}");
+            assert_eq!(self.served.len(), full.len(), "after {after}: extra pages");
+        }
+    }
+
+    fn keys(outcome: &Outcome) -> Vec<&str> {
+        outcome.files.keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn body_edit_renders_only_that_page() {
+        let mut site = TestSite::new();
+        let out = site.edit(
+            "content/c.md",
+            &doc("丙", "2021-01-01", "", "第一条 丙改。"),
+        );
+        assert_eq!(out.documents, 1);
+        assert_eq!(keys(&out), vec!["docs/c/index.html"]);
+    }
+
+    #[test]
+    fn relation_change_renders_both_ends_and_listings() {
+        let mut site = TestSite::new();
+        let c = doc("丙", "2021-01-01", "supersedes = [\"a\"]\n", "第一条 丙。");
+        let out = site.edit("content/c.md", &c);
+        assert!(!out.failed_build());
+        let pages = keys(&out);
+        assert!(pages.contains(&"docs/a/index.html"));
+        assert!(pages.contains(&"catalogue.json"));
+        assert!(
+            !pages.contains(&"docs/b/index.html"),
+            "b is not related to a or c"
+        );
+        site.assert_matches_full_build("supersedes");
+    }
+
+    #[test]
+    fn title_change_updates_pages_that_list_it() {
+        let mut site = TestSite::new();
+        let out = site.edit(
+            "content/a.md",
+            &doc("甲新", "2020-01-01", "", "第一条 甲。"),
+        );
+        assert!(keys(&out).contains(&"catalogue/index.html"));
+        assert!(!keys(&out).contains(&"docs/c/index.html"));
+        site.assert_matches_full_build("title");
+    }
+
+    #[test]
+    fn every_incremental_build_equals_a_full_build() {
+        let mut site = TestSite::new();
+        let c = doc("丙", "2021-01-01", "", "第一条 丙。");
+        let supersedes = "supersedes = [\"a\"]\n";
+        let steps: [(&str, String); 8] = [
+            (
+                "content/c.md",
+                doc("丙", "2021-01-01", supersedes, "第一条 丙。"),
+            ),
+            (
+                "content/a.md",
+                doc("甲（修订）", "2020-01-01", "", "第一条 甲。"),
+            ),
+            (
+                "content/c.md",
+                doc(
+                    "丙",
+                    "2021-01-01",
+                    &format!("number = \"X〔2021〕1号\"\n{supersedes}"),
+                    "第一条 丙。",
+                ),
+            ),
+            ("content/b.md", doc("乙", "2021-01-01", "", "第一条 乙改。")),
+            ("content/c.md", c),
+            ("content/_index.md", "+++\ntitle = \"根\"\n+++\n".into()),
+            (
+                "content/sub/d.md",
+                doc("丁", "2022-01-01", "amends = [\"c\"]\n", "第一条 丁。"),
+            ),
+            ("content/a.md", String::new()),
+        ];
+        for (rel, text) in steps {
+            let out = site.edit(rel, &text);
+            assert!(!out.failed_build(), "{rel}: {:?}", out.diagnostics);
+            site.assert_matches_full_build(rel);
+        }
+    }
+
+    #[test]
+    fn deleted_document_loses_its_page() {
+        let mut site = TestSite::new();
+        let out = site.edit("content/c.md", "");
+        assert!(out.removed.contains(&"docs/c/index.html".to_owned()));
+        assert!(keys(&out).contains(&"catalogue/index.html"));
+    }
+
+    #[test]
+    fn broken_edit_keeps_baseline_and_fix_recovers() {
+        let mut site = TestSite::new();
+        let broken = site.edit("content/a.md", "+++\ntitle = \n+++\n第一条 甲。\n");
+        assert!(broken.failed_build());
+        assert!(broken.files.is_empty());
+        let error = broken.diagnostics.iter().find(|d| d.is_error()).unwrap();
+        assert_eq!(error.path, Path::new("content/a.md"));
+        assert_eq!(error.line, Some(2));
+        let fixed = site.edit(
+            "content/a.md",
+            &doc("甲", "2020-01-01", "", "第一条 甲二。"),
+        );
+        assert!(!fixed.failed_build());
+        assert!(keys(&fixed).contains(&"docs/a/index.html"));
+        site.assert_matches_full_build("fix");
+    }
+
+    #[test]
+    fn new_article_rerenders_only_pages_linking_to_it() {
+        let mut site = TestSite::new();
+        let a = doc("甲", "2020-01-01", "", "第一条 甲。\n\n第二条 乙。");
+        let out = site.edit("content/a.md", &a);
+        assert_eq!(keys(&out), vec!["docs/a/index.html", "docs/b/index.html"]);
+    }
+
+    #[test]
+    fn removing_an_article_rechecks_links_into_it() {
+        let mut site = TestSite::new();
+        let out = site.edit("content/a.md", &doc("甲", "2020-01-01", "", "甲。"));
+        assert!(out.failed_build(), "b links to a#art-1, which is gone");
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.path == Path::new("content/b.md"))
+        );
+    }
+
+    #[test]
+    fn denied_warnings_fail_the_build() {
+        let mut site = TestSite::with(|opts| opts.deny_warnings = true);
+        let c = doc("丙", "2021-01-01", "titel = \"x\"\n", "第一条 丙。");
+        let out = site.edit("content/c.md", &c);
+        assert!(out.failed_build(), "an unknown key is a warning, denied");
+    }
+
+    #[test]
+    fn links_are_read_from_rendered_pages() {
+        let html = br#"<a href="/docs/a/b/#art-1">x</a> <a href="/docs/%E7%94%B2/">y</a> <a href="/catalogue/">z</a>"#;
+        let ids = linked_documents(html, "href=\"/docs/");
+        let ids: Vec<&str> = ids.iter().map(DocId::as_str).collect();
+        assert_eq!(ids, vec!["a/b", "甲"]);
+    }
+}

@@ -1,0 +1,193 @@
+//! Drives a real `gazette serve` process for the dev-server tests: starts it
+//! on an ephemeral port, talks plain HTTP/1.1 and server-sent events over
+//! `TcpStream`, and kills the process when dropped (no orphans, even when a
+//! test panics).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long any wait in these tests may take before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A running `gazette serve`.
+pub struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+impl Server {
+    /// Start serving the site at `root` on any free port, statuses as of `as_of`.
+    #[track_caller]
+    pub fn start(root: &Path, as_of: &str) -> Server {
+        Server::start_with(root, &["--port", "0", "--as-of", as_of])
+    }
+
+    /// Start `gazette serve --root ROOT ARGS…`.
+    #[track_caller]
+    pub fn start_with(root: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gazette runs");
+        let stdout = child.stdout.take().unwrap();
+        // Owned before anything can panic, so the process is always killed.
+        let mut server = Server {
+            child,
+            addr: String::new(),
+        };
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        server.addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_owned();
+        server
+    }
+
+    /// Send a raw request line for `target` with `method`; returns the response.
+    pub fn request(&self, method: &str, target: &str) -> Reply {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        write!(
+            stream,
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        Reply::parse(&raw)
+    }
+
+    /// `GET target`.
+    pub fn get(&self, target: &str) -> Reply {
+        self.request("GET", target)
+    }
+
+    /// Subscribe to live-reload events.
+    pub fn events(&self) -> Events {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "GET /__gazette/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut events = Events {
+            reader: BufReader::new(stream),
+        };
+        events.next_named("hello");
+        events
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A parsed HTTP response.
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    fn parse(raw: &[u8]) -> Reply {
+        let text = String::from_utf8_lossy(raw);
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+
+    /// Value of header `name` (case-insensitive), or "".
+    pub fn header(&self, name: &str) -> &str {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// An open event stream.
+pub struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+/// One server-sent event.
+#[derive(Debug)]
+pub struct Event {
+    pub name: String,
+    pub data: serde_json::Value,
+}
+
+impl Events {
+    /// The next event, whatever its name.
+    #[track_caller]
+    pub fn next(&mut self) -> Event {
+        let deadline = Instant::now() + PATIENCE;
+        let (mut name, mut data) = (String::new(), String::new());
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no event within {PATIENCE:?}");
+            self.reader.get_ref().set_read_timeout(Some(left)).unwrap();
+            let mut line = String::new();
+            let n = self.reader.read_line(&mut line).expect("event stream open");
+            assert!(n > 0, "event stream closed");
+            let line = line.trim_end_matches(['\r', '\n']);
+            if let Some(v) = line.strip_prefix("event: ") {
+                name = v.to_owned();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                data = v.to_owned();
+            } else if line.is_empty() && !name.is_empty() {
+                let data = serde_json::from_str(&data).unwrap();
+                return Event { name, data };
+            }
+        }
+    }
+
+    /// Skip events until one named `name`.
+    #[track_caller]
+    pub fn next_named(&mut self, name: &str) -> Event {
+        loop {
+            let event = self.next();
+            if event.name == name {
+                return event;
+            }
+        }
+    }
+}
+
+/// Write `text` to `path` the way editors save: a temporary file renamed over it.
+pub fn save(path: &Path, text: &str) {
+    let tmp = path.with_extension("md.tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}

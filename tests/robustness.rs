@@ -1,0 +1,466 @@
+//! Robustness: no input makes gazette panic, hang or go quadratic, bad files
+//! get one diagnostic each, symbolic links never lead out of the site, and
+//! hostile content cannot write outside the output folder.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{Fixture, snapshot};
+use gazette::catalogue::Catalogue;
+use gazette::content::{Content, catalogue_file, parse_document};
+use gazette::diagnostics::Code;
+use gazette::markdown::{LinkTarget, Markdown};
+use proptest::prelude::*;
+
+/// Pieces of front matter, valid and not, for the generators to combine.
+const FRONT_MATTER_LINES: &[&str] = &[
+    "title = \"标题\"",
+    "id = \"a/b\"",
+    "id = \"../x\"",
+    "published = 2020-01-01",
+    "published = 2023-02-30",
+    "effective = \"2020-13-01\"",
+    "supersedes = [\"a\", \"a\"]",
+    "repeals = [{ id = \"x\", reason = 3 }]",
+    "aliases = [\"../../etc\", \"/\", \"/old.html\"]",
+    "status = \"repealed\"",
+    "tags = \"x\"",
+    "withheld = -4",
+    "[extra]",
+    "x = [[1], {a = 2}]",
+    "title: 标题",
+    "published: 2020-01-01",
+    "based_on: [a, {id: b}]",
+    "- list",
+    "\"unterminated",
+    "= = =",
+    "",
+];
+
+/// Pieces of Markdown that stress the parser and the article/link passes.
+const MARKDOWN_PIECES: &[&str] = &[
+    "# 标题",
+    "第一条 内容。",
+    "第九十九条之一",
+    "[x](doc:a#art-3)",
+    "[x](../../x.md#art-)",
+    "[x](@/a.md#art-99999999999999999999)",
+    "[x](%FF%FE.md)",
+    "> > > 引用",
+    "- - - 列表",
+    "```rust\nfn main() {}\n```",
+    "```\n未闭合",
+    "| a | b |\n|---|---|",
+    "<script>alert(1)</script>",
+    "{{ 7 * 7 }} {% raw %}",
+    "[^1]: 注",
+    "<!-- INFO END -->",
+    "2021年8月20日 通过",
+    "自2021年13月40日起施行",
+    "\u{0}\u{feff}\r\n",
+];
+
+fn pieces(list: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            prop::sample::select(list).prop_map(str::to_owned),
+            any::<String>()
+        ],
+        0..24,
+    )
+    .prop_map(|v| v.join("\n"))
+}
+
+fn resolve(target: &LinkTarget, fragment: Option<&str>) -> Result<String, String> {
+    match (target, fragment) {
+        (LinkTarget::Id(id), _) if id == "a" => Ok("/docs/a/".into()),
+        _ => Err("missing".into()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn parsing_any_document_never_panics(fm in pieces(FRONT_MATTER_LINES), body in pieces(MARKDOWN_PIECES), yaml in any::<bool>()) {
+        let delim = if yaml { "---" } else { "+++" };
+        let text = format!("{delim}\n{fm}\n{delim}\n{body}");
+        let mut diags = Vec::new();
+        let doc = parse_document(Path::new("content/a.md"), Path::new("a.md"), &text, &mut diags);
+        for d in &diags {
+            prop_assert!(d.line.is_none_or(|l| l >= 1 && l <= text.lines().count().max(1) + 1), "{d:?}");
+        }
+        if let Some(doc) = doc {
+            let (cat, _) = Catalogue::build(Content { documents: vec![doc], sections: vec![] }, "2026-01-01".parse().unwrap());
+            prop_assert_eq!(cat.docs.len(), 1);
+        }
+    }
+
+    #[test]
+    fn parsing_any_catalogue_never_panics(entries in prop::collection::vec((any::<bool>(), pieces(FRONT_MATTER_LINES)), 0..8)) {
+        let text: String = entries
+            .iter()
+            .map(|(decision, body)| format!("[[{}]]\n{body}\n", if *decision { "decision" } else { "document" }))
+            .collect();
+        let (documents, _) = catalogue_file::parse(Path::new("content/catalogue.toml"), &text);
+        let (cat, diags) = Catalogue::build(Content { documents, sections: vec![] }, "2026-01-01".parse().unwrap());
+        prop_assert!(cat.computed.len() == cat.docs.len());
+        prop_assert!(diags.iter().all(|d| d.line.is_some()));
+    }
+
+    #[test]
+    fn rendering_any_markdown_never_panics(body in pieces(MARKDOWN_PIECES), first_line in 1usize..1000) {
+        let rendered = Markdown::new(false).render(&body, "dir", first_line, &resolve);
+        prop_assert!(!rendered.html.contains("<script"));
+        prop_assert!(rendered.broken.iter().all(|b| b.line >= first_line));
+    }
+
+    #[test]
+    fn parsing_any_site_toml_never_panics(text in pieces(&["title = \"x\"", "base_url = \"ftp:x\"", "language = \"fr\"", "as_of = 2023-02-30", "theme = \"../x\"", "[x]"])) {
+        let _ = gazette::config::Config::parse(&text);
+    }
+}
+
+/// A site whose content is a sample of the shared corpus (every `step`-th file).
+fn corpus_sample(step: usize) -> Option<(tempfile::TempDir, Vec<PathBuf>)> {
+    let corpus = common::corpus()?;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&corpus)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .filter(|e| e.file_name() != "_index.md")
+        .map(|e| e.path().strip_prefix(&corpus).unwrap().to_path_buf())
+        .step_by(step)
+        .collect();
+    files.truncate(60);
+    for rel in &files {
+        let target = dir.path().join("content").join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(corpus.join(rel), target).unwrap();
+    }
+    Some((dir, files))
+}
+
+/// How a file is damaged, and whether that must produce an error.
+fn mangle(i: usize, text: &str, rng: &mut u64) -> (Vec<u8>, Option<Code>) {
+    let mut next = |n: usize| {
+        *rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*rng >> 33) as usize % n.max(1)
+    };
+    let bytes = text.as_bytes();
+    match i % 6 {
+        // Cut in the middle of a character.
+        0 => {
+            let cut = (1..bytes.len())
+                .map(|_| next(bytes.len()))
+                .find(|&c| !text.is_char_boundary(c));
+            match cut {
+                Some(c) => (bytes[..c].to_vec(), Some(Code::Encoding)),
+                None => (bytes.to_vec(), None),
+            }
+        }
+        // Random bytes.
+        1 => (
+            (0..4096).map(|_| next(256) as u8).chain([0xff]).collect(),
+            Some(Code::Encoding),
+        ),
+        // The same text in GB18030, as exported by many Chinese office tools.
+        2 => (
+            encoding_rs::GB18030.encode(text).0.into_owned(),
+            Some(Code::Encoding),
+        ),
+        // UTF-16 with a byte-order mark.
+        3 => (
+            [0xff, 0xfe]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                .collect(),
+            Some(Code::Encoding),
+        ),
+        // Front matter cut off before it closes.
+        4 => (
+            "+++\ntitle = \"截断\"\npublished = 2020-"
+                .as_bytes()
+                .to_vec(),
+            Some(Code::FrontMatter),
+        ),
+        // Truncated at a character boundary: still a valid document.
+        _ => {
+            let cut = text.floor_char_boundary(next(text.len()));
+            (bytes[..cut].to_vec(), None)
+        }
+    }
+}
+
+#[test]
+fn mangled_corpus_files_each_get_a_diagnostic_and_never_panic() {
+    let Some((dir, files)) = corpus_sample(29) else {
+        return;
+    };
+    let opts = gazette::BuildOptions {
+        as_of: Some("2026-11-27".parse().unwrap()),
+        ..gazette::BuildOptions::new(dir.path())
+    };
+    let report = gazette::build(&opts).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let before = snapshot(&report.out_dir);
+    let mut rng = 42u64;
+    let mut expected: BTreeMap<PathBuf, Code> = BTreeMap::new();
+    for (i, rel) in files.iter().enumerate() {
+        let path = dir.path().join("content").join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (bytes, code) = mangle(i, &text, &mut rng);
+        std::fs::write(&path, bytes).unwrap();
+        if let Some(code) = code {
+            expected.insert(Path::new("content").join(rel), code);
+        }
+    }
+    let diags = gazette::check(&opts).expect_err("mangled files are errors");
+    for (path, code) in &expected {
+        let found: Vec<_> = diags
+            .iter()
+            .filter(|d| &d.path == path && d.is_error())
+            .collect();
+        assert!(
+            found.len() == 1 && found[0].code == *code && found[0].line.is_some(),
+            "{}: expected one {code:?} error, got {found:?}",
+            path.display()
+        );
+    }
+    let unexpected: Vec<_> = diags
+        .iter()
+        .filter(|d| d.is_error() && !expected.contains_key(&d.path))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
+    assert!(gazette::build(&opts).is_err());
+    assert_eq!(
+        before,
+        snapshot(&report.out_dir),
+        "a failed build changed the output"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_skipped_with_a_warning_and_never_followed_out_of_the_site() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("secret.md"),
+        "# 机密文件\n\n第一条 不应发布。\n",
+    )
+    .unwrap();
+    let f = Fixture::new("lifecycle");
+    let content = f.root().join("content");
+    symlink(outside.path().join("secret.md"), content.join("secret.md")).unwrap();
+    symlink(outside.path(), content.join("outside")).unwrap();
+    symlink(&content, content.join("rules/loop")).unwrap();
+    symlink("missing.md", content.join("dangling.md")).unwrap();
+    let report = f.build("2026-11-27");
+    let mut skipped: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|d| d.code == Code::Symlink)
+        .map(|d| d.path.to_string_lossy().into_owned())
+        .collect();
+    skipped.sort();
+    assert_eq!(
+        skipped,
+        [
+            "content/dangling.md",
+            "content/outside",
+            "content/rules/loop",
+            "content/secret.md"
+        ]
+    );
+    let published = snapshot(&f.out());
+    assert!(
+        published
+            .keys()
+            .all(|k| !k.contains("secret") && !k.contains("loop"))
+    );
+    assert!(
+        published
+            .values()
+            .all(|v| !String::from_utf8_lossy(v).contains("机密文件"))
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn file_name_that_is_not_utf8_is_an_encoding_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let f = Fixture::new("lifecycle");
+    let name = std::ffi::OsStr::from_bytes(b"\xd6\xd0\xce\xc4.md");
+    std::fs::write(f.root().join("content").join(name), "# 标题\n").unwrap();
+    let diags = gazette::check(&f.options("2026-11-27")).unwrap_err();
+    let found: Vec<_> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(found, [Code::Encoding], "{}", common::render(&diags));
+}
+
+#[test]
+fn unreadable_files_are_io_errors_not_panics() {
+    let f = Fixture::new("lifecycle");
+    let doc = f.root().join("content/rules/conduct.md");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&doc, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let readable_anyway = std::fs::read(&doc).is_ok();
+    // Nobody, not even root, can read a folder as the catalogue file.
+    let catalogue = f.root().join("content/catalogue.toml");
+    std::fs::remove_file(&catalogue).unwrap();
+    std::fs::create_dir(&catalogue).unwrap();
+    let diags = gazette::check(&f.options("2026-11-27")).unwrap_err();
+    let shown = common::render(&diags);
+    assert!(
+        common::has_error(&diags, Code::Io, "content/catalogue.toml", None),
+        "{shown}"
+    );
+    if readable_anyway {
+        eprintln!(
+            "running as root: permission bits do not stop reads, so only the folder case is checked"
+        );
+    } else {
+        assert!(
+            common::has_error(&diags, Code::Io, "content/rules/conduct.md", None),
+            "{shown}"
+        );
+    }
+}
+
+/// A document with `articles` numbered articles, one paragraph each.
+fn long_document(articles: usize) -> String {
+    let mut text = String::from("# 超长文件\n\n2020年1月1日 通过\n\n<!-- INFO END -->\n\n");
+    for n in 1..=articles {
+        text.push_str(&format!(
+            "第{n}条 本条规定的内容，见[第一条](#art-1)，重复以增加篇幅。\n\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn large_and_deeply_nested_files_do_not_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.toml"), "title = \"big\"\n").unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    // ~4 MB here; bench/robustness.sh times the 50 MB case in a release build.
+    std::fs::write(content.join("long.md"), long_document(40_000)).unwrap();
+    let depth = 5_000;
+    std::fs::write(
+        content.join("quotes.md"),
+        format!("# 引用\n\n{}深\n", "> ".repeat(depth)),
+    )
+    .unwrap();
+    let list: String = (0..depth)
+        .map(|i| format!("{}- 第{i}层\n", "  ".repeat(i)))
+        .collect();
+    std::fs::write(content.join("lists.md"), format!("# 列表\n\n{list}")).unwrap();
+    std::fs::write(
+        content.join("brackets.md"),
+        format!("# 括号\n\n{}x{}\n", "[".repeat(depth), "]".repeat(depth)),
+    )
+    .unwrap();
+    let digits = format!(
+        "# 数字\n\n2020年{}\n<!-- INFO END -->\n",
+        "1".repeat(200_000)
+    );
+    std::fs::write(content.join("digits.md"), digits).unwrap();
+    let catalogue: String = (0..5_000)
+        .map(|i| {
+            format!("[[document]]\nid = \"c/{i}\"\ntitle = \"文件{i}\"\npublished = 2020-01-01\n\n")
+        })
+        .collect();
+    std::fs::write(content.join("catalogue.toml"), catalogue).unwrap();
+    let opts = gazette::BuildOptions {
+        as_of: Some("2026-01-01".parse().unwrap()),
+        ..gazette::BuildOptions::new(dir.path())
+    };
+    let diags = gazette::check(&opts).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    assert!(diags.iter().all(|d| !d.is_error()));
+}
+
+#[test]
+fn hostile_content_cannot_write_outside_the_output_folder() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("site");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    common::copy_dir(&fixtures.join("hostile_input"), &root);
+    let escape = root.join("content/escape.md");
+    std::fs::write(
+        &escape,
+        "+++\ntitle = \"{{ site.title }}\"\npublished = 2020-01-01\naliases = [\"../../escaped.html\"]\n+++\n[x](../../../../etc/passwd.md)\n",
+    )
+    .unwrap();
+    let opts = gazette::BuildOptions {
+        as_of: Some("2026-01-01".parse().unwrap()),
+        ..gazette::BuildOptions::new(&root)
+    };
+    let diags = gazette::build(&opts).unwrap_err();
+    let shown = common::render(&diags);
+    assert!(
+        common::has_error(&diags, Code::InvalidAlias, "content/escape.md", Some(4)),
+        "{shown}"
+    );
+    assert!(
+        common::has_error(&diags, Code::BrokenLink, "content/escape.md", Some(6)),
+        "{shown}"
+    );
+    assert_eq!(
+        listing(outer.path()),
+        ["site"],
+        "something was written beside the site"
+    );
+    std::fs::write(
+        &escape,
+        "+++\ntitle = \"{{ site.title }}\"\npublished = 2020-01-01\naliases = [\"/old/escape.html\"]\n+++\n正文\n",
+    )
+    .unwrap();
+    let report = gazette::build(&opts).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let page = std::fs::read_to_string(report.out_dir.join("docs/escape/index.html")).unwrap();
+    assert!(
+        page.contains("<h1>{{ site.title }}</h1>"),
+        "template syntax in a title stays text"
+    );
+    assert_eq!(listing(outer.path()), ["site"]);
+}
+
+#[test]
+fn build_never_replaces_a_folder_it_did_not_write() {
+    let f = Fixture::new("lifecycle");
+    let foreign = f.root().join("documents");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("thesis.docx"), "years of work").unwrap();
+    let opts = gazette::BuildOptions {
+        output: Some(foreign.clone()),
+        ..f.options("2026-11-27")
+    };
+    let diags = gazette::build(&opts).unwrap_err();
+    assert!(
+        diags.iter().any(|d| d.code == Code::Output),
+        "{}",
+        common::render(&diags)
+    );
+    assert_eq!(listing(&foreign), ["thesis.docx"]);
+    f.build("2026-11-27");
+    f.build("2026-11-27");
+    f.assert_file_exists(".gazette");
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,253 @@
+//! End-to-end tests of `gazette serve`: the real binary on an ephemeral
+//! port, serving a temp copy of a fixture site while the test edits it.
+
+mod common;
+
+use common::Fixture;
+use common::server::{Server, save};
+
+const AS_OF: &str = "2026-11-27";
+
+const CONDUCT: &str = "---\ntitle: 工作作风十项规定\nnumber: 测发〔2013〕5号\nissuer: 测试市委\npublished: 2013-03-01\n---\n# 工作作风十项规定\n\n第一条 改进调查研究。\n\n第二条 精简会议活动。\n\n第三条 规范公务接待。\n";
+
+fn pages(event: &common::server::Event) -> Vec<String> {
+    event.data["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn serves_pages_from_memory_with_types_404_and_unicode_paths() {
+    let f = Fixture::new("lifecycle");
+    f.write(
+        "content/法规/条例(2019-03-02).md",
+        "# 测试条例\n\n第一条 内容。\n",
+    );
+    let server = Server::start(f.root(), AS_OF);
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(home.header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(home.header("cache-control"), "no-store");
+    assert!(home.body.contains("Lifecycle fixture"));
+    assert!(
+        home.body.contains("/__gazette/events"),
+        "reload script injected"
+    );
+    let css = server.get("/static/style.css?v=1");
+    assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
+    let json = server.get("/catalogue.json");
+    assert_eq!(
+        json.header("content-type"),
+        "application/json; charset=utf-8"
+    );
+    assert!(
+        json.body.contains("http://127.0.0.1:"),
+        "base_url is the local address"
+    );
+    let chinese = server.get("/docs/%E6%B3%95%E8%A7%84/%E6%9D%A1%E4%BE%8B(2019-03-02)/");
+    assert_eq!(chinese.status, 200);
+    assert!(chinese.body.contains("测试条例"));
+    let folder = server.get("/docs/rules/conduct");
+    assert_eq!(folder.status, 301);
+    assert_eq!(folder.header("location"), "/docs/rules/conduct/");
+    let missing = server.get("/docs/nope/");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.body,
+        server.get("/404.html").body,
+        "the site's own 404 page"
+    );
+    let head = server.request("HEAD", "/catalogue/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(server.request("POST", "/").status, 405);
+    assert!(!f.out().exists(), "serve never writes public/");
+}
+
+#[test]
+fn edit_sends_reload_event_and_serves_new_text() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let mut events = server.events();
+    save(
+        &f.root().join("content/rules/conduct.md"),
+        &CONDUCT.replace("改进调查研究", "深入调查研究"),
+    );
+    let reload = events.next_named("reload");
+    assert_eq!(
+        pages(&reload),
+        vec!["docs/rules/conduct/index.html"],
+        "body edit touches one page"
+    );
+    let page = server.get("/docs/rules/conduct/").body;
+    assert!(page.contains("深入调查研究"));
+    assert!(!page.contains("改进调查研究"));
+}
+
+#[test]
+fn deleted_document_page_is_404() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    assert_eq!(server.get("/docs/rules/action-plan/").status, 200);
+    let mut events = server.events();
+    std::fs::remove_file(f.root().join("content/rules/action-plan.md")).unwrap();
+    let reload = events.next_named("reload");
+    assert!(pages(&reload).contains(&"docs/rules/action-plan/index.html".to_owned()));
+    assert_eq!(server.get("/docs/rules/action-plan/").status, 404);
+    assert!(!server.get("/catalogue/").body.contains("rules/action-plan"));
+}
+
+#[test]
+fn front_matter_error_shows_overlay_and_keeps_last_good_page() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let mut events = server.events();
+    let path = f.root().join("content/rules/conduct.md");
+    save(
+        &path,
+        &CONDUCT.replace("published: 2013-03-01", "published: 2013-02-30"),
+    );
+    let errors = events.next_named("errors");
+    let error = errors.data["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "content/rules/conduct.md")
+        .expect("an error in the edited file");
+    assert_eq!(error["line"], 5);
+    assert!(!error["message"].as_str().unwrap().is_empty());
+    let page = server.get("/docs/rules/conduct/").body;
+    assert!(page.contains("改进调查研究"), "last good page still served");
+    assert!(
+        page.contains("\"path\":\"content/rules/conduct.md\""),
+        "overlay data injected"
+    );
+    save(&path, &CONDUCT.replace("改进调查研究", "修正后的文字"));
+    let reload = events.next_named("reload");
+    assert!(pages(&reload).contains(&"docs/rules/conduct/index.html".to_owned()));
+    let page = server.get("/docs/rules/conduct/").body;
+    assert!(page.contains("修正后的文字"));
+    assert!(page.contains("errors: []"), "overlay gone");
+}
+
+#[test]
+fn traversal_paths_are_refused() {
+    let f = Fixture::new("lifecycle");
+    f.write("secret.txt", "top secret");
+    let server = Server::start(f.root(), AS_OF);
+    for target in [
+        "/../secret.txt",
+        "/docs/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/docs/..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "//etc/passwd",
+        "/docs/%00",
+    ] {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 403, "{target}");
+        assert!(!reply.body.contains("top secret"), "{target}");
+    }
+    assert_eq!(
+        server.get("/secret.txt").status,
+        404,
+        "sources are never served"
+    );
+}
+
+#[test]
+fn stylesheet_change_swaps_css_without_reload() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let mut events = server.events();
+    f.write("static/style.css", "body { background: #fec; }\n");
+    let css = events.next_named("css");
+    assert_eq!(pages(&css), vec!["static/style.css"]);
+    assert!(server.get("/static/style.css").body.contains("#fec"));
+}
+
+#[test]
+fn build_output_has_no_reload_script() {
+    let f = Fixture::new("lifecycle");
+    f.build(AS_OF);
+    assert!(!f.read("index.html").contains("__gazette"));
+    assert!(
+        !f.read("docs/rules/conduct/index.html")
+            .contains("__gazette")
+    );
+}
+
+#[test]
+fn burst_of_new_files_is_coalesced() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let mut events = server.events();
+    let n = 500;
+    for i in 0..n {
+        f.write(
+            &format!("content/bulk/doc-{i}.md"),
+            &format!("# 批量文件{i}\n\n第一条 内容{i}。\n"),
+        );
+    }
+    // One rebuild is the rule; a writer stalled past the quiet period on a
+    // busy machine may split the burst, but never into many rebuilds.
+    let (mut announced, mut rebuilds) = (0, 0);
+    while announced < n {
+        let reload = events.next_named("reload");
+        rebuilds += 1;
+        announced += pages(&reload)
+            .iter()
+            .filter(|p| p.starts_with("docs/bulk/"))
+            .count();
+    }
+    assert_eq!(announced, n);
+    assert!(rebuilds <= 3, "{n} new files took {rebuilds} rebuilds");
+    assert_eq!(server.get("/docs/bulk/doc-499/").status, 200);
+}
+
+#[test]
+fn template_change_rebuilds_everything_and_broken_template_keeps_serving() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let mut events = server.events();
+    f.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<p>找不到了</p>{% endblock %}",
+    );
+    let reload = events.next_named("reload");
+    assert_eq!(
+        pages(&reload),
+        vec!["404.html"],
+        "only the output that changed"
+    );
+    assert!(server.get("/nope").body.contains("找不到了"));
+    f.write("templates/404.html", "{% block main %}");
+    let errors = events.next_named("errors");
+    assert_eq!(errors.data["errors"][0]["path"], "templates/404.html");
+    assert!(
+        server.get("/nope").body.contains("找不到了"),
+        "last good site"
+    );
+    f.write(
+        "site.toml",
+        "title = \"新标题\"\nbase_url = \"https://example.org/\"\n",
+    );
+    std::fs::remove_file(f.root().join("templates/404.html")).unwrap();
+    let reload = events.next_named("reload");
+    assert!(pages(&reload).contains(&"docs/rules/conduct/index.html".to_owned()));
+    assert!(server.get("/").body.contains("新标题"));
+}
+
+#[test]
+fn taken_port_moves_to_the_next_free_one() {
+    let f = Fixture::new("lifecycle");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let server = Server::start_with(f.root(), &["--port", &port, "--as-of", AS_OF]);
+    assert_ne!(server.addr, format!("127.0.0.1:{port}"));
+    assert_eq!(server.get("/").status, 200);
+}
