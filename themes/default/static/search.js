@@ -248,15 +248,15 @@ const FACETS = ["status", "issuer", "level", "category"];
 /** Apply filters; count each facet's values under the other filters. */
 function facet(hits, state) {
   const passes = (h, skip) => FACETS.every((f) => f === skip || allowed(state, f, h.d[f]))
-    && (skip === "year" || ((!state.from || (h.d.year && h.d.year >= state.from))
-      && (!state.to || (h.d.year && h.d.year <= state.to))));
+    && (!state.from || (h.d.year && h.d.year >= state.from))
+    && (!state.to || (h.d.year && h.d.year <= state.to));
   const counts = {};
-  for (const f of [...FACETS, "year"]) {
+  for (const f of FACETS) {
     const c = new Map();
     for (const h of hits) if (passes(h, f) && h.d[f] != null) c.set(h.d[f], (c.get(h.d[f]) || 0) + 1);
     counts[f] = c;
   }
-  return { results: hits.filter((h) => passes(h, null)), counts, all: hits.length };
+  return { results: hits.filter((h) => passes(h, null)), counts };
 }
 
 function allowed(state, f, value) {
@@ -386,7 +386,10 @@ function render(found) {
   list.replaceChildren();
   document.getElementById("search-more").hidden = true;
   renderFilters(found);
-  if (!found) return;
+  if (!found) {
+    count.textContent = "";
+    return;
+  }
   count.replaceChildren(T.count_prefix + " ", el("strong", null, String(found.results.length)),
     " " + T.search_count_suffix);
   if (!found.results.length) list.append(el("li", "search-none", T.search_none));
