@@ -2,17 +2,12 @@
 //! index build time, index size, bytes a first query transfers and query
 //! latency in headless Chromium. Run with `bench/search.sh`.
 
-#[allow(unreachable_pub)]
+#[allow(unreachable_pub, dead_code)]
 #[path = "../tests/common/browser.rs"]
 mod browser;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
-
-use serde_json::{Value, json};
+use std::time::Instant;
 
 const QUERIES: &[&str] = &[
     "起诉",
@@ -79,7 +74,7 @@ fn main() {
         return;
     };
     let server = browser::Server::start(&report.out_dir, "/");
-    let driver = Driver::start();
+    let driver = browser::Driver::start();
     println!();
     println!(
         "{:<24} {:>8} {:>9} {:>9} {:>9} {:>10} {:>9}",
@@ -106,7 +101,16 @@ fn main() {
             .and_then(|s| s.split('<').next())
             .unwrap_or("?")
             .to_owned();
-        let timing = driver.as_ref().map(|d| d.timing(&format!("{url}&bench")));
+        let timing = driver.as_ref().map(|d| {
+            let session = d.session();
+            session.goto(&format!("{url}&bench"));
+            session.wait_for_search();
+            let ms = |name: &str| {
+                let js = format!("return document.getElementById('search-app').dataset.{name}");
+                session.script(&js).as_str().unwrap_or("?").to_owned()
+            };
+            (ms("ms"), ms("warmMs"))
+        });
         server.take_log();
         let (first, warm) = timing.unwrap_or_else(|| ("?".into(), "?".into()));
         println!(
@@ -125,101 +129,6 @@ fn main() {
     println!(
         "warm ms: median of 9 repeats once the query's files are loaded (postings decoded afresh)"
     );
-}
-
-/// chromedriver, for timings: `--dump-dom` runs on virtual time, which
-/// freezes `performance.now()` while scripts run.
-struct Driver {
-    port: u16,
-    child: Child,
-}
-
-impl Driver {
-    fn start() -> Option<Driver> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| eprintln!("no chromedriver ({e}): timings skipped"))
-            .ok()?;
-        let driver = Driver { port, child };
-        for _ in 0..50 {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(driver);
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        None
-    }
-
-    fn call(&self, method: &str, path: &str, body: &Value) -> Value {
-        let body = body.to_string();
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("chromedriver");
-        let _ = write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        // Read the head, then exactly Content-Length bytes: chromedriver
-        // may keep the connection open.
-        let mut response = Vec::new();
-        let mut byte = [0u8; 1];
-        while !response.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
-            response.push(byte[0]);
-        }
-        let head = String::from_utf8_lossy(&response).to_lowercase();
-        let length = head
-            .split("content-length:")
-            .nth(1)
-            .and_then(|v| v.split("\r\n").next())
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
-        let mut body = vec![0u8; length];
-        let _ = s.read_exact(&mut body);
-        serde_json::from_slice(&body).unwrap_or(Value::Null)
-    }
-
-    /// (first, warm) milliseconds the page reports for `url` in a fresh session.
-    fn timing(&self, url: &str) -> (String, String) {
-        let profile = tempfile::tempdir().unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--no-first-run", format!("--user-data-dir={}", profile.path().display())]
-        }}}});
-        let session = self.call("POST", "/session", &caps);
-        let Some(id) = session["value"]["sessionId"].as_str().map(str::to_owned) else {
-            return ("?".into(), "?".into());
-        };
-        self.call(
-            "POST",
-            &format!("/session/{id}/url"),
-            &json!({ "url": url }),
-        );
-        let script = "const done = arguments[0]; const poll = () => { const a = document.getElementById('search-app'); \
-            if (a && a.dataset.state) done([a.dataset.ms, a.dataset.warmMs]); else setTimeout(poll, 20); }; poll();";
-        let result = self.call(
-            "POST",
-            &format!("/session/{id}/execute/async"),
-            &json!({ "script": script, "args": [] }),
-        );
-        self.call("DELETE", &format!("/session/{id}"), &json!({}));
-        let get = |i: usize| result["value"][i].as_str().unwrap_or("?").to_owned();
-        (get(0), get(1))
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn dir_size(dir: &Path) -> (u64, usize) {

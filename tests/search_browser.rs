@@ -7,8 +7,10 @@ mod common;
 
 use std::path::Path;
 
+use serde_json::Value;
+
 use common::Fixture;
-use common::browser::{Server, chromium, dump_dom, encode};
+use common::browser::{Driver, Server, chromium, dump_dom, encode};
 
 /// One result as the page shows it.
 #[derive(Debug)]
@@ -242,4 +244,48 @@ fn corpus_phrase_counts_equal_texts_containing_them() {
         "{:?}",
         article.hits()[0]
     );
+}
+
+#[test]
+fn typing_searches_as_you_type_and_arrow_keys_walk_the_results() {
+    let Some(_) = chromium() else {
+        return;
+    };
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    let f = Fixture::example_site();
+    f.build("2026-11-27");
+    let server = Server::start(&f.out(), "/");
+    let session = driver.session();
+    session.goto(&format!("{}/search/", server.origin));
+    session.script("document.getElementById('search-q').focus()");
+    session.keys("接待");
+    let mut url = Value::Null;
+    for _ in 0..100 {
+        url = session.script("return location.search");
+        if url.as_str().is_some_and(|u| u.contains("q=")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        url.as_str(),
+        Some(format!("?q={}", encode("接待")).as_str()),
+        "URL follows the query"
+    );
+    session.wait_for_search();
+    let count =
+        session.script("return document.querySelectorAll('#search-results .result').length");
+    assert_eq!(count, 4);
+    session.keys("\u{E015}\u{E015}");
+    let focused = session.script("return document.activeElement.getAttribute('href')");
+    assert_eq!(
+        focused.as_str(),
+        Some("/docs/jiedai/waishi-jiedai/#art-1"),
+        "second result focused"
+    );
+    session.keys("\u{E00C}");
+    let back = session.script("return document.activeElement.id");
+    assert_eq!(back.as_str(), Some("search-q"), "Escape returns to the box");
 }

@@ -1,12 +1,18 @@
 //! Headless Chromium against a built site: a loopback static file server
-//! that records the bytes it sends, and `dump_dom` to load a page, let its
-//! scripts run and return the resulting DOM. Shared by the browser tests and
-//! the search benchmark (`examples/search_bench.rs`).
+//! that records the bytes it sends, `dump_dom` to load a page, let its
+//! scripts run and return the resulting DOM, and a minimal WebDriver client
+//! (chromedriver over plain HTTP/1.1) for typing, keys and real-time timings.
+//! Shared by the browser tests and the search benchmark (`examples/search_bench.rs`).
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
+
+use serde_json::{Value, json};
 
 /// A static file server on 127.0.0.1 serving `root` under the URL `prefix`.
 pub struct Server {
@@ -131,4 +137,147 @@ pub fn dump_dom(chromium: &Path, url: &str) -> String {
 /// Percent-encode a query parameter value.
 pub fn encode(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A chromedriver process on a free loopback port; killed when dropped.
+pub struct Driver {
+    port: u16,
+    child: Child,
+}
+
+impl Driver {
+    /// Start chromedriver, or `None` with a printed reason.
+    pub fn start() -> Option<Driver> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| eprintln!("skipping: chromedriver not available ({e})"))
+            .ok()?;
+        let driver = Driver { port, child };
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(driver);
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("skipping: chromedriver did not start");
+        None
+    }
+
+    /// A fresh headless Chromium session with its own profile.
+    pub fn session(&self) -> Session<'_> {
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--no-first-run", format!("--user-data-dir={}", profile.path().display())]
+        }}}});
+        let created = self.call("POST", "/session", &caps);
+        let id = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {created}"))
+            .to_owned();
+        Session {
+            driver: self,
+            id,
+            _profile: profile,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: &Value) -> Value {
+        let body = body.to_string();
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("chromedriver");
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write to chromedriver");
+        // Read the head, then exactly Content-Length bytes: chromedriver
+        // may keep the connection open.
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head).to_lowercase();
+        let length = head
+            .split("content-length:")
+            .nth(1)
+            .and_then(|v| v.split("\r\n").next())
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; length];
+        s.read_exact(&mut body).expect("chromedriver response");
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser session; closed when dropped.
+pub struct Session<'d> {
+    driver: &'d Driver,
+    id: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Session<'_> {
+    /// Navigate to `url`.
+    pub fn goto(&self, url: &str) {
+        self.call("url", &json!({ "url": url }));
+    }
+
+    /// Run `js` (a function body; `return` gives the result).
+    pub fn script(&self, js: &str) -> Value {
+        self.call("execute/sync", &json!({ "script": js, "args": [] }))["value"].clone()
+    }
+
+    /// Wait until the search page has settled (results shown or failed).
+    pub fn wait_for_search(&self) {
+        let js = "const done = arguments[0]; const poll = () => { const a = document.getElementById('search-app'); \
+            if (a && a.dataset.state) done(a.dataset.state); else setTimeout(poll, 20); }; poll();";
+        self.call("execute/async", &json!({ "script": js, "args": [] }));
+    }
+
+    /// Send keystrokes to the focused element (`\u{E015}` is ArrowDown).
+    pub fn keys(&self, text: &str) {
+        let actions: Vec<Value> = text
+            .chars()
+            .flat_map(|c| {
+                [
+                    json!({"type": "keyDown", "value": c.to_string()}),
+                    json!({"type": "keyUp", "value": c.to_string()}),
+                ]
+            })
+            .collect();
+        self.call(
+            "actions",
+            &json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        );
+    }
+
+    fn call(&self, what: &str, body: &Value) -> Value {
+        let path = format!("/session/{}/{what}", self.id);
+        self.driver.call("POST", &path, body)
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        self.driver
+            .call("DELETE", &format!("/session/{}", self.id), &json!({}));
+    }
 }
