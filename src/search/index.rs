@@ -120,6 +120,11 @@ impl Index {
         self.postings.iter().flatten()
     }
 
+    /// Move every key with its posting out of the index.
+    pub fn take_postings(&mut self) -> impl Iterator<Item = (Key, Posting)> {
+        std::mem::take(&mut self.postings).into_iter().flatten()
+    }
+
     /// The posting of `key`.
     pub fn posting(&self, key: &Key) -> Option<&Posting> {
         self.postings[partition(key)].get(key)
@@ -283,16 +288,8 @@ impl Packer {
 /// Tokenise one document: its layout and its tokens grouped by key.
 fn index_document(source: Source<'_>) -> (DocText, Tokenised) {
     let mut tk = Tokenizer::new();
-    let mut packer = Packer {
-        words: HashMap::new(),
-        list: Vec::new(),
-    };
-    let mut all: Vec<u128> = Vec::new();
-    let mut unigrams: FxMap<char, u32> = FxMap::default();
-    let mut emit = |t: Token| match t.key {
-        Key::Unigram(c) => *unigrams.entry(c).or_default() += 1,
-        key => all.push((u128::from(packer.pack(key)) << 32) | u128::from(t.pos)),
-    };
+    let mut counter = Counter::new(source.chunks.iter().map(|c| c.text.len()).sum());
+    let mut emit = |t: Token| counter.add(t);
     tk.feed(source.title, &mut emit);
     tk.gap();
     if let Some(number) = source.number {
@@ -315,40 +312,90 @@ fn index_document(source: Source<'_>) -> (DocText, Tokenised) {
         chunks.push((start, chunk));
     }
     let body_len = tk.position() - head_end;
-    for (word, id) in &packer.words {
-        packer.list[*id as usize] = word.clone();
-    }
-    all.sort_unstable();
-    let positions: Vec<u32> = all.iter().map(|&x| x as u32).collect();
-    let mut groups: Vec<Vec<Group>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
-    let mut from = 0;
-    for run in all.chunk_by(|a, b| a >> 32 == b >> 32) {
-        let key = packer.unpack((run[0] >> 32) as u64);
-        let to = from + run.len();
-        let count = run.len() as u32;
-        groups[partition(&key)].push(Group {
-            key,
-            from,
-            to,
-            count,
-        });
-        from = to;
-    }
-    for (c, count) in unigrams {
-        let key = Key::Unigram(c);
-        groups[partition(&key)].push(Group {
-            key,
-            from: 0,
-            to: 0,
-            count,
-        });
-    }
     let doc = DocText {
         head_end,
         body_len,
         chunks,
     };
-    (doc, Tokenised { groups, positions })
+    (doc, counter.group())
+}
+
+/// A document's distinct keys (numbered in order of first occurrence) with
+/// their counts and the positions of positional keys in text order.
+struct Counter {
+    packer: Packer,
+    ids: FxMap<u64, u32>,
+    keys: Vec<u64>,
+    counts: Vec<u32>,
+    occurrences: Vec<(u32, u32)>,
+}
+
+impl Counter {
+    fn new(text_bytes: usize) -> Counter {
+        Counter {
+            packer: Packer {
+                words: HashMap::new(),
+                list: Vec::new(),
+            },
+            ids: FxMap::with_capacity_and_hasher(
+                (text_bytes / 16).min(1 << 16),
+                Default::default(),
+            ),
+            keys: Vec::new(),
+            counts: Vec::new(),
+            // About one bigram per three bytes of CJK text.
+            occurrences: Vec::with_capacity(text_bytes / 3 + 16),
+        }
+    }
+
+    fn add(&mut self, t: Token) {
+        let positional = t.key.positional();
+        let packed = self.packer.pack(t.key);
+        let next = self.keys.len() as u32;
+        let id = *self.ids.entry(packed).or_insert(next);
+        if id == next {
+            self.keys.push(packed);
+            self.counts.push(0);
+        }
+        self.counts[id as usize] += 1;
+        if positional {
+            self.occurrences.push((id, t.pos));
+        }
+    }
+
+    /// Group positions by key with a counting sort: positions arrive in
+    /// increasing order, so each key's slice comes out sorted.
+    fn group(mut self) -> Tokenised {
+        for (word, id) in &self.packer.words {
+            self.packer.list[*id as usize] = word.clone();
+        }
+        let mut groups: Vec<Vec<Group>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+        let mut next = Vec::with_capacity(self.keys.len());
+        let mut from = 0;
+        for (&packed, &count) in self.keys.iter().zip(&self.counts) {
+            let key = self.packer.unpack(packed);
+            let to = if key.positional() {
+                from + count as usize
+            } else {
+                from
+            };
+            next.push(from);
+            groups[partition(&key)].push(Group {
+                key,
+                from,
+                to,
+                count,
+            });
+            from = to;
+        }
+        let mut positions = vec![0; from];
+        for (id, pos) in self.occurrences {
+            let slot = &mut next[id as usize];
+            positions[*slot] = pos;
+            *slot += 1;
+        }
+        Tokenised { groups, positions }
+    }
 }
 
 /// Append `n` as a little-endian base-128 varint.
