@@ -6,7 +6,8 @@
 //! returns files to write under `search/`; never renders pages, never reads
 //! or writes files itself. Called by `render` after the pages.
 //!
-//! Layout (all `.bin` files are gzip, decoded in the browser):
+//! Layout (`.bin` files starting with the gzip magic are gunzipped in the
+//! browser; postings are not compressed):
 //! - `search/manifest.json`: shard count, keys stored in files of their own;
 //! - `search/docs.bin`: JSON metadata of every document (title, 文号, facets,
 //!   status, date, text layout);
@@ -19,7 +20,6 @@ pub mod text;
 pub mod tokenize;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -55,24 +55,18 @@ pub fn index(cat: &Catalogue) -> Index {
 
 /// The search index of `cat` as `(path under the output, bytes)` files.
 pub fn build_index(cat: &Catalogue) -> Vec<(String, Vec<u8>)> {
-    let index = index(cat);
+    let mut index = index(cat);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let parts = text_parts(&index);
-    let manifest = postings_files(&index, &mut files);
-    files.push(("search/docs.bin".into(), docs_json(cat, &index, &parts)));
-    for (n, part) in parts.iter().enumerate() {
-        files.push((format!("search/t/{n}.bin"), part.json.clone()));
+    let parts = text_parts(&mut index);
+    // Postings are dense varints that gzip shrinks by a seventh at a cost of
+    // most of the index build: they stay raw (`search.js` checks the gzip
+    // magic). Squeeze the metadata every query loads.
+    let manifest = postings_files(&mut index, &mut files);
+    let docs = docs_json(cat, &index, &parts);
+    files.push(("search/docs.bin".into(), Gzip::default().gzip(&docs, 9)));
+    for (n, part) in parts.into_iter().enumerate() {
+        files.push((format!("search/t/{n}.bin"), part.json));
     }
-    files.par_iter_mut().for_each(|(path, bytes)| {
-        // Postings are dense varints that barely compress: gzip them fast;
-        // squeeze the metadata every query loads.
-        let level = match path.as_str() {
-            "search/docs.bin" => 9,
-            p if p.starts_with("search/p/") => 1,
-            _ => 6,
-        };
-        *bytes = gzip(bytes, level);
-    });
     files.push(("search/manifest.json".into(), manifest));
     files
 }
@@ -85,11 +79,12 @@ pub fn fnv1a(key: &str) -> u32 {
 }
 
 /// Shard files (added to `files`) and the manifest naming them.
-fn postings_files(index: &Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<u8> {
+/// Takes the postings out of `index`.
+fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<u8> {
     let total: usize = index.postings().map(|(_, p)| p.bytes.len()).sum();
     let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
-    let mut keyed: Vec<(String, &index::Posting)> =
-        index.postings().map(|(k, p)| (k.text(), p)).collect();
+    let mut keyed: Vec<(String, index::Posting)> =
+        index.take_postings().map(|(k, p)| (k.text(), p)).collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut own: BTreeMap<String, usize> = BTreeMap::new();
     let mut shard_bytes: Vec<Vec<u8>> = vec![Vec::new(); shards];
@@ -127,43 +122,52 @@ fn postings_files(index: &Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<u8> 
 struct Part {
     doc: usize,
     start: u32,
+    /// Gzipped JSON.
     json: Vec<u8>,
 }
 
-/// Cut every document's chunks into files of about `PART_CHARS` characters.
-fn text_parts(index: &Index) -> Vec<Part> {
+/// Cut every document's chunks into files of about `PART_CHARS` characters
+/// (taking the chunks out of `index`), in document order.
+fn text_parts(index: &mut Index) -> Vec<Part> {
+    let per_doc: Vec<Vec<Part>> = index
+        .docs
+        .par_iter_mut()
+        .enumerate()
+        .map_init(Gzip::default, |gz, (doc, text)| {
+            doc_parts(gz, doc, std::mem::take(&mut text.chunks))
+        })
+        .collect();
+    per_doc.into_iter().flatten().collect()
+}
+
+fn doc_parts(gz: &mut Gzip, doc: usize, chunks: Vec<(u32, text::Chunk)>) -> Vec<Part> {
     let mut parts = Vec::new();
-    for (doc, text) in index.docs.iter().enumerate() {
-        let mut current: Vec<Value> = Vec::new();
-        let mut chars = 0;
-        let mut start = 0;
-        for (pos, chunk) in &text.chunks {
-            if current.is_empty() {
-                start = *pos;
-            }
-            chars += chunk.text.chars().count();
-            current.push(json!([
-                pos,
-                chunk.anchor.as_deref().unwrap_or(""),
-                chunk.text
-            ]));
-            if chars >= PART_CHARS {
-                parts.push(part(doc, start, std::mem::take(&mut current)));
-                chars = 0;
-            }
+    let mut current: Vec<Value> = Vec::new();
+    let mut chars = 0;
+    let mut start = 0;
+    for (pos, chunk) in chunks {
+        if current.is_empty() {
+            start = pos;
         }
-        if !current.is_empty() {
-            parts.push(part(doc, start, current));
+        chars += chunk.text.chars().count();
+        current.push(json!([pos, chunk.anchor.unwrap_or_default(), chunk.text]));
+        if chars >= PART_CHARS {
+            parts.push(part(gz, doc, start, std::mem::take(&mut current)));
+            chars = 0;
         }
+    }
+    if !current.is_empty() {
+        parts.push(part(gz, doc, start, current));
     }
     parts
 }
 
-fn part(doc: usize, start: u32, chunks: Vec<Value>) -> Part {
+/// Snippet text compresses about as well at the fastest level as at the default.
+fn part(gz: &mut Gzip, doc: usize, start: u32, chunks: Vec<Value>) -> Part {
     Part {
         doc,
         start,
-        json: Value::Array(chunks).to_string().into_bytes(),
+        json: gz.gzip(Value::Array(chunks).to_string().as_bytes(), 1),
     }
 }
 
@@ -177,10 +181,8 @@ fn docs_json(cat: &Catalogue, index: &Index, parts: &[Part]) -> Vec<u8> {
             json!(*t.entry(v.clone()).or_insert(n))
         })
     };
-    let mut first_part = vec![usize::MAX; cat.docs.len()];
     let mut part_starts: Vec<Vec<u32>> = vec![Vec::new(); cat.docs.len()];
-    for (n, p) in parts.iter().enumerate() {
-        first_part[p.doc] = first_part[p.doc].min(n);
+    for p in parts {
         part_starts[p.doc].push(p.start);
     }
     let docs: Vec<Value> = cat
@@ -200,8 +202,7 @@ fn docs_json(cat: &Catalogue, index: &Index, parts: &[Part]) -> Vec<u8> {
                 m.published.map(|p| p.to_string()),
                 index.docs[i].head_end,
                 index.docs[i].body_len,
-                (first_part[i] != usize::MAX).then_some(first_part[i]),
-                part_starts[i],
+                part_gaps(&part_starts[i]),
             ])
         })
         .collect();
@@ -221,20 +222,79 @@ fn docs_json(cat: &Catalogue, index: &Index, parts: &[Part]) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Where a document's snippet files start, for `docs.bin`: `null` without
+/// body text, else the gaps between successive starts (the first file starts
+/// at the end of the head; files are numbered on in document order).
+fn part_gaps(starts: &[u32]) -> Value {
+    if starts.is_empty() {
+        return Value::Null;
+    }
+    json!(starts.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>())
+}
+
 fn status_index(status: Status) -> usize {
     Status::ALL.iter().position(|s| *s == status).unwrap_or(0)
 }
 
-fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
-    // Writing into a Vec cannot fail.
-    let _ = enc.write_all(bytes);
-    enc.finish().unwrap_or_default()
+/// Gzip encoders kept across files: setting up a deflate state costs more
+/// than compressing one small index file.
+#[derive(Default)]
+struct Gzip {
+    encoders: Vec<(u32, flate2::Compress)>,
+}
+
+impl Gzip {
+    /// `bytes` as a gzip member compressed at `level`.
+    fn gzip(&mut self, bytes: &[u8], level: u32) -> Vec<u8> {
+        let at = match self.encoders.iter().position(|(l, _)| *l == level) {
+            Some(at) => at,
+            None => {
+                let enc = flate2::Compress::new(flate2::Compression::new(level), false);
+                self.encoders.push((level, enc));
+                self.encoders.len() - 1
+            }
+        };
+        let enc = &mut self.encoders[at].1;
+        enc.reset();
+        let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+        out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+        let start = enc.total_in();
+        loop {
+            let done = (enc.total_in() - start) as usize;
+            out.reserve(bytes.len() / 4 + 64);
+            match enc.compress_vec(&bytes[done..], &mut out, flate2::FlushCompress::Finish) {
+                Ok(flate2::Status::StreamEnd) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        let mut crc = flate2::Crc::new();
+        crc.update(bytes);
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn reused_gzip_encoders_write_valid_members() {
+        let mut gz = Gzip::default();
+        let long = "法律责任".repeat(5000);
+        let texts: [&[u8]; 3] = [b"", long.as_bytes(), b"abc abc abc"];
+        for level in [1, 9, 1] {
+            for text in texts {
+                let mut out = Vec::new();
+                flate2::read::GzDecoder::new(gz.gzip(text, level).as_slice())
+                    .read_to_end(&mut out)
+                    .unwrap();
+                assert_eq!(out, text);
+            }
+        }
+    }
 
     #[test]
     fn fnv1a_matches_the_reference_values() {

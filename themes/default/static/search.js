@@ -41,17 +41,32 @@ let index = null;
 function loadIndex() {
   index ??= (async () => {
     const [manifest, meta] = await Promise.all([fetchJson("manifest.json"), fetchJson("docs.bin")]);
+    const parts = snippetParts(meta.docs);
     const docs = meta.docs.map((d, i) => ({
       i, id: d[0], title: d[1], number: d[2] || "",
       issuer: d[3] == null ? null : meta.issuers[d[3]],
       level: d[4] == null ? null : meta.levels[d[4]],
       category: d[5] == null ? null : meta.categories[d[5]],
       status: meta.statuses[d[6]], date: d[7] || "", year: d[7] ? +d[7].slice(0, 4) : null,
-      headEnd: d[8], bodyLen: d[9], firstPart: d[10], partStarts: d[11],
+      headEnd: d[8], bodyLen: d[9], ...parts[i],
     }));
     return { manifest, docs };
   })();
   return index;
+}
+
+/** Per document, its first snippet file and where each of its files starts:
+ * docs.bin stores the gaps between starts (the first starts at the head's
+ * end) and the files are numbered on in document order. */
+function snippetParts(metaDocs) {
+  let next = 0;
+  return metaDocs.map((d) => {
+    if (d[10] == null) return { firstPart: null, partStarts: [] };
+    const partStarts = [d[8]];
+    for (const gap of d[10]) partStarts.push(partStarts[partStarts.length - 1] + gap);
+    next += partStarts.length;
+    return { firstPart: next - partStarts.length, partStarts };
+  });
 }
 
 function fnv1a(text) {
