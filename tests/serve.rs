@@ -251,3 +251,35 @@ fn taken_port_moves_to_the_next_free_one() {
     assert_ne!(server.addr, format!("127.0.0.1:{port}"));
     assert_eq!(server.get("/").status, 200);
 }
+
+#[test]
+fn search_index_is_served_and_follows_edits() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let manifest = wait_for(&server, "/search/manifest.json", |body| !body.is_empty());
+    assert!(manifest.contains('{'), "manifest is JSON: {manifest}");
+    assert_eq!(server.get("/search/").status, 200);
+    // The index is rebuilt off the reload path after an edit: the document
+    // list changes once a document is added.
+    let before = server.get("/search/docs.bin").body;
+    let mut events = server.events();
+    save(
+        &f.root().join("content/rules/new-doc.md"),
+        "+++\ntitle = \"独一无二的新标题\"\npublished = 2020-01-01\n+++\n第一条 正文。\n",
+    );
+    events.next_named("reload");
+    assert_eq!(server.get("/docs/rules/new-doc/").status, 200);
+    wait_for(&server, "/search/docs.bin", |body| body != before);
+}
+
+/// GET `target` until `ready(body)` holds (the index is built in the background).
+fn wait_for(server: &Server, target: &str, ready: impl Fn(&str) -> bool) -> String {
+    for _ in 0..100 {
+        let reply = server.get(target);
+        if reply.status == 200 && ready(&reply.body) {
+            return reply.body;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{target} never became ready");
+}

@@ -86,7 +86,8 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         .map_err(|e| ServeError::Io(format!("cannot watch {}: {e}", root.display())))?;
     let store = Arc::new(RwLock::new(Store::default()));
     let hub = Arc::new(Hub::default());
-    publish(engine.build(), started, &store, &hub);
+    let indexer = Indexer::default();
+    publish(engine.build(), started, &store, &hub, &indexer);
     if !addr.ip().is_loopback() {
         eprintln!(
             "warning: listening on {addr}, reachable from other machines; use --bind 127.0.0.1 to keep it local"
@@ -94,7 +95,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     }
     println!("serving {} at {url}  (Ctrl-C to stop)", root.display());
     let _ = std::io::stdout().flush();
-    spawn_rebuilds(engine, watcher, store.clone(), hub.clone());
+    spawn_rebuilds(engine, watcher, store.clone(), hub.clone(), indexer);
     if opts.open {
         open_browser(&url);
     }
@@ -107,15 +108,53 @@ fn spawn_rebuilds(
     mut watcher: watch::SiteWatcher,
     store: Arc<RwLock<Store>>,
     hub: Arc<Hub>,
+    indexer: Indexer,
 ) {
     std::thread::spawn(move || {
         while let Some(changes) = watcher.next_batch(&engine.layout()) {
             let started = Instant::now();
             let outcome = engine.rebuild(&changes);
             watcher.follow(&engine.layout());
-            publish(outcome, started, &store, &hub);
+            publish(outcome, started, &store, &hub, &indexer);
         }
     });
+}
+
+/// How long the site must stay unchanged before the search index is rebuilt.
+const INDEX_DELAY_MS: u64 = 300;
+
+/// Rebuilds the search index in the background after each good build, so
+/// indexing (about a second on a large site) never delays a reload. Only the
+/// newest build's index is stored.
+#[derive(Default, Clone)]
+struct Indexer {
+    latest: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Indexer {
+    fn spawn(&self, catalogue: Arc<crate::catalogue::Catalogue>, store: Arc<RwLock<Store>>) {
+        use std::sync::atomic::Ordering;
+        let ticket = self.latest.fetch_add(1, Ordering::SeqCst) + 1;
+        let latest = self.latest.clone();
+        std::thread::spawn(move || {
+            // Wait for a quiet moment, and index on one thread, so a burst of
+            // saves keeps the other core for the rebuilds readers wait on.
+            std::thread::sleep(std::time::Duration::from_millis(INDEX_DELAY_MS));
+            if latest.load(Ordering::SeqCst) != ticket {
+                return;
+            }
+            let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(1).build() else {
+                return;
+            };
+            let files = pool.install(|| crate::search::build_index(&catalogue));
+            if latest.load(Ordering::SeqCst) == ticket {
+                store
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .put_index(files);
+            }
+        });
+    }
 }
 
 /// Listen on `ip:port`, or on the next free port if it is taken.
@@ -161,7 +200,14 @@ fn link_addr(addr: SocketAddr) -> SocketAddr {
 }
 
 /// Serve the store, and report the build, terminal first, then browsers.
-fn publish(outcome: Outcome, started: Instant, store: &RwLock<Store>, hub: &Hub) {
+fn publish(
+    mut outcome: Outcome,
+    started: Instant,
+    store: &Arc<RwLock<Store>>,
+    hub: &Hub,
+    indexer: &Indexer,
+) {
+    let catalogue = outcome.catalogue.take();
     let ms = started.elapsed().as_millis();
     let failed = outcome.failed_build();
     let documents = outcome.documents;
@@ -178,6 +224,9 @@ fn publish(outcome: Outcome, started: Instant, store: &RwLock<Store>, hub: &Hub)
     };
     if let Some(frame) = frame {
         hub.broadcast(&frame);
+    }
+    if let Some(catalogue) = catalogue {
+        indexer.spawn(catalogue, Arc::clone(store));
     }
     if failed {
         for d in &errors {

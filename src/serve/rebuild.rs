@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -88,6 +89,8 @@ pub(crate) struct Outcome {
     pub(crate) documents: usize,
     /// The overlay's heading after the error count, in the site's language.
     pub(crate) error_label: &'static str,
+    /// The catalogue of a good build, for indexing off the reload path.
+    pub(crate) catalogue: Option<Arc<Catalogue>>,
 }
 
 impl Outcome {
@@ -141,6 +144,7 @@ impl Engine {
             diagnostics,
             documents: 0,
             error_label: self.error_label(),
+            catalogue: None,
         }
     }
 
@@ -220,7 +224,11 @@ impl Engine {
             return self.failed(diags);
         }
         diags.sort();
-        self.commit(&cat, fingerprint, &selection, out.into_files(), diags)
+        let outcome = self.commit(&cat, fingerprint, &selection, out.into_files(), diags);
+        Outcome {
+            catalogue: Some(Arc::new(cat)),
+            ..outcome
+        }
     }
 
     /// Which pages the changes since the last good build affect, with the
@@ -358,6 +366,7 @@ impl Engine {
             diagnostics,
             documents,
             error_label: self.error_label(),
+            catalogue: None,
         }
     }
 

@@ -49,6 +49,14 @@ impl Store {
         self.generation
     }
 
+    /// Take in search index files built after the pages they index; they do
+    /// not change what open pages show, so no reload is announced.
+    pub(crate) fn put_index(&mut self, files: Vec<(String, Vec<u8>)>) {
+        for (key, bytes) in files {
+            self.pages.insert(key, bytes.into());
+        }
+    }
+
     /// Take in a build: a failed one only replaces the errors (the last
     /// good pages stay served), a good one replaces pages and clears errors.
     pub(crate) fn apply(&mut self, outcome: Outcome) -> Changed {
