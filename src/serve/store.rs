@@ -23,6 +23,9 @@ pub(crate) struct Changed {
 #[derive(Default)]
 pub(crate) struct Store {
     pages: HashMap<String, Arc<[u8]>>,
+    /// The search index, kept apart: it is rebuilt in the background and
+    /// is never part of what a build changed (no reloads for it).
+    index: HashMap<String, Arc<[u8]>>,
     errors: Vec<Diagnostic>,
     error_label: &'static str,
     generation: u64,
@@ -31,7 +34,7 @@ pub(crate) struct Store {
 impl Store {
     /// The page at `key`.
     pub(crate) fn get(&self, key: &str) -> Option<Arc<[u8]>> {
-        self.pages.get(key).cloned()
+        self.pages.get(key).or_else(|| self.index.get(key)).cloned()
     }
 
     /// Errors of the latest build; empty when it succeeded.
@@ -52,9 +55,10 @@ impl Store {
     /// Take in search index files built after the pages they index; they do
     /// not change what open pages show, so no reload is announced.
     pub(crate) fn put_index(&mut self, files: Vec<(String, Vec<u8>)>) {
-        for (key, bytes) in files {
-            self.pages.insert(key, bytes.into());
-        }
+        self.index = files
+            .into_iter()
+            .map(|(key, bytes)| (key, bytes.into()))
+            .collect();
     }
 
     /// Take in a build: a failed one only replaces the errors (the last
