@@ -116,22 +116,53 @@ pub fn chromium() -> Option<PathBuf> {
 
 /// Load `url` in headless Chromium, let scripts run, return the DOM as HTML.
 pub fn dump_dom(chromium: &Path, url: &str) -> String {
+    // Headless Chromium occasionally stalls under load: give each attempt a
+    // deadline and try again rather than hang the test run.
+    for attempt in 1..=3 {
+        if let Some(dom) = dump_dom_once(chromium, url, std::time::Duration::from_secs(60)) {
+            return dom;
+        }
+        eprintln!("chromium --dump-dom timed out (attempt {attempt}), retrying: {url}");
+    }
+    panic!("chromium --dump-dom never finished for {url}");
+}
+
+fn dump_dom_once(chromium: &Path, url: &str, deadline: std::time::Duration) -> Option<String> {
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium)
+    let mut child = Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
             "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             "--no-first-run",
             "--virtual-time-budget=30000",
             "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
         .expect("run chromium");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut out);
+        out
+    });
+    let started = std::time::Instant::now();
+    while child.try_wait().ok().flatten().is_none() {
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Some(String::from_utf8_lossy(&reader.join().unwrap_or_default()).into_owned())
 }
 
 /// Percent-encode a query parameter value.
