@@ -344,17 +344,10 @@ fn example_site_shows_every_status() {
 
 #[test]
 fn shared_corpus_builds_without_front_matter() {
-    let Some(corpus) = common::corpus() else {
+    let Some(f) = common::corpus_site() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&corpus, &dir.path().join("content"));
-    std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
-    let opts = gazette::BuildOptions {
-        as_of: Some("2026-11-27".parse().unwrap()),
-        ..gazette::BuildOptions::new(dir.path())
-    };
-    let report = gazette::build(&opts).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let report = f.build("2026-11-27");
     assert!(
         report.documents >= 1500,
         "only {} documents",

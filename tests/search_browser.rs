@@ -193,17 +193,12 @@ fn search_respects_a_base_url_path() {
 
 #[test]
 fn corpus_phrase_counts_equal_texts_containing_them() {
-    let (Some(chromium), Some(corpus)) = (chromium(), common::corpus()) else {
+    let (Some(chromium), Some(corpus), Some(site)) =
+        (chromium(), common::corpus(), common::corpus_site())
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&corpus, &dir.path().join("content"));
-    std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
-    let opts = gazette::BuildOptions {
-        as_of: Some("2026-11-27".parse().unwrap()),
-        ..gazette::BuildOptions::new(dir.path())
-    };
-    let report = gazette::build(&opts).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let report = site.build("2026-11-27");
     let texts: Vec<String> = walkdir::WalkDir::new(&corpus)
         .into_iter()
         .filter_map(Result::ok)

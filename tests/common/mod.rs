@@ -122,6 +122,16 @@ pub fn has_error(diags: &Diagnostics, code: Code, path_end: &str, line: Option<u
     })
 }
 
+/// The shared corpus as a site (no front matter added), or `None` (with a
+/// printed reason) when it is absent.
+pub fn corpus_site() -> Option<Fixture> {
+    let corpus = corpus()?;
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&corpus, &dir.path().join("content"));
+    std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
+    Some(Fixture { dir })
+}
+
 /// Recursive copy.
 pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();
