@@ -5,6 +5,9 @@
 #[allow(unreachable_pub, dead_code)]
 #[path = "../tests/common/browser.rs"]
 mod browser;
+#[allow(unreachable_pub)]
+#[path = "../tests/common/fs.rs"]
+mod fs;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -25,7 +28,7 @@ fn main() {
         .unwrap_or_else(|| "../shared/corpus/lawrefbook".into())
         .into();
     let site = tempfile::tempdir().unwrap();
-    copy_dir(&corpus, &site.path().join("content"));
+    fs::copy_dir(&corpus, &site.path().join("content"));
     std::fs::write(site.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
     let opts = gazette::BuildOptions {
         as_of: Some("2026-11-27".parse().unwrap()),
@@ -139,17 +142,4 @@ fn dir_size(dir: &Path) -> (u64, usize) {
         .fold((0, 0), |(b, n), e| {
             (b + e.metadata().map_or(0, |m| m.len()), n + 1)
         })
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let target = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

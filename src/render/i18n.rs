@@ -286,7 +286,8 @@ impl Strings {
         Strings { table, language }
     }
 
-    /// The string for `key`, or the key itself if it is missing.
+    /// The string for `key`, or an empty string if it is missing (a unit test
+    /// keeps both languages defining the same keys).
     pub fn get(&self, key: &str) -> &'static str {
         self.table
             .iter()

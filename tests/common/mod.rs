@@ -3,7 +3,10 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod browser;
+pub mod fs;
 pub mod server;
+
+pub use fs::copy_dir;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -130,20 +133,6 @@ pub fn corpus_site() -> Option<Fixture> {
     copy_dir(&corpus, &dir.path().join("content"));
     std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
     Some(Fixture { dir })
-}
-
-/// Recursive copy.
-pub fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let target = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The shared corpus, or `None` (with a printed reason) when it is absent.
