@@ -139,10 +139,18 @@ impl Markdown {
         let mut html = String::with_capacity(markdown.len() * 3 / 2);
         // Writing into a String cannot fail.
         let _ = comrak::format_html_with_plugins(root, &self.options, &mut html, &plugins);
-        out.html = anchor_articles(&html);
+        out.html = format!("{TEXT_START}{}{TEXT_END}", anchor_articles(&html));
         out
     }
 }
+
+/// Marks where a body's HTML starts in a page, for the search snippets that
+/// fetch parts of pages (an HTML comment: no effect on layout or text).
+pub const TEXT_START: &str = "<!--text-->";
+/// Marks where a body's HTML ends in a page.
+pub const TEXT_END: &str = "<!--/text-->";
+/// How an article paragraph opens (`<p id="art-3" class="article">`).
+pub const ARTICLE_OPEN: &str = "<p id=\"art-";
 
 /// Split an internal link into target and fragment; `None` for external links.
 fn internal_target(url: &str, source_dir: &str) -> Option<(LinkTarget, Option<String>)> {

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::output::{Discard, Output, Staged};
 use crate::render::Renderer;
+use crate::search;
 
 /// Resolved options of a build or check.
 #[derive(Debug, Clone)]
@@ -128,11 +129,16 @@ impl Site {
         out: &dyn Output,
         diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
-        let (rendered, index) = rayon::join(
-            || self.render(out, diags),
-            || crate::search::build_index(&self.catalogue),
+        // Postings need no page: build them beside the pages, then add the
+        // snippet tables from the article ranges the tap read off the pages.
+        let tap = search::snippets::Tap::new(out);
+        let (rendered, prepared) = rayon::join(
+            || self.render(&tap, diags),
+            || search::prepare(&self.catalogue),
         );
         let mut diags = rendered?;
+        let pages = tap.into_pages();
+        let index = prepared.finish(&self.catalogue, &|path| pages.get(path).cloned());
         for (rel, bytes) in index {
             if let Err(e) = out.write(&rel, &bytes) {
                 diags.push(Diagnostic::error(Code::Output, rel, e.message));

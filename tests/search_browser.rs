@@ -223,8 +223,24 @@ fn corpus_phrase_counts_equal_texts_containing_them() {
                     || h.title.contains(&format!("<mark>{phrase}</mark>"))),
             "{phrase}: every result shows the phrase highlighted"
         );
-        let bytes: usize = server.take_log().iter().map(|(_, n)| n).sum();
+        let log = server.take_log();
+        let bytes: usize = log.iter().map(|(_, n)| n).sum();
         eprintln!("{phrase}: {expected} texts, first query fetched {bytes} bytes");
+        let pages: Vec<&(String, usize)> = log
+            .iter()
+            .filter(|(p, _)| p.starts_with("/docs/"))
+            .collect();
+        let whole = |path: &str| {
+            let file = report
+                .out_dir
+                .join(path.trim_start_matches('/'))
+                .join("index.html");
+            std::fs::metadata(file).unwrap().len() as usize
+        };
+        assert!(
+            !pages.is_empty() && pages.iter().all(|(p, n)| *n < whole(p)),
+            "{phrase}: snippets fetch one article of a page, never the whole page: {pages:?}"
+        );
     }
     let article = Page::open(
         &chromium,

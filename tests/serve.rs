@@ -88,6 +88,28 @@ fn edit_sends_reload_event_and_serves_new_text() {
 }
 
 #[test]
+fn byte_ranges_serve_one_article_of_a_page() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let page = server.get("/docs/rules/conduct/");
+    assert_eq!(page.header("accept-ranges"), "bytes");
+    let at = page
+        .body
+        .find("<p id=\"art-1\"")
+        .expect("an article anchor");
+    let range = format!("Range: bytes={at}-{}\r\n", at + 19);
+    let part = server.request_with("GET", "/docs/rules/conduct/", &range);
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, page.body[at..at + 20]);
+    assert_eq!(
+        part.header("content-range"),
+        format!("bytes {at}-{}/{}", at + 19, page.body.len())
+    );
+    let ignored = server.request_with("GET", "/docs/rules/conduct/", "Range: bytes=0-1,5-6\r\n");
+    assert_eq!((ignored.status, ignored.body.len()), (200, page.body.len()));
+}
+
+#[test]
 fn deleted_document_page_is_404() {
     let f = Fixture::new("lifecycle");
     let server = Server::start(f.root(), AS_OF);

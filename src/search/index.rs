@@ -11,6 +11,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
+use super::codec::{self, Layout};
 use super::text::Chunk;
 use super::tokenize::{Key, Token, Tokenizer, tokens};
 
@@ -21,8 +22,8 @@ pub struct DocText {
     pub head_end: u32,
     /// Number of body positions (for BM25 length normalisation).
     pub body_len: u32,
-    /// Body chunks with the position each starts at.
-    pub chunks: Vec<(u32, Chunk)>,
+    /// Where each body chunk starts, with its article anchor if it has one.
+    pub chunks: Vec<(u32, Option<String>)>,
 }
 
 /// The text of one document to index.
@@ -169,33 +170,59 @@ impl Index {
         Some(out)
     }
 
-    /// Decode the posting of `key`: (document, positions) pairs.
+    /// Decode the posting of `key` from its wire format: (document,
+    /// positions) pairs.
     fn decode(&self, key: &Key) -> Vec<(u32, Vec<u32>)> {
         let Some(posting) = self.posting(key) else {
             return Vec::new();
         };
-        let mut bytes = posting.bytes.as_slice();
-        let mut out = Vec::with_capacity(posting.docs as usize);
+        let lengths = self.lengths();
+        let layout = self.layout(&lengths);
+        let bytes = posting.encode(key.positional(), layout);
+        codec::decode(&bytes, posting.docs, key.positional(), layout)
+            .into_iter()
+            .map(|(doc, _, positions)| (doc, positions))
+            .collect()
+    }
+
+    /// Positions in each document (title, 文号 and body).
+    pub fn lengths(&self) -> Vec<u32> {
+        self.docs.iter().map(|d| d.head_end + d.body_len).collect()
+    }
+
+    /// What a reader of the wire format knows, given [`Index::lengths`].
+    pub fn layout<'a>(&self, lengths: &'a [u32]) -> Layout<'a> {
+        Layout {
+            documents: self.docs.len() as u32,
+            lengths,
+        }
+    }
+}
+
+impl Posting {
+    /// The posting in its wire format (see [`codec`]).
+    pub fn encode(&self, positional: bool, layout: Layout<'_>) -> Vec<u8> {
+        let mut bytes = self.bytes.as_slice();
+        let mut entries = Vec::with_capacity(self.docs as usize);
         let mut doc = 0;
-        for _ in 0..posting.docs {
+        for _ in 0..self.docs {
             doc += read_varint(&mut bytes);
             let tf = read_varint(&mut bytes);
             let mut positions = Vec::new();
-            if key.positional() {
+            if positional {
+                positions.reserve(tf as usize);
                 let mut p = 0;
                 for _ in 0..tf {
                     p += read_varint(&mut bytes);
                     positions.push(p);
                 }
             }
-            out.push((doc, positions));
+            entries.push((doc, tf, positions));
             doc += 1;
         }
-        out
+        codec::encode(&entries, positional, layout)
     }
-}
 
-impl Posting {
     /// Add `doc`, in which the key occurs `count` times at `positions`
     /// (empty for keys without positions).
     fn push(&mut self, doc: u32, count: u32, positions: &[u32]) {
@@ -309,7 +336,7 @@ fn index_document(source: Source<'_>) -> (DocText, Tokenised) {
         }
         tk.feed(&chunk.text, &mut emit);
         tk.gap();
-        chunks.push((start, chunk));
+        chunks.push((start, chunk.anchor));
     }
     let body_len = tk.position() - head_end;
     let doc = DocText {
@@ -479,6 +506,7 @@ mod tests {
         let ix = index(&["第一条 总则。\n\n第二条 法律责任。"]);
         let doc = &ix.docs[0];
         assert_eq!(doc.chunks.len(), 2);
+        assert_eq!(doc.chunks[1].1.as_deref(), Some("art-2"));
         assert!(doc.chunks[0].0 >= doc.head_end);
         let hits = ix.phrase("法律责任").unwrap();
         let p = hits[0].1[0];

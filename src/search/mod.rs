@@ -3,19 +3,23 @@
 //! bigrams with positions, so a phrase query is an exact substring match.
 //!
 //! Reads the computed catalogue (metadata, statuses, Markdown bodies) and
-//! returns files to write under `search/`; never renders pages, never reads
-//! or writes files itself. Called by `render` after the pages.
+//! the article ranges of rendered pages, and returns files to write under
+//! `search/`; never renders pages, never reads or writes files itself.
 //!
 //! Layout (`.bin` files starting with the gzip magic are gunzipped in the
-//! browser; postings are not compressed):
+//! browser; postings are bit streams, not compressed further):
 //! - `search/manifest.json`: shard count, keys stored in files of their own;
 //! - `search/docs.bin`: JSON metadata of every document (title, 文号, facets,
-//!   status, date, text layout);
-//! - `search/p/<n>.bin`: postings of the keys whose FNV-1a hash is `n` modulo
-//!   the shard count, `search/p/o<n>.bin`: one large posting each;
-//! - `search/t/<n>.bin`: JSON chunks of body text for snippets and anchors.
+//!   status, date, lengths);
+//! - `search/p/<n>.bin`: postings (see [`codec`]) of the keys whose FNV-1a
+//!   hash is `n` modulo the shard count, `search/p/o<n>.bin`: one large
+//!   posting each;
+//! - `search/c/<n>.bin`: where document `n`'s articles start, in tokens and
+//!   in its page's bytes (see [`snippets`]); no text is copied.
 
+pub mod codec;
 pub mod index;
+pub mod snippets;
 pub mod text;
 pub mod tokenize;
 
@@ -27,13 +31,12 @@ use serde_json::{Value, json};
 use crate::catalogue::Catalogue;
 use crate::model::Status;
 use index::{Index, Source, write_varint};
+use snippets::Article;
 
-/// Target size of a postings shard before compression.
+/// Target size of a postings shard.
 const SHARD_BYTES: usize = 4096;
 /// Postings larger than this get a file of their own.
 const OWN_FILE_BYTES: usize = 16 * 1024;
-/// Characters of body text per snippet file.
-const PART_CHARS: usize = 800;
 
 /// Index the title, 文号 and body text of every document of `cat`.
 pub fn index(cat: &Catalogue) -> Index {
@@ -53,22 +56,50 @@ pub fn index(cat: &Catalogue) -> Index {
     Index::build(sources)
 }
 
-/// The search index of `cat` as `(path under the output, bytes)` files.
-pub fn build_index(cat: &Catalogue) -> Vec<(String, Vec<u8>)> {
+/// The part of the index that needs no rendered page: postings and manifest.
+/// Built beside the pages; [`Prepared::finish`] adds what needs them.
+pub struct Prepared {
+    index: Index,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Tokenise, invert and encode the postings of `cat`.
+pub fn prepare(cat: &Catalogue) -> Prepared {
     let mut index = index(cat);
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let parts = text_parts(&mut index);
-    // Postings are dense varints that gzip shrinks by a seventh at a cost of
-    // most of the index build: they stay raw (`search.js` checks the gzip
-    // magic). Squeeze the metadata every query loads.
+    let mut files = Vec::new();
     let manifest = postings_files(&mut index, &mut files);
-    let docs = docs_json(cat, &index, &parts);
-    files.push(("search/docs.bin".into(), Gzip::default().gzip(&docs, 9)));
-    for (n, part) in parts.into_iter().enumerate() {
-        files.push((format!("search/t/{n}.bin"), part.json));
-    }
     files.push(("search/manifest.json".into(), manifest));
-    files
+    Prepared { index, files }
+}
+
+impl Prepared {
+    /// All index files, given the article ranges of each document's page
+    /// (`page` maps an output path such as `docs/<id>/index.html` to them).
+    pub fn finish(
+        mut self,
+        cat: &Catalogue,
+        page: &(dyn Fn(&str) -> Option<Vec<Article>> + Sync),
+    ) -> Vec<(String, Vec<u8>)> {
+        let tables: Vec<Option<Vec<u8>>> = cat
+            .docs
+            .par_iter()
+            .zip(&self.index.docs)
+            .map_init(Gzip::default, |gz, (doc, text)| {
+                let articles = page(&snippets::page_path(doc.id.as_str()))?;
+                let json = snippets::table(&text.chunks, &articles)?;
+                Some(gz.gzip(&json, 6))
+            })
+            .collect();
+        let docs = docs_json(cat, &self.index, &tables);
+        self.files
+            .push(("search/docs.bin".into(), Gzip::default().gzip(&docs, 9)));
+        for (n, table) in tables.into_iter().enumerate() {
+            if let Some(bytes) = table {
+                self.files.push((format!("search/c/{n}.bin"), bytes));
+            }
+        }
+        self.files
+    }
 }
 
 /// 32-bit FNV-1a of `key`'s UTF-8; `search.js` computes the same.
@@ -81,21 +112,26 @@ pub fn fnv1a(key: &str) -> u32 {
 /// Shard files (added to `files`) and the manifest naming them.
 /// Takes the postings out of `index`.
 fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<u8> {
-    let total: usize = index.postings().map(|(_, p)| p.bytes.len()).sum();
-    let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
-    let mut keyed: Vec<(String, index::Posting)> =
-        index.take_postings().map(|(k, p)| (k.text(), p)).collect();
+    let lengths = index.lengths();
+    let layout = index.layout(&lengths);
+    let taken: Vec<_> = index.take_postings().collect();
+    let mut keyed: Vec<(String, u32, Vec<u8>)> = taken
+        .into_par_iter()
+        .map(|(key, p)| (key.text(), p.docs, p.encode(key.positional(), layout)))
+        .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let total: usize = keyed.iter().map(|k| k.2.len()).sum();
+    let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
     let mut own: BTreeMap<String, usize> = BTreeMap::new();
     let mut shard_bytes: Vec<Vec<u8>> = vec![Vec::new(); shards];
-    for (key, posting) in keyed {
-        let mut entry = Vec::with_capacity(posting.bytes.len() + key.len() + 12);
+    for (key, docs, bytes) in keyed {
+        let mut entry = Vec::with_capacity(bytes.len() + key.len() + 12);
         write_varint(&mut entry, key.len() as u32);
         entry.extend_from_slice(key.as_bytes());
-        write_varint(&mut entry, posting.docs);
-        write_varint(&mut entry, posting.bytes.len() as u32);
-        entry.extend_from_slice(&posting.bytes);
-        if posting.bytes.len() > OWN_FILE_BYTES {
+        write_varint(&mut entry, docs);
+        write_varint(&mut entry, bytes.len() as u32);
+        entry.extend_from_slice(&bytes);
+        if bytes.len() > OWN_FILE_BYTES {
             let n = own.len();
             files.push((format!("search/p/o{n}.bin"), entry));
             own.insert(key, n);
@@ -114,65 +150,12 @@ fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<
         .sum::<f64>()
         / docs;
     let manifest =
-        json!({ "version": 1, "shards": shards, "own": own, "avg_body": avg_body.round() });
+        json!({ "version": 2, "shards": shards, "own": own, "avg_body": avg_body.round() });
     manifest.to_string().into_bytes()
 }
 
-/// A file of consecutive body chunks of one document.
-struct Part {
-    doc: usize,
-    start: u32,
-    /// Gzipped JSON.
-    json: Vec<u8>,
-}
-
-/// Cut every document's chunks into files of about `PART_CHARS` characters
-/// (taking the chunks out of `index`), in document order.
-fn text_parts(index: &mut Index) -> Vec<Part> {
-    let per_doc: Vec<Vec<Part>> = index
-        .docs
-        .par_iter_mut()
-        .enumerate()
-        .map_init(Gzip::default, |gz, (doc, text)| {
-            doc_parts(gz, doc, std::mem::take(&mut text.chunks))
-        })
-        .collect();
-    per_doc.into_iter().flatten().collect()
-}
-
-fn doc_parts(gz: &mut Gzip, doc: usize, chunks: Vec<(u32, text::Chunk)>) -> Vec<Part> {
-    let mut parts = Vec::new();
-    let mut from = 0;
-    let mut chars = 0;
-    for (n, (_, chunk)) in chunks.iter().enumerate() {
-        chars += chunk.text.chars().count();
-        if chars >= PART_CHARS || n + 1 == chunks.len() {
-            parts.push(part(gz, doc, &chunks[from..=n]));
-            from = n + 1;
-            chars = 0;
-        }
-    }
-    parts
-}
-
-/// One snippet file: `[[position, anchor, text], …]`, gzipped. Snippet text
-/// compresses about as well at the fastest level as at the default.
-fn part(gz: &mut Gzip, doc: usize, chunks: &[(u32, text::Chunk)]) -> Part {
-    let rows: Vec<(u32, &str, &str)> = chunks
-        .iter()
-        .map(|(pos, c)| (*pos, c.anchor.as_deref().unwrap_or(""), c.text.as_str()))
-        .collect();
-    // Serialising strings and integers cannot fail.
-    let json = serde_json::to_vec(&rows).unwrap_or_default();
-    Part {
-        doc,
-        start: chunks[0].0,
-        json: gz.gzip(&json, 1),
-    }
-}
-
 /// Metadata of every document, facet values interned.
-fn docs_json(cat: &Catalogue, index: &Index, parts: &[Part]) -> Vec<u8> {
+fn docs_json(cat: &Catalogue, index: &Index, snippet_tables: &[Option<Vec<u8>>]) -> Vec<u8> {
     let mut tables: [BTreeMap<String, usize>; 3] = Default::default();
     let mut intern = |table: usize, value: &Option<String>| -> Value {
         value.as_ref().map_or(Value::Null, |v| {
@@ -181,10 +164,6 @@ fn docs_json(cat: &Catalogue, index: &Index, parts: &[Part]) -> Vec<u8> {
             json!(*t.entry(v.clone()).or_insert(n))
         })
     };
-    let mut part_starts: Vec<Vec<u32>> = vec![Vec::new(); cat.docs.len()];
-    for p in parts {
-        part_starts[p.doc].push(p.start);
-    }
     let docs: Vec<Value> = cat
         .docs
         .iter()
@@ -202,7 +181,7 @@ fn docs_json(cat: &Catalogue, index: &Index, parts: &[Part]) -> Vec<u8> {
                 m.published.map(|p| p.to_string()),
                 index.docs[i].head_end,
                 index.docs[i].body_len,
-                part_gaps(&part_starts[i]),
+                u8::from(snippet_tables[i].is_some()),
             ])
         })
         .collect();
@@ -220,16 +199,6 @@ fn docs_json(cat: &Catalogue, index: &Index, parts: &[Part]) -> Vec<u8> {
     })
     .to_string()
     .into_bytes()
-}
-
-/// Where a document's snippet files start, for `docs.bin`: `null` without
-/// body text, else the gaps between successive starts (the first file starts
-/// at the end of the head; files are numbered on in document order).
-fn part_gaps(starts: &[u32]) -> Value {
-    if starts.is_empty() {
-        return Value::Null;
-    }
-    json!(starts.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>())
 }
 
 fn status_index(status: Status) -> usize {

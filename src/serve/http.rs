@@ -2,7 +2,8 @@
 //! (percent-decoded, `index.html` for folders, the site's `404.html` with
 //! status 404), refuses anything that could name a file outside the site,
 //! sets content types and no-store caching, and injects the live-reload
-//! script into HTML. `GET` and `HEAD` only.
+//! script into HTML, answers single byte ranges (search snippets fetch one
+//! article of a page). `GET` and `HEAD` only.
 //!
 //! Reads the store; never touches the file system.
 
@@ -44,6 +45,24 @@ pub(crate) fn site_path(url: &str) -> Result<String, Refused> {
         }
     }
     Ok(decoded.into_owned())
+}
+
+/// The span (first and last byte) a `Range` header value asks for in a body
+/// of `len` bytes: one span of `bytes=a-b`, `bytes=a-` or `bytes=-n`; `None`
+/// for anything else, which is answered with the whole body.
+pub fn byte_range(value: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    let (from, to) = spec.split_once('-')?;
+    let parse = |s: &str| s.trim().parse::<u64>().ok();
+    let (from, to) = match (parse(from), parse(to)) {
+        (Some(from), Some(to)) => (from, to.min(len.checked_sub(1)?)),
+        (Some(from), None) if to.trim().is_empty() => (from, len.checked_sub(1)?),
+        (None, Some(n)) if from.trim().is_empty() && n > 0 => {
+            (len.saturating_sub(n), len.checked_sub(1)?)
+        }
+        _ => return None,
+    };
+    (from <= to).then_some((from, to))
 }
 
 /// The store key of a site path: folders map to their `index.html`.
@@ -95,12 +114,51 @@ pub(crate) fn handle(request: Request, shared: &Shared) {
             shared.hub.stream(request.into_writer(), generation);
             return;
         }
-        (Method::Get | Method::Head, Ok(path)) => page(&path, &read(&shared.store)),
+        (Method::Get | Method::Head, Ok(path)) => {
+            let reply = page(&path, &read(&shared.store));
+            let range = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Range"))
+                .map(|h| h.value.as_str().to_owned());
+            match range {
+                Some(range) => ranged(reply, &range),
+                None => reply,
+            }
+        }
         (Method::Get | Method::Head, Err(Refused(why))) => text(403, &format!("refused: {why}\n")),
         _ => text(405, "only GET and HEAD are supported\n"),
     };
     // The client may have gone away; nothing to do about it.
     let _ = request.respond(response);
+}
+
+/// `reply` cut to the byte range `range` asks for (status 206), when it is
+/// a complete page and the range one satisfiable span.
+fn ranged(reply: Reply, range: &str) -> Reply {
+    if reply.status_code() != StatusCode(200) {
+        return reply;
+    }
+    let headers = reply.headers().to_vec();
+    let mut bytes = Vec::new();
+    // Reading from an in-memory cursor cannot fail.
+    let _ = std::io::Read::read_to_end(&mut reply.into_reader(), &mut bytes);
+    let mut out = match byte_range(range, bytes.len() as u64) {
+        Some((from, to)) => Response::from_data(bytes[from as usize..=to as usize].to_vec())
+            .with_status_code(StatusCode(206))
+            .with_header(header(
+                "Content-Range",
+                &format!("bytes {from}-{to}/{}", bytes.len()),
+            )),
+        None => Response::from_data(bytes),
+    };
+    for h in headers
+        .into_iter()
+        .filter(|h| !h.field.equiv("Content-Length"))
+    {
+        out.add_header(h);
+    }
+    out
 }
 
 fn read(store: &RwLock<Store>) -> std::sync::RwLockReadGuard<'_, Store> {
@@ -142,6 +200,7 @@ fn body(status: u16, key: &str, bytes: &[u8], store: &Store) -> Reply {
         .with_header(header("Content-Type", kind))
         .with_header(header("Cache-Control", "no-store"))
         .with_header(header("X-Content-Type-Options", "nosniff"))
+        .with_header(header("Accept-Ranges", "bytes"))
 }
 
 /// `html` with `script` before its last `</body>` (or at the end).
@@ -172,6 +231,25 @@ fn header(name: &str, value: &str) -> Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_ranges_cover_one_satisfiable_span() {
+        assert_eq!(byte_range("bytes=2-5", 10), Some((2, 5)));
+        assert_eq!(byte_range("bytes=2-50", 10), Some((2, 9)));
+        assert_eq!(byte_range("bytes=7-", 10), Some((7, 9)));
+        assert_eq!(byte_range("bytes=-3", 10), Some((7, 9)));
+        for bad in [
+            "bytes=5-2",
+            "bytes=10-12",
+            "bytes=0-1,4-5",
+            "items=0-1",
+            "bytes=-0",
+            "bytes=x-",
+        ] {
+            assert_eq!(byte_range(bad, 10), None, "{bad}");
+        }
+        assert_eq!(byte_range("bytes=0-", 0), None);
+    }
 
     #[test]
     fn unicode_paths_are_decoded() {

@@ -12,6 +12,8 @@ mod reload;
 mod store;
 mod watch;
 
+pub use http::byte_range;
+
 use std::fmt;
 use std::io::{ErrorKind, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -20,6 +22,7 @@ use std::time::Instant;
 
 use crate::BuildOptions;
 use crate::diagnostics::Diagnostics;
+use crate::search::snippets;
 use rebuild::{Engine, Outcome};
 use reload::Hub;
 use store::Store;
@@ -146,7 +149,14 @@ impl Indexer {
             let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(1).build() else {
                 return;
             };
-            let files = pool.install(|| crate::search::build_index(&catalogue));
+            let files = pool.install(|| {
+                let prepared = crate::search::prepare(&catalogue);
+                let pages = |path: &str| {
+                    let store = store.read().unwrap_or_else(|e| e.into_inner());
+                    store.get(path).map(|html| snippets::articles(&html))
+                };
+                prepared.finish(&catalogue, &pages)
+            });
             if latest.load(Ordering::SeqCst) == ticket {
                 store
                     .write()

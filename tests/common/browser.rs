@@ -1,5 +1,5 @@
 //! Headless Chromium against a built site: a loopback static file server
-//! that records the bytes it sends, `dump_dom` to load a page, let its
+//! that answers byte ranges (as static hosts do) and records the bytes it sends, `dump_dom` to load a page, let its
 //! scripts run and return the resulting DOM, and a minimal WebDriver client
 //! (chromedriver over plain HTTP/1.1) for typing, keys and real-time timings.
 //! Shared by the browser tests and the search benchmark (`examples/search_bench.rs`).
@@ -97,9 +97,29 @@ fn respond(
         Some("json") => "application/json",
         _ => "application/octet-stream",
     };
-    log.lock().unwrap().push((path, body.len()));
-    let header = tiny_http::Header::from_bytes("Content-Type", mime).expect("valid header");
-    let _ = request.respond(tiny_http::Response::from_data(body).with_header(header));
+    let header =
+        |name: &str, value: &str| tiny_http::Header::from_bytes(name, value).expect("valid header");
+    let range = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Range"))
+        .and_then(|h| gazette::serve::byte_range(h.value.as_str(), body.len() as u64));
+    let response = match range {
+        Some((from, to)) => {
+            let total = body.len();
+            tiny_http::Response::from_data(body[from as usize..=to as usize].to_vec())
+                .with_status_code(206)
+                .with_header(header(
+                    "Content-Range",
+                    &format!("bytes {from}-{to}/{total}"),
+                ))
+        }
+        None => tiny_http::Response::from_data(body),
+    };
+    log.lock()
+        .unwrap()
+        .push((path, response.data_length().unwrap_or(0)));
+    let _ = request.respond(response.with_header(header("Content-Type", mime)));
 }
 
 /// The Chromium binary, or `None` with a printed reason.

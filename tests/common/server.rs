@@ -56,11 +56,16 @@ impl Server {
 
     /// Send a raw request line for `target` with `method`; returns the response.
     pub fn request(&self, method: &str, target: &str) -> Reply {
+        self.request_with(method, target, "")
+    }
+
+    /// Like [`Server::request`], with `headers` (`Name: value\r\n` lines).
+    pub fn request_with(&self, method: &str, target: &str, headers: &str) -> Reply {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         write!(
             stream,
-            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\n{headers}Connection: close\r\n\r\n",
             self.addr
         )
         .unwrap();

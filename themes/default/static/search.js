@@ -41,32 +41,17 @@ let index = null;
 function loadIndex() {
   index ??= (async () => {
     const [manifest, meta] = await Promise.all([fetchJson("manifest.json"), fetchJson("docs.bin")]);
-    const parts = snippetParts(meta.docs);
     const docs = meta.docs.map((d, i) => ({
       i, id: d[0], title: d[1], number: d[2] || "",
       issuer: d[3] == null ? null : meta.issuers[d[3]],
       level: d[4] == null ? null : meta.levels[d[4]],
       category: d[5] == null ? null : meta.categories[d[5]],
       status: meta.statuses[d[6]], date: d[7] || "", year: d[7] ? +d[7].slice(0, 4) : null,
-      headEnd: d[8], bodyLen: d[9], ...parts[i],
+      headEnd: d[8], bodyLen: d[9], length: d[8] + d[9], table: d[10] === 1,
     }));
     return { manifest, docs };
   })();
   return index;
-}
-
-/** Per document, its first snippet file and where each of its files starts:
- * docs.bin stores the gaps between starts (the first starts at the head's
- * end) and the files are numbered on in document order. */
-function snippetParts(metaDocs) {
-  let next = 0;
-  return metaDocs.map((d) => {
-    if (d[10] == null) return { firstPart: null, partStarts: [] };
-    const partStarts = [d[8]];
-    for (const gap of d[10]) partStarts.push(partStarts[partStarts.length - 1] + gap);
-    next += partStarts.length;
-    return { firstPart: next - partStarts.length, partStarts };
-  });
 }
 
 function fnv1a(text) {
@@ -81,8 +66,25 @@ function varint(bytes, at) {
   return n;
 }
 
+/** Reader of codec.rs's bit streams: Rice and Elias gamma codes, most
+ * significant bit first. Past the end every bit reads as zero. */
+class Bits {
+  constructor(bytes, from) { this.bytes = bytes; this.bit = from * 8; }
+  one() { const b = (this.bytes[this.bit >> 3] >> (7 - (this.bit & 7))) & 1; this.bit++; return b; }
+  bits(n) { let v = 0; for (let i = 0; i < n; i++) v = v * 2 + this.one(); return v; }
+  unary() { let q = 0; while (this.one()) q++; return q; }
+  rice(k) { return this.unary() * 2 ** k + this.bits(k); }
+  gamma() { const len = this.unary(); return 2 ** len + this.bits(len); }
+}
+
+/** Rice parameter for gaps averaging total / count (mirror of codec::rice_k). */
+function riceK(total, count) {
+  const scaled = Math.floor((total * 11) / (Math.max(count, 1) * 16));
+  return scaled === 0 ? 0 : 31 - Math.clz32(scaled);
+}
+
 const shards = new Map();
-/** Entries of a postings file: key → {docs, from, to, bytes}. */
+/** Entries of a postings file: key → {docs, from, bytes}. */
 function loadShard(path) {
   if (!shards.has(path)) {
     shards.set(path, fetchBytes(path).then((bytes) => {
@@ -93,7 +95,7 @@ function loadShard(path) {
         const key = decoder.decode(bytes.subarray(at.i, at.i + keyLen));
         at.i += keyLen;
         const docs = varint(bytes, at), len = varint(bytes, at);
-        map.set(key, { docs, from: at.i, to: at.i + len, bytes });
+        map.set(key, { docs, from: at.i, bytes });
         at.i += len;
       }
       return map;
@@ -103,28 +105,29 @@ function loadShard(path) {
 }
 
 const postings = new Map();
-/** Decoded posting of `key`: Map doc → {tf, positions}. */
+/** Decoded posting of `key` (format: codec.rs): Map doc → {tf, positions}. */
 async function posting(key, positional) {
   if (postings.has(key)) return postings.get(key);
-  const { manifest } = await loadIndex();
+  const { manifest, docs } = await loadIndex();
   const own = manifest.own[key];
   const path = own !== undefined ? `p/o${own}.bin` : `p/${fnv1a(key) % manifest.shards}.bin`;
   const entry = (await loadShard(path)).get(key);
   const out = new Map();
   if (entry) {
-    const at = { i: entry.from };
-    let doc = 0;
+    const bits = new Bits(entry.bytes, entry.from);
+    const docK = riceK(docs.length, entry.docs);
+    let next = 0;
     for (let n = 0; n < entry.docs; n++) {
-      doc += varint(entry.bytes, at);
-      const tf = varint(entry.bytes, at);
+      const doc = next + bits.rice(docK);
+      next = doc + 1;
+      const tf = bits.gamma();
       let positions = null;
       if (positional) {
+        const k = riceK(docs[doc]?.length ?? 0, tf);
         positions = new Array(tf);
-        let p = 0;
-        for (let k = 0; k < tf; k++) positions[k] = p += varint(entry.bytes, at);
+        for (let j = 0, p = -1; j < tf; j++) positions[j] = p = p + 1 + bits.rice(k);
       }
       out.set(doc, { tf, positions });
-      doc += 1;
     }
   }
   postings.set(key, out);
@@ -282,15 +285,63 @@ const statusesOf = (state) => (state.status === "all" ? null : state.status ? st
 
 // ---------- snippets ----------
 
-/** The chunk holding body position `pos` of `d`: {anchor, text}. */
-async function chunkAt(d, pos) {
-  if (d.firstPart == null) return null;
-  let k = 0;
-  while (k + 1 < d.partStarts.length && d.partStarts[k + 1] <= pos) k++;
-  const chunks = await fetchJson(`t/${d.firstPart + k}.bin`);
-  let best = chunks[0];
-  for (const c of chunks) if (c[0] <= pos) best = c;
-  return { anchor: best[1], text: best[2] };
+/** The article holding body position `pos` of `d`: {anchor, text}. The
+ * index holds no text: the article's bytes are fetched from the document's
+ * page (a Range request; a server without ranges sends the whole page).
+ * Without the terms `re` in them (a page changed since indexing), the
+ * whole page's text stands in. */
+async function chunkAt(d, pos, re) {
+  let row = null;
+  if (d.table) {
+    let start = 0, byte = 0;
+    for (const [gap, anchor, byteGap, len] of await fetchJson(`c/${d.i}.bin`)) {
+      start += gap;
+      if (start > pos) break;
+      if (byteGap != null) byte += byteGap;
+      row = { anchor, from: byteGap == null ? null : byte, len };
+    }
+  }
+  let text = row?.from != null ? await pageSlice(d, row.from, row.len) : "";
+  re.lastIndex = 0;
+  if (!re.test(text)) text = await pageBody(d);
+  return { anchor: row?.anchor ?? null, text };
+}
+
+/** Text of `html`, one line per block. */
+function htmlText(html) {
+  const t = document.createElement("template");
+  t.innerHTML = html.replace(/<\/(p|h\d|li|tr|blockquote)>/g, "$&\n");
+  return t.content.textContent;
+}
+
+const slices = new Map();
+function pageSlice(d, from, len) {
+  const key = `${d.i}:${from}:${len}`;
+  if (!slices.has(key)) {
+    slices.set(key, (async () => {
+      const res = await fetch(docUrl(d), { headers: { Range: `bytes=${from}-${from + len - 1}` } });
+      if (!res.ok) return "";
+      let bytes = new Uint8Array(await res.arrayBuffer());
+      if (res.status !== 206) bytes = bytes.subarray(from, from + len);
+      return htmlText(decoder.decode(bytes));
+    })());
+  }
+  return slices.get(key);
+}
+
+const pages = new Map();
+/** Text of the body of `d`'s page (between the markers markdown.rs writes), fetched once. */
+function pageBody(d) {
+  if (!pages.has(d.i)) {
+    pages.set(d.i, (async () => {
+      const res = await fetch(docUrl(d));
+      if (!res.ok) return "";
+      const html = await res.text();
+      const from = html.indexOf("<!--text-->"), to = html.indexOf("<!--/text-->");
+      return from < 0 ? "" : htmlText(html.slice(from, to < 0 ? undefined : to));
+    })());
+  }
+  return pages.get(d.i);
 }
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -425,7 +476,7 @@ async function more() {
 async function resultItem(h, re) {
   const { d } = h;
   const li = el("li", "result result-" + d.status);
-  const chunk = h.first < Infinity ? await chunkAt(d, h.first) : null;
+  const chunk = h.first < Infinity ? await chunkAt(d, h.first, re) : null;
   const anchor = h.article ? `art-${h.article}` : chunk?.anchor;
   const a = el("a", "result-title");
   a.href = docUrl(d) + (anchor ? "#" + anchor : "");

@@ -1,0 +1,236 @@
+//! The wire format of one posting: a bit stream of Rice codes, which holds
+//! the ~7 million positions of a large corpus in about 11 bits each (varints
+//! take 16). `search.js` decodes the same format; keep the two in step.
+//!
+//! For each document holding the key, in order: the gap to the previous
+//! document (Rice, parameter from how many documents hold the key), the term
+//! frequency (Elias gamma) and, for positional keys, the gaps between
+//! successive positions (Rice, parameter from the document's length over the
+//! frequency). Every parameter is computed from numbers the reader already
+//! has (document count, `docs`, frequencies, document lengths), so none is
+//! stored. Pure functions; no I/O.
+
+/// One document's entry: document number, frequency, positions (empty for
+/// keys without positions).
+pub type Entry = (u32, u32, Vec<u32>);
+
+/// What the reader knows before decoding a posting.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout<'a> {
+    /// Number of documents in the index.
+    pub documents: u32,
+    /// Positions in each document (title, 文号 and body).
+    pub lengths: &'a [u32],
+}
+
+/// The Rice parameter for gaps averaging `total / count`: `log2` of about
+/// 0.69 times the mean, the optimum for geometric gaps. Integer-only, so the
+/// browser computes exactly the same.
+pub fn rice_k(total: u64, count: u64) -> u32 {
+    let scaled = total * 11 / (count.max(1) * 16);
+    if scaled == 0 { 0 } else { scaled.ilog2() }
+}
+
+/// Encode `entries` (documents ascending, positions ascending).
+pub fn encode(entries: &[Entry], positional: bool, layout: Layout<'_>) -> Vec<u8> {
+    let mut w = BitWriter::default();
+    let doc_k = rice_k(u64::from(layout.documents), entries.len() as u64);
+    let mut next = 0;
+    for (doc, tf, positions) in entries {
+        w.rice(doc - next, doc_k);
+        next = doc + 1;
+        w.gamma(*tf);
+        if positional {
+            let k = position_k(layout, *doc, *tf);
+            let mut last = 0;
+            for (n, &p) in positions.iter().enumerate() {
+                // Positions are distinct: after the first, gaps are at least one.
+                w.rice(if n == 0 { p } else { p - last - 1 }, k);
+                last = p;
+            }
+        }
+    }
+    w.finish()
+}
+
+/// Decode `docs` entries from `bytes`.
+pub fn decode(bytes: &[u8], docs: u32, positional: bool, layout: Layout<'_>) -> Vec<Entry> {
+    let mut r = BitReader { bytes, bit: 0 };
+    let doc_k = rice_k(u64::from(layout.documents), u64::from(docs));
+    let mut next = 0;
+    let mut out = Vec::with_capacity(docs as usize);
+    for _ in 0..docs {
+        let doc = next + r.rice(doc_k);
+        next = doc + 1;
+        let tf = r.gamma();
+        let mut positions = Vec::new();
+        if positional {
+            let k = position_k(layout, doc, tf);
+            let mut p = 0;
+            for n in 0..tf {
+                p = if n == 0 { r.rice(k) } else { p + 1 + r.rice(k) };
+                positions.push(p);
+            }
+        }
+        out.push((doc, tf, positions));
+    }
+    out
+}
+
+fn position_k(layout: Layout<'_>, doc: u32, tf: u32) -> u32 {
+    let length = layout.lengths.get(doc as usize).copied().unwrap_or(0);
+    rice_k(u64::from(length), u64::from(tf))
+}
+
+/// Bits, most significant first within each byte.
+#[derive(Default)]
+struct BitWriter {
+    bytes: Vec<u8>,
+    acc: u64,
+    used: u32,
+}
+
+impl BitWriter {
+    /// The low `n` bits of `value` (`n` ≤ 32).
+    fn bits(&mut self, value: u32, n: u32) {
+        if n == 0 {
+            return;
+        }
+        self.acc = (self.acc << n) | u64::from(value & (u32::MAX >> (32 - n)));
+        self.used += n;
+        while self.used >= 8 {
+            self.used -= 8;
+            self.bytes.push((self.acc >> self.used) as u8);
+        }
+    }
+
+    /// `q` one-bits and a zero.
+    fn unary(&mut self, mut q: u32) {
+        while q >= 32 {
+            self.bits(u32::MAX, 32);
+            q -= 32;
+        }
+        self.bits(((1u64 << (q + 1)) - 2) as u32, q + 1);
+    }
+
+    fn rice(&mut self, n: u32, k: u32) {
+        self.unary(n >> k);
+        self.bits(n, k);
+    }
+
+    /// Elias gamma of `n` ≥ 1: the bit length in unary, then the bits below the top one.
+    fn gamma(&mut self, n: u32) {
+        let len = n.max(1).ilog2();
+        self.unary(len);
+        self.bits(n, len);
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.used > 0 {
+            self.bytes.push((self.acc << (8 - self.used)) as u8);
+        }
+        self.bytes
+    }
+}
+
+struct BitReader<'a> {
+    bytes: &'a [u8],
+    bit: usize,
+}
+
+impl BitReader<'_> {
+    fn bit(&mut self) -> u32 {
+        let byte = self.bytes.get(self.bit / 8).copied().unwrap_or(0);
+        let b = (byte >> (7 - self.bit % 8)) & 1;
+        self.bit += 1;
+        u32::from(b)
+    }
+
+    fn bits(&mut self, n: u32) -> u32 {
+        (0..n).fold(0, |v, _| (v << 1) | self.bit())
+    }
+
+    fn unary(&mut self) -> u32 {
+        let mut q = 0;
+        // Past the end every bit reads as zero, so this ends on bad input too.
+        while self.bit() == 1 {
+            q += 1;
+        }
+        q
+    }
+
+    fn rice(&mut self, k: u32) -> u32 {
+        let q = self.unary();
+        (q << k) | self.bits(k)
+    }
+
+    fn gamma(&mut self) -> u32 {
+        let len = self.unary();
+        (1 << len) | self.bits(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(entries: Vec<Entry>, positional: bool, lengths: &[u32]) {
+        let layout = Layout {
+            documents: lengths.len() as u32,
+            lengths,
+        };
+        let bytes = encode(&entries, positional, layout);
+        assert_eq!(
+            decode(&bytes, entries.len() as u32, positional, layout),
+            entries
+        );
+    }
+
+    #[test]
+    fn positional_postings_round_trip() {
+        let lengths = [10, 100_000, 3, 70];
+        round_trip(
+            vec![
+                (0, 3, vec![0, 1, 9]),
+                (1, 2, vec![5, 99_999]),
+                (3, 1, vec![69]),
+            ],
+            true,
+            &lengths,
+        );
+    }
+
+    #[test]
+    fn document_lists_round_trip_with_extreme_gaps() {
+        let lengths = vec![1; 1_000_000];
+        round_trip(
+            vec![(0, 1, vec![]), (999_999, 40_000, vec![])],
+            false,
+            &lengths,
+        );
+        round_trip(
+            (0..1000).map(|d| (d, d + 1, vec![])).collect(),
+            false,
+            &lengths,
+        );
+    }
+
+    #[test]
+    fn rice_parameter_follows_the_mean_gap() {
+        assert_eq!(rice_k(0, 5), 0);
+        assert_eq!(rice_k(1000, 1), 9); // 687 → 2^9
+        assert_eq!(rice_k(1000, 1000), 0);
+    }
+
+    #[test]
+    fn codes_are_compact() {
+        let lengths = [6000];
+        let layout = Layout {
+            documents: 1,
+            lengths: &lengths,
+        };
+        let positions: Vec<u32> = (0..100).map(|n| n * 60).collect();
+        let bytes = encode(&[(0, 100, positions)], true, layout);
+        assert!(bytes.len() < 100, "{} bytes for 100 positions", bytes.len());
+    }
+}
