@@ -9,6 +9,11 @@ mod browser;
 #[path = "../tests/common/fs.rs"]
 mod fs;
 
+// Measure with the allocator the gazette binary uses (see src/main.rs).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

@@ -1,14 +1,16 @@
-//! The wire format of one posting: a bit stream of Rice codes, which holds
+//! The wire format of one posting: bit streams of Rice codes, which hold
 //! the ~7 million positions of a large corpus in about 11 bits each (varints
 //! take 16). `search.js` decodes the same format; keep the two in step.
 //!
-//! For each document holding the key, in order: the gap to the previous
-//! document (Rice, parameter from how many documents hold the key), the term
-//! frequency (Elias gamma) and, for positional keys, the gaps between
-//! successive positions (Rice, parameter from the document's length over the
+//! Two sections. Documents: for each document holding the key, the gap to
+//! the previous one (Rice, parameter from how many documents hold the key)
+//! and the term frequency (Elias gamma), padded to a whole byte. Positions
+//! (positional keys only): for each document in the same order, its
+//! positions as gaps (Rice, parameter from the document's length over the
 //! frequency). Every parameter is computed from numbers the reader already
 //! has (document count, `docs`, frequencies, document lengths), so none is
-//! stored. Pure functions; no I/O.
+//! stored, and the positions section can be written while documents are
+//! still being indexed. Pure functions; no I/O.
 
 /// One document's entry: document number, frequency, positions (empty for
 /// keys without positions).
@@ -31,26 +33,57 @@ pub fn rice_k(total: u64, count: u64) -> u32 {
     if scaled == 0 { 0 } else { scaled.ilog2() }
 }
 
-/// Encode `entries` (documents ascending, positions ascending).
-pub fn encode(entries: &[Entry], positional: bool, layout: Layout<'_>) -> Vec<u8> {
-    let mut w = BitWriter::default();
-    let doc_k = rice_k(u64::from(layout.documents), entries.len() as u64);
-    let mut next = 0;
-    for (doc, tf, positions) in entries {
-        w.rice(doc - next, doc_k);
-        next = doc + 1;
-        w.gamma(*tf);
-        if positional {
-            let k = position_k(layout, *doc, *tf);
-            let mut last = 0;
-            for (n, &p) in positions.iter().enumerate() {
-                // Positions are distinct: after the first, gaps are at least one.
-                w.rice(if n == 0 { p } else { p - last - 1 }, k);
-                last = p;
-            }
+/// The positions section of a posting, written one document at a time.
+#[derive(Debug, Default, Clone)]
+pub struct Positions(BitWriter);
+
+impl Positions {
+    /// Add the positions (ascending, distinct) of the next document, which
+    /// holds `length` positions in all.
+    pub fn push(&mut self, length: u32, positions: &[u32]) {
+        let k = rice_k(u64::from(length), positions.len() as u64);
+        let mut last = None;
+        for &p in positions {
+            // Positions are distinct: after the first, gaps are at least one.
+            self.0.rice(last.map_or(p, |l: u32| p - l - 1), k);
+            last = Some(p);
         }
     }
-    w.finish()
+}
+
+/// A whole posting: the documents section for `docs` (document, frequency)
+/// pairs in ascending order, then `positions` if the key has them.
+pub fn posting(
+    docs: impl ExactSizeIterator<Item = (u32, u32)>,
+    documents: u32,
+    positions: Option<Positions>,
+) -> Vec<u8> {
+    let mut w = BitWriter::default();
+    let doc_k = rice_k(u64::from(documents), docs.len() as u64);
+    let mut next = 0;
+    for (doc, tf) in docs {
+        w.rice(doc - next, doc_k);
+        next = doc + 1;
+        w.gamma(tf);
+    }
+    let mut bytes = w.finish();
+    if let Some(p) = positions {
+        bytes.extend(p.0.finish());
+    }
+    bytes
+}
+
+/// Encode `entries` (documents ascending, positions ascending).
+pub fn encode(entries: &[Entry], positional: bool, layout: Layout<'_>) -> Vec<u8> {
+    let positions = positional.then(|| {
+        let mut p = Positions::default();
+        for (doc, _, positions) in entries {
+            p.push(length(layout, *doc), positions);
+        }
+        p
+    });
+    let docs = entries.iter().map(|(doc, tf, _)| (*doc, *tf));
+    posting(docs, layout.documents, positions)
 }
 
 /// Decode `docs` entries from `bytes`.
@@ -62,28 +95,28 @@ pub fn decode(bytes: &[u8], docs: u32, positional: bool, layout: Layout<'_>) -> 
     for _ in 0..docs {
         let doc = next + r.rice(doc_k);
         next = doc + 1;
-        let tf = r.gamma();
-        let mut positions = Vec::new();
-        if positional {
-            let k = position_k(layout, doc, tf);
+        out.push((doc, r.gamma(), Vec::new()));
+    }
+    if positional {
+        r.bit = r.bit.div_ceil(8) * 8;
+        for (doc, tf, positions) in &mut out {
+            let k = rice_k(u64::from(length(layout, *doc)), u64::from(*tf));
             let mut p = 0;
-            for n in 0..tf {
+            for n in 0..*tf {
                 p = if n == 0 { r.rice(k) } else { p + 1 + r.rice(k) };
                 positions.push(p);
             }
         }
-        out.push((doc, tf, positions));
     }
     out
 }
 
-fn position_k(layout: Layout<'_>, doc: u32, tf: u32) -> u32 {
-    let length = layout.lengths.get(doc as usize).copied().unwrap_or(0);
-    rice_k(u64::from(length), u64::from(tf))
+fn length(layout: Layout<'_>, doc: u32) -> u32 {
+    layout.lengths.get(doc as usize).copied().unwrap_or(0)
 }
 
 /// Bits, most significant first within each byte.
-#[derive(Default)]
+#[derive(Debug, Default, Clone)]
 struct BitWriter {
     bytes: Vec<u8>,
     acc: u64,

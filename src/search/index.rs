@@ -12,7 +12,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::codec::{self, Layout};
-use super::text::Chunk;
+use super::text;
 use super::tokenize::{Key, Token, Tokenizer, tokens};
 
 /// What one document contributes to the index, besides its postings.
@@ -32,17 +32,19 @@ pub struct Source<'a> {
     pub title: &'a str,
     /// 文号, if any.
     pub number: Option<&'a str>,
-    /// Body chunks.
-    pub chunks: Vec<Chunk>,
+    /// Markdown body, if any.
+    pub body: Option<&'a str>,
 }
 
-/// Documents holding one key, as an encoded varint stream.
+/// Documents holding one key: (document gap, frequency) varints and, for
+/// positional keys, the positions section of the wire format, written as
+/// documents are added.
 #[derive(Debug, Default, Clone)]
 pub struct Posting {
     /// How many documents hold the key.
     pub docs: u32,
-    /// Per document: gap to the previous document, frequency, position deltas.
-    pub bytes: Vec<u8>,
+    head: Vec<u8>,
+    positions: Option<codec::Positions>,
     next_doc: u32,
 }
 
@@ -97,21 +99,31 @@ impl Index {
             docs: Vec::with_capacity(sources.len()),
             postings: vec![FxMap::default(); PARTITIONS],
         };
-        let mut sources = sources.into_iter().peekable();
-        while sources.peek().is_some() {
+        // Tokenise the next batch while the last one is merged in.
+        let tokenise = |batch: Vec<Source<'_>>| -> Vec<(DocText, Tokenised)> {
+            batch
+                .into_par_iter()
+                .map_init(Counter::default, index_document)
+                .collect()
+        };
+        let mut sources = sources.into_iter();
+        let mut done = tokenise(sources.by_ref().take(BATCH).collect());
+        while !done.is_empty() {
             let batch: Vec<Source<'_>> = sources.by_ref().take(BATCH).collect();
-            let done: Vec<_> = batch.into_par_iter().map(index_document).collect();
             let first = index.docs.len() as u32;
-            index
-                .postings
-                .par_iter_mut()
-                .enumerate()
-                .for_each(|(p, map)| {
-                    for (n, (_, tokenised)) in done.iter().enumerate() {
-                        add_document(map, first + n as u32, tokenised, p);
-                    }
-                });
+            let postings = &mut index.postings;
+            let (next, ()) = rayon::join(
+                || tokenise(batch),
+                || {
+                    postings.par_iter_mut().enumerate().for_each(|(p, map)| {
+                        for (n, (_, tokenised)) in done.iter().enumerate() {
+                            add_document(map, first + n as u32, tokenised, p);
+                        }
+                    })
+                },
+            );
             index.docs.extend(done.into_iter().map(|(doc, _)| doc));
+            done = next;
         }
         index
     }
@@ -178,7 +190,7 @@ impl Index {
         };
         let lengths = self.lengths();
         let layout = self.layout(&lengths);
-        let bytes = posting.encode(key.positional(), layout);
+        let bytes = posting.clone().into_wire(layout.documents);
         codec::decode(&bytes, posting.docs, key.positional(), layout)
             .into_iter()
             .map(|(doc, _, positions)| (doc, positions))
@@ -200,43 +212,55 @@ impl Index {
 }
 
 impl Posting {
-    /// The posting in its wire format (see [`codec`]).
-    pub fn encode(&self, positional: bool, layout: Layout<'_>) -> Vec<u8> {
-        let mut bytes = self.bytes.as_slice();
-        let mut entries = Vec::with_capacity(self.docs as usize);
-        let mut doc = 0;
-        for _ in 0..self.docs {
-            doc += read_varint(&mut bytes);
-            let tf = read_varint(&mut bytes);
-            let mut positions = Vec::new();
-            if positional {
-                positions.reserve(tf as usize);
-                let mut p = 0;
-                for _ in 0..tf {
-                    p += read_varint(&mut bytes);
-                    positions.push(p);
-                }
-            }
-            entries.push((doc, tf, positions));
-            doc += 1;
-        }
-        codec::encode(&entries, positional, layout)
+    /// The posting in its wire format (see [`codec`]) for an index of
+    /// `documents` documents.
+    pub fn into_wire(self, documents: u32) -> Vec<u8> {
+        let heads = Heads {
+            bytes: &self.head,
+            left: self.docs,
+            doc: 0,
+        };
+        codec::posting(heads, documents, self.positions)
     }
 
-    /// Add `doc`, in which the key occurs `count` times at `positions`
-    /// (empty for keys without positions).
-    fn push(&mut self, doc: u32, count: u32, positions: &[u32]) {
-        write_varint(&mut self.bytes, doc - self.next_doc);
-        write_varint(&mut self.bytes, count);
+    /// Add `doc`, of `length` positions, in which the key occurs `count`
+    /// times, at `positions` for a positional key.
+    fn push(&mut self, doc: u32, count: u32, positions: Option<(u32, &[u32])>) {
+        write_varint(&mut self.head, doc - self.next_doc);
+        write_varint(&mut self.head, count);
         self.docs += 1;
         self.next_doc = doc + 1;
-        let mut last = 0;
-        for &p in positions {
-            write_varint(&mut self.bytes, p - last);
-            last = p;
+        if let Some((length, positions)) = positions {
+            self.positions
+                .get_or_insert_with(Default::default)
+                .push(length, positions);
         }
     }
 }
+
+/// (document, frequency) pairs read back from a posting's varints.
+struct Heads<'a> {
+    bytes: &'a [u8],
+    left: u32,
+    doc: u32,
+}
+
+impl Iterator for Heads<'_> {
+    type Item = (u32, u32);
+
+    fn next(&mut self) -> Option<(u32, u32)> {
+        self.left = self.left.checked_sub(1)?;
+        let doc = self.doc + read_varint(&mut self.bytes);
+        self.doc = doc + 1;
+        Some((doc, read_varint(&mut self.bytes)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left as usize, Some(self.left as usize))
+    }
+}
+
+impl ExactSizeIterator for Heads<'_> {}
 
 /// One key's occurrences in a document: how many, and for positional keys
 /// their positions as a range of `Tokenised::positions`.
@@ -251,16 +275,17 @@ struct Group {
 struct Tokenised {
     groups: Vec<Vec<Group>>,
     positions: Vec<u32>,
+    /// Positions in the document.
+    length: u32,
 }
 
 /// Append document `doc`'s groups of partition `p` to `map`.
 fn add_document(map: &mut FxMap<Key, Posting>, doc: u32, t: &Tokenised, p: usize) {
     for g in &t.groups[p] {
-        let positions = if g.key.positional() {
-            &t.positions[g.from..g.to]
-        } else {
-            &[]
-        };
+        let positions = g
+            .key
+            .positional()
+            .then(|| (t.length, &t.positions[g.from..g.to]));
         match map.get_mut(&g.key) {
             Some(posting) => posting.push(doc, g.count, positions),
             None => map
@@ -313,9 +338,10 @@ impl Packer {
 }
 
 /// Tokenise one document: its layout and its tokens grouped by key.
-fn index_document(source: Source<'_>) -> (DocText, Tokenised) {
+fn index_document(counter: &mut Counter, source: Source<'_>) -> (DocText, Tokenised) {
     let mut tk = Tokenizer::new();
-    let mut counter = Counter::new(source.chunks.iter().map(|c| c.text.len()).sum());
+    let body = source.body.map(text::chunks).unwrap_or_default();
+    counter.start();
     let mut emit = |t: Token| counter.add(t);
     tk.feed(source.title, &mut emit);
     tk.gap();
@@ -324,8 +350,8 @@ fn index_document(source: Source<'_>) -> (DocText, Tokenised) {
         tk.gap();
     }
     let head_end = tk.position();
-    let mut chunks = Vec::with_capacity(source.chunks.len());
-    for chunk in source.chunks {
+    let mut chunks = Vec::with_capacity(body.len());
+    for chunk in body {
         let start = tk.position();
         let article = chunk.anchor.as_deref().and_then(|a| a.strip_prefix("art-"));
         if let Some(n) = article.and_then(|n| n.parse().ok()) {
@@ -344,45 +370,76 @@ fn index_document(source: Source<'_>) -> (DocText, Tokenised) {
         body_len,
         chunks,
     };
-    (doc, counter.group())
+    let mut tokenised = counter.group();
+    tokenised.length = tk.position();
+    (doc, tokenised)
 }
 
 /// A document's distinct keys (numbered in order of first occurrence) with
-/// their counts and the positions of positional keys in text order.
+/// their counts and the positions of positional keys in text order. Reused
+/// from document to document: its buffers keep their capacity.
 struct Counter {
     packer: Packer,
     ids: FxMap<u64, u32>,
+    /// Ids of unigrams of the Basic Multilingual Plane by code point, valid
+    /// when the high half equals `stamp`: half of all tokens skip the hash.
+    unigrams: Vec<u64>,
+    stamp: u32,
     keys: Vec<u64>,
     counts: Vec<u32>,
     occurrences: Vec<(u32, u32)>,
 }
 
-impl Counter {
-    fn new(text_bytes: usize) -> Counter {
+impl Default for Counter {
+    fn default() -> Counter {
         Counter {
             packer: Packer {
                 words: HashMap::new(),
                 list: Vec::new(),
             },
-            ids: FxMap::with_capacity_and_hasher(
-                (text_bytes / 16).min(1 << 16),
-                Default::default(),
-            ),
+            ids: FxMap::default(),
+            unigrams: vec![0; 0x1_0000],
+            stamp: 0,
             keys: Vec::new(),
             counts: Vec::new(),
-            // About one bigram per three bytes of CJK text.
-            occurrences: Vec::with_capacity(text_bytes / 3 + 16),
+            occurrences: Vec::new(),
         }
+    }
+}
+
+impl Counter {
+    /// Forget the previous document.
+    fn start(&mut self) {
+        self.stamp += 1;
+        self.ids.clear();
+        self.keys.clear();
+        self.counts.clear();
+        self.occurrences.clear();
+        self.packer.words.clear();
+        self.packer.list.clear();
     }
 
     fn add(&mut self, t: Token) {
+        if let Key::Unigram(c) = t.key
+            && let Some(slot) = self.unigrams.get(c as usize).copied()
+        {
+            let id = if (slot >> 32) as u32 == self.stamp {
+                slot as u32
+            } else {
+                let packed = self.packer.pack(t.key);
+                let id = self.new_key(packed);
+                self.unigrams[c as usize] = (u64::from(self.stamp) << 32) | u64::from(id);
+                id
+            };
+            self.counts[id as usize] += 1;
+            return;
+        }
         let positional = t.key.positional();
         let packed = self.packer.pack(t.key);
         let next = self.keys.len() as u32;
         let id = *self.ids.entry(packed).or_insert(next);
         if id == next {
-            self.keys.push(packed);
-            self.counts.push(0);
+            self.new_key(packed);
         }
         self.counts[id as usize] += 1;
         if positional {
@@ -390,9 +447,15 @@ impl Counter {
         }
     }
 
+    fn new_key(&mut self, packed: u64) -> u32 {
+        self.keys.push(packed);
+        self.counts.push(0);
+        self.keys.len() as u32 - 1
+    }
+
     /// Group positions by key with a counting sort: positions arrive in
     /// increasing order, so each key's slice comes out sorted.
-    fn group(mut self) -> Tokenised {
+    fn group(&mut self) -> Tokenised {
         for (word, id) in &self.packer.words {
             self.packer.list[*id as usize] = word.clone();
         }
@@ -416,12 +479,16 @@ impl Counter {
             from = to;
         }
         let mut positions = vec![0; from];
-        for (id, pos) in self.occurrences {
+        for &(id, pos) in &self.occurrences {
             let slot = &mut next[id as usize];
             positions[*slot] = pos;
             *slot += 1;
         }
-        Tokenised { groups, positions }
+        Tokenised {
+            groups,
+            positions,
+            length: 0,
+        }
     }
 }
 
@@ -451,7 +518,6 @@ fn read_varint(bytes: &mut &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::text::chunks;
 
     fn index(texts: &[&str]) -> Index {
         Index::build(
@@ -460,7 +526,7 @@ mod tests {
                 .map(|t| Source {
                     title: "标题",
                     number: None,
-                    chunks: chunks(t),
+                    body: Some(t),
                 })
                 .collect(),
         )

@@ -46,11 +46,7 @@ pub fn index(cat: &Catalogue) -> Index {
         .map(|d| Source {
             title: &d.title,
             number: d.meta.number.as_deref(),
-            chunks: d
-                .body
-                .as_ref()
-                .map(|b| text::chunks(&b.markdown))
-                .unwrap_or_default(),
+            body: d.body.as_ref().map(|b| &*b.markdown),
         })
         .collect();
     Index::build(sources)
@@ -112,12 +108,11 @@ pub fn fnv1a(key: &str) -> u32 {
 /// Shard files (added to `files`) and the manifest naming them.
 /// Takes the postings out of `index`.
 fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<u8> {
-    let lengths = index.lengths();
-    let layout = index.layout(&lengths);
+    let documents = index.docs.len() as u32;
     let taken: Vec<_> = index.take_postings().collect();
     let mut keyed: Vec<(String, u32, Vec<u8>)> = taken
         .into_par_iter()
-        .map(|(key, p)| (key.text(), p.docs, p.encode(key.positional(), layout)))
+        .map(|(key, p)| (key.text(), p.docs, p.into_wire(documents)))
         .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let total: usize = keyed.iter().map(|k| k.2.len()).sum();

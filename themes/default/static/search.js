@@ -114,13 +114,18 @@ async function posting(key, positional) {
   const entry = (await loadShard(path)).get(key);
   const out = new Map();
   if (entry) {
+    // Documents section: gaps and frequencies; then, byte-aligned, positions.
     const bits = new Bits(entry.bytes, entry.from);
     const docK = riceK(docs.length, entry.docs);
-    let next = 0;
-    for (let n = 0; n < entry.docs; n++) {
-      const doc = next + bits.rice(docK);
+    const found = [];
+    for (let n = 0, next = 0; n < entry.docs; n++) {
+      const doc = next + bits.rice(docK), tf = bits.gamma();
+      if (doc >= docs.length || tf > docs[doc].length + 1) break; // not this index's format
       next = doc + 1;
-      const tf = bits.gamma();
+      found.push([doc, tf]);
+    }
+    bits.bit = Math.ceil(bits.bit / 8) * 8;
+    for (const [doc, tf] of found) {
       let positions = null;
       if (positional) {
         const k = riceK(docs[doc]?.length ?? 0, tf);
