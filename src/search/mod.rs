@@ -105,38 +105,45 @@ pub fn fnv1a(key: &str) -> u32 {
     })
 }
 
-/// Shard files (added to `files`) and the manifest naming them.
-/// Takes the postings out of `index`.
+/// A key's text, document count and encoded posting.
+type Keyed = (String, u32, Vec<u8>);
+
+/// Postings files (added to `files`) and the manifest naming them: each
+/// key goes to a file of its own (large postings, numbered in key order) or
+/// to the shard of its hash. Takes the postings out of `index`.
 fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<u8> {
     let documents = index.docs.len() as u32;
     let taken: Vec<_> = index.take_postings().collect();
-    let mut keyed: Vec<(String, u32, Vec<u8>)> = taken
+    let mut keyed: Vec<Keyed> = taken
         .into_par_iter()
         .map(|(key, p)| (key.text(), p.docs, p.into_wire(documents)))
         .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let total: usize = keyed.iter().map(|k| k.2.len()).sum();
     let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
+    // Each key's file: one of its own (numbered in key order) or its hash's
+    // shard; then the files are filled in parallel.
     let mut own: BTreeMap<String, usize> = BTreeMap::new();
-    let mut shard_bytes: Vec<Vec<u8>> = vec![Vec::new(); shards];
-    for (key, docs, bytes) in keyed {
-        let mut entry = Vec::with_capacity(bytes.len() + key.len() + 12);
-        write_varint(&mut entry, key.len() as u32);
-        entry.extend_from_slice(key.as_bytes());
-        write_varint(&mut entry, docs);
-        write_varint(&mut entry, bytes.len() as u32);
-        entry.extend_from_slice(&bytes);
-        if bytes.len() > OWN_FILE_BYTES {
-            let n = own.len();
-            files.push((format!("search/p/o{n}.bin"), entry));
-            own.insert(key, n);
+    let mut members: Vec<Vec<&Keyed>> = vec![Vec::new(); shards];
+    let mut own_files: Vec<(String, Vec<&Keyed>)> = Vec::new();
+    for k in &keyed {
+        if k.2.len() > OWN_FILE_BYTES {
+            own_files.push((format!("search/p/o{}.bin", own.len()), vec![k]));
+            own.insert(k.0.clone(), own.len());
         } else {
-            shard_bytes[fnv1a(&key) as usize % shards].extend(entry);
+            members[fnv1a(&k.0) as usize % shards].push(k);
         }
     }
-    for (n, bytes) in shard_bytes.into_iter().enumerate() {
-        files.push((format!("search/p/{n}.bin"), bytes));
-    }
+    let shard_files = members
+        .into_iter()
+        .enumerate()
+        .map(|(n, list)| (format!("search/p/{n}.bin"), list));
+    own_files.extend(shard_files);
+    files.par_extend(
+        own_files
+            .into_par_iter()
+            .map(|(path, list)| (path, postings_file(&list))),
+    );
     let docs = index.docs.len().max(1) as f64;
     let avg_body = index
         .docs
@@ -147,6 +154,20 @@ fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<
     let manifest =
         json!({ "version": 2, "shards": shards, "own": own, "avg_body": avg_body.round() });
     manifest.to_string().into_bytes()
+}
+
+/// A postings file: for each key, its length and text, its document count,
+/// the posting's length and the posting.
+fn postings_file(keys: &[&Keyed]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(keys.iter().map(|k| k.2.len() + 16).sum());
+    for (key, docs, posting) in keys {
+        write_varint(&mut bytes, key.len() as u32);
+        bytes.extend_from_slice(key.as_bytes());
+        write_varint(&mut bytes, *docs);
+        write_varint(&mut bytes, posting.len() as u32);
+        bytes.extend_from_slice(posting);
+    }
+    bytes
 }
 
 /// Metadata of every document, facet values interned.
