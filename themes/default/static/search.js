@@ -2,7 +2,10 @@
 // src/search/) in the browser. Tokenisation mirrors src/search/tokenize.rs:
 // CJK bigrams with positions, whole case-folded words, run edges next to
 // words; a phrase matches only where its tokens sit at consecutive positions,
-// so a CJK query is an exact substring match. No dependencies, no build step.
+// so a CJK query is an exact substring match. Postings are Rice-coded bit
+// streams (src/search/codec.rs); snippets are cut from the article holding
+// the hit, fetched from the document's own page with a Range request
+// (src/search/snippets.rs). No dependencies, no build step.
 
 const app = document.getElementById("search-app");
 const T = JSON.parse(document.getElementById("search-strings").textContent);
