@@ -109,6 +109,56 @@ fn byte_ranges_serve_one_article_of_a_page() {
     assert_eq!((ignored.status, ignored.body.len()), (200, page.body.len()));
 }
 
+/// JSON of a gzipped index file.
+fn gunzip_json(bytes: &[u8]) -> serde_json::Value {
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut text).unwrap();
+    serde_json::from_slice(&text).unwrap()
+}
+
+#[test]
+fn background_index_points_snippets_at_articles_of_served_pages() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let meta = loop {
+        let reply = server.get("/search/docs.bin");
+        if reply.status == 200 {
+            break gunzip_json(&reply.bytes);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no search index after 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let docs = meta["docs"].as_array().unwrap();
+    let n = docs.iter().position(|d| d[0] == "rules/conduct").unwrap();
+    assert_eq!(docs[n][10], 1, "the document has a snippet table");
+    let rows = gunzip_json(&server.get(&format!("/search/c/{n}.bin")).bytes);
+    let mut byte = 0;
+    let mut checked = 0;
+    for row in rows.as_array().unwrap() {
+        byte += row[2].as_i64().unwrap();
+        let Some(anchor) = row[1].as_str() else {
+            continue;
+        };
+        let range = format!(
+            "Range: bytes={byte}-{}\r\n",
+            byte + row[3].as_i64().unwrap() - 1
+        );
+        let part = server.request_with("GET", "/docs/rules/conduct/", &range);
+        assert_eq!(part.status, 206);
+        assert!(
+            part.body.starts_with(&format!("<p id=\"{anchor}\"")),
+            "{anchor}: {}",
+            part.body
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2, "{rows}");
+}
+
 #[test]
 fn deleted_document_page_is_404() {
     let f = Fixture::new("lifecycle");

@@ -107,13 +107,20 @@ impl Drop for Server {
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text (lossy).
     pub body: String,
+    /// The body as sent.
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
     fn parse(raw: &[u8]) -> Reply {
-        let text = String::from_utf8_lossy(raw);
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n");
+        let (head, bytes) = match end {
+            Some(at) => (&raw[..at], raw[at + 4..].to_vec()),
+            None => (raw, Vec::new()),
+        };
+        let head = String::from_utf8_lossy(head);
         let mut lines = head.lines();
         let status = lines
             .next()
@@ -127,7 +134,8 @@ impl Reply {
         Reply {
             status,
             headers,
-            body: body.to_owned(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 
