@@ -327,11 +327,15 @@ function pageSlice(d, from, len) {
   const key = `${d.i}:${from}:${len}`;
   if (!slices.has(key)) {
     slices.set(key, (async () => {
-      const res = await fetch(docUrl(d), { headers: { Range: `bytes=${from}-${from + len - 1}` } });
-      if (!res.ok) return "";
-      let bytes = new Uint8Array(await res.arrayBuffer());
-      if (res.status !== 206) bytes = bytes.subarray(from, from + len);
-      return htmlText(decoder.decode(bytes));
+      try {
+        const res = await fetch(docUrl(d), { headers: { Range: `bytes=${from}-${from + len - 1}` } });
+        if (!res.ok) return "";
+        let bytes = new Uint8Array(await res.arrayBuffer());
+        if (res.status !== 206) bytes = bytes.subarray(from, from + len);
+        return htmlText(decoder.decode(bytes));
+      } catch {
+        return ""; // e.g. a range of a compressed body: chunkAt falls back to the whole page
+      }
     })());
   }
   return slices.get(key);
@@ -342,11 +346,15 @@ const pages = new Map();
 function pageBody(d) {
   if (!pages.has(d.i)) {
     pages.set(d.i, (async () => {
-      const res = await fetch(docUrl(d));
-      if (!res.ok) return "";
-      const html = await res.text();
-      const from = html.indexOf("<!--text-->"), to = html.indexOf("<!--/text-->");
-      return from < 0 ? "" : htmlText(html.slice(from, to < 0 ? undefined : to));
+      try {
+        const res = await fetch(docUrl(d));
+        if (!res.ok) return "";
+        const html = await res.text();
+        const from = html.indexOf("<!--text-->"), to = html.indexOf("<!--/text-->");
+        return from < 0 ? "" : htmlText(html.slice(from, to < 0 ? undefined : to));
+      } catch {
+        return ""; // offline or gone: the result shows without a snippet
+      }
     })());
   }
   return pages.get(d.i);
@@ -497,7 +505,7 @@ async function resultItem(h, re) {
     if (part) meta.append(el("span", null, part));
   }
   li.append(meta);
-  if (chunk) {
+  if (chunk?.text) {
     const p = el("p", "snippet");
     highlight(p, cut(chunk.text, re), re);
     li.append(p);
