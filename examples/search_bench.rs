@@ -10,7 +10,7 @@ mod browser;
 mod fs;
 
 // Measure with the allocator the gazette binary uses (see src/main.rs).
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

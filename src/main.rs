@@ -4,7 +4,7 @@
 
 // Indexing and rendering allocate on every core at once; glibc's malloc
 // spends a fifth of the search index build waiting on its arena locks.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -1,7 +1,8 @@
 //! Markdown to HTML: comrak with GFM extensions, syntect highlighting by CSS
 //! class, `#art-N` anchors on article paragraphs, heading ids and a table of
 //! contents, and internal links (`../x.md`, `@/x.md`, `doc:ID#art-N`)
-//! rewritten to document URLs.
+//! rewritten to document URLs. The body is wrapped in [`TEXT_START`] and
+//! [`TEXT_END`] comments so search snippets can find it in a page.
 //!
 //! Knows nothing of the catalogue: link targets are resolved by a callback
 //! the renderer supplies. Syntaxes are loaded once per process.
@@ -59,7 +60,7 @@ pub struct BrokenLink {
 /// A rendered document body.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    /// HTML of the body.
+    /// HTML of the body, between [`TEXT_START`] and [`TEXT_END`].
     pub html: String,
     /// Headings for the table of contents.
     pub toc: Vec<TocEntry>,

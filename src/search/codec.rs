@@ -2,8 +2,9 @@
 //! the ~7 million positions of a large corpus in about 11 bits each (varints
 //! take 16). `search.js` decodes the same format; keep the two in step.
 //!
-//! Two sections. Documents: for each document holding the key, the gap to
-//! the previous one (Rice, parameter from how many documents hold the key)
+//! Two sections. Documents: for each document holding the key, how many
+//! documents lie between it and the previous one (Rice, parameter from how
+//! many documents hold the key)
 //! and the term frequency (Elias gamma), padded to a whole byte. Positions
 //! (positional keys only): for each document in the same order, its
 //! positions as gaps (Rice, parameter from the document's length over the
@@ -41,6 +42,7 @@ impl Positions {
     /// Add the positions (ascending, distinct) of the next document, which
     /// holds `length` positions in all.
     pub fn push(&mut self, length: u32, positions: &[u32]) {
+        debug_assert!(positions.windows(2).all(|w| w[0] < w[1]));
         let k = rice_k(u64::from(length), positions.len() as u64);
         let mut last = None;
         for &p in positions {
@@ -62,6 +64,10 @@ pub fn posting(
     let doc_k = rice_k(u64::from(documents), docs.len() as u64);
     let mut next = 0;
     for (doc, tf) in docs {
+        debug_assert!(
+            doc >= next && tf >= 1,
+            "documents ascending, each holding the key"
+        );
         w.rice(doc - next, doc_k);
         next = doc + 1;
         w.gamma(tf);
@@ -74,6 +80,7 @@ pub fn posting(
 }
 
 /// Encode `entries` (documents ascending, positions ascending).
+#[cfg(test)]
 pub fn encode(entries: &[Entry], positional: bool, layout: Layout<'_>) -> Vec<u8> {
     let positions = positional.then(|| {
         let mut p = Positions::default();

@@ -1,6 +1,6 @@
 //! The in-memory inverted index: for every token key, the documents holding
-//! it with term frequency and (for positional keys) every position, encoded
-//! as the varint stream the shard files carry. Documents are indexed in
+//! it with term frequency and (for positional keys) every position, ready to
+//! be written in the wire format of [`codec`]. Documents are tokenised in
 //! parallel, in batches, and merged in document order.
 //!
 //! Also answers exact phrase lookups in Rust, the same way `search.js` does,
@@ -103,7 +103,7 @@ impl Index {
         let tokenise = |batch: Vec<Source<'_>>| -> Vec<(DocText, Tokenised)> {
             batch
                 .into_par_iter()
-                .map_init(Counter::default, index_document)
+                .map(|source| COUNTER.with_borrow_mut(|c| index_document(c, source)))
                 .collect()
         };
         let mut sources = sources.into_iter();
@@ -126,11 +126,6 @@ impl Index {
             done = next;
         }
         index
-    }
-
-    /// Every key with its posting.
-    pub fn postings(&self) -> impl Iterator<Item = (&Key, &Posting)> {
-        self.postings.iter().flatten()
     }
 
     /// Move every key with its posting out of the index.
@@ -373,6 +368,12 @@ fn index_document(counter: &mut Counter, source: Source<'_>) -> (DocText, Tokeni
     let mut tokenised = counter.group();
     tokenised.length = tk.position();
     (doc, tokenised)
+}
+
+thread_local! {
+    /// One counter per indexing thread, reused for every document it indexes
+    /// (`index_document` never waits on rayon, so it is never borrowed twice).
+    static COUNTER: std::cell::RefCell<Counter> = std::cell::RefCell::default();
 }
 
 /// A document's distinct keys (numbered in order of first occurrence) with

@@ -128,8 +128,9 @@ fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<
     let mut own_files: Vec<(String, Vec<&Keyed>)> = Vec::new();
     for k in &keyed {
         if k.2.len() > OWN_FILE_BYTES {
-            own_files.push((format!("search/p/o{}.bin", own.len()), vec![k]));
-            own.insert(k.0.clone(), own.len());
+            let n = own.len();
+            own_files.push((format!("search/p/o{n}.bin"), vec![k]));
+            own.insert(k.0.clone(), n);
         } else {
             members[fnv1a(&k.0) as usize % shards].push(k);
         }

@@ -40,14 +40,13 @@ pub fn articles(html: &[u8]) -> Vec<Article> {
     let mut starts = vec![(body, None)];
     let mut from = body;
     while let Some(at) = find(&html[..end], open, from) {
-        let id_from = at + open.len() - "art-".len();
-        let id_len = html[id_from..end]
-            .iter()
-            .position(|&b| b == b'"')
-            .unwrap_or(0);
+        from = at + open.len();
+        let id_from = from - "art-".len();
+        let Some(id_len) = html[id_from..end].iter().position(|&b| b == b'"') else {
+            continue;
+        };
         let anchor = String::from_utf8_lossy(&html[id_from..id_from + id_len]).into_owned();
         starts.push((at, Some(anchor)));
-        from = at + open.len();
     }
     let ends: Vec<usize> = starts.iter().skip(1).map(|s| s.0).chain([end]).collect();
     starts

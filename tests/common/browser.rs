@@ -1,6 +1,7 @@
 //! Headless Chromium against a built site: a loopback static file server
-//! that answers byte ranges (as static hosts do) and records the bytes it sends, `dump_dom` to load a page, let its
-//! scripts run and return the resulting DOM, and a minimal WebDriver client
+//! that answers byte ranges (as static hosts do) and records the bytes it
+//! sends, `dump_dom` to load a page, let its scripts run and return the
+//! resulting DOM, and a minimal WebDriver client
 //! (chromedriver over plain HTTP/1.1) for typing, keys and real-time timings.
 //! Shared by the browser tests and the search benchmark (`examples/search_bench.rs`).
 

@@ -16,6 +16,8 @@ const input = document.getElementById("search-q");
 const PAGE = 10;
 const DEFAULT_STATUSES = ["current", "amended", "pending"];
 const BENCH = new URLSearchParams(location.search).has("bench");
+/** The index format this script reads (`version` in manifest.json). */
+const FORMAT = 2;
 
 // ---------- loading ----------
 
@@ -44,6 +46,7 @@ let index = null;
 function loadIndex() {
   index ??= (async () => {
     const [manifest, meta] = await Promise.all([fetchJson("manifest.json"), fetchJson("docs.bin")]);
+    if (manifest.version !== FORMAT) throw new Error(`search index format ${manifest.version}, this script reads ${FORMAT}`);
     const docs = meta.docs.map((d, i) => ({
       i, id: d[0], title: d[1], number: d[2] || "",
       issuer: d[3] == null ? null : meta.issuers[d[3]],
@@ -330,15 +333,27 @@ function pageSlice(d, from, len) {
       try {
         const res = await fetch(docUrl(d), { headers: { Range: `bytes=${from}-${from + len - 1}` } });
         if (!res.ok) return "";
-        let bytes = new Uint8Array(await res.arrayBuffer());
-        if (res.status !== 206) bytes = bytes.subarray(from, from + len);
-        return htmlText(decoder.decode(bytes));
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        if (res.status !== 206) {
+          // A server without ranges sent the whole page: keep its text too.
+          pages.set(d.i, Promise.resolve(bodyText(decoder.decode(bytes))));
+        }
+        const html = decoder.decode(res.status === 206 ? bytes : bytes.subarray(from, from + len));
+        // Bytes that do not open an article or the body are not the page that
+        // was indexed (edited since, or rewritten by the host): use the whole page.
+        return html.startsWith("<!--text-->") || html.startsWith('<p id="art-') ? htmlText(html) : "";
       } catch {
         return ""; // e.g. a range of a compressed body: chunkAt falls back to the whole page
       }
     })());
   }
   return slices.get(key);
+}
+
+/** Text of the body of a page (between the markers markdown.rs writes). */
+function bodyText(html) {
+  const from = html.indexOf("<!--text-->"), to = html.indexOf("<!--/text-->");
+  return from < 0 ? "" : htmlText(html.slice(from, to < 0 ? undefined : to));
 }
 
 const pages = new Map();
@@ -348,10 +363,7 @@ function pageBody(d) {
     pages.set(d.i, (async () => {
       try {
         const res = await fetch(docUrl(d));
-        if (!res.ok) return "";
-        const html = await res.text();
-        const from = html.indexOf("<!--text-->"), to = html.indexOf("<!--/text-->");
-        return from < 0 ? "" : htmlText(html.slice(from, to < 0 ? undefined : to));
+        return res.ok ? bodyText(await res.text()) : "";
       } catch {
         return ""; // offline or gone: the result shows without a snippet
       }
