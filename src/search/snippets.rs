@@ -62,10 +62,7 @@ pub fn articles(html: &[u8]) -> Vec<Article> {
 
 /// Where `needle` first occurs in `haystack` at or after `from`.
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    let rest = haystack.get(from..)?;
-    rest.windows(needle.len())
-        .position(|w| w == needle)
-        .map(|at| from + at)
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|at| from + at)
 }
 
 /// The output path of the page of the document with id `id`.
