@@ -1,7 +1,8 @@
 //! The search page in headless Chromium, against the built example site and
 //! the shared corpus served on loopback: ranked results, filters, highlighted
-//! snippets, article links, URL state, a `base_url` path prefix, and exact
-//! result counts for CJK phrases. Skips with a reason when Chromium is absent.
+//! snippets, article links, URL state, a `base_url` path prefix, exact
+//! result counts for CJK phrases, and a page left open across a new deploy.
+//! Skips with a reason when Chromium is absent.
 
 mod common;
 
@@ -255,6 +256,40 @@ fn corpus_phrase_counts_equal_texts_containing_them() {
         "{:?}",
         article.hits()[0]
     );
+}
+
+#[test]
+fn an_open_search_page_follows_the_index_of_a_new_deploy() {
+    let Some(_) = chromium() else {
+        return;
+    };
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    let f = Fixture::example_site();
+    f.build("2026-11-27");
+    let server = Server::start(&f.out(), "/");
+    let session = driver.session();
+    session.goto(&format!("{}/search/?q={}", server.origin, encode("接待")));
+    session.wait_for_search();
+    // Deploy again with one more document: the old index folder is gone.
+    f.write(
+        "content/jiedai/jieyue.md",
+        "+++\ntitle = \"青川市节俭办会规定\"\npublished = 2024-01-01\n+++\n\n第一条 会议一律节俭办会。\n",
+    );
+    f.build("2026-11-27");
+    session.script(
+        "delete document.getElementById('search-app').dataset.state; \
+         const q = document.getElementById('search-q'); q.value = ''; q.focus();",
+    );
+    session.keys("节俭办会");
+    session.wait_for_search();
+    let state = session.script("return document.getElementById('search-app').dataset.state");
+    assert_eq!(state.as_str(), Some("done"));
+    let titles = session.script(
+        "return [...document.querySelectorAll('#search-results .result-title')].map(a => a.textContent)",
+    );
+    assert_eq!(titles, serde_json::json!(["青川市节俭办会规定"]));
 }
 
 #[test]

@@ -120,22 +120,16 @@ fn gunzip_json(bytes: &[u8]) -> serde_json::Value {
 fn background_index_points_snippets_at_articles_of_served_pages() {
     let f = Fixture::new("lifecycle");
     let server = Server::start(f.root(), AS_OF);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let meta = loop {
-        let reply = server.get("/search/docs.bin");
-        if reply.status == 200 {
-            break gunzip_json(&reply.bytes);
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no search index after 30 s"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let manifest = wait_for(&server, "/search/manifest.json", |body| !body.is_empty());
+    let dir = serde_json::from_str::<serde_json::Value>(&manifest).unwrap()["dir"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let meta = gunzip_json(&server.get(&format!("/search/{dir}/docs.bin")).bytes);
     let docs = meta["docs"].as_array().unwrap();
     let n = docs.iter().position(|d| d[0] == "rules/conduct").unwrap();
     assert_eq!(docs[n][10], 1, "the document has a snippet table");
-    let rows = gunzip_json(&server.get(&format!("/search/c/{n}.bin")).bytes);
+    let rows = gunzip_json(&server.get(&format!("/search/{dir}/c/{n}.bin")).bytes);
     let mut byte = 0;
     let mut checked = 0;
     for row in rows.as_array().unwrap() {
@@ -331,9 +325,9 @@ fn search_index_is_served_and_follows_edits() {
     let manifest = wait_for(&server, "/search/manifest.json", |body| !body.is_empty());
     assert!(manifest.contains('{'), "manifest is JSON: {manifest}");
     assert_eq!(server.get("/search/").status, 200);
-    // The index is rebuilt off the reload path after an edit: the document
-    // list changes once a document is added.
-    let before = server.get("/search/docs.bin").body;
+    // The index is rebuilt off the reload path after an edit: the manifest
+    // names a new build folder once a document is added.
+    let before = manifest.clone();
     let mut events = server.events();
     save(
         &f.root().join("content/rules/new-doc.md"),
@@ -341,7 +335,7 @@ fn search_index_is_served_and_follows_edits() {
     );
     events.next_named("reload");
     assert_eq!(server.get("/docs/rules/new-doc/").status, 200);
-    wait_for(&server, "/search/docs.bin", |body| body != before);
+    wait_for(&server, "/search/manifest.json", |body| body != before);
 }
 
 /// GET `target` until `ready(body)` holds (the index is built in the background).

@@ -8,14 +8,16 @@
 //!
 //! Layout (`.bin` files starting with the gzip magic are gunzipped in the
 //! browser; postings are bit streams, not compressed further):
-//! - `search/manifest.json`: shard count, keys stored in files of their own;
-//! - `search/docs.bin`: JSON metadata of every document (title, 文号, facets,
-//!   status, date, lengths);
-//! - `search/p/<n>.bin`: postings (see [`codec`]) of the keys whose FNV-1a
-//!   hash is `n` modulo the shard count, `search/p/o<n>.bin`: one large
+//! - `search/manifest.json`: format version, the build's folder `<dir>`
+//!   (a hash of every file in it, so a cached file of an older build is never
+//!   mixed with a newer one), shard count, keys stored in files of their own;
+//! - `search/<dir>/docs.bin`: JSON metadata of every document (title, 文号,
+//!   facets, status, date, lengths);
+//! - `search/<dir>/p/<n>.bin`: postings (see [`codec`]) of the keys whose
+//!   FNV-1a hash is `n` modulo the shard count, `p/o<n>.bin`: one large
 //!   posting each;
-//! - `search/c/<n>.bin`: where document `n`'s articles start, in tokens and
-//!   in its page's bytes (see [`snippets`]); no text is copied.
+//! - `search/<dir>/c/<n>.bin`: where document `n`'s articles start, in tokens
+//!   and in its page's bytes (see [`snippets`]); no text is copied.
 
 pub mod codec;
 pub mod index;
@@ -56,7 +58,9 @@ pub fn index(cat: &Catalogue) -> Index {
 /// Built beside the pages; [`Prepared::finish`] adds what needs them.
 pub struct Prepared {
     index: Index,
+    /// Files by path inside the build's folder.
     files: Vec<(String, Vec<u8>)>,
+    manifest: Value,
 }
 
 /// Tokenise, invert and encode the postings of `cat`.
@@ -64,8 +68,11 @@ pub fn prepare(cat: &Catalogue) -> Prepared {
     let mut index = index(cat);
     let mut files = Vec::new();
     let manifest = postings_files(&mut index, &mut files);
-    files.push(("search/manifest.json".into(), manifest));
-    Prepared { index, files }
+    Prepared {
+        index,
+        files,
+        manifest,
+    }
 }
 
 impl Prepared {
@@ -88,14 +95,41 @@ impl Prepared {
             .collect();
         let docs = docs_json(cat, &self.index, &tables);
         self.files
-            .push(("search/docs.bin".into(), Gzip::default().gzip(&docs, 9)));
+            .push(("docs.bin".into(), Gzip::default().gzip(&docs, 9)));
         for (n, table) in tables.into_iter().enumerate() {
             if let Some(bytes) = table {
-                self.files.push((format!("search/c/{n}.bin"), bytes));
+                self.files.push((format!("c/{n}.bin"), bytes));
             }
         }
-        self.files
+        let dir = build_id(&self.files);
+        self.manifest["dir"] = json!(dir);
+        let mut files: Vec<(String, Vec<u8>)> = self
+            .files
+            .into_iter()
+            .map(|(path, bytes)| (format!("search/{dir}/{path}"), bytes))
+            .collect();
+        files.push((
+            "search/manifest.json".into(),
+            self.manifest.to_string().into_bytes(),
+        ));
+        files
     }
+}
+
+/// A name for the folder of one build's index files: a hash of all of them.
+fn build_id(files: &[(String, Vec<u8>)]) -> String {
+    let fnv = |h: u64, bytes: &[u8]| {
+        bytes.iter().fold(h, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    const START: u64 = 0xcbf2_9ce4_8422_2325;
+    let each: Vec<u64> = files
+        .par_iter()
+        .map(|(path, bytes)| fnv(fnv(START, path.as_bytes()), bytes))
+        .collect();
+    let all = each.iter().fold(START, |h, x| fnv(h, &x.to_le_bytes()));
+    format!("{:012x}", all >> 16)
 }
 
 /// 32-bit FNV-1a of `key`'s UTF-8; `search.js` computes the same.
@@ -111,7 +145,7 @@ type Keyed = (String, u32, Vec<u8>);
 /// Postings files (added to `files`) and the manifest naming them: each
 /// key goes to a file of its own (large postings, numbered in key order) or
 /// to the shard of its hash. Takes the postings out of `index`.
-fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<u8> {
+fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Value {
     let documents = index.docs.len() as u32;
     let taken: Vec<_> = index.take_postings().collect();
     let mut keyed: Vec<Keyed> = taken
@@ -129,7 +163,7 @@ fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<
     for k in &keyed {
         if k.2.len() > OWN_FILE_BYTES {
             let n = own.len();
-            own_files.push((format!("search/p/o{n}.bin"), vec![k]));
+            own_files.push((format!("p/o{n}.bin"), vec![k]));
             own.insert(k.0.clone(), n);
         } else {
             members[fnv1a(&k.0) as usize % shards].push(k);
@@ -138,7 +172,7 @@ fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<
     let shard_files = members
         .into_iter()
         .enumerate()
-        .map(|(n, list)| (format!("search/p/{n}.bin"), list));
+        .map(|(n, list)| (format!("p/{n}.bin"), list));
     own_files.extend(shard_files);
     files.par_extend(
         own_files
@@ -152,9 +186,7 @@ fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Vec<
         .map(|d| f64::from(d.body_len))
         .sum::<f64>()
         / docs;
-    let manifest =
-        json!({ "version": 2, "shards": shards, "own": own, "avg_body": avg_body.round() });
-    manifest.to_string().into_bytes()
+    json!({ "version": 3, "shards": shards, "own": own, "avg_body": avg_body.round() })
 }
 
 /// A postings file: for each key, its length and text, its document count,

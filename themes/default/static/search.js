@@ -17,17 +17,23 @@ const PAGE = 10;
 const DEFAULT_STATUSES = ["current", "amended", "pending"];
 const BENCH = new URLSearchParams(location.search).has("bench");
 /** The index format this script reads (`version` in manifest.json). */
-const FORMAT = 2;
+const FORMAT = 3;
 
 // ---------- loading ----------
 
+/** A file of an index build that is gone: the site was deployed again. */
+class Stale extends Error {}
+
+/** The folder of the build the manifest names (`search/<dir>/`). */
+let dataUrl = null;
 const files = new Map();
 
-/** Bytes of an index file, gunzipped unless the server already did. */
+/** Bytes of a file of the current index build, gunzipped unless the server already did. */
 function fetchBytes(path) {
   if (!files.has(path)) {
     files.set(path, (async () => {
-      const res = await fetch(new URL(path, indexUrl));
+      const res = await fetch(new URL(path, dataUrl));
+      if (res.status === 404) throw new Stale(path);
       if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
       const raw = new Uint8Array(await res.arrayBuffer());
       if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
@@ -42,11 +48,16 @@ const decoder = new TextDecoder();
 const fetchJson = async (path) => JSON.parse(decoder.decode(await fetchBytes(path)));
 
 let index = null;
-/** Manifest and document metadata, loaded once. */
+/** Manifest and document metadata, loaded once. The manifest is always
+ * revalidated: it names the folder of the build, whose files never change. */
 function loadIndex() {
   index ??= (async () => {
-    const [manifest, meta] = await Promise.all([fetchJson("manifest.json"), fetchJson("docs.bin")]);
+    const res = await fetch(new URL("manifest.json", indexUrl), { cache: "no-cache" });
+    if (!res.ok) throw new Error(`manifest.json: HTTP ${res.status}`);
+    const manifest = await res.json();
     if (manifest.version !== FORMAT) throw new Error(`search index format ${manifest.version}, this script reads ${FORMAT}`);
+    dataUrl = new URL(manifest.dir + "/", indexUrl);
+    const meta = await fetchJson("docs.bin");
     const docs = meta.docs.map((d, i) => ({
       i, id: d[0], title: d[1], number: d[2] || "",
       issuer: d[3] == null ? null : meta.issuers[d[3]],
@@ -434,7 +445,13 @@ let run = 0;
 let shown = 0;
 let current = null;
 
-async function update() {
+/** Forget everything loaded from an index build that is gone. */
+function forgetIndex() {
+  index = null;
+  for (const cache of [files, shards, postings, slices, pages]) cache.clear();
+}
+
+async function update(retry = true) {
   const mine = ++run;
   const t0 = performance.now();
   writeState(state);
@@ -452,6 +469,10 @@ async function update() {
     if (BENCH) await bench();
     app.dataset.state = "done";
   } catch (e) {
+    if (e instanceof Stale && retry) {
+      forgetIndex();
+      return update(false);
+    }
     status.textContent = T.search_error;
     app.dataset.state = "error";
     console.error(e);
