@@ -258,17 +258,22 @@ fn corpus_phrase_counts_equal_texts_containing_them() {
     );
 }
 
-#[test]
-fn an_open_search_page_follows_the_index_of_a_new_deploy() {
-    let Some(_) = chromium() else {
-        return;
-    };
-    let Some(driver) = Driver::start() else {
-        return;
-    };
+/// The example site built and served, and a WebDriver session's driver;
+/// `None` (with a printed reason) without Chromium or chromedriver.
+fn example_with_driver() -> Option<(Fixture, Server, Driver)> {
+    chromium()?;
+    let driver = Driver::start()?;
     let f = Fixture::example_site();
     f.build("2026-11-27");
     let server = Server::start(&f.out(), "/");
+    Some((f, server, driver))
+}
+
+#[test]
+fn an_open_search_page_follows_the_index_of_a_new_deploy() {
+    let Some((f, server, driver)) = example_with_driver() else {
+        return;
+    };
     let session = driver.session();
     session.goto(&format!("{}/search/?q={}", server.origin, encode("接待")));
     session.wait_for_search();
@@ -294,15 +299,9 @@ fn an_open_search_page_follows_the_index_of_a_new_deploy() {
 
 #[test]
 fn typing_searches_as_you_type_and_arrow_keys_walk_the_results() {
-    let Some(_) = chromium() else {
+    let Some((_site, server, driver)) = example_with_driver() else {
         return;
     };
-    let Some(driver) = Driver::start() else {
-        return;
-    };
-    let f = Fixture::example_site();
-    f.build("2026-11-27");
-    let server = Server::start(&f.out(), "/");
     let session = driver.session();
     session.goto(&format!("{}/search/", server.origin));
     session.script("document.getElementById('search-q').focus()");
