@@ -86,12 +86,12 @@ fn main() {
         "index size                 {:.1} MB in {count} files",
         bytes as f64 / 1e6
     );
-    for sub in ["p", "c"] {
-        let (b, n) = dir_size(&report.out_dir.join("search").join(sub));
-        println!(
-            "  search/{sub}/                {:.1} MB in {n} files",
-            b as f64 / 1e6
-        );
+    let manifest = std::fs::read(report.out_dir.join("search/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    let dir = manifest["dir"].as_str().unwrap();
+    for (sub, what) in [("p", "postings"), ("c", "snippet tables")] {
+        let (b, n) = dir_size(&report.out_dir.join("search").join(dir).join(sub));
+        println!("  {what:<24} {:.1} MB in {n} files", b as f64 / 1e6);
     }
 
     let Some(chromium) = browser::chromium() else {
