@@ -39,6 +39,11 @@ pub fn encode_path(path: &str) -> String {
         .join("/")
 }
 
+/// Output file of a document's page, e.g. `docs/zuofeng/x/index.html`.
+pub fn doc_page_file(id: &DocId) -> String {
+    format!("docs/{id}/index.html")
+}
+
 /// Site-relative URL path of a document page, e.g. `docs/a%2Fb/` … `docs/zuofeng/x/`.
 pub fn doc_url(id: &DocId) -> String {
     format!("docs/{}/", encode_path(id.as_str()))

@@ -32,6 +32,7 @@ use serde_json::{Value, json};
 
 use crate::catalogue::Catalogue;
 use crate::model::Status;
+use crate::render::view::doc_page_file;
 use index::{Index, Source, write_varint};
 use snippets::Article;
 
@@ -88,7 +89,7 @@ impl Prepared {
             .par_iter()
             .zip(&self.index.docs)
             .map_init(Gzip::default, |gz, (doc, text)| {
-                let articles = page(&snippets::page_path(doc.id.as_str()))?;
+                let articles = page(&doc_page_file(&doc.id))?;
                 let json = snippets::table(&text.chunks, &articles)?;
                 Some(gz.gzip(&json, 6))
             })

@@ -65,11 +65,6 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     memchr::memmem::find(haystack.get(from..)?, needle).map(|at| from + at)
 }
 
-/// The output path of the page of the document with id `id`.
-pub fn page_path(id: &str) -> String {
-    format!("docs/{id}/index.html")
-}
-
 /// An output that passes every file on and keeps the article ranges of
 /// document pages, for [`table`].
 pub struct Tap<'a> {

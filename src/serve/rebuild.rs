@@ -30,6 +30,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{DocId, Status};
 use crate::output::Memory;
 use crate::render::i18n::Strings;
+use crate::render::view::doc_page_file;
 use crate::render::{Fingerprint, Renderer, Selection};
 
 /// A parsed file and the problems found in it.
@@ -305,7 +306,7 @@ impl Engine {
         files: BTreeMap<String, Vec<u8>>,
         diagnostics: Diagnostics,
     ) -> Outcome {
-        let doc_keys: BTreeSet<String> = cat.docs.iter().map(|d| page_key(&d.id)).collect();
+        let doc_keys: BTreeSet<String> = cat.docs.iter().map(|d| doc_page_file(&d.id)).collect();
         let old_listing_keys = self
             .good
             .as_ref()
@@ -318,7 +319,7 @@ impl Engine {
                 let id = &cat.docs[i].id;
                 let old = known.remove(id);
                 let digest = fp.docs.get(&i).copied();
-                let links = match files.get(&page_key(id)) {
+                let links = match files.get(&doc_page_file(id)) {
                     Some(html) => linked_documents(html, &prefix),
                     None => old.as_ref().map(|k| k.links.clone()).unwrap_or_default(),
                 };
@@ -345,7 +346,7 @@ impl Engine {
         } else {
             old_listing_keys.clone()
         };
-        let mut removed: Vec<String> = known.keys().map(page_key).collect();
+        let mut removed: Vec<String> = known.keys().map(doc_page_file).collect();
         removed.extend(old_listing_keys.difference(&listing_keys).cloned());
         let documents = match selection {
             Selection::All => cat.docs.len(),
@@ -468,11 +469,6 @@ fn linked_documents(html: &[u8], prefix: &str) -> Vec<DocId> {
     ids.sort();
     ids.dedup();
     ids
-}
-
-/// Output key of a document's page.
-fn page_key(id: &DocId) -> String {
-    format!("docs/{id}/index.html")
 }
 
 fn load_setup(opts: &BuildOptions) -> Result<Setup, Diagnostics> {
