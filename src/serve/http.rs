@@ -115,16 +115,12 @@ pub(crate) fn handle(request: Request, shared: &Shared) {
             return;
         }
         (Method::Get | Method::Head, Ok(path)) => {
-            let reply = page(&path, &read(&shared.store));
             let range = request
                 .headers()
                 .iter()
                 .find(|h| h.field.equiv("Range"))
-                .map(|h| h.value.as_str().to_owned());
-            match range {
-                Some(range) => ranged(reply, &range),
-                None => reply,
-            }
+                .map(|h| h.value.as_str());
+            page(&path, range, &read(&shared.store))
         }
         (Method::Get | Method::Head, Err(Refused(why))) => text(403, &format!("refused: {why}\n")),
         _ => text(405, "only GET and HEAD are supported\n"),
@@ -133,45 +129,22 @@ pub(crate) fn handle(request: Request, shared: &Shared) {
     let _ = request.respond(response);
 }
 
-/// `reply` cut to the byte range `range` asks for (status 206), when it is
-/// a complete page and the range one satisfiable span.
-fn ranged(reply: Reply, range: &str) -> Reply {
-    if reply.status_code() != StatusCode(200) {
-        return reply;
-    }
-    let headers = reply.headers().to_vec();
-    let mut bytes = Vec::new();
-    // Reading from an in-memory cursor cannot fail.
-    let _ = std::io::Read::read_to_end(&mut reply.into_reader(), &mut bytes);
-    let mut out = match byte_range(range, bytes.len() as u64) {
-        Some((from, to)) => Response::from_data(bytes[from as usize..=to as usize].to_vec())
-            .with_status_code(StatusCode(206))
-            .with_header(header(
-                "Content-Range",
-                &format!("bytes {from}-{to}/{}", bytes.len()),
-            )),
-        None => Response::from_data(bytes),
-    };
-    for h in headers
-        .into_iter()
-        .filter(|h| !h.field.equiv("Content-Length"))
-    {
-        out.add_header(h);
-    }
-    out
-}
-
 fn read(store: &RwLock<Store>) -> std::sync::RwLockReadGuard<'_, Store> {
     store.read().unwrap_or_else(|e| e.into_inner())
 }
 
 type Reply = Response<Cursor<Vec<u8>>>;
 
-/// The page at `path`, a redirect to its folder form, or the site's 404 page.
-fn page(path: &str, store: &Store) -> Reply {
+/// The page at `path` (the part a `Range` header value asks for, if one
+/// satisfiable span), a redirect to its folder form, or the site's 404 page.
+fn page(path: &str, range: Option<&str>, store: &Store) -> Reply {
     let key = page_key(path);
     if let Some(bytes) = store.get(&key) {
-        return body(200, &key, &bytes, store);
+        let reply = body(200, &key, &bytes, store);
+        return match range {
+            Some(range) => ranged(reply, range),
+            None => reply,
+        };
     }
     if store.get(&format!("{path}/index.html")).is_some() {
         let location = format!("/{}/", crate::render::view::encode_path(path));
@@ -201,6 +174,26 @@ fn body(status: u16, key: &str, bytes: &[u8], store: &Store) -> Reply {
         .with_header(header("Cache-Control", "no-store"))
         .with_header(header("X-Content-Type-Options", "nosniff"))
         .with_header(header("Accept-Ranges", "bytes"))
+}
+
+/// `reply` cut to the span `range` asks for (status 206); whole if none.
+fn ranged(reply: Reply, range: &str) -> Reply {
+    let len = reply.data_length().unwrap_or(0);
+    let Some((from, to)) = byte_range(range, len as u64) else {
+        return reply;
+    };
+    let total = format!("bytes {from}-{to}/{len}");
+    let headers = reply.headers().to_vec();
+    let mut bytes = reply.into_reader().into_inner();
+    bytes.truncate(to as usize + 1);
+    bytes.drain(..from as usize);
+    let mut out = Response::from_data(bytes)
+        .with_status_code(StatusCode(206))
+        .with_header(header("Content-Range", &total));
+    for h in headers {
+        out.add_header(h);
+    }
+    out
 }
 
 /// `html` with `script` before its last `</body>` (or at the end).
