@@ -294,8 +294,10 @@ fn add_document(map: &mut FxMap<Key, Posting>, doc: u32, t: &Tokenised, p: usize
     }
 }
 
-/// Keys packed into the high 64 bits of a `u128` sort key (position in the
-/// low 32), so a document's tokens sort as plain integers.
+/// Keys packed into a `u64` (the kind in the top four bits), so a document's
+/// tokens are counted by hashing plain integers; words are numbered per
+/// document.
+#[derive(Default)]
 struct Packer {
     words: HashMap<String, u64>,
     list: Vec<String>,
@@ -382,39 +384,18 @@ thread_local! {
 /// A document's distinct keys (numbered in order of first occurrence) with
 /// their counts and the positions of positional keys in text order. Reused
 /// from document to document: its buffers keep their capacity.
+#[derive(Default)]
 struct Counter {
     packer: Packer,
     ids: FxMap<u64, u32>,
-    /// Ids of unigrams of the Basic Multilingual Plane by code point, valid
-    /// when the high half equals `stamp`: half of all tokens skip the hash.
-    unigrams: Vec<u64>,
-    stamp: u32,
     keys: Vec<u64>,
     counts: Vec<u32>,
     occurrences: Vec<(u32, u32)>,
 }
 
-impl Default for Counter {
-    fn default() -> Counter {
-        Counter {
-            packer: Packer {
-                words: HashMap::new(),
-                list: Vec::new(),
-            },
-            ids: FxMap::default(),
-            unigrams: vec![0; 0x1_0000],
-            stamp: 0,
-            keys: Vec::new(),
-            counts: Vec::new(),
-            occurrences: Vec::new(),
-        }
-    }
-}
-
 impl Counter {
     /// Forget the previous document.
     fn start(&mut self) {
-        self.stamp += 1;
         self.ids.clear();
         self.keys.clear();
         self.counts.clear();
@@ -424,37 +405,18 @@ impl Counter {
     }
 
     fn add(&mut self, t: Token) {
-        if let Key::Unigram(c) = t.key
-            && let Some(slot) = self.unigrams.get(c as usize).copied()
-        {
-            let id = if (slot >> 32) as u32 == self.stamp {
-                slot as u32
-            } else {
-                let packed = self.packer.pack(t.key);
-                let id = self.new_key(packed);
-                self.unigrams[c as usize] = (u64::from(self.stamp) << 32) | u64::from(id);
-                id
-            };
-            self.counts[id as usize] += 1;
-            return;
-        }
         let positional = t.key.positional();
         let packed = self.packer.pack(t.key);
         let next = self.keys.len() as u32;
         let id = *self.ids.entry(packed).or_insert(next);
         if id == next {
-            self.new_key(packed);
+            self.keys.push(packed);
+            self.counts.push(0);
         }
         self.counts[id as usize] += 1;
         if positional {
             self.occurrences.push((id, t.pos));
         }
-    }
-
-    fn new_key(&mut self, packed: u64) -> u32 {
-        self.keys.push(packed);
-        self.counts.push(0);
-        self.keys.len() as u32 - 1
     }
 
     /// Group positions by key with a counting sort: positions arrive in
