@@ -77,6 +77,12 @@ pub enum Code {
     UndatedAct,
     /// A document without a title or dates.
     MissingMetadata,
+    /// Two versions of one document on the same date.
+    DuplicateVersion,
+    /// A version dated before the document was first issued.
+    VersionBeforePublication,
+    /// The same version of a text in two files.
+    DuplicateText,
     /// A template that does not parse or fails to render.
     Template,
     /// Writing the output failed.

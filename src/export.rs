@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
-use crate::render::view::DocView;
+use crate::content::{Document, VersionKind};
+use crate::render::view::{DocView, encode_path, paged_versions, version_dir};
 
 /// One document as published in `catalogue.json` (and, flattened, in the CSV).
 #[derive(Serialize)]
@@ -28,10 +29,46 @@ struct Entry<'a> {
     status: &'static str,
     /// Events up to the build date, oldest first.
     events: Vec<&'a Event>,
+    /// Dated texts, oldest first (empty for a document with one text).
+    versions: Vec<VersionEntry>,
+}
+
+/// One version of a document in `catalogue.json`.
+#[derive(Serialize)]
+struct VersionEntry {
+    date: chrono::NaiveDate,
+    effective: chrono::NaiveDate,
+    /// How it arose: `original`, `revised`, `amended`.
+    kind: VersionKind,
+    /// The amending act named by the history line.
+    act: Option<String>,
+    /// Absolute URL of its page, when it has one.
+    url: Option<String>,
+    /// Whether its text is published.
+    has_text: bool,
+}
+
+fn version_entries(doc: &Document, base: &str) -> Vec<VersionEntry> {
+    let paged = paged_versions(doc);
+    doc.versions
+        .iter()
+        .enumerate()
+        .map(|(k, v)| VersionEntry {
+            date: v.date,
+            effective: v.effective,
+            kind: v.kind,
+            act: v.act.clone(),
+            url: paged
+                .contains(&k)
+                .then(|| format!("{base}{}", encode_path(&version_dir(&doc.id, v.date)))),
+            has_text: v.text.is_some(),
+        })
+        .collect()
 }
 
 impl<'a> Entry<'a> {
-    fn new(doc: &'a DocView, events: &'a [Event], cat: &Catalogue, base: &str) -> Entry<'a> {
+    fn new(doc: &'a DocView, i: usize, cat: &'a Catalogue, base: &str) -> Entry<'a> {
+        let events = &cat.events[i];
         Entry {
             id: &doc.id,
             title: &doc.title,
@@ -45,6 +82,7 @@ impl<'a> Entry<'a> {
             url: format!("{base}{}", doc.url),
             status: doc.status.key,
             events: events.iter().filter(|e| e.date <= cat.as_of).collect(),
+            versions: version_entries(&cat.docs[i], base),
         }
     }
 }
@@ -54,8 +92,8 @@ pub fn files(cat: &Catalogue, views: &[DocView], config: &Config) -> Vec<(String
     let base = config.absolute_base();
     let entries: Vec<Entry<'_>> = views
         .iter()
-        .zip(&cat.events)
-        .map(|(doc, events)| Entry::new(doc, events, cat, &base))
+        .enumerate()
+        .map(|(i, doc)| Entry::new(doc, i, cat, &base))
         .collect();
     let json = serde_json::to_vec_pretty(&entries).unwrap_or_default();
     vec![

@@ -10,6 +10,7 @@
 
 pub mod articles;
 pub mod catalogue;
+pub mod compare;
 pub mod config;
 pub mod content;
 pub mod diagnostics;

@@ -348,15 +348,17 @@ fn shared_corpus_builds_without_front_matter() {
         return;
     };
     let report = f.build("2026-11-27");
+    // 1,584 files; the texts of one law in force at different times are
+    // versions of one document (see tests/versions.rs).
     assert!(
-        report.documents >= 1500,
+        report.documents >= 1450,
         "only {} documents",
         report.documents
     );
     let unexpected: Vec<_> = report
         .warnings
         .iter()
-        .filter(|d| d.code != Code::MissingMetadata)
+        .filter(|d| !matches!(d.code, Code::MissingMetadata | Code::DuplicateText))
         .collect();
     assert!(unexpected.is_empty(), "{unexpected:?}");
     let page = std::fs::read_to_string(

@@ -68,6 +68,9 @@ pub struct Event {
     pub actor: Option<DocId>,
     /// Why, as stated by the act.
     pub reason: Option<String>,
+    /// The act's name when it is known only from a history line
+    /// (`《关于修改〈…〉的决定》`), not as a document of the catalogue.
+    pub act_name: Option<String>,
 }
 
 /// A status and the event that produced it.
@@ -135,6 +138,7 @@ mod tests {
             date: day(date),
             actor: actor.map(|a| DocId::new(a).unwrap()),
             reason: None,
+            act_name: None,
         }
     }
 

@@ -6,6 +6,7 @@
 //! renders. Status computation itself lives in `lifecycle` and is pure.
 
 pub mod lifecycle;
+pub mod versions;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -59,9 +60,10 @@ impl Catalogue {
     pub fn build(content: Content, as_of: NaiveDate) -> (Catalogue, Diagnostics) {
         let mut diags = Diagnostics::default();
         let Content {
-            mut documents,
+            documents,
             sections,
         } = content;
+        let mut documents = versions::gather(documents, as_of, &mut diags);
         let index = index_documents(&mut documents, &mut diags);
         check_numbers(&documents, &mut diags);
         let mut cat = Catalogue {
@@ -75,6 +77,7 @@ impl Catalogue {
         };
         cat.add_own_events(&mut diags);
         cat.add_relation_events(&mut diags);
+        cat.add_version_events();
         check_supersession_cycles(&cat, &mut diags);
         for events in &mut cat.events {
             events.sort_by_key(|e| (e.date, e.kind));
@@ -115,6 +118,7 @@ impl Catalogue {
                 date,
                 actor: None,
                 reason: None,
+                act_name: None,
             };
             let m = &doc.meta;
             if let (Some(p), Some(e)) = (m.published, m.effective)
@@ -159,6 +163,32 @@ impl Catalogue {
                     .at_line(doc.line)
                     .with_help("add `published = YYYY-MM-DD` so its status can be computed"),
                 );
+            }
+        }
+    }
+
+    /// Each version after the first amends the document on its effective
+    /// date, unless an act in the catalogue already does so that day.
+    /// A version that an act of the catalogue amends into being is of kind
+    /// `amended`.
+    fn add_version_events(&mut self) {
+        for (doc, events) in self.docs.iter_mut().zip(&mut self.events) {
+            for v in doc.versions.iter_mut().skip(1) {
+                let by_act = events
+                    .iter()
+                    .any(|e| e.kind == EventKind::Amended && e.date == v.effective);
+                if by_act {
+                    v.kind = crate::content::VersionKind::Amended;
+                } else {
+                    events.push(Event {
+                        target: doc.id.clone(),
+                        kind: EventKind::Amended,
+                        date: v.effective,
+                        actor: None,
+                        reason: None,
+                        act_name: v.act.clone(),
+                    });
+                }
             }
         }
     }
@@ -226,6 +256,7 @@ impl Catalogue {
                     date,
                     actor: Some(self.docs[actor].id.clone()),
                     reason: rel.reason.clone(),
+                    act_name: None,
                 };
                 self.events[target].push(event);
             }

@@ -139,6 +139,9 @@ fn entry_document(
         line,
         origin: kind,
         section: String::new(),
+        history: Vec::new(),
+        versions: Vec::new(),
+        redirects: Vec::new(),
     })
 }
 

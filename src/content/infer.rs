@@ -6,6 +6,7 @@
 //! Pure text functions; explicit front matter always wins over inference.
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 /// Words of a history line that record passing or publishing a text.
 const PROMULGATION: [&str; 8] = [
@@ -24,32 +25,116 @@ pub fn title(body: &str) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// What a history line records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryKind {
+    /// Passed, approved or published (通过, 批准, 公布, 发布, 颁布).
+    Promulgated,
+    /// Revised as a whole (修订): a new version.
+    Revised,
+    /// Amended by a decision (修正, 修改): a new version.
+    Amended,
+    /// Takes effect (施行).
+    Effective,
+}
+
+/// One dated line of the history block, e.g. `2018年10月26日 …《关于修改〈…〉的决定》第四次修正`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct HistoryEntry {
+    /// The date the line states.
+    pub date: NaiveDate,
+    /// What happened.
+    pub kind: HistoryKind,
+    /// The amending act the line names (`《关于修改〈…〉的决定》`), if any.
+    pub act: Option<String>,
+    /// 0-based line of the entry within the body.
+    pub line: usize,
+}
+
+/// Every dated line of the history block above `<!-- INFO END -->`, in
+/// written order. A line that both passes and brings a text into force
+/// (`…公布 自2019年5月1日起施行`) yields two entries.
+pub fn history(body: &str) -> Vec<HistoryEntry> {
+    let Some(end) = body.find(INFO_END) else {
+        return Vec::new();
+    };
+    let mut entries = Vec::new();
+    let mut passed = false;
+    for (line, text) in body[..end].lines().enumerate() {
+        let text = text.trim();
+        let Some((date, rest)) = leading_cn_date(text) else {
+            continue;
+        };
+        let entry = |kind, date| HistoryEntry {
+            date,
+            kind,
+            act: None,
+            line,
+        };
+        // Judicial interpretations record each revision as another 通过.
+        let passed_again = passed && rest.contains("通过");
+        passed |= rest.contains("通过");
+        let kind = if rest.contains("修订") || passed_again {
+            Some(HistoryKind::Revised)
+        } else if rest.contains("修正") || rest.contains("修改") {
+            Some(HistoryKind::Amended)
+        } else if PROMULGATION.iter().any(|w| rest.contains(w)) || !rest.contains("施行") {
+            Some(HistoryKind::Promulgated)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            entries.push(HistoryEntry {
+                act: cited_title(rest).filter(|_| kind == HistoryKind::Amended),
+                ..entry(kind, date)
+            });
+        }
+        if rest.contains("施行") {
+            let on = embedded_cn_date(rest).unwrap_or(date);
+            entries.push(entry(HistoryKind::Effective, on));
+        }
+    }
+    entries
+}
+
 /// (published, effective) read from the history block above `<!-- INFO END -->`.
 ///
 /// `published` is the last promulgation-type line (passed, published,
 /// revised); `effective` the last line that says 施行, else `published`.
 pub fn history_dates(body: &str) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    let Some(end) = body.find(INFO_END) else {
-        return (None, None);
+    let entries = history(body);
+    let last = |wanted: fn(HistoryKind) -> bool| {
+        entries
+            .iter()
+            .rev()
+            .find(|e| wanted(e.kind))
+            .map(|e| e.date)
     };
-    let mut published = None;
-    let mut effective = None;
-    for line in body[..end].lines() {
-        let line = line.trim();
-        let Some((date, rest)) = leading_cn_date(line) else {
-            continue;
-        };
-        let in_force = rest.contains("施行");
-        if in_force {
-            effective = Some(embedded_cn_date(rest).unwrap_or(date));
-        }
-        if !in_force || PROMULGATION.iter().any(|w| rest.contains(w)) {
-            published = Some(date);
-        }
-    }
+    let published = last(|k| k != HistoryKind::Effective);
+    let effective = last(|k| k == HistoryKind::Effective);
     // A later revision takes effect on its own date, not on an older 施行 line.
     let effective = effective.filter(|e| published.is_none_or(|p| *e >= p));
     (published.or(effective), effective.or(published))
+}
+
+/// The first `《…》` of `text`, nested `〈…〉` included.
+fn cited_title(text: &str) -> Option<String> {
+    let start = text.find('《')?;
+    let mut depth = 0usize;
+    for (i, c) in text[start..].char_indices() {
+        match c {
+            '《' => depth += 1,
+            '》' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(text[start..start + i + c.len_utf8()].to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The date in a `NAME(YYYY-MM-DD)` file stem.
@@ -120,6 +205,40 @@ mod tests {
         assert_eq!(history_dates("# 无历史\n第一条"), (None, None));
         let revised = "# 法\n1994年10月27日 通过\n2021年4月29日 第二次修正\n2015年9月1日 施行\n<!-- INFO END -->";
         assert_eq!(history_dates(revised), (d(2021, 4, 29), d(2021, 4, 29)));
+    }
+
+    #[test]
+    fn history_lines_become_entries_with_their_acts() {
+        let body = "1993年12月29日 第八届全国人民代表大会常务委员会第五次会议通过\n\n2005年10月27日 第十届全国人民代表大会常务委员会第十八次会议第一次修订\n2018年10月26日 第十三届全国人民代表大会常务委员会第六次会议《关于修改〈中华人民共和国公司法〉的决定》第四次修正　\n2019年3月2日 国务院令第709号公布 自2019年5月1日起施行\n<!-- INFO END -->\n2020年1月1日 通过";
+        let kinds: Vec<_> = history(body)
+            .iter()
+            .map(|e| (e.kind, e.date, e.line))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (HistoryKind::Promulgated, d(1993, 12, 29).unwrap(), 0),
+                (HistoryKind::Revised, d(2005, 10, 27).unwrap(), 2),
+                (HistoryKind::Amended, d(2018, 10, 26).unwrap(), 3),
+                (HistoryKind::Promulgated, d(2019, 3, 2).unwrap(), 4),
+                (HistoryKind::Effective, d(2019, 5, 1).unwrap(), 4),
+            ]
+        );
+        assert_eq!(
+            history(body)[2].act.as_deref(),
+            Some("《关于修改〈中华人民共和国公司法〉的决定》")
+        );
+        assert_eq!(history(body)[1].act, None);
+        let passed_twice = "2003年12月4日 审判委员会第1299次会议通过\n2020年12月23日 审判委员会第1823次会议通过\n2022年5月1日 施行\n<!-- INFO END -->";
+        let kinds: Vec<_> = history(passed_twice).iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                HistoryKind::Promulgated,
+                HistoryKind::Revised,
+                HistoryKind::Effective
+            ]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use serde::Serialize;
 use walkdir::WalkDir;
 
 use crate::articles;
@@ -65,6 +66,8 @@ pub struct Meta {
     pub expires: Option<NaiveDate>,
     /// Old URLs that must redirect here.
     pub aliases: Vec<Alias>,
+    /// The document this file is a dated version of (`version_of = "<id>"`).
+    pub version_of: Option<String>,
     /// Explicit status, checked against the computed one.
     pub status: Option<Status>,
     /// Entries a decision counts but does not publish.
@@ -118,6 +121,55 @@ pub struct Document {
     pub origin: OriginKind,
     /// The folder under `content/` holding it (empty at the top).
     pub section: String,
+    /// Dated lines of the text's history block (`…通过`, `…修正`, `…施行`).
+    pub history: Vec<infer::HistoryEntry>,
+    /// The document's dated texts, oldest first, once `catalogue` has
+    /// gathered them; empty for a document with one text and no history.
+    pub versions: Vec<Version>,
+    /// Ids of files merged into this document as versions or duplicates,
+    /// with the date of the version each stood for: their old URLs redirect.
+    pub redirects: Vec<(DocId, NaiveDate)>,
+}
+
+/// How a version of a document came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionKind {
+    /// The text as first issued.
+    Original,
+    /// Revised as a whole (修订).
+    Revised,
+    /// Amended by a decision (修正, 修改).
+    Amended,
+}
+
+/// One dated text of a document.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// The version's date (its promulgation; its URL is `docs/<id>/<date>/`).
+    pub date: NaiveDate,
+    /// The date it takes effect: in force from then until the next version's.
+    pub effective: NaiveDate,
+    /// How it came about.
+    pub kind: VersionKind,
+    /// The amending act named by the history line, if any.
+    pub act: Option<String>,
+    /// The text, when a file supplies it; `None` for a version known only
+    /// from a history line.
+    pub text: Option<VersionText>,
+}
+
+/// Where a version's text comes from.
+#[derive(Debug, Clone)]
+pub struct VersionText {
+    /// The body.
+    pub body: Body,
+    /// Title as the version states it.
+    pub title: String,
+    /// 文号 of the version, if given.
+    pub number: Option<String>,
+    /// Source file relative to the site root.
+    pub path: PathBuf,
 }
 
 /// The published text of a document.
@@ -136,6 +188,12 @@ impl Document {
     /// File line of `key` in the document's metadata, else the entry's first line.
     pub fn line_of(&self, key: &str) -> usize {
         self.meta.lines.get(key).copied().unwrap_or(self.line)
+    }
+
+    /// Every file the document's texts come from: its own and its versions'.
+    pub fn sources(&self) -> impl Iterator<Item = &Path> {
+        let versions = self.versions.iter().filter_map(|v| v.text.as_ref());
+        std::iter::once(self.path.as_path()).chain(versions.map(|t| t.path.as_path()))
     }
 
     /// The date the document takes effect: `effective`, else `published`.
@@ -358,6 +416,7 @@ pub fn parse_document(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut meta = meta;
+    let history = infer::history(body);
     let (history_published, history_effective) = infer::history_dates(body);
     let stem_date = infer::stem_date(&stem);
     meta.published = meta.published.or(history_published).or(stem_date);
@@ -365,7 +424,8 @@ pub fn parse_document(
         .effective
         .or(history_effective.filter(|_| meta.published == history_published));
     let title = meta.title.clone().or_else(|| infer::title(body));
-    if title.is_none() {
+    // A version file may leave the title to the document it is a version of.
+    if title.is_none() && meta.version_of.is_none() {
         diags.push(
             Diagnostic::warning(Code::MissingMetadata, rel, "document has no title")
                 .at_line(1)
@@ -391,6 +451,15 @@ pub fn parse_document(
         line: 1,
         origin: OriginKind::Markdown,
         section: under_content.parent().map(slash_path).unwrap_or_default(),
+        history: history
+            .into_iter()
+            .map(|e| infer::HistoryEntry {
+                line: body_line + e.line,
+                ..e
+            })
+            .collect(),
+        versions: Vec::new(),
+        redirects: Vec::new(),
     })
 }
 

@@ -117,8 +117,53 @@ struct DocumentInputs<'a> {
     acts: Vec<view::RelationGroup>,
     relations: Vec<view::RelationGroup>,
     events: Vec<EventView>,
+    versions: Vec<view::VersionView>,
+    timeline: Vec<view::TimelineEntry>,
     withheld: u32,
     extra: &'a BTreeMap<String, serde_json::Value>,
+}
+
+/// What a version page adds to a document page: which version it shows.
+#[derive(Serialize)]
+struct VersionPage {
+    /// The version shown.
+    shown: view::VersionView,
+    /// The sentence above the text.
+    banner: String,
+    /// The version that replaced it, if any.
+    next: Option<view::VersionView>,
+    /// Title and 文号 as this version states them.
+    title: String,
+    number: Option<String>,
+}
+
+impl VersionPage {
+    fn new(
+        versions: &[view::VersionView],
+        k: usize,
+        t: &Strings,
+        text: &crate::content::VersionText,
+    ) -> VersionPage {
+        let shown = versions[k].clone();
+        let key = match (shown.state, shown.until) {
+            ("in_force", _) => "version_banner_in_force",
+            ("pending", _) => "version_banner_pending",
+            (_, Some(_)) if k + 1 == versions.len() => "version_banner_last",
+            _ => "version_banner_historical",
+        };
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| t.date(d)).unwrap_or_default();
+        let banner = t
+            .get(key)
+            .replace("{from}", &date(Some(shown.effective)))
+            .replace("{until}", &date(shown.until));
+        VersionPage {
+            next: versions.get(k + 1).cloned(),
+            shown,
+            banner,
+            title: text.title.clone(),
+            number: text.number.clone(),
+        }
+    }
 }
 
 /// One value of a facet with its documents' count, for facet index pages.
@@ -360,8 +405,65 @@ impl Pass<'_> {
     }
 
     fn render_document(&self, i: usize, by_source: &BTreeMap<String, usize>) -> Vec<Diagnostic> {
+        let doc = &self.cat.docs[i];
+        let mut diags = Vec::new();
+        let (body_html, toc) = match &doc.body {
+            Some(body) => self.body_html(doc, body, &doc.path, by_source, &mut diags),
+            None => (None, Vec::new()),
+        };
+        let inputs = v(self.document_inputs(i));
+        let page = |body_html, toc, version: Option<VersionPage>, url: &str| {
+            let ctx = context! {
+                body_html,
+                toc => v(toc),
+                version => v(version),
+                articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
+                jsonld => Value::from_safe_string(export::json_ld(&self.views[i], &self.r.config)),
+                page_title => &self.views[i].title,
+                ..inputs.clone()
+            };
+            self.page("document.html", url, ctx);
+        };
+        page(
+            body_html.clone(),
+            toc.clone(),
+            None,
+            &format!("docs/{}/", doc.id),
+        );
+        let versions = view::version_views(i, self.cat, &self.r.strings);
+        for k in view::paged_versions(doc) {
+            let Some(text) = &doc.versions[k].text else {
+                continue;
+            };
+            let (html, toc) = if text.path == doc.path {
+                (body_html.clone(), toc.clone())
+            } else {
+                self.body_html(doc, &text.body, &text.path, by_source, &mut diags)
+            };
+            let version = VersionPage::new(&versions, k, &self.r.strings, text);
+            page(
+                html,
+                toc,
+                Some(version),
+                &view::version_dir(&doc.id, doc.versions[k].date),
+            );
+        }
+        self.render_comparisons(i, &versions);
+        self.render_merged_redirects(i);
+        diags
+    }
+
+    /// The HTML and table of contents of one text of `doc` (from file
+    /// `path`), with its broken links reported.
+    fn body_html(
+        &self,
+        doc: &crate::content::Document,
+        body: &crate::content::Body,
+        path: &std::path::Path,
+        by_source: &BTreeMap<String, usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Option<Value>, Vec<crate::markdown::TocEntry>) {
         let (cat, views) = (self.cat, self.views);
-        let doc = &cat.docs[i];
         let base = self.r.config.base_path();
         let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
             let j = match target {
@@ -389,35 +491,67 @@ impl Pass<'_> {
                 fragment.map(|f| format!("#{f}")).unwrap_or_default()
             ))
         };
-        let mut diags = Vec::new();
-        let (body_html, toc) = match &doc.body {
-            Some(body) => {
-                let dir = doc.section.as_str();
-                let rendered =
-                    self.r
-                        .markdown
-                        .render(&body.markdown, dir, body.first_line, &resolve);
-                for b in rendered.broken {
-                    diags.push(
-                        Diagnostic::error(Code::BrokenLink, &doc.path, format!("link `{}` leads nowhere: {}", b.url, b.reason))
-                            .at_line(b.line)
-                            .with_help("link to a document's source file (../x/y.md, @/x/y.md) or doc:ID, with #art-N for an article"),
-                    );
-                }
-                (Some(Value::from_safe_string(rendered.html)), rendered.toc)
+        let rendered =
+            self.r
+                .markdown
+                .render(&body.markdown, &doc.section, body.first_line, &resolve);
+        for b in rendered.broken {
+            diags.push(
+                Diagnostic::error(Code::BrokenLink, path, format!("link `{}` leads nowhere: {}", b.url, b.reason))
+                    .at_line(b.line)
+                    .with_help("link to a document's source file (../x/y.md, @/x/y.md) or doc:ID, with #art-N for an article"),
+            );
+        }
+        (Some(Value::from_safe_string(rendered.html)), rendered.toc)
+    }
+
+    /// A 对照表 page for every pair of versions of document `i` that have texts.
+    fn render_comparisons(&self, i: usize, versions: &[view::VersionView]) {
+        let doc = &self.cat.docs[i];
+        let paged = view::paged_versions(doc);
+        for (n, &a) in paged.iter().enumerate() {
+            for &b in &paged[n + 1..] {
+                let (Some(before), Some(after)) = (&doc.versions[a].text, &doc.versions[b].text)
+                else {
+                    continue;
+                };
+                let rows = crate::compare::compare(&before.body.markdown, &after.body.markdown);
+                let counts = view::ChangeCounts::of(&rows);
+                let ctx = context! {
+                    doc => v(&self.views[i]),
+                    from => v(&versions[a]),
+                    to => v(&versions[b]),
+                    versions => v(versions),
+                    rows => v(rows),
+                    counts => v(counts),
+                    page_title => format!("{} {}", self.views[i].title, self.r.strings.get("compare")),
+                };
+                let url = view::compare_dir(&doc.id, doc.versions[a].date, doc.versions[b].date);
+                self.page("compare.html", &url, ctx);
             }
-            None => (None, Vec::new()),
-        };
-        let ctx = context! {
-            body_html,
-            toc => v(toc),
-            articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
-            jsonld => Value::from_safe_string(export::json_ld(&views[i], &self.r.config)),
-            page_title => &views[i].title,
-            ..v(self.document_inputs(i))
-        };
-        self.page("document.html", &format!("docs/{}/", doc.id), ctx);
-        diags
+        }
+    }
+
+    /// Redirects from the ids of files merged into document `i` to the
+    /// version each stood for (or the document, without version pages).
+    fn render_merged_redirects(&self, i: usize) {
+        let doc = &self.cat.docs[i];
+        let paged = view::paged_versions(doc);
+        for (from, date) in &doc.redirects {
+            if self.cat.find(from).is_some() {
+                continue;
+            }
+            let has_page = paged.iter().any(|&k| doc.versions[k].date == *date);
+            let mut target = self.views[i].clone();
+            if has_page {
+                target.url = encode_path(&view::version_dir(&doc.id, *date));
+            }
+            self.page(
+                "redirect.html",
+                &format!("docs/{from}/"),
+                context! { target => v(target), page_title => &doc.title },
+            );
+        }
     }
 
     /// What a document page shows of the catalogue: its view, banner,
@@ -429,6 +563,7 @@ impl Pass<'_> {
         let (acts, relations): (Vec<_>, Vec<_>) = relation_groups(i, cat, views, t)
             .into_iter()
             .partition(|g| !g.incoming && g.key != "based_on" && views[i].is_act);
+        let versions = view::version_views(i, cat, t);
         DocumentInputs {
             doc: &views[i],
             banner: Banner::new(i, cat, views, t),
@@ -439,6 +574,8 @@ impl Pass<'_> {
                 .filter(|e| e.date <= cat.as_of)
                 .filter_map(|e| EventView::new(e, cat, views, t))
                 .collect(),
+            timeline: view::timeline(i, cat, &versions, views, t),
+            versions,
             withheld: doc.meta.withheld,
             extra: &doc.meta.extra,
         }

@@ -31,8 +31,10 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "templates/404.html",
     "templates/redirect.html",
     "templates/search.html",
+    "templates/compare.html",
     "static/style.css",
     "static/search.js",
+    "static/compare.js",
 ];
 
 /// A theme file and where it came from.

@@ -9,8 +9,8 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 
 use super::i18n::Strings;
-use crate::catalogue::{Catalogue, Event};
-use crate::content::OriginKind;
+use crate::catalogue::{Catalogue, Event, EventKind};
+use crate::content::{Document, OriginKind, VersionKind};
 use crate::model::{DocId, RelationKind, Status};
 
 /// Characters encoded in a URL path segment (non-ASCII is always encoded).
@@ -42,6 +42,45 @@ pub fn encode_path(path: &str) -> String {
 /// Output file of a document's page, e.g. `docs/zuofeng/x/index.html`.
 pub fn doc_page_file(id: &DocId) -> String {
     format!("docs/{id}/index.html")
+}
+
+/// Folder of a version page of a document, e.g. `docs/zuofeng/x/2018-03-20/`.
+pub fn version_dir(id: &DocId, date: NaiveDate) -> String {
+    format!("docs/{id}/{date}/")
+}
+
+/// Folder of the comparison of two versions, e.g. `docs/x/compare/2013-01-01/2018-03-20/`.
+pub fn compare_dir(id: &DocId, from: NaiveDate, to: NaiveDate) -> String {
+    format!("docs/{id}/compare/{from}/{to}/")
+}
+
+/// The versions of `doc` that get a page of their own: every version with
+/// a text, once a document has two or more texts.
+pub fn paged_versions(doc: &Document) -> Vec<usize> {
+    let texts: Vec<usize> = (0..doc.versions.len())
+        .filter(|&k| doc.versions[k].text.is_some())
+        .collect();
+    if texts.len() < 2 { Vec::new() } else { texts }
+}
+
+/// Every output file a document's pages occupy: its page, its version and
+/// comparison pages, and redirects from the ids of files merged into it
+/// (`ids_taken` tells which ids belong to documents of their own).
+pub fn doc_files(doc: &Document, ids_taken: impl Fn(&DocId) -> bool) -> Vec<String> {
+    let mut files = vec![doc_page_file(&doc.id)];
+    let paged = paged_versions(doc);
+    for (n, &k) in paged.iter().enumerate() {
+        let date = doc.versions[k].date;
+        files.push(format!("{}index.html", version_dir(&doc.id, date)));
+        for &later in &paged[n + 1..] {
+            let to = doc.versions[later].date;
+            files.push(format!("{}index.html", compare_dir(&doc.id, date, to)));
+        }
+    }
+    for (from, _) in doc.redirects.iter().filter(|(from, _)| !ids_taken(from)) {
+        files.push(doc_page_file(from));
+    }
+    files
 }
 
 /// Site-relative URL path of a document page, e.g. `docs/a%2Fb/` … `docs/zuofeng/x/`.
@@ -162,6 +201,8 @@ pub struct EventView {
     pub actor: Option<DocView>,
     /// Reason given.
     pub reason: Option<String>,
+    /// The act's name when it is not a document of the catalogue.
+    pub act_name: Option<String>,
 }
 
 impl EventView {
@@ -181,8 +222,137 @@ impl EventView {
             target,
             actor,
             reason: e.reason.clone(),
+            act_name: e.act_name.clone(),
         })
     }
+}
+
+/// One version of a document as the timeline and version pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    /// The version's date (promulgation), ISO.
+    pub date: NaiveDate,
+    /// In force from.
+    pub effective: NaiveDate,
+    /// In force until (the next version's effective date, or the end of
+    /// the document's force), if it ended.
+    pub until: Option<NaiveDate>,
+    /// `original`, `revised` or `amended`.
+    pub kind: VersionKind,
+    /// Localised label (公布, 修订, 修正).
+    pub label: &'static str,
+    /// The amending act, as the history line names it.
+    pub act: Option<String>,
+    /// `in_force`, `historical` or `pending` on the build date.
+    pub state: &'static str,
+    /// Its page, if it has one (site-relative).
+    pub url: Option<String>,
+    /// True when its text is published.
+    pub has_text: bool,
+    /// The comparison with the previous version that has a text.
+    pub compare_url: Option<String>,
+}
+
+/// Views of every version of document `i`, oldest first.
+pub fn version_views(i: usize, cat: &Catalogue, t: &Strings) -> Vec<VersionView> {
+    let doc = &cat.docs[i];
+    let computed = &cat.computed[i];
+    let in_force =
+        crate::catalogue::versions::in_force_at(&doc.versions, computed.status, cat.as_of);
+    let ended = computed
+        .cause
+        .as_ref()
+        .filter(|e| e.kind.terminal_status().is_some())
+        .map(|e| e.date);
+    let paged = paged_versions(doc);
+    let mut previous_text: Option<NaiveDate> = None;
+    let mut views = Vec::with_capacity(doc.versions.len());
+    for (k, v) in doc.versions.iter().enumerate() {
+        let next = doc.versions.get(k + 1).map(|n| n.effective);
+        let state = if Some(k) == in_force {
+            "in_force"
+        } else if v.effective > cat.as_of {
+            "pending"
+        } else {
+            "historical"
+        };
+        let has_page = paged.contains(&k);
+        views.push(VersionView {
+            date: v.date,
+            effective: v.effective,
+            until: next.or(ended),
+            kind: v.kind,
+            label: t.get(&format!("version_{}", kind_key(v.kind))),
+            act: v.act.clone(),
+            state,
+            url: has_page.then(|| encode_path(&version_dir(&doc.id, v.date))),
+            has_text: v.text.is_some(),
+            compare_url: previous_text
+                .filter(|_| has_page)
+                .map(|from| encode_path(&compare_dir(&doc.id, from, v.date))),
+        });
+        if has_page {
+            previous_text = Some(v.date);
+        }
+    }
+    views
+}
+
+fn kind_key(kind: VersionKind) -> &'static str {
+    match kind {
+        VersionKind::Original => "original",
+        VersionKind::Revised => "revised",
+        VersionKind::Amended => "amended",
+    }
+}
+
+/// The timeline of document `i`: its versions and, besides the events its
+/// versions already stand for, every lifecycle event up to the build date.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    /// Date.
+    pub date: NaiveDate,
+    /// The version that begins on this date, if the entry is one.
+    pub version: Option<VersionView>,
+    /// The event, if the entry is one.
+    pub event: Option<EventView>,
+}
+
+/// Timeline entries of document `i`, by date.
+pub fn timeline(
+    i: usize,
+    cat: &Catalogue,
+    versions: &[VersionView],
+    views: &[DocView],
+    t: &Strings,
+) -> Vec<TimelineEntry> {
+    let has_versions = !versions.is_empty();
+    let stands_for_version = |e: &Event| {
+        has_versions
+            && (matches!(e.kind, EventKind::Promulgated | EventKind::Effective)
+                || (e.kind == EventKind::Amended && e.actor.is_none()))
+    };
+    let mut entries: Vec<TimelineEntry> = versions
+        .iter()
+        .map(|v| TimelineEntry {
+            date: v.date,
+            version: Some(v.clone()),
+            event: None,
+        })
+        .collect();
+    entries.extend(
+        cat.events[i]
+            .iter()
+            .filter(|e| e.date <= cat.as_of && !stands_for_version(e))
+            .filter_map(|e| EventView::new(e, cat, views, t))
+            .map(|e| TimelineEntry {
+                date: e.date,
+                version: None,
+                event: Some(e),
+            }),
+    );
+    entries.sort_by_key(|e| e.date);
+    entries
 }
 
 /// The sentence at the top of a document page: `before`, a link to `actor`, `after`.
@@ -194,6 +364,8 @@ pub struct Banner {
     pub before: String,
     /// The act that caused the status.
     pub actor: Option<DocView>,
+    /// The act's name when it is not a document of the catalogue.
+    pub act_name: Option<String>,
     /// Text after the actor link.
     pub after: String,
     /// The reason the act gave.
@@ -210,7 +382,14 @@ impl Banner {
             .map(|e| e.date)
             .or(cat.docs[i].effective());
         let date_text = date.map(|d| t.date(d)).unwrap_or_default();
-        let sentence = t.banner(computed.status).replace("{date}", &date_text);
+        let cause = computed.cause.as_ref();
+        let unnamed = cause.is_some_and(|e| e.actor.is_none() && e.act_name.is_none());
+        let pattern = if computed.status == Status::Amended && unnamed {
+            t.get("banner_revised")
+        } else {
+            t.banner(computed.status)
+        };
+        let sentence = pattern.replace("{date}", &date_text);
         let actor = computed
             .cause
             .as_ref()
@@ -226,6 +405,7 @@ impl Banner {
             status: StatusView::new(computed.status, t),
             before,
             actor,
+            act_name: cause.and_then(|e| e.act_name.clone()),
             after,
             reason,
         }
@@ -324,5 +504,32 @@ mod tests {
     fn facet_slugs_cannot_nest_or_hide() {
         assert_eq!(facet_slug("中共青川市委/办公室"), "中共青川市委-办公室");
         assert_eq!(facet_slug("../x"), "-x");
+    }
+}
+
+/// How many rows of a comparison changed in each way.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ChangeCounts {
+    /// Reworded.
+    pub changed: usize,
+    /// New.
+    pub added: usize,
+    /// Removed.
+    pub deleted: usize,
+    /// Same text, new number.
+    pub renumbered: usize,
+}
+
+impl ChangeCounts {
+    /// Count the rows of a comparison (articles and other blocks alike).
+    pub fn of(rows: &[crate::compare::Row]) -> ChangeCounts {
+        use crate::compare::Change;
+        let count = |c: Change| rows.iter().filter(|r| r.change == c).count();
+        ChangeCounts {
+            changed: count(Change::Changed),
+            added: count(Change::Added),
+            deleted: count(Change::Deleted),
+            renumbered: count(Change::Renumbered),
+        }
     }
 }

@@ -30,7 +30,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{DocId, Status};
 use crate::output::Memory;
 use crate::render::i18n::Strings;
-use crate::render::view::doc_page_file;
+use crate::render::view::{doc_files, doc_page_file};
 use crate::render::{Fingerprint, Renderer, Selection};
 
 /// A parsed file and the problems found in it.
@@ -55,6 +55,8 @@ struct Known {
     anchor: u64,
     /// Documents its rendered page links to.
     links: Vec<DocId>,
+    /// Every file its pages occupy (page, versions, comparisons, redirects).
+    files: Vec<String>,
 }
 
 /// What the last successful build produced, to compare the next one with.
@@ -255,7 +257,7 @@ impl Engine {
             let doc = &cat.docs[i];
             let changed = good.docs.get(&doc.id).map(|k| k.digest) != Some(*digest);
             listings |= changed;
-            if changed || self.dirty.contains(&doc.path) {
+            if changed || doc.sources().any(|p| self.dirty.contains(p)) {
                 docs.insert(i);
             }
         }
@@ -273,7 +275,7 @@ impl Engine {
             .filter(|&i| {
                 let doc = &cat.docs[i];
                 sections
-                    || self.dirty.contains(&doc.path)
+                    || doc.sources().any(|p| self.dirty.contains(p))
                     || good
                         .docs
                         .get(&doc.id)
@@ -306,7 +308,13 @@ impl Engine {
         files: BTreeMap<String, Vec<u8>>,
         diagnostics: Diagnostics,
     ) -> Outcome {
-        let doc_keys: BTreeSet<String> = cat.docs.iter().map(|d| doc_page_file(&d.id)).collect();
+        let owned: Vec<Vec<String>> = cat
+            .docs
+            .iter()
+            .map(|d| doc_files(d, |id| cat.find(id).is_some()))
+            .collect();
+        let doc_keys: BTreeSet<String> = owned.iter().flatten().cloned().collect();
+        let mut removed: Vec<String> = Vec::new();
         let old_listing_keys = self
             .good
             .as_ref()
@@ -318,6 +326,9 @@ impl Engine {
             .map(|i| {
                 let id = &cat.docs[i].id;
                 let old = known.remove(id);
+                if let Some(old) = &old {
+                    removed.extend(old.files.iter().filter(|f| !doc_keys.contains(*f)).cloned());
+                }
                 let digest = fp.docs.get(&i).copied();
                 let links = match files.get(&doc_page_file(id)) {
                     Some(html) => linked_documents(html, &prefix),
@@ -329,6 +340,7 @@ impl Engine {
                     neighbours: neighbours(cat, i).map(|j| cat.docs[j].id.clone()).collect(),
                     anchor: fp.anchors[i],
                     links,
+                    files: owned[i].clone(),
                 };
                 (id.clone(), known)
             })
@@ -346,7 +358,11 @@ impl Engine {
         } else {
             old_listing_keys.clone()
         };
-        let mut removed: Vec<String> = known.keys().map(doc_page_file).collect();
+        removed.extend(
+            known
+                .values()
+                .flat_map(|k| k.files.iter().filter(|f| !doc_keys.contains(*f)).cloned()),
+        );
         removed.extend(old_listing_keys.difference(&listing_keys).cloned());
         let documents = match selection {
             Selection::All => cat.docs.len(),

@@ -1,0 +1,393 @@
+//! Versions: gathers the dated texts of one document into that document.
+//!
+//! A file with `version_of = "<id>"` is a version of the document `<id>`.
+//! Files without front matter are versions of one document when their
+//! `NAME(DATE).md` names or inferred titles are equal; texts of one date are
+//! parts of one code (same folder, different text) or duplicates (a warning).
+//! The history lines of the latest text add versions known only by date.
+//! Runs on loaded documents before ids are indexed; no I/O, no rendering.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::content::infer::{HistoryEntry, HistoryKind, stem_date};
+use crate::content::{Document, OriginKind, Version, VersionKind, VersionText};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{DocId, Status};
+
+/// Merge every document's versions into it; version files disappear as
+/// documents of their own. `as_of` picks the text a document shows.
+pub fn gather(docs: Vec<Document>, as_of: NaiveDate, diags: &mut Diagnostics) -> Vec<Document> {
+    let (explicit, rest): (Vec<_>, Vec<_>) =
+        docs.into_iter().partition(|d| d.meta.version_of.is_some());
+    let mut docs = infer_groups(rest, diags);
+    attach_explicit(&mut docs, explicit, diags);
+    for doc in &mut docs {
+        finish(doc, as_of);
+    }
+    docs
+}
+
+/// Members of one document before merging: the texts and the file ids.
+struct Family {
+    texts: Vec<Document>,
+}
+
+/// Group texts without front matter by name and title; merge each group of
+/// two or more texts of distinct dates into one document.
+fn infer_groups(docs: Vec<Document>, diags: &mut Diagnostics) -> Vec<Document> {
+    let keys: Vec<Option<[String; 2]>> = docs.iter().map(inference_keys).collect();
+    let mut sets = UnionFind::new(docs.len());
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        for k in key.iter().flatten() {
+            if let Some(&j) = first.get(k.as_str()) {
+                sets.union(i, j);
+            } else {
+                first.insert(k, i);
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..docs.len() {
+        groups.entry(sets.find(i)).or_default().push(i);
+    }
+    let mut slots: Vec<Option<Document>> = docs.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(slots.len());
+    for members in groups.into_values() {
+        let texts: Vec<Document> = members.iter().filter_map(|&i| slots[i].take()).collect();
+        match family(texts, diags) {
+            Ok(family) => out.push(merge(family)),
+            Err(parts) => out.extend(parts),
+        }
+    }
+    out
+}
+
+/// `[folder + name, title]` of a text that may be one version among
+/// several: Markdown without front matter, with a date.
+fn inference_keys(doc: &Document) -> Option<[String; 2]> {
+    if doc.origin != OriginKind::Markdown || !doc.meta.lines.is_empty() {
+        return None;
+    }
+    doc.meta.published?;
+    let stem = doc.path.file_stem()?.to_string_lossy();
+    let name = match stem_date(&stem) {
+        Some(_) => &stem[..stem.rfind('(')?],
+        None => &stem,
+    };
+    Some([
+        format!("name:{}/{name}", doc.section),
+        format!("title:{}", doc.title),
+    ])
+}
+
+/// Order a group's texts by date. Same-date texts of one folder that differ
+/// and are alike only in title (the books of a code) are parts, not
+/// versions: the group is returned unmerged. Other same-date texts are one
+/// version twice: a warning, and the earlier file only redirects.
+fn family(mut texts: Vec<Document>, diags: &mut Diagnostics) -> Result<Family, Vec<Document>> {
+    if texts.len() < 2 {
+        return Ok(Family { texts });
+    }
+    texts.sort_by(|a, b| (a.meta.published, &a.path).cmp(&(b.meta.published, &b.path)));
+    let parts = texts.windows(2).any(|w| {
+        let names = |d: &Document| inference_keys(d).map(|[name, _]| name);
+        w[0].meta.published == w[1].meta.published
+            && w[0].section == w[1].section
+            && names(&w[0]) != names(&w[1])
+            && body_text(&w[0]) != body_text(&w[1])
+    });
+    if parts {
+        return Err(texts);
+    }
+    let mut kept: Vec<Document> = Vec::with_capacity(texts.len());
+    for doc in texts {
+        match kept.last_mut() {
+            Some(prev) if prev.meta.published == doc.meta.published => {
+                // Within a folder the later file is the later publication.
+                let dropped = if prev.section == doc.section {
+                    std::mem::replace(prev, doc)
+                } else {
+                    doc
+                };
+                diags.push(
+                    Diagnostic::warning(
+                        Code::DuplicateText,
+                        &dropped.path,
+                        format!(
+                            "the {} version of `{}` is also in {}",
+                            date_text(dropped.meta.published),
+                            dropped.title,
+                            prev.path.display()
+                        ),
+                    )
+                    .at_line(1)
+                    .with_help("keep one copy; gazette publishes the later file of a folder (else the first folder's) and redirects the other"),
+                );
+                let date = dropped.meta.published.unwrap_or_default();
+                prev.redirects.extend(dropped.redirects);
+                prev.redirects.push((dropped.id, date));
+            }
+            _ => kept.push(doc),
+        }
+    }
+    Ok(Family { texts: kept })
+}
+
+fn date_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn body_text(doc: &Document) -> Option<&str> {
+    doc.body.as_ref().map(|b| &*b.markdown)
+}
+
+/// One document from a family: the latest text's metadata, every text as a
+/// version, the id `folder/NAME` of the latest text.
+fn merge(family: Family) -> Document {
+    let mut texts = family.texts;
+    if texts.len() == 1 {
+        return texts.pop().unwrap_or_else(|| unreachable!());
+    }
+    let versions: Vec<Version> = texts.iter().map(text_version).collect();
+    let mut redirects: Vec<(DocId, NaiveDate)> = texts
+        .iter_mut()
+        .flat_map(|d| {
+            let own = (d.id.clone(), d.meta.published.unwrap_or_default());
+            std::mem::take(&mut d.redirects).into_iter().chain([own])
+        })
+        .collect();
+    let mut doc = texts.pop().unwrap_or_else(|| unreachable!());
+    if let Some(id) = work_id(&doc) {
+        doc.id = id;
+    }
+    redirects.retain(|(from, _)| *from != doc.id);
+    doc.versions = versions;
+    doc.redirects = redirects;
+    doc
+}
+
+/// `folder/NAME` for a `folder/NAME(DATE).md` file.
+fn work_id(doc: &Document) -> Option<DocId> {
+    let id = doc.id.as_str();
+    stem_date(id)?;
+    DocId::new(&id[..id.rfind('(')?]).ok()
+}
+
+/// The version a text file supplies.
+fn text_version(doc: &Document) -> Version {
+    let own = doc
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.kind != HistoryKind::Effective && Some(e.date) == doc.meta.published);
+    let published = doc.meta.published.unwrap_or(NaiveDate::MIN);
+    Version {
+        date: published,
+        effective: doc.effective().unwrap_or(published),
+        kind: own.map_or(VersionKind::Original, |e| kind_of(e.kind)),
+        act: own.and_then(|e| e.act.clone()),
+        text: version_text(doc),
+    }
+}
+
+fn version_text(doc: &Document) -> Option<VersionText> {
+    Some(VersionText {
+        body: doc.body.clone()?,
+        title: doc.title.clone(),
+        number: doc.meta.number.clone(),
+        path: doc.path.clone(),
+    })
+}
+
+fn kind_of(kind: HistoryKind) -> VersionKind {
+    match kind {
+        HistoryKind::Revised => VersionKind::Revised,
+        HistoryKind::Amended => VersionKind::Amended,
+        HistoryKind::Promulgated | HistoryKind::Effective => VersionKind::Original,
+    }
+}
+
+/// Join each `version_of` file to its document, checking the id and date.
+fn attach_explicit(docs: &mut [Document], versions: Vec<Document>, diags: &mut Diagnostics) {
+    let index: HashMap<&str, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut joined: Vec<(usize, Document)> = Vec::new();
+    for v in versions {
+        let target = v.meta.version_of.as_deref().unwrap_or_default().trim();
+        let line = v.line_of("version_of");
+        let Some(&i) = index.get(target) else {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownReference,
+                    &v.path,
+                    format!("`version_of` names unknown id `{target}`"),
+                )
+                .at_line(line)
+                .with_help("write the id of the document this file is a version of"),
+            );
+            continue;
+        };
+        joined.push((i, v));
+    }
+    for (i, v) in joined {
+        if let Some(d) = check_explicit(&docs[i], &v) {
+            diags.push(d);
+            continue;
+        }
+        if docs[i].versions.is_empty() {
+            let base = text_version(&docs[i]);
+            docs[i].versions.push(base);
+        }
+        let mut version = text_version(&v);
+        let untitled = v.meta.title.is_none() && v.path.file_stem() == Some(v.title.as_ref());
+        if version.kind == VersionKind::Original {
+            version.kind = VersionKind::Revised;
+        }
+        if let Some(text) = version.text.as_mut().filter(|_| untitled) {
+            text.title = docs[i].title.clone();
+        }
+        docs[i].versions.push(version);
+        let date = v.meta.published.unwrap_or_default();
+        docs[i].redirects.push((v.id, date));
+    }
+}
+
+/// A problem with version file `v` of `doc`: no date, a date before the
+/// document was issued, or a date another version already has.
+fn check_explicit(doc: &Document, v: &Document) -> Option<Diagnostic> {
+    let error = |code, key: &str, message: String, help: &str| {
+        Some(
+            Diagnostic::error(code, &v.path, message)
+                .at_line(v.line_of(key))
+                .with_help(help.to_owned()),
+        )
+    };
+    let Some(date) = v.meta.published else {
+        return error(
+            Code::MissingMetadata,
+            "version_of",
+            format!("this version of `{}` has no date", doc.id),
+            "add `published = YYYY-MM-DD` (and `effective` if it differs)",
+        );
+    };
+    if let Some(first) = doc.meta.published.filter(|p| date < *p) {
+        return error(
+            Code::VersionBeforePublication,
+            "published",
+            format!(
+                "this version of `{}` is dated {date}, before the document was issued on {first}",
+                doc.id
+            ),
+            "check `published`, or the `version_of` id",
+        );
+    }
+    let taken = doc.meta.published == Some(date) || doc.versions.iter().any(|x| x.date == date);
+    if taken {
+        return error(
+            Code::DuplicateVersion,
+            "published",
+            format!("`{}` already has a version dated {date}", doc.id),
+            "a document has one text per date: correct the date or merge the files",
+        );
+    }
+    None
+}
+
+/// Sort versions, add those the history lines know of, and show the text in
+/// force on `as_of` (title, 文号, body and file of that version). A document
+/// left with one version has no version list.
+fn finish(doc: &mut Document, as_of: NaiveDate) {
+    if doc.versions.is_empty() && doc.body.is_some() {
+        doc.versions.push(text_version(doc));
+    }
+    for entry in &doc.history {
+        add_history_version(&mut doc.versions, entry);
+    }
+    doc.versions.sort_by_key(|v| v.date);
+    if doc.versions.len() < 2 {
+        doc.versions.clear();
+        return;
+    }
+    // A version that states no 文号 keeps the one it amends.
+    let mut number = None;
+    for text in doc.versions.iter_mut().filter_map(|v| v.text.as_mut()) {
+        text.number = text.number.take().or(number);
+        number = text.number.clone();
+    }
+    let first = &doc.versions[0];
+    doc.meta.published = Some(first.date);
+    doc.meta.effective = Some(first.effective);
+    let with_text = || doc.versions.iter().filter(|v| v.text.is_some());
+    let shown = with_text()
+        .rev()
+        .find(|v| v.effective <= as_of)
+        .or_else(|| with_text().next())
+        .and_then(|v| v.text.clone());
+    if let Some(text) = shown {
+        doc.title = text.title;
+        doc.meta.number = text.number;
+        doc.body = Some(text.body);
+        doc.path = text.path;
+    }
+}
+
+/// A version known from a history line (`…修正`, `…修订`, the first
+/// `…通过`), unless a version of that date already stands for it.
+fn add_history_version(versions: &mut Vec<Version>, entry: &HistoryEntry) {
+    let kind = match entry.kind {
+        HistoryKind::Effective => return,
+        HistoryKind::Promulgated if versions.iter().any(|v| v.date < entry.date) => return,
+        k => kind_of(k),
+    };
+    if let Some(v) = versions.iter_mut().find(|v| v.date == entry.date) {
+        v.act = v.act.take().or_else(|| entry.act.clone());
+        if v.kind == VersionKind::Original {
+            v.kind = kind;
+        }
+        return;
+    }
+    versions.push(Version {
+        date: entry.date,
+        effective: entry.date,
+        kind,
+        act: entry.act.clone(),
+        text: None,
+    });
+}
+
+/// Index of the version in force on `on` for a document whose status on
+/// `on` is `status`: the last to take effect, while the document is in force.
+pub fn in_force_at(versions: &[Version], status: Status, on: NaiveDate) -> Option<usize> {
+    if !status.in_force() {
+        return None;
+    }
+    versions.iter().rposition(|v| v.effective <= on)
+}
+
+/// Disjoint sets over indices, for grouping texts by any shared key.
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind((0..n).collect())
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.0[i] != i {
+            self.0[i] = self.0[self.0[i]];
+            i = self.0[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        self.0[a.max(b)] = a.min(b);
+    }
+}

@@ -1,0 +1,366 @@
+//! Comparison of two texts of one document (the 对照表): aligns them article
+//! by article, tells changed, added, deleted and renumbered articles apart,
+//! and marks the changed words inside a changed article.
+//!
+//! Pure text in, rows out; templates lay the rows out, nothing here renders.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
+
+use crate::articles::article_number;
+
+/// A unit of comparison: an article with its further paragraphs (款), or a
+/// heading or paragraph outside any article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Block {
+    number: Option<u32>,
+    text: String,
+    /// Distinct character pairs of the text, sorted: a cheap fingerprint
+    /// for telling whether two blocks are one reworded block.
+    bigrams: Vec<u64>,
+}
+
+impl Block {
+    /// The text without its `第N条` label, so a renumbered article matches.
+    fn key(&self) -> &str {
+        match self.number {
+            Some(_) => self
+                .text
+                .split_once('条')
+                .map_or(&*self.text, |(_, rest)| rest.trim_start()),
+            None => &self.text,
+        }
+    }
+}
+
+/// What happened to one block between the two texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Same text, same place.
+    Unchanged,
+    /// Same text under a new article number.
+    Renumbered,
+    /// Reworded.
+    Changed,
+    /// Only in the later text.
+    Added,
+    /// Only in the earlier text.
+    Deleted,
+}
+
+/// A run of text, marked when it differs from the other side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// The text.
+    pub text: String,
+    /// True for words deleted (left) or inserted (right).
+    pub marked: bool,
+}
+
+/// One side of a row: the article number (if an article) and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Side {
+    /// Article number, for `#art-N` links.
+    pub number: Option<u32>,
+    /// The text in spans.
+    pub spans: Vec<Span>,
+}
+
+/// One aligned row of the 对照表.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    /// What changed.
+    pub change: Change,
+    /// The earlier text's block (absent when added).
+    pub before: Option<Side>,
+    /// The later text's block (absent when deleted).
+    pub after: Option<Side>,
+}
+
+/// Rows of the comparison of `before` with `after` (both Markdown bodies).
+pub fn compare(before: &str, after: &str) -> Vec<Row> {
+    let (old, new) = (blocks(before), blocks(after));
+    let old_keys: Vec<&str> = old.iter().map(Block::key).collect();
+    let new_keys: Vec<&str> = new.iter().map(Block::key).collect();
+    let mut rows = Vec::new();
+    for op in capture_diff_slices(Algorithm::Patience, &old_keys, &new_keys) {
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                for k in 0..len {
+                    let (a, b) = (&old[old_index + k], &new[new_index + k]);
+                    let change = if a.number == b.number {
+                        Change::Unchanged
+                    } else {
+                        Change::Renumbered
+                    };
+                    rows.push(Row {
+                        change,
+                        before: Some(plain(a)),
+                        after: Some(plain(b)),
+                    });
+                }
+            }
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => rows.extend(old[old_index..old_index + old_len].iter().map(deleted)),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => rows.extend(new[new_index..new_index + new_len].iter().map(added)),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => pair_up(
+                &old[old_index..old_index + old_len],
+                &new[new_index..new_index + new_len],
+                &mut rows,
+            ),
+        }
+    }
+    rows
+}
+
+/// Rows for a run of old blocks replaced by a run of new ones: each old
+/// block is paired with the first later new block that still resembles it
+/// (half its characters kept), the new blocks skipped on the way were added;
+/// an old block with no such partner was deleted.
+fn pair_up(old: &[Block], new: &[Block], rows: &mut Vec<Row>) {
+    let mut j = 0;
+    for a in old {
+        let window = j..new.len().min(j + LOOKAHEAD);
+        match window.into_iter().find(|&k| similar_enough(a, &new[k])) {
+            Some(k) => {
+                rows.extend(new[j..k].iter().map(added));
+                rows.push(changed(a, &new[k]));
+                j = k + 1;
+            }
+            None => rows.push(deleted(a)),
+        }
+    }
+    rows.extend(new[j..].iter().map(added));
+}
+
+/// How many new blocks ahead a partner of an old block is looked for: a
+/// whole revision replaces hundreds of articles, and each try is a diff.
+const LOOKAHEAD: usize = 12;
+
+/// True when `a` and `b` share at least half their character pairs (Dice
+/// coefficient): one article reworded rather than two different articles.
+fn similar_enough(a: &Block, b: &Block) -> bool {
+    let (x, y) = (&a.bigrams, &b.bigrams);
+    if x.is_empty() || y.is_empty() {
+        return a.text == b.text;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common * 4 >= x.len() + y.len()
+}
+
+fn bigrams(text: &str) -> Vec<u64> {
+    let chars: Vec<u64> = text.chars().map(u64::from).collect();
+    let mut pairs: Vec<u64> = chars.windows(2).map(|w| (w[0] << 32) | w[1]).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+fn char_diff<'a>(a: &'a str, b: &'a str) -> TextDiff<'a, 'a, 'a, str> {
+    TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .timeout(Duration::from_millis(50))
+        .diff_chars(a, b)
+}
+
+fn changed(a: &Block, b: &Block) -> Row {
+    let diff = char_diff(&a.text, &b.text);
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    for change in diff.iter_all_changes() {
+        let text = change.value();
+        match change.tag() {
+            ChangeTag::Equal => {
+                push_span(&mut left, text, false);
+                push_span(&mut right, text, false);
+            }
+            ChangeTag::Delete => push_span(&mut left, text, true),
+            ChangeTag::Insert => push_span(&mut right, text, true),
+        }
+    }
+    Row {
+        change: Change::Changed,
+        before: Some(Side {
+            number: a.number,
+            spans: left,
+        }),
+        after: Some(Side {
+            number: b.number,
+            spans: right,
+        }),
+    }
+}
+
+/// Append `text` to the last span if it has the same mark, else start one.
+fn push_span(spans: &mut Vec<Span>, text: &str, marked: bool) {
+    match spans.last_mut() {
+        Some(last) if last.marked == marked => last.text.push_str(text),
+        _ => spans.push(Span {
+            text: text.to_owned(),
+            marked,
+        }),
+    }
+}
+
+fn plain(b: &Block) -> Side {
+    Side {
+        number: b.number,
+        spans: vec![Span {
+            text: b.text.clone(),
+            marked: false,
+        }],
+    }
+}
+
+fn marked(b: &Block) -> Side {
+    Side {
+        number: b.number,
+        spans: vec![Span {
+            text: b.text.clone(),
+            marked: true,
+        }],
+    }
+}
+
+fn deleted(b: &Block) -> Row {
+    Row {
+        change: Change::Deleted,
+        before: Some(marked(b)),
+        after: None,
+    }
+}
+
+fn added(b: &Block) -> Row {
+    Row {
+        change: Change::Added,
+        before: None,
+        after: Some(marked(b)),
+    }
+}
+
+/// Split a Markdown body into blocks: each paragraph opening an article
+/// starts one and takes the plain paragraphs after it; headings and
+/// paragraphs before the first article stand alone.
+fn blocks(markdown: &str) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    let mut in_article = false;
+    for para in markdown.split("\n\n").map(clean).filter(|p| !p.is_empty()) {
+        let heading = para.starts_with('#');
+        let text = para.trim_start_matches('#').trim().to_owned();
+        let number = article_number(&text);
+        match out.last_mut() {
+            Some(last) if in_article && number.is_none() && !heading => {
+                last.text.push('\n');
+                last.text.push_str(&text);
+            }
+            _ => out.push(Block {
+                number,
+                text,
+                bigrams: Vec::new(),
+            }),
+        }
+        in_article = number.is_some() || (in_article && !heading);
+    }
+    for block in &mut out {
+        block.bigrams = bigrams(&block.text);
+    }
+    out
+}
+
+/// A paragraph's text with Markdown line breaks and zero-width padding removed.
+fn clean(para: &str) -> String {
+    para.lines()
+        .map(|l| l.trim().trim_matches(['\u{200b}', '\u{3000}']))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changes(rows: &[Row]) -> Vec<(Change, Option<u32>, Option<u32>)> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r.change,
+                    r.before.as_ref().and_then(|s| s.number),
+                    r.after.as_ref().and_then(|s| s.number),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn articles_align_as_changed_added_deleted_and_renumbered() {
+        let before = "## 第一章 总则\n\n第一条 为了规范管理，制定本办法。\n\n第二条 本办法适用于本市。\n\n第三条 机关应当厉行节约。\n\n第四条 本办法自公布之日起施行。";
+        let after = "## 第一章 总则\n\n第一条 为了规范公务管理，制定本办法。\n\n第二条 新增的条文，规定监督检查。\n\n第三条 本办法适用于本市。\n\n第五条 本办法自公布之日起施行。";
+        let rows = compare(before, after);
+        assert_eq!(
+            changes(&rows),
+            vec![
+                (Change::Unchanged, None, None),
+                (Change::Changed, Some(1), Some(1)),
+                (Change::Added, None, Some(2)),
+                (Change::Renumbered, Some(2), Some(3)),
+                (Change::Deleted, Some(3), None),
+                (Change::Renumbered, Some(4), Some(5)),
+            ]
+        );
+        let after_side = rows[1].after.as_ref().unwrap();
+        let inserted: Vec<&str> = after_side
+            .spans
+            .iter()
+            .filter(|s| s.marked)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(inserted, vec!["公务"]);
+    }
+
+    #[test]
+    fn further_paragraphs_belong_to_their_article() {
+        let text = "前言段落。\n\n第一条 第一款。\n\n第二款。\n\n## 第二章\n\n尾注。";
+        let b = blocks(text);
+        assert_eq!(b.len(), 4, "{b:?}");
+        assert_eq!(b[1].text, "第一条 第一款。\n第二款。");
+        assert_eq!(b[3].number, None);
+        assert_eq!(b[3].text, "尾注。");
+    }
+
+    #[test]
+    fn identical_texts_have_only_unchanged_rows() {
+        let text = "第一条 甲。\n\n第二条 乙。";
+        assert!(
+            compare(text, text)
+                .iter()
+                .all(|r| r.change == Change::Unchanged)
+        );
+    }
+}
