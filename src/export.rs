@@ -1,6 +1,7 @@
 //! Machine-readable outputs: `catalogue.json`, `catalogue.csv`,
-//! `sitemap.xml`, the Atom `feed.xml` of lifecycle changes, and the
-//! schema.org `Legislation` JSON-LD embedded in document pages.
+//! `sitemap.xml`, the Atom `feed.xml` of lifecycle changes, `lifecycle.json`
+//! (every dated event, for point-in-time views computed in the browser), and
+//! the schema.org `Legislation` JSON-LD embedded in document pages.
 //!
 //! Serialises the computed catalogue; no templates, no Markdown.
 
@@ -98,6 +99,7 @@ pub fn files(cat: &Catalogue, views: &[DocView], config: &Config) -> Vec<(String
     let json = serde_json::to_vec_pretty(&entries).unwrap_or_default();
     vec![
         ("catalogue.json".into(), json),
+        ("lifecycle.json".into(), lifecycle(cat, views)),
         ("catalogue.csv".into(), csv(&entries)),
         (
             "sitemap.xml".into(),
@@ -105,6 +107,46 @@ pub fn files(cat: &Catalogue, views: &[DocView], config: &Config) -> Vec<(String
         ),
         ("feed.xml".into(), feed(cat, views, config).into_bytes()),
     ]
+}
+
+/// Every document's events (all of them, future ones too) and versions in
+/// the compact shape `static/lifecycle.js` reads: statuses on any date
+/// follow from them exactly as `catalogue::lifecycle` computes them.
+fn lifecycle(cat: &Catalogue, views: &[DocView]) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        id: &'a str,
+        published: Option<chrono::NaiveDate>,
+        /// `[date, kind]`, by date.
+        events: Vec<(chrono::NaiveDate, &'static str)>,
+        /// `[date, effective, page url or null]`, oldest first.
+        versions: Vec<(chrono::NaiveDate, chrono::NaiveDate, Option<String>)>,
+    }
+    let docs: Vec<Doc<'_>> = views
+        .iter()
+        .zip(&cat.docs)
+        .zip(&cat.events)
+        .map(|((view, doc), events)| {
+            let paged = paged_versions(doc);
+            Doc {
+                id: &view.id,
+                published: view.published,
+                events: events.iter().map(|e| (e.date, e.kind.key())).collect(),
+                versions: doc
+                    .versions
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| {
+                        let url = paged
+                            .contains(&k)
+                            .then(|| encode_path(&version_dir(&doc.id, v.date)));
+                        (v.date, v.effective, url)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    serde_json::to_vec(&docs).unwrap_or_default()
 }
 
 fn csv(entries: &[Entry<'_>]) -> Vec<u8> {

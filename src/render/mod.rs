@@ -739,10 +739,11 @@ const GENERATED_DIRS: [&str; 10] = [
     "categories",
     "years",
 ];
-const GENERATED_FILES: [&str; 6] = [
+const GENERATED_FILES: [&str; 7] = [
     "index.html",
     "404.html",
     "catalogue.json",
+    "lifecycle.json",
     "catalogue.csv",
     "sitemap.xml",
     "feed.xml",

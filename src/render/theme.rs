@@ -35,6 +35,7 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "static/style.css",
     "static/search.js",
     "static/compare.js",
+    "static/lifecycle.js",
 ];
 
 /// A theme file and where it came from.
