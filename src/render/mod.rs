@@ -388,10 +388,11 @@ impl Pass<'_> {
             .iter()
             .enumerate()
             .filter(|(_, d)| d.body.is_some())
-            .map(|(i, d)| {
+            .flat_map(|(i, d)| d.sources().map(move |path| (path, i)))
+            .map(|(path, i)| {
+                let rel = slash_path(path);
                 (
-                    slash_path(&d.path)
-                        .trim_start_matches(&format!("{content_dir}/"))
+                    rel.trim_start_matches(&format!("{content_dir}/"))
                         .to_owned(),
                     i,
                 )

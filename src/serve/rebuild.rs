@@ -692,6 +692,32 @@ mod tests {
     }
 
     #[test]
+    fn version_edits_render_the_document_its_versions_and_comparisons() {
+        let mut site = TestSite::new();
+        let version =
+            |body: &str| format!("+++\nversion_of = \"a\"\npublished = 2023-01-01\n+++\n{body}\n");
+        let added = site.edit("content/a-2023.md", &version("第一条 甲修订。"));
+        assert!(!added.failed_build(), "{:?}", added.diagnostics);
+        site.assert_matches_full_build("adding a version");
+        assert!(keys(&added).contains(&"docs/a/compare/2020-01-01/2023-01-01/index.html"));
+        let edited = site.edit("content/a-2023.md", &version("第一条 甲再修订。"));
+        let pages = keys(&edited);
+        for page in [
+            "docs/a/index.html",
+            "docs/a/2020-01-01/index.html",
+            "docs/a/2023-01-01/index.html",
+            "docs/a/compare/2020-01-01/2023-01-01/index.html",
+        ] {
+            assert!(pages.contains(&page), "{page} not rendered: {pages:?}");
+        }
+        assert!(!pages.contains(&"docs/c/index.html"));
+        site.assert_matches_full_build("editing a version");
+        site.edit("content/a-2023.md", "");
+        site.assert_matches_full_build("removing the version");
+        assert!(!site.served.contains_key("docs/a/2023-01-01/index.html"));
+    }
+
+    #[test]
     fn deleted_document_loses_its_page() {
         let mut site = TestSite::new();
         let out = site.edit("content/c.md", "");
