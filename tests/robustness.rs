@@ -464,3 +464,25 @@ fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Issue 17.1: a cell a spreadsheet would evaluate is written as text.
+#[test]
+fn issue_17_csv_cells_never_start_a_formula() {
+    let f = Fixture::new("lifecycle");
+    f.write(
+        "content/formula.md",
+        "+++\ntitle = \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"\nissuer = \"@SUM(1,1)\"\nnumber = \"-2+3\"\ncategory = \"\\tx\"\npublished = 2020-01-01\n+++\n正文\n",
+    );
+    f.build("2026-11-27");
+    let csv = f.read("catalogue.csv");
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "formula cell {cell:?}"
+            );
+        }
+    }
+    assert!(csv.contains("'@SUM(1,1)"), "{csv}");
+}
