@@ -349,3 +349,40 @@ fn wait_for(server: &Server, target: &str, ready: impl Fn(&str) -> bool) -> Stri
     }
     panic!("{target} never became ready");
 }
+
+/// Issue 17.2: links made while serving are skipped like `build` skips them.
+#[cfg(unix)]
+#[test]
+fn issue_17_symlinks_added_while_serving_are_never_followed() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let secret = "# 机密文件\n\n第一条 不应发布。\n";
+    std::fs::create_dir(outside.path().join("dir")).unwrap();
+    std::fs::write(outside.path().join("host.md"), secret).unwrap();
+    std::fs::write(outside.path().join("dir/inner.md"), secret).unwrap();
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let content = f.root().join("content");
+    symlink(outside.path().join("host.md"), content.join("host.md")).unwrap();
+    symlink(outside.path().join("dir"), content.join("linked")).unwrap();
+    std::fs::remove_file(content.join("rules/action-plan.md")).unwrap();
+    symlink(
+        outside.path().join("host.md"),
+        content.join("rules/action-plan.md"),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::fs::write(outside.path().join("dir/inner.md"), secret).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    save(&content.join("marker.md"), "# 标记\n\n第一条 内容。\n");
+    wait_for(&server, "/docs/marker/", |_| true);
+    for page in [
+        "/docs/host/",
+        "/docs/linked/inner/",
+        "/docs/rules/action-plan/",
+    ] {
+        let reply = server.get(page);
+        assert_eq!(reply.status, 404, "{page} was served");
+        assert!(!reply.body.contains("机密文件"));
+    }
+}

@@ -276,6 +276,19 @@ pub fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> 
     files
 }
 
+/// True if `rel` (relative to `root`, inside `content_dir`) is, or sits
+/// under, a symbolic link below the content folder: a path `markdown_files`
+/// skips, so a watcher must not read it either.
+pub fn through_link(root: &Path, content_dir: &Path, rel: &Path) -> bool {
+    let mut path = root.join(content_dir);
+    let under = rel.strip_prefix(content_dir).unwrap_or(rel);
+    under.components().any(|part| {
+        path.push(part);
+        path.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+    })
+}
+
 /// One parsed Markdown file: a document, or a folder's `_index.md`.
 #[derive(Debug, Clone)]
 pub enum Item {
@@ -553,6 +566,21 @@ mod tests {
             (d.code, d.line, d.column),
             (Code::Encoding, Some(2), Some(5))
         );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn links_below_the_content_folder_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/real")).unwrap();
+        std::fs::write(root.join("content/real/a.md"), "# A").unwrap();
+        std::os::unix::fs::symlink(root.join("content/real"), root.join("content/link")).unwrap();
+        let content = Path::new("content");
+        assert!(!through_link(root, content, Path::new("content/real/a.md")));
+        assert!(through_link(root, content, Path::new("content/link/a.md")));
+        assert!(through_link(root, content, Path::new("content/link")));
+        assert!(!through_link(root, content, Path::new("content/gone.md")));
     }
 
     #[test]
