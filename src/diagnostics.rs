@@ -218,11 +218,6 @@ fn marked_span(text: &str, column: Option<usize>) -> std::ops::Range<usize> {
     start..start + len.max(token.chars().next().map_or(0, char::len_utf8))
 }
 
-/// The 1-based `line` of `text`, without its line ending.
-pub fn source_line(text: &str, line: usize) -> Option<&str> {
-    text.lines().nth(line.checked_sub(1)?)
-}
-
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let severity = match self.severity {
@@ -369,13 +364,6 @@ mod tests {
         let date = "x = 2023-02-30 # c";
         assert_eq!(&date[marked_span(date, Some(5))], "2023-02-30");
         assert_eq!(marked_span("+++", Some(9)), 3..3);
-    }
-
-    #[test]
-    fn source_line_picks_one_line() {
-        assert_eq!(source_line("a\r\nb\n", 2), Some("b"));
-        assert_eq!(source_line("a", 2), None);
-        assert_eq!(source_line("a", 0), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use gazette::diagnostics::{Diagnostics, source_line};
+use gazette::diagnostics::Diagnostics;
 use gazette::serve::{self, ServeError, ServeOptions};
 use gazette::{BuildOptions, scaffold};
 
@@ -193,21 +193,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// rustc-style diagnostics on stderr, each with its source line read from the site.
+/// rustc-style diagnostics on stderr, each with its source line read from
+/// the site. Diagnostics come sorted by file: each file is read and split
+/// into lines once, so a report is linear in its length.
 fn print_human(root: &Path, diags: &Diagnostics) {
     let styled = std::io::stderr().is_terminal();
-    let mut cached: Option<(PathBuf, String)> = None;
+    let mut cached: Option<(PathBuf, Vec<String>)> = None;
     for d in diags.iter() {
         if cached.as_ref().is_none_or(|(p, _)| *p != d.path) {
             let text = std::fs::read(root.join(&d.path))
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .unwrap_or_default();
-            cached = Some((d.path.clone(), text));
+            cached = Some((d.path.clone(), text.lines().map(str::to_owned).collect()));
         }
         let line = cached
             .as_ref()
-            .zip(d.line)
-            .and_then(|((_, text), n)| source_line(text, n));
+            .zip(d.line.and_then(|n| n.checked_sub(1)))
+            .and_then(|((_, lines), i)| lines.get(i))
+            .map(String::as_str);
         eprintln!("{}\n", d.render(line, styled));
     }
 }

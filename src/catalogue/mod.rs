@@ -6,6 +6,7 @@
 //! renders. Status computation itself lives in `lifecycle` and is pure.
 
 pub mod lifecycle;
+mod names;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,6 +16,7 @@ use crate::content::{Content, Document, Relation, Section};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{DocId, RelationKind, Status};
 pub use lifecycle::{Event, EventKind, StatusAt};
+use names::Names;
 
 /// A relation seen from its target: "`from` supersedes/amends/… me".
 #[derive(Debug, Clone)]
@@ -52,6 +54,7 @@ pub struct Catalogue {
     /// The date statuses are computed for.
     pub as_of: NaiveDate,
     index: HashMap<DocId, usize>,
+    names: Names,
 }
 
 impl Catalogue {
@@ -64,6 +67,7 @@ impl Catalogue {
         } = content;
         let index = index_documents(&mut documents, &mut diags);
         check_numbers(&documents, &mut diags);
+        let names = Names::new(&documents);
         let mut cat = Catalogue {
             events: vec![Vec::new(); documents.len()],
             incoming: vec![Vec::new(); documents.len()],
@@ -72,6 +76,7 @@ impl Catalogue {
             sections,
             as_of,
             index,
+            names,
         };
         cat.add_own_events(&mut diags);
         cat.add_relation_events(&mut diags);
@@ -237,7 +242,7 @@ impl Catalogue {
     fn resolve(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<usize> {
         match self
             .find(&rel.target)
-            .or_else(|| self.by_title(rel.target.as_str()))
+            .or_else(|| self.names.by_title(rel.target.as_str()))
         {
             Some(t) if t == actor => {
                 diags.push(self.rel_error(
@@ -283,20 +288,8 @@ impl Catalogue {
         }
     }
 
-    /// The one document whose title is exactly `title`.
-    fn by_title(&self, title: &str) -> Option<usize> {
-        let mut found = self
-            .docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.title == title);
-        match (found.next(), found.next()) {
-            (Some((i, _)), None) => Some(i),
-            _ => None,
-        }
-    }
-
-    /// The id closest to `raw`, comparing it with every id, title and document number.
+    /// The id closest to `raw`, comparing it with the ids, titles and
+    /// document numbers of the documents sharing its rarest character pairs.
     pub fn suggest(&self, raw: &str) -> Option<&DocId> {
         let score = |d: &Document| {
             [
@@ -309,12 +302,14 @@ impl Catalogue {
             .map(|s| similarity(raw, s))
             .fold(0.0, f64::max)
         };
-        self.docs
-            .iter()
-            .map(|d| (score(d), &d.id))
+        self.names
+            .candidates(raw)
+            .into_iter()
+            .map(|i| (score(&self.docs[i]), i))
             .filter(|(score, _)| *score > 0.5)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, id)| id)
+            // On a tie the later document wins, as in load order.
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(_, i)| &self.docs[i].id)
     }
 
     fn act_date(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<NaiveDate> {
