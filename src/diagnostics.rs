@@ -33,6 +33,8 @@ pub enum Code {
     Symlink,
     /// A file is not valid UTF-8.
     Encoding,
+    /// A control character XML 1.0 forbids; it is dropped from XML outputs.
+    ControlCharacter,
     /// `site.toml` is malformed or has a wrong value.
     Config,
     /// Front matter that does not parse or has wrong types.

@@ -248,7 +248,12 @@ pub fn json_ld(doc: &DocView, config: &Config) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 
-/// Escape text for XML content and attributes.
+/// Escape text for XML content and attributes, dropping the characters
+/// XML 1.0 forbids (reported as `control-character` warnings at the source).
 pub fn xml_escape(text: &str) -> String {
-    crate::markdown::escape_html(text)
+    let allowed: String = text
+        .chars()
+        .filter(|&c| !crate::content::forbidden_in_xml(c))
+        .collect();
+    crate::markdown::escape_html(&allowed)
 }

@@ -486,3 +486,40 @@ fn issue_17_csv_cells_never_start_a_formula() {
     }
     assert!(csv.contains("'@SUM(1,1)"), "{csv}");
 }
+
+/// Issue 17.4: a control character in a title, heading or reason is dropped
+/// from every XML output (which stays well-formed) and reported at its source.
+#[test]
+fn issue_17_xml_outputs_drop_characters_xml_forbids() {
+    let f = Fixture::new("lifecycle");
+    f.write(
+        "content/control.md",
+        "# 标题\u{1}含\u{0}控制\u{b}字符\n\n第一条 内容。\n",
+    );
+    f.write(
+        "content/repealer.md",
+        "+++\ntitle = \"废止\\u0001决定\"\npublished = 2021-01-01\nrepeals = [{ id = \"control\", reason = \"原因\\u000C\" }]\n+++\n正文\n",
+    );
+    let report = f.build("2026-11-27");
+    let warned: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|d| d.code == Code::ControlCharacter)
+        .map(|d| (d.path.to_string_lossy().into_owned(), d.line))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            ("content/control.md".to_owned(), Some(1)),
+            ("content/repealer.md".to_owned(), Some(2))
+        ]
+    );
+    for xml in ["feed.xml", "sitemap.xml"] {
+        let text = f.read(xml);
+        let bad = text
+            .chars()
+            .find(|&c| gazette::content::forbidden_in_xml(c));
+        assert_eq!(bad, None, "{xml} is not well-formed XML");
+    }
+    f.assert_file_contains("feed.xml", "废止决定");
+}

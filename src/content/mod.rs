@@ -344,6 +344,44 @@ pub fn utf8(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     })
 }
 
+/// True for a character XML 1.0 forbids (C0 controls but tab, line feed and
+/// carriage return; U+FFFE, U+FFFF): `feed.xml` and `sitemap.xml` drop them.
+pub fn forbidden_in_xml(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// A warning at the first metadata value (title, 文号, issuer, level,
+/// category, a relation's reason) holding a character XML forbids: feeds
+/// and sitemaps carry these values and drop the character.
+pub fn control_character(doc: &Document) -> Option<Diagnostic> {
+    let m = &doc.meta;
+    let fields = [
+        ("title", Some(doc.title.as_str())),
+        ("number", m.number.as_deref()),
+        ("issuer", m.issuer.as_deref()),
+        ("level", m.level.as_deref()),
+        ("category", m.category.as_deref()),
+    ]
+    .map(|(key, value)| (key, value, doc.line_of(key)));
+    let reasons = m
+        .relations
+        .iter()
+        .map(|r| (r.kind.key(), r.reason.as_deref(), r.line));
+    let (key, value, line) = fields
+        .into_iter()
+        .chain(reasons)
+        .find(|(_, value, _)| value.is_some_and(|v| v.chars().any(forbidden_in_xml)))?;
+    let c = value?.chars().find(|&c| forbidden_in_xml(c))?;
+    let d = Diagnostic::warning(
+        Code::ControlCharacter,
+        &doc.path,
+        format!("`{key}` holds control character U+{:04X}, which XML forbids; feeds and sitemaps drop it", c as u32),
+    )
+    .at_line(line)
+    .with_help("delete it (often pasted from a word processor)");
+    Some(d)
+}
+
 /// Parse one Markdown document. `rel` is relative to the site root (for
 /// diagnostics), `under_content` relative to the content folder (for its id).
 pub fn parse_document(
@@ -391,7 +429,7 @@ pub fn parse_document(
         .lines()
         .filter_map(articles::article_number)
         .collect();
-    Some(Document {
+    let doc = Document {
         id,
         title,
         meta,
@@ -404,7 +442,9 @@ pub fn parse_document(
         line: 1,
         origin: OriginKind::Markdown,
         section: under_content.parent().map(slash_path).unwrap_or_default(),
-    })
+    };
+    diags.extend(control_character(&doc));
+    Some(doc)
 }
 
 fn parse_section(
