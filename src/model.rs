@@ -146,6 +146,13 @@ impl Status {
     }
 }
 
+/// The form two names share when a file system would treat them as one
+/// (macOS, Windows): NFC-normalised, lower-cased.
+pub fn fold(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfc().collect::<String>().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -523,3 +523,34 @@ fn issue_17_xml_outputs_drop_characters_xml_forbids() {
     }
     f.assert_file_contains("feed.xml", "废止决定");
 }
+
+/// Issue 17.5: facet values whose slugs coincide each keep their own page.
+#[test]
+fn issue_17_facet_values_never_share_a_page() {
+    let f = Fixture::new("lifecycle");
+    let values = [
+        ("a/b", "Facet one"),
+        ("a-b", "Facet two"),
+        ("ABC", "Facet three"),
+        ("abc", "Facet four"),
+        ("index.html", "Facet five"),
+    ];
+    for (i, (issuer, title)) in values.iter().enumerate() {
+        f.write(
+            &format!("content/facet{i}.md"),
+            &format!("+++\ntitle = \"{title}\"\nissuer = \"{issuer}\"\nlevel = \"{issuer}\"\ncategory = \"{issuer}\"\npublished = 2020-01-01\n+++\n正文\n"),
+        );
+    }
+    f.build("2026-11-27");
+    for dir in ["issuers", "levels", "categories"] {
+        let listings: Vec<String> = snapshot(&f.out().join(dir))
+            .into_iter()
+            .filter(|(k, _)| k.ends_with("/index.html"))
+            .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+            .collect();
+        for (_, title) in values {
+            let pages = listings.iter().filter(|page| page.contains(title)).count();
+            assert_eq!(pages, 1, "{dir}: {title} is listed on {pages} pages");
+        }
+    }
+}
