@@ -554,3 +554,25 @@ fn issue_17_facet_values_never_share_a_page() {
         }
     }
 }
+
+/// Issue 17.6: a symbolic link as the output is built through, not replaced.
+#[cfg(unix)]
+#[test]
+fn issue_17_symlinked_output_is_built_into_its_target() {
+    let f = Fixture::new("lifecycle");
+    let real = tempfile::tempdir().unwrap();
+    let link = f.root().join("public");
+    std::os::unix::fs::symlink(real.path(), &link).unwrap();
+    f.build("2026-11-27");
+    f.build("2026-11-27");
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(real.path().join("catalogue.json").is_file());
+    std::fs::remove_dir_all(real.path()).unwrap();
+    let diags = f.build_err("2026-11-27");
+    assert!(
+        common::has_error(&diags, Code::Output, "public", None),
+        "{}",
+        common::render(&diags)
+    );
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+}
