@@ -195,10 +195,17 @@ pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
     (assemble(items, listed), diags)
 }
 
-/// The documents of the catalogue file, if the site has one.
+/// The documents of the catalogue file, if the site has one. A catalogue
+/// named in `site.toml` must exist; only the default one may be absent.
 pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
     if root.join(&config.catalogue).symlink_metadata().is_ok() {
         catalogue_file::load(root, &config.catalogue)
+    } else if config.catalogue != Config::default().catalogue {
+        let message = format!("catalogue file {} not found", config.catalogue.display());
+        let d = config
+            .error_at("catalogue", message)
+            .with_help("create the file, correct the path, or remove `catalogue` from site.toml");
+        (Vec::new(), vec![d])
     } else {
         (Vec::new(), Vec::new())
     }
