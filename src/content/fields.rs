@@ -101,7 +101,8 @@ pub fn read_meta(
         diags,
     };
     let mut meta = Meta {
-        id: r.string("id"),
+        // A blank id is kept (and rejected as invalid), never replaced by the path.
+        id: r.text("id"),
         title: r.string("title"),
         number: r.string("number"),
         issuer: r.string("issuer"),
@@ -172,8 +173,12 @@ impl Reader<'_, '_, '_> {
     }
 
     fn string(&mut self, key: &str) -> Option<String> {
+        self.text(key).filter(|s| !s.is_empty())
+    }
+
+    /// The value of `key` as trimmed text, blank included.
+    fn text(&mut self, key: &str) -> Option<String> {
         match self.map.remove(key)? {
-            Value::String(s) if s.trim().is_empty() => None,
             Value::String(s) => Some(s.trim().to_owned()),
             Value::Number(n) => Some(n.to_string()),
             other => {
