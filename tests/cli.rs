@@ -96,3 +96,37 @@ fn issue_17_check_with_many_errors_stays_near_linear() {
     );
     assert!(took.as_secs() < 30, "check took {took:?} for {n} decisions");
 }
+
+/// Issue 17.15: a closed or full stderr/stdout never turns into a panic
+/// (exit 101); the exit code still says whether the site has errors.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_17_full_or_closed_output_keeps_the_documented_exit_code() {
+    let site = many_errors(3);
+    let full = || std::fs::File::create("/dev/full").unwrap();
+    for format in ["human", "json"] {
+        let status = gazette()
+            .args([
+                "check",
+                "--format",
+                format,
+                "--as-of",
+                "2026-01-01",
+                "--root",
+            ])
+            .arg(site.path())
+            .stdout(full())
+            .stderr(full())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "{format}");
+    }
+    let mut child = gazette()
+        .args(["build", "--as-of", "2026-01-01", "--root"])
+        .arg(site.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1), "closed pipe");
+}

@@ -92,11 +92,15 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     let indexer = Indexer::default();
     publish(engine.build(), started, &store, &hub, &indexer);
     if !addr.ip().is_loopback() {
-        eprintln!(
+        crate::say!(
             "warning: listening on {addr}, reachable from other machines; use --bind 127.0.0.1 to keep it local"
         );
     }
-    println!("serving {} at {url}  (Ctrl-C to stop)", root.display());
+    let _ = writeln!(
+        std::io::stdout(),
+        "serving {} at {url}  (Ctrl-C to stop)",
+        root.display()
+    );
     let _ = std::io::stdout().flush();
     spawn_rebuilds(engine, watcher, store.clone(), hub.clone(), indexer);
     if opts.open {
@@ -179,7 +183,7 @@ fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
         match TcpListener::bind(SocketAddr::new(ip, candidate)) {
             Ok(listener) => return Ok(listener),
             Err(e) if e.kind() == ErrorKind::AddrInUse && candidate < last => {
-                eprintln!(
+                crate::say!(
                     "port {candidate} is in use, trying {} (choose one with --port)",
                     candidate + 1
                 );
@@ -240,14 +244,14 @@ fn publish(
     }
     if failed {
         for d in &errors {
-            eprintln!("{d}\n");
+            crate::say!("{d}\n");
         }
-        eprintln!(
+        crate::say!(
             "error: build failed with {} error(s) in {ms} ms; still serving the last good build",
             errors.len()
         );
     } else {
-        eprintln!(
+        crate::say!(
             "built in {ms} ms: {documents} document page(s) rendered, {} file(s) changed, {} warning(s) (`gazette check` lists them)",
             changed.pages.len(),
             warnings.len()
@@ -302,7 +306,7 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if spawned.is_err() {
-        eprintln!(
+        crate::say!(
             "warning: could not open a browser ({}); open {url} yourself",
             opener[0]
         );
