@@ -23,10 +23,7 @@ impl DocId {
         if raw.is_empty() {
             return Err("an id may not be empty".into());
         }
-        if let Some(c) = raw
-            .chars()
-            .find(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '"' | '<' | '>' | '%'))
-        {
+        if let Some(c) = forbidden_char(raw) {
             return Err(format!("id `{raw}` contains the character {c:?}"));
         }
         if raw
@@ -144,6 +141,14 @@ impl Status {
     pub fn in_force(self) -> bool {
         matches!(self, Status::Current | Status::Amended)
     }
+}
+
+/// The first character an id or alias may not hold: controls, characters
+/// that end a path in a URL or an HTML attribute, and `:` (a URL scheme such
+/// as `javascript:`, a drive such as `C:`).
+pub fn forbidden_char(path: &str) -> Option<char> {
+    path.chars()
+        .find(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '"' | '<' | '>' | '%' | ':'))
 }
 
 /// The form two names share when a file system would treat them as one

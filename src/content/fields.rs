@@ -333,19 +333,16 @@ fn check_alias(url: &str) -> Result<(), String> {
     if url.contains("://") || url.starts_with("//") {
         return Err(format!("alias `{url}` is not a path on this site"));
     }
-    if let Some(c) = path
-        .chars()
-        .find(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '%'))
-    {
+    if let Some(c) = crate::model::forbidden_char(path) {
         return Err(format!("alias `{url}` contains the character {c:?}"));
     }
     let dir_or_file = path.strip_suffix('/').unwrap_or(path);
     if dir_or_file
         .split('/')
-        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+        .any(|seg| seg.is_empty() || seg.starts_with('.'))
     {
         return Err(format!(
-            "alias `{url}` has a `.`, `..` or empty segment and could leave the output folder"
+            "alias `{url}` has an empty segment or one starting with `.` (hidden, or leaving the output folder)"
         ));
     }
     Ok(())
