@@ -67,6 +67,7 @@ impl Catalogue {
         } = content;
         let index = index_documents(&mut documents, &mut diags);
         check_numbers(&documents, &mut diags);
+        check_facet_spellings(&documents, &mut diags);
         let names = Names::new(&documents);
         let mut cat = Catalogue {
             events: vec![Vec::new(); documents.len()],
@@ -418,12 +419,13 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
 }
 
 /// Pages live at `docs/<id>/index.html`. Two ids that differ only in case
-/// would overwrite each other on a case-insensitive file system, and an id
-/// ending in `/index.html` would write where another id's page is.
+/// or Unicode form (NFC `café`, NFD `café`; U+F900 and U+8C48) would
+/// overwrite each other on a case-insensitive or normalising file system,
+/// and an id ending in `/index.html` would write where another id's page is.
 fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
     let mut taken: HashMap<String, &Document> = HashMap::new();
     for doc in docs {
-        let lower = doc.id.as_str().to_lowercase();
+        let lower = crate::model::fold(doc.id.as_str());
         let page = format!("{lower}/index.html");
         if let Some(other) = taken.get(&lower).or_else(|| taken.get(&page)) {
             diags.push(
@@ -438,12 +440,44 @@ fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
                     ),
                 )
                 .at_line(doc.line_of("id"))
-                .with_help("ids must differ in more than letter case; rename one"),
+                .with_help("ids must differ in more than letter case or Unicode form; rename one"),
             );
             continue;
         }
         taken.insert(lower, doc);
         taken.insert(page, doc);
+    }
+}
+
+/// Issuers, levels and categories spelt two ways that differ only in case
+/// or Unicode form (`ABC` and `abc`) get two listing pages: warn, as they
+/// are most likely one value.
+fn check_facet_spellings(docs: &[Document], diags: &mut Diagnostics) {
+    type ValueOf = fn(&Document) -> Option<&str>;
+    let facets: [(&str, ValueOf); 3] = [
+        ("issuer", |d| d.meta.issuer.as_deref()),
+        ("level", |d| d.meta.level.as_deref()),
+        ("category", |d| d.meta.category.as_deref()),
+    ];
+    for (key, value_of) in facets {
+        let mut first: HashMap<String, (&str, &Document)> = HashMap::new();
+        for doc in docs {
+            let Some(value) = value_of(doc) else { continue };
+            let (seen, other) = *first
+                .entry(crate::model::fold(value))
+                .or_insert((value, doc));
+            if seen != value {
+                let message = format!(
+                    "{key} `{value}` differs from `{seen}` (in `{}`) only in letter case or Unicode form; they get two listing pages",
+                    other.id
+                );
+                diags.push(
+                    Diagnostic::warning(Code::UrlCollision, &doc.path, message)
+                        .at_line(doc.line_of(key))
+                        .with_help(format!("write the {key} the same way in every document")),
+                );
+            }
+        }
     }
 }
 

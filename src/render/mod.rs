@@ -617,7 +617,7 @@ impl Claims {
     /// Take `rel` for a file; false if a generated page, another claimed
     /// file or folder is already there, or a parent of it is a file.
     fn claim(&mut self, rel: &str) -> bool {
-        let rel = rel.to_lowercase();
+        let rel = crate::model::fold(rel);
         let mut parents = rel.match_indices('/').map(|(i, _)| &rel[..i]);
         let top = rel.split('/').next().unwrap_or_default();
         let free = !GENERATED_DIRS.contains(&top)
