@@ -34,6 +34,9 @@ impl DocId {
                 "id `{raw}` has an empty, `.` or `..` segment or stray spaces"
             ));
         }
+        if let Some(long) = too_long(raw) {
+            return Err(format!("id `{raw}` {long}"));
+        }
         Ok(DocId(raw.to_owned()))
     }
 
@@ -141,6 +144,29 @@ impl Status {
     pub fn in_force(self) -> bool {
         matches!(self, Status::Current | Status::Amended)
     }
+}
+
+/// Longest path segment of an id or alias in bytes: a file or folder name
+/// on common file systems (ext4, APFS, NTFS) is at most 255 bytes.
+pub const MAX_SEGMENT_BYTES: usize = 255;
+
+/// Longest id or alias in bytes, leaving room for the output folder's own
+/// path within the 4096-byte limit of a whole path.
+pub const MAX_PATH_BYTES: usize = 2048;
+
+/// Why `path` cannot be a file path in the output, if it is too long.
+pub fn too_long(path: &str) -> Option<String> {
+    if path.len() > MAX_PATH_BYTES {
+        return Some(format!(
+            "is {} bytes long; the limit is {MAX_PATH_BYTES}",
+            path.len()
+        ));
+    }
+    let seg = path.split('/').find(|seg| seg.len() > MAX_SEGMENT_BYTES)?;
+    Some(format!(
+        "has a segment of {} bytes; a file name holds at most {MAX_SEGMENT_BYTES}",
+        seg.len()
+    ))
 }
 
 /// The first character an id or alias may not hold: controls, characters

@@ -576,3 +576,40 @@ fn issue_17_symlinked_output_is_built_into_its_target() {
     );
     assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
 }
+
+/// Issue 17.9: what `build` would fail on writing (a file name over 255
+/// bytes, a facet value named `index.html`) is reported by `check` at the
+/// source line, or written under a name that fits.
+#[test]
+fn issue_17_check_reports_what_build_cannot_write() {
+    let f = Fixture::new("lifecycle");
+    let long = "长".repeat(100);
+    f.write(
+        "content/long-id.md",
+        &format!("+++\ntitle = \"长 id\"\nid = \"x/{long}\"\npublished = 2020-01-01\n+++\n正文\n"),
+    );
+    f.write(
+        "content/long-alias.md",
+        &format!("+++\ntitle = \"长别名\"\npublished = 2020-01-01\naliases = [\"/old/{long}.html\"]\n+++\n正文\n"),
+    );
+    let diags = gazette::check(&f.options("2026-11-27")).unwrap_err();
+    let shown = common::render(&diags);
+    assert!(
+        common::has_error(&diags, Code::InvalidId, "content/long-id.md", Some(3)),
+        "{shown}"
+    );
+    assert!(
+        common::has_error(&diags, Code::InvalidAlias, "content/long-alias.md", Some(4)),
+        "{shown}"
+    );
+    std::fs::remove_file(f.root().join("content/long-id.md")).unwrap();
+    std::fs::remove_file(f.root().join("content/long-alias.md")).unwrap();
+    for (i, value) in [long.as_str(), "index.html"].into_iter().enumerate() {
+        f.write(
+            &format!("content/facet{i}.md"),
+            &format!("+++\ntitle = \"分面{i}\"\nissuer = \"{value}\"\nlevel = \"{value}\"\ncategory = \"{value}\"\npublished = 2020-01-01\n+++\n正文\n"),
+        );
+    }
+    gazette::check(&f.options("2026-11-27")).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    f.build("2026-11-27");
+}

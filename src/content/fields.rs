@@ -336,6 +336,9 @@ fn check_alias(url: &str) -> Result<(), String> {
     if let Some(c) = crate::model::forbidden_char(path) {
         return Err(format!("alias `{url}` contains the character {c:?}"));
     }
+    if let Some(long) = crate::model::too_long(path) {
+        return Err(format!("alias `{url}` {long}"));
+    }
     let dir_or_file = path.strip_suffix('/').unwrap_or(path);
     if dir_or_file
         .split('/')
