@@ -6,13 +6,14 @@
 //! hub, the rebuild engine); no globals. Only `main.rs` calls it. It reads
 //! sources and never writes a file: neither `public/` nor the content.
 
+mod guard;
 mod http;
 mod rebuild;
 mod reload;
 mod store;
 mod watch;
 
-pub use http::byte_range;
+pub use http::{Span, byte_range};
 
 use std::fmt;
 use std::io::{ErrorKind, Write};
@@ -106,7 +107,8 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     if opts.open {
         open_browser(&url);
     }
-    run_http(listener, http::Shared { store, hub })
+    let secret = guard::secret();
+    run_http(listener, http::Shared { store, hub, secret })
 }
 
 /// Rebuild on every burst of changes, for as long as the watcher runs.
@@ -259,9 +261,16 @@ fn publish(
     }
 }
 
+/// Serve requests: `guard` takes connections on `listener` and passes the
+/// acceptable requests to tiny_http workers on a private loopback port.
 fn run_http(listener: TcpListener, shared: http::Shared) -> Result<(), ServeError> {
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| ServeError::Io(format!("cannot start the HTTP server: {e}")))?;
+    let failed =
+        |e: &dyn fmt::Display| ServeError::Io(format!("cannot start the HTTP server: {e}"));
+    let inner = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).map_err(|e| failed(&e))?;
+    let inner_addr = inner.local_addr().map_err(|e| failed(&e))?;
+    let server = tiny_http::Server::from_listener(inner, None).map_err(|e| failed(&e))?;
+    let secret = shared.secret.clone();
+    std::thread::spawn(move || guard::run(listener, inner_addr, secret));
     let server = Arc::new(server);
     let shared = Arc::new(shared);
     let workers: Vec<_> = (0..WORKERS)
