@@ -278,6 +278,29 @@ impl Diagnostics {
         self.0.iter().any(|d| d.code == Code::NoSite)
     }
 
+    /// Keep one of the `code` diagnostics that share a message (a full disk
+    /// fails every write the same way), saying how many files it stands for.
+    pub fn collapse(&mut self, code: Code) {
+        let mut count: std::collections::HashMap<String, usize> = Default::default();
+        for d in self.0.iter().filter(|d| d.code == code) {
+            *count.entry(d.message.clone()).or_default() += 1;
+        }
+        let mut kept = std::collections::HashSet::new();
+        self.0.retain_mut(|d| {
+            if d.code != code {
+                return true;
+            }
+            if !kept.insert(d.message.clone()) {
+                return false;
+            }
+            let more = count[&d.message] - 1;
+            if more > 0 {
+                d.message.push_str(&format!(" (and {more} more files)"));
+            }
+            true
+        });
+    }
+
     /// Sort by file, then line, so a report reads top to bottom.
     pub fn sort(&mut self) {
         self.0

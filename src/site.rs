@@ -256,6 +256,7 @@ fn sorted(mut d: Diagnostics) -> Diagnostics {
 
 /// Sorted diagnostics: `Err` if any is an error (every warning is one when `deny_warnings`).
 fn settle(mut d: Diagnostics, deny_warnings: bool) -> Result<Diagnostics, Diagnostics> {
+    d.collapse(Code::Output);
     if deny_warnings {
         d.deny_warnings();
     }

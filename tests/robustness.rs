@@ -613,3 +613,30 @@ fn issue_17_check_reports_what_build_cannot_write() {
     gazette::check(&f.options("2026-11-27")).unwrap_or_else(|d| panic!("{}", common::render(&d)));
     f.build("2026-11-27");
 }
+
+/// A disk that refuses every write, as a full one does.
+struct FullDisk;
+
+impl gazette::output::Output for FullDisk {
+    fn write(&self, rel: &str, _: &[u8]) -> Result<(), gazette::output::OutputError> {
+        Err(gazette::output::OutputError {
+            path: rel.into(),
+            message: "No space left on device (os error 28)".into(),
+        })
+    }
+}
+
+/// Issue 17 (also observed): a full disk is reported once, not per file.
+#[test]
+fn issue_17_full_disk_is_reported_once() {
+    let f = Fixture::new("lifecycle");
+    let (site, diags) = gazette::site::load(&f.options("2026-11-27")).unwrap();
+    let diags = site.render_with_index(&FullDisk, diags).unwrap_err();
+    let output: Vec<_> = diags.iter().filter(|d| d.code == Code::Output).collect();
+    assert_eq!(output.len(), 1, "{}", common::render(&diags));
+    assert!(
+        output[0].message.contains("more files"),
+        "{}",
+        output[0].message
+    );
+}
