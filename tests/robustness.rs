@@ -640,3 +640,29 @@ fn issue_17_full_disk_is_reported_once() {
         output[0].message
     );
 }
+
+/// Issue 17.2 (catalogue): a catalogue file that is a symbolic link is
+/// skipped with a warning, like links under `content/`.
+#[cfg(unix)]
+#[test]
+fn issue_17_symlinked_catalogue_is_never_followed() {
+    let f = Fixture::new("lifecycle");
+    let outside = tempfile::tempdir().unwrap();
+    let catalogue = f.root().join("content/catalogue.toml");
+    std::fs::write(
+        outside.path().join("c.toml"),
+        "[[document]]\nid = \"secret\"\ntitle = \"机密目录\"\npublished = 2020-01-01\n",
+    )
+    .unwrap();
+    std::fs::remove_file(&catalogue).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("c.toml"), &catalogue).unwrap();
+    let diags = gazette::check(&f.options("2026-11-27")).unwrap_or_else(|d| d);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == Code::Symlink && d.path.ends_with("catalogue.toml")),
+        "{}",
+        common::render(&diags)
+    );
+    assert!(diags.iter().all(|d| !d.message.contains("secret")));
+}

@@ -198,7 +198,16 @@ pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
 /// The documents of the catalogue file, if the site has one. A catalogue
 /// named in `site.toml` must exist; only the default one may be absent.
 pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
-    if root.join(&config.catalogue).symlink_metadata().is_ok() {
+    let found = root.join(&config.catalogue).symlink_metadata();
+    if found.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+        let d = Diagnostic::warning(
+            Code::Symlink,
+            &config.catalogue,
+            "skipped the catalogue: it is a symbolic link, and gazette does not follow links",
+        )
+        .with_help("put the catalogue file itself in the site instead of linking it");
+        (Vec::new(), vec![d])
+    } else if found.is_ok() {
         catalogue_file::load(root, &config.catalogue)
     } else if config.catalogue != Config::default().catalogue {
         let message = format!("catalogue file {} not found", config.catalogue.display());
