@@ -656,13 +656,19 @@ fn issue_17_symlinked_catalogue_is_never_followed() {
     .unwrap();
     std::fs::remove_file(&catalogue).unwrap();
     std::os::unix::fs::symlink(outside.path().join("c.toml"), &catalogue).unwrap();
-    let diags = gazette::check(&f.options("2026-11-27")).unwrap_or_else(|d| d);
-    assert!(
-        diags
-            .iter()
-            .any(|d| d.code == Code::Symlink && d.path.ends_with("catalogue.toml")),
-        "{}",
-        common::render(&diags)
+    f.write(
+        "content/cites.md",
+        "+++\ntitle = \"引用\"\npublished = 2021-01-01\nbased_on = [\"secret\"]\n+++\n正文\n",
     );
-    assert!(diags.iter().all(|d| !d.message.contains("secret")));
+    let diags = gazette::check(&f.options("2026-11-27")).unwrap_or_else(|d| d);
+    let shown = common::render(&diags);
+    let warned = diags
+        .iter()
+        .filter(|d| d.code == Code::Symlink && d.path.ends_with("catalogue.toml"))
+        .count();
+    assert_eq!(warned, 1, "{shown}");
+    assert!(
+        common::has_error(&diags, Code::UnknownReference, "content/cites.md", Some(4)),
+        "the linked catalogue was read: {shown}"
+    );
 }

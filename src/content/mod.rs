@@ -200,13 +200,15 @@ pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
 pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
     let found = root.join(&config.catalogue).symlink_metadata();
     if found.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+        // Under the content folder, the walk already warned about the link.
+        let walked = config.catalogue.starts_with(&config.content_dir);
         let d = Diagnostic::warning(
             Code::Symlink,
             &config.catalogue,
             "skipped the catalogue: it is a symbolic link, and gazette does not follow links",
         )
         .with_help("put the catalogue file itself in the site instead of linking it");
-        (Vec::new(), vec![d])
+        (Vec::new(), (!walked).then_some(d).into_iter().collect())
     } else if found.is_ok() {
         catalogue_file::load(root, &config.catalogue)
     } else if config.catalogue != Config::default().catalogue {
