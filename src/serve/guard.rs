@@ -1,8 +1,9 @@
 //! The dev server's front door. It accepts every connection, reads the
 //! request head within fixed limits (size, header count, time; 431 or 408
-//! beyond them), refuses a `Host` that is not loopback while the server is
-//! bound to loopback (DNS rebinding), and passes one request per connection
-//! to the HTTP handler behind it, marked with a secret the handler checks.
+//! beyond them), drops clients that stop reading the answer, refuses a
+//! `Host` that is not loopback while the server is bound to loopback (DNS
+//! rebinding), and passes one request per connection to the HTTP handler
+//! behind it, marked with a secret the handler checks.
 //!
 //! Knows nothing of pages: `http` answers the requests it lets through.
 
@@ -20,6 +21,8 @@ pub(crate) const MAX_HEAD_BYTES: usize = 16 * 1024;
 pub(crate) const MAX_HEADERS: usize = 100;
 /// Longest time a client may take to send its request head.
 pub(crate) const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a client may leave one write of the answer unread.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most connections served at once (event streams included).
 const MAX_CONNECTIONS: usize = 256;
 /// Header the guard adds; the handler refuses requests without it.
@@ -61,9 +64,12 @@ fn pass(mut client: TcpStream, inner: SocketAddr, secret: &str, loopback_only: b
     let Ok(mut upstream) = TcpStream::connect(inner) else {
         return refuse(client, 503);
     };
-    if upstream
-        .write_all(relayed(&head, secret).as_bytes())
-        .is_ok()
+    // A client that stops reading frees its connection after WRITE_TIMEOUT.
+    let timed = client.set_write_timeout(Some(WRITE_TIMEOUT)).is_ok();
+    if timed
+        && upstream
+            .write_all(relayed(&head, secret).as_bytes())
+            .is_ok()
     {
         let _ = std::io::copy(&mut upstream, &mut client);
     }
