@@ -672,3 +672,34 @@ fn issue_17_symlinked_catalogue_is_never_followed() {
         "the linked catalogue was read: {shown}"
     );
 }
+
+/// Issues 17.7 and 17.8: a build killed at any moment leaves the previous
+/// site in place, and the next build removes what the killed one left.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_17_killed_builds_never_lose_the_site_or_leave_folders() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let leftovers = || {
+        listing(f.root())
+            .into_iter()
+            .filter(|n| n.starts_with(".public."))
+            .collect::<Vec<_>>()
+    };
+    for i in 0..12u64 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["build", "--as-of", "2026-11-27", "--root"])
+            .arg(f.root())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(15 * i));
+        let _ = child.kill();
+        let _ = child.wait();
+        for page in ["index.html", ".gazette", "catalogue.json"] {
+            assert!(f.out().join(page).is_file(), "kill {i}: {page} missing");
+        }
+    }
+    f.build("2026-11-27");
+    assert_eq!(leftovers(), Vec::<String>::new());
+}
