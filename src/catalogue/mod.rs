@@ -421,13 +421,23 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
 /// Pages live at `docs/<id>/index.html`. Two ids that differ only in case
 /// or Unicode form (NFC `café`, NFD `café`; U+F900 and U+8C48) would
 /// overwrite each other on a case-insensitive or normalising file system,
-/// and an id ending in `/index.html` would write where another id's page is.
+/// and a page file cannot also be a folder of another page (`c` and
+/// `c/index.html`, or `c/index.html/d`).
 fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
-    let mut taken: HashMap<String, &Document> = HashMap::new();
+    let mut pages: HashMap<String, &Document> = HashMap::new();
+    let mut folders: HashMap<String, &Document> = HashMap::new();
     for doc in docs {
         let lower = crate::model::fold(doc.id.as_str());
         let page = format!("{lower}/index.html");
-        if let Some(other) = taken.get(&lower).or_else(|| taken.get(&page)) {
+        let mut needed = lower
+            .match_indices('/')
+            .map(|(i, _)| &lower[..i])
+            .chain([lower.as_str()]);
+        let clash = pages
+            .get(&page)
+            .or_else(|| folders.get(&page))
+            .or_else(|| needed.find_map(|f| pages.get(f)));
+        if let Some(other) = clash {
             diags.push(
                 Diagnostic::error(
                     Code::UrlCollision,
@@ -444,8 +454,14 @@ fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
             );
             continue;
         }
-        taken.insert(lower, doc);
-        taken.insert(page, doc);
+        for folder in lower
+            .match_indices('/')
+            .map(|(i, _)| &lower[..i])
+            .chain([lower.as_str()])
+        {
+            folders.entry(folder.to_owned()).or_insert(doc);
+        }
+        pages.insert(page, doc);
     }
 }
 
