@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `gazette check` (release build) on the shared corpus and on generated
 # stress inputs: a 50 MB document, deep nesting (100 000 quotes, 3 000 lists), a 20 000-entry
-# catalogue. Prints a table of wall time and peak memory; run from the crate root:
+# catalogue, and up to 100 000 decisions each reporting two errors. Prints a table of wall time and peak memory; run from the crate root:
 #   bench/check.sh [path/to/corpus]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,4 +56,13 @@ for entries in 5000 10000 20000; do
   root="$(site "listed-$entries")"
   awk -v n="$entries" 'BEGIN { for (i = 0; i < n; i++) printf "[[document]]\nid = \"c/%d\"\ntitle = \"文件%d\"\npublished = 2020-01-01\n\n", i, i }' > "$root/content/catalogue.toml"
   run "catalogue with $entries entries" "$root"
+done
+
+# Many errors: decisions each repealing an unknown id (a did-you-mean each)
+# and sharing one 文号, printed human-readable with their source lines.
+# Near-linear time shows as wall time growing with the count, not its square.
+for entries in 20000 50000 100000; do
+  root="$(site "errors-$entries")"
+  awk -v n="$entries" 'BEGIN { for (i = 0; i < n; i++) printf "[[decision]]\nid = \"d/%d\"\ntitle = \"决定%d\"\nnumber = \"同号〔2020〕1号\"\ndate = 2020-01-01\nrepeals = [\"missing/%d\"]\n\n", i, i, i }' > "$root/content/catalogue.toml"
+  run "$entries unknown ids, duplicate 文号" "$root"
 done

@@ -4,7 +4,7 @@
 //! raw-HTML opt-in). It does no other I/O than reading that one file and never
 //! looks at content or templates.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -55,10 +55,39 @@ pub struct Config {
     pub theme: String,
     /// Pass raw HTML in Markdown through instead of escaping it.
     pub unsafe_html: bool,
-    /// Compute statuses as of this date instead of today.
+    /// Compute statuses as of this date instead of today: a TOML date
+    /// (`as_of = 2026-01-01`) or the same in quotes.
+    #[serde(deserialize_with = "toml_or_quoted_date")]
     pub as_of: Option<NaiveDate>,
     /// syntect theme used for the generated highlighting stylesheet.
     pub highlight_theme: String,
+    /// 1-based line of each top-level key in `site.toml`, for diagnostics.
+    #[serde(skip)]
+    pub lines: std::collections::BTreeMap<String, usize>,
+}
+
+/// `as_of` written as a TOML date or as a `"YYYY-MM-DD"` string.
+fn toml_or_quoted_date<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Date(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match Written::deserialize(de)? {
+        Written::Date(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+        Written::Date(d) => {
+            return Err(serde::de::Error::custom(format!(
+                "`{d}` is not a plain date"
+            )));
+        }
+        Written::Text(t) => t,
+    };
+    text.parse()
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
 }
 
 impl Default for Config {
@@ -75,6 +104,7 @@ impl Default for Config {
             unsafe_html: false,
             as_of: None,
             highlight_theme: "InspiredGitHub".into(),
+            lines: Default::default(),
         }
     }
 }
@@ -110,8 +140,44 @@ impl Config {
             }
             d
         })?;
+        let mut config = config;
+        config.lines = key_lines(text);
         config.validate()?;
+        config.check_paths()?;
         Ok(config)
+    }
+
+    /// Diagnostic about key `key`, at its line in `site.toml`.
+    pub fn error_at(&self, key: &str, message: String) -> Diagnostic {
+        let d = Diagnostic::error(Code::Config, CONFIG_FILE, message);
+        match self.lines.get(key) {
+            Some(&line) => d.at_line(line),
+            None => d,
+        }
+    }
+
+    /// Folders and files named in `site.toml` stay inside the site root
+    /// (`--output` may point anywhere: it is given on purpose).
+    fn check_paths(&self) -> Result<(), Diagnostic> {
+        let paths = [
+            ("output_dir", &self.output_dir),
+            ("content_dir", &self.content_dir),
+            ("catalogue", &self.catalogue),
+        ];
+        let theme = PathBuf::from(&self.theme);
+        for (key, path) in paths.into_iter().chain([("theme", &theme)]) {
+            let inside = path
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+                && path.components().any(|c| matches!(c, Component::Normal(_)));
+            if !inside {
+                let message = format!("`{key}` = {} leaves the site root", path.display());
+                return Err(self.error_at(key, message).with_help(
+                    "name a path inside the site folder, e.g. \"public\"; pass --output to build elsewhere",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn validate(&self) -> Result<(), Diagnostic> {
@@ -153,6 +219,18 @@ impl Config {
     }
 }
 
+/// Line of each top-level `key = …` in `text` (keys before any `[table]`).
+fn key_lines(text: &str) -> std::collections::BTreeMap<String, usize> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .filter_map(|(i, l)| {
+            let key = l.split_once('=')?.0.trim().trim_matches('"');
+            (!key.is_empty() && !key.starts_with('#')).then(|| (key.to_owned(), i + 1))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +251,31 @@ mod tests {
         let err = Config::parse("title = \"x\"\ntitel = \"y\"\n").unwrap_err();
         assert_eq!(err.code, Code::Config);
         assert_eq!(err.line, Some(2));
+    }
+
+    #[test]
+    fn as_of_is_a_toml_date_or_a_quoted_one() {
+        let date = NaiveDate::from_ymd_opt(2026, 1, 1);
+        assert_eq!(Config::parse("as_of = 2026-01-01").unwrap().as_of, date);
+        assert_eq!(Config::parse("as_of = \"2026-01-01\"").unwrap().as_of, date);
+        let err = Config::parse("title = \"x\"\nas_of = 2026-02-30").unwrap_err();
+        assert_eq!((err.code, err.line), (Code::Config, Some(2)));
+        assert!(Config::parse("as_of = 2026-01-01T10:00:00").is_err());
+    }
+
+    #[test]
+    fn paths_in_site_toml_stay_inside_the_root() {
+        for bad in [
+            "content_dir = \"/etc\"",
+            "catalogue = \"/etc/passwd\"",
+            "output_dir = \"../www\"",
+            "theme = \"../x\"",
+            "output_dir = \"\"",
+        ] {
+            let err = Config::parse(&format!("title = \"x\"\n{bad}")).unwrap_err();
+            assert_eq!((err.code, err.line), (Code::Config, Some(2)), "{bad}");
+        }
+        assert!(Config::parse("output_dir = \"./dist/site\"").is_ok());
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub enum Code {
     Symlink,
     /// A file is not valid UTF-8.
     Encoding,
+    /// A control character XML 1.0 forbids; it is dropped from XML outputs.
+    ControlCharacter,
     /// `site.toml` is malformed or has a wrong value.
     Config,
     /// Front matter that does not parse or has wrong types.
@@ -224,11 +226,6 @@ fn marked_span(text: &str, column: Option<usize>) -> std::ops::Range<usize> {
     start..start + len.max(token.chars().next().map_or(0, char::len_utf8))
 }
 
-/// The 1-based `line` of `text`, without its line ending.
-pub fn source_line(text: &str, line: usize) -> Option<&str> {
-    text.lines().nth(line.checked_sub(1)?)
-}
-
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let severity = match self.severity {
@@ -285,6 +282,29 @@ impl Diagnostics {
     /// True if the run could not even start (no site at the root).
     pub fn could_not_run(&self) -> bool {
         self.0.iter().any(|d| d.code == Code::NoSite)
+    }
+
+    /// Keep one of the `code` diagnostics that share a message (a full disk
+    /// fails every write the same way), saying how many files it stands for.
+    pub fn collapse(&mut self, code: Code) {
+        let mut count: std::collections::HashMap<String, usize> = Default::default();
+        for d in self.0.iter().filter(|d| d.code == code) {
+            *count.entry(d.message.clone()).or_default() += 1;
+        }
+        let mut kept = std::collections::HashSet::new();
+        self.0.retain_mut(|d| {
+            if d.code != code {
+                return true;
+            }
+            if !kept.insert(d.message.clone()) {
+                return false;
+            }
+            let more = count[&d.message] - 1;
+            if more > 0 {
+                d.message.push_str(&format!(" (and {more} more files)"));
+            }
+            true
+        });
     }
 
     /// Sort by file, then line, so a report reads top to bottom.
@@ -375,13 +395,6 @@ mod tests {
         let date = "x = 2023-02-30 # c";
         assert_eq!(&date[marked_span(date, Some(5))], "2023-02-30");
         assert_eq!(marked_span("+++", Some(9)), 3..3);
-    }
-
-    #[test]
-    fn source_line_picks_one_line() {
-        assert_eq!(source_line("a\r\nb\n", 2), Some("b"));
-        assert_eq!(source_line("a", 2), None);
-        assert_eq!(source_line("a", 0), None);
     }
 
     #[test]

@@ -186,7 +186,7 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
             })
             .collect();
         let opt = |s: Option<&str>| s.unwrap_or_default().to_owned();
-        let _ = w.write_record([
+        let record = [
             e.id.to_owned(),
             e.title.to_owned(),
             opt(e.number),
@@ -199,11 +199,23 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
             e.status.to_owned(),
             e.url.clone(),
             events.join("; "),
-        ]);
+        ];
+        let _ = w.write_record(record.map(inert_cell));
     }
     let _ = w.flush();
     drop(w);
     out
+}
+
+/// A CSV cell a spreadsheet will show as text, never evaluate: a cell
+/// starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading
+/// `'` (OWASP's advice against CSV formula injection).
+fn inert_cell(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 fn sitemap(cat: &Catalogue, views: &[DocView], base: &str) -> String {
@@ -316,7 +328,12 @@ pub fn json_ld(doc: &DocView, config: &Config) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 
-/// Escape text for XML content and attributes.
+/// Escape text for XML content and attributes, dropping the characters
+/// XML 1.0 forbids (reported as `control-character` warnings at the source).
 pub fn xml_escape(text: &str) -> String {
-    crate::markdown::escape_html(text)
+    let allowed: String = text
+        .chars()
+        .filter(|&c| !crate::content::forbidden_in_xml(c))
+        .collect();
+    crate::markdown::escape_html(&allowed)
 }

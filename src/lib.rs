@@ -25,3 +25,14 @@ pub mod serve;
 pub mod site;
 
 pub use site::{BuildOptions, BuildReport, build, check};
+
+/// `eprintln!` that ignores a closed or full stderr (`2>/dev/full`, a
+/// pipe whose reader quit): a lost message must not become a panic and
+/// exit code 101 instead of the documented codes.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}

@@ -8,7 +8,7 @@
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use gazette::diagnostics::{Diagnostics, source_line};
+use gazette::diagnostics::Diagnostics;
 use gazette::serve::{self, ServeError, ServeOptions};
 use gazette::{BuildOptions, scaffold};
 
@@ -123,7 +123,7 @@ fn main() -> ExitCode {
             };
             match gazette::build(&opts) {
                 Ok(report) => {
-                    eprintln!(
+                    gazette::say!(
                         "built {} documents into {} in {} ms",
                         report.documents,
                         report.out_dir.display(),
@@ -133,7 +133,7 @@ fn main() -> ExitCode {
                 }
                 Err(diags) => {
                     let code = site.report(&diags);
-                    eprintln!(
+                    gazette::say!(
                         "error: build failed with {} error(s); the previous output was left untouched",
                         diags.error_count()
                     );
@@ -144,7 +144,7 @@ fn main() -> ExitCode {
         Command::Check { site } => {
             let diags = gazette::check(&site.options()).unwrap_or_else(|diags| diags);
             let code = site.report(&diags);
-            eprintln!(
+            gazette::say!(
                 "checked: {} error(s), {} warning(s)",
                 diags.error_count(),
                 diags.len() - diags.error_count()
@@ -167,18 +167,20 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(ServeError::Site(diags)) => {
                     let code = site.report(&diags);
-                    eprintln!("error: cannot serve until site.toml and the templates are fixed");
+                    gazette::say!(
+                        "error: cannot serve until site.toml and the templates are fixed"
+                    );
                     code
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    gazette::say!("error: {e}");
                     ExitCode::from(2)
                 }
             }
         }
         Command::New { dir } => match scaffold::new_site(&dir) {
             Ok(()) => {
-                eprintln!(
+                gazette::say!(
                     "created a new site in {}; build it with `gazette build --root {}`",
                     dir.display(),
                     dir.display()
@@ -186,29 +188,32 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(message) => {
-                eprintln!("error: {message}");
+                gazette::say!("error: {message}");
                 ExitCode::FAILURE
             }
         },
     }
 }
 
-/// rustc-style diagnostics on stderr, each with its source line read from the site.
+/// rustc-style diagnostics on stderr, each with its source line read from
+/// the site. Diagnostics come sorted by file: each file is read and split
+/// into lines once, so a report is linear in its length.
 fn print_human(root: &Path, diags: &Diagnostics) {
     let styled = std::io::stderr().is_terminal();
-    let mut cached: Option<(PathBuf, String)> = None;
+    let mut cached: Option<(PathBuf, Vec<String>)> = None;
     for d in diags.iter() {
         if cached.as_ref().is_none_or(|(p, _)| *p != d.path) {
             let text = std::fs::read(root.join(&d.path))
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .unwrap_or_default();
-            cached = Some((d.path.clone(), text));
+            cached = Some((d.path.clone(), text.lines().map(str::to_owned).collect()));
         }
         let line = cached
             .as_ref()
-            .zip(d.line)
-            .and_then(|((_, text), n)| source_line(text, n));
-        eprintln!("{}\n", d.render(line, styled));
+            .zip(d.line.and_then(|n| n.checked_sub(1)))
+            .and_then(|((_, lines), i)| lines.get(i))
+            .map(String::as_str);
+        gazette::say!("{}\n", d.render(line, styled));
     }
 }
 
@@ -219,5 +224,6 @@ fn print_json(diags: &Diagnostics) {
         "warnings": diags.len() - diags.error_count(),
         "diagnostics": diags.iter().collect::<Vec<_>>(),
     });
-    println!("{json}");
+    // Like `say!`: a closed or full stdout loses the report, not the exit code.
+    let _ = writeln!(std::io::stdout(), "{json}");
 }

@@ -23,10 +23,7 @@ impl DocId {
         if raw.is_empty() {
             return Err("an id may not be empty".into());
         }
-        if let Some(c) = raw
-            .chars()
-            .find(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '"' | '<' | '>' | '%'))
-        {
+        if let Some(c) = forbidden_char(raw) {
             return Err(format!("id `{raw}` contains the character {c:?}"));
         }
         if raw
@@ -36,6 +33,9 @@ impl DocId {
             return Err(format!(
                 "id `{raw}` has an empty, `.` or `..` segment or stray spaces"
             ));
+        }
+        if let Some(long) = too_long(raw) {
+            return Err(format!("id `{raw}` {long}"));
         }
         Ok(DocId(raw.to_owned()))
     }
@@ -144,6 +144,44 @@ impl Status {
     pub fn in_force(self) -> bool {
         matches!(self, Status::Current | Status::Amended)
     }
+}
+
+/// Longest path segment of an id or alias in bytes: a file or folder name
+/// on common file systems (ext4, APFS, NTFS) is at most 255 bytes.
+pub const MAX_SEGMENT_BYTES: usize = 255;
+
+/// Longest id or alias in bytes, leaving room for the output folder's own
+/// path within the 4096-byte limit of a whole path.
+pub const MAX_PATH_BYTES: usize = 2048;
+
+/// Why `path` cannot be a file path in the output, if it is too long.
+pub fn too_long(path: &str) -> Option<String> {
+    if path.len() > MAX_PATH_BYTES {
+        return Some(format!(
+            "is {} bytes long; the limit is {MAX_PATH_BYTES}",
+            path.len()
+        ));
+    }
+    let seg = path.split('/').find(|seg| seg.len() > MAX_SEGMENT_BYTES)?;
+    Some(format!(
+        "has a segment of {} bytes; a file name holds at most {MAX_SEGMENT_BYTES}",
+        seg.len()
+    ))
+}
+
+/// The first character an id or alias may not hold: controls, characters
+/// that end a path in a URL or an HTML attribute, and `:` (a URL scheme such
+/// as `javascript:`, a drive such as `C:`).
+pub fn forbidden_char(path: &str) -> Option<char> {
+    path.chars()
+        .find(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '"' | '<' | '>' | '%' | ':'))
+}
+
+/// The form two names share when a file system would treat them as one
+/// (macOS, Windows): NFC-normalised, lower-cased.
+pub fn fold(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfc().collect::<String>().to_lowercase()
 }
 
 #[cfg(test)]

@@ -160,6 +160,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         .output
         .clone()
         .unwrap_or_else(|| opts.root.join(&site.config.output_dir));
+    let out_dir = through_link(out_dir)?;
     guard_output(&opts.root, &out_dir)?;
     let io_error = |e: std::io::Error| {
         Diagnostics(vec![Diagnostic::error(
@@ -183,6 +184,33 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
     let (site, diags) = load_all(opts)?;
     site.render(&Discard, diags)
+}
+
+/// An output that is a symbolic link is built into the folder it leads to
+/// (swapping would replace the link itself and leave its folder stale); a
+/// link that leads to no folder is refused.
+fn through_link(out_dir: PathBuf) -> Result<PathBuf, Diagnostics> {
+    if !out_dir
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Ok(out_dir);
+    }
+    match std::fs::canonicalize(&out_dir) {
+        Ok(real) if real.is_dir() => Ok(real),
+        _ => {
+            let d = Diagnostic::error(
+                Code::Output,
+                &out_dir,
+                format!(
+                    "output {} is a symbolic link that leads to no folder",
+                    out_dir.display()
+                ),
+            )
+            .with_help("create the folder it points to, or choose a real output folder");
+            Err(Diagnostics(vec![d]))
+        }
+    }
 }
 
 /// Refuse an output folder that is the site root or contains it, or that
@@ -228,6 +256,7 @@ fn sorted(mut d: Diagnostics) -> Diagnostics {
 
 /// Sorted diagnostics: `Err` if any is an error (every warning is one when `deny_warnings`).
 fn settle(mut d: Diagnostics, deny_warnings: bool) -> Result<Diagnostics, Diagnostics> {
+    d.collapse(Code::Output);
     if deny_warnings {
         d.deny_warnings();
     }

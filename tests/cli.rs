@@ -54,3 +54,79 @@ fn help_documents_every_build_option() {
         assert!(help.contains(flag), "build --help lacks {flag}");
     }
 }
+
+/// A site whose catalogue holds `n` decisions, each repealing an unknown
+/// id and sharing one 文号: one error per decision, and two per line pair.
+fn many_errors(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.toml"), "title = \"scale\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("content")).unwrap();
+    let catalogue: String = (0..n)
+        .map(|i| {
+            format!(
+                "[[decision]]\nid = \"d/{i}\"\ntitle = \"决定{i}\"\nnumber = \"同号〔2020〕1号\"\ndate = 2020-01-01\nrepeals = [\"missing/{i}\"]\n\n"
+            )
+        })
+        .collect();
+    std::fs::write(dir.path().join("content/catalogue.toml"), catalogue).unwrap();
+    dir
+}
+
+/// Issue 17.3: check was quadratic in unknown references (a did-you-mean
+/// compared each with every document) and in the human report (each
+/// diagnostic's source line was found by scanning its file from the top).
+#[test]
+fn issue_17_check_with_many_errors_stays_near_linear() {
+    let n = 4_000;
+    let site = many_errors(n);
+    let started = std::time::Instant::now();
+    let out = gazette()
+        .args(["check", "--as-of", "2026-01-01", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("error[unknown-reference]").count(), n);
+    assert_eq!(stderr.matches("error[duplicate-number]").count(), n - 1);
+    assert!(
+        stderr.contains("repeals = [\"missing/3999\"]"),
+        "source lines shown"
+    );
+    assert!(took.as_secs() < 30, "check took {took:?} for {n} decisions");
+}
+
+/// Issue 17.15: a closed or full stderr/stdout never turns into a panic
+/// (exit 101); the exit code still says whether the site has errors.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_17_full_or_closed_output_keeps_the_documented_exit_code() {
+    let site = many_errors(3);
+    let full = || std::fs::File::create("/dev/full").unwrap();
+    for format in ["human", "json"] {
+        let status = gazette()
+            .args([
+                "check",
+                "--format",
+                format,
+                "--as-of",
+                "2026-01-01",
+                "--root",
+            ])
+            .arg(site.path())
+            .stdout(full())
+            .stderr(full())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "{format}");
+    }
+    let mut child = gazette()
+        .args(["build", "--as-of", "2026-01-01", "--root"])
+        .arg(site.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1), "closed pipe");
+}

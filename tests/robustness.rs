@@ -464,3 +464,242 @@ fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Issue 17.1: a cell a spreadsheet would evaluate is written as text.
+#[test]
+fn issue_17_csv_cells_never_start_a_formula() {
+    let f = Fixture::new("lifecycle");
+    f.write(
+        "content/formula.md",
+        "+++\ntitle = \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"\nissuer = \"@SUM(1,1)\"\nnumber = \"-2+3\"\ncategory = \"\\tx\"\npublished = 2020-01-01\n+++\n正文\n",
+    );
+    f.build("2026-11-27");
+    let csv = f.read("catalogue.csv");
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "formula cell {cell:?}"
+            );
+        }
+    }
+    assert!(csv.contains("'@SUM(1,1)"), "{csv}");
+}
+
+/// Issue 17.4: a control character in a title, heading or reason is dropped
+/// from every XML output (which stays well-formed) and reported at its source.
+#[test]
+fn issue_17_xml_outputs_drop_characters_xml_forbids() {
+    let f = Fixture::new("lifecycle");
+    f.write(
+        "content/control.md",
+        "# 标题\u{1}含\u{0}控制\u{b}字符\n\n第一条 内容。\n",
+    );
+    f.write(
+        "content/repealer.md",
+        "+++\ntitle = \"废止\\u0001决定\"\npublished = 2021-01-01\nrepeals = [{ id = \"control\", reason = \"原因\\u000C\" }]\n+++\n正文\n",
+    );
+    let report = f.build("2026-11-27");
+    let warned: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|d| d.code == Code::ControlCharacter)
+        .map(|d| (d.path.to_string_lossy().into_owned(), d.line))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            ("content/control.md".to_owned(), Some(1)),
+            ("content/repealer.md".to_owned(), Some(2))
+        ]
+    );
+    for xml in ["feed.xml", "sitemap.xml"] {
+        let text = f.read(xml);
+        let bad = text
+            .chars()
+            .find(|&c| gazette::content::forbidden_in_xml(c));
+        assert_eq!(bad, None, "{xml} is not well-formed XML");
+    }
+    f.assert_file_contains("feed.xml", "废止决定");
+}
+
+/// Issue 17.5: facet values whose slugs coincide each keep their own page.
+#[test]
+fn issue_17_facet_values_never_share_a_page() {
+    let f = Fixture::new("lifecycle");
+    let values = [
+        ("a/b", "Facet one"),
+        ("a-b", "Facet two"),
+        ("ABC", "Facet three"),
+        ("abc", "Facet four"),
+        ("index.html", "Facet five"),
+    ];
+    for (i, (issuer, title)) in values.iter().enumerate() {
+        f.write(
+            &format!("content/facet{i}.md"),
+            &format!("+++\ntitle = \"{title}\"\nissuer = \"{issuer}\"\nlevel = \"{issuer}\"\ncategory = \"{issuer}\"\npublished = 2020-01-01\n+++\n正文\n"),
+        );
+    }
+    f.build("2026-11-27");
+    for dir in ["issuers", "levels", "categories"] {
+        let listings: Vec<String> = snapshot(&f.out().join(dir))
+            .into_iter()
+            .filter(|(k, _)| k.ends_with("/index.html"))
+            .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+            .collect();
+        for (_, title) in values {
+            let pages = listings.iter().filter(|page| page.contains(title)).count();
+            assert_eq!(pages, 1, "{dir}: {title} is listed on {pages} pages");
+        }
+    }
+}
+
+/// Issue 17.6: a symbolic link as the output is built through, not replaced.
+#[cfg(unix)]
+#[test]
+fn issue_17_symlinked_output_is_built_into_its_target() {
+    let f = Fixture::new("lifecycle");
+    let real = tempfile::tempdir().unwrap();
+    let link = f.root().join("public");
+    std::os::unix::fs::symlink(real.path(), &link).unwrap();
+    f.build("2026-11-27");
+    f.build("2026-11-27");
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(real.path().join("catalogue.json").is_file());
+    std::fs::remove_dir_all(real.path()).unwrap();
+    let diags = f.build_err("2026-11-27");
+    assert!(
+        common::has_error(&diags, Code::Output, "public", None),
+        "{}",
+        common::render(&diags)
+    );
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+}
+
+/// Issue 17.9: what `build` would fail on writing (a file name over 255
+/// bytes, a facet value named `index.html`) is reported by `check` at the
+/// source line, or written under a name that fits.
+#[test]
+fn issue_17_check_reports_what_build_cannot_write() {
+    let f = Fixture::new("lifecycle");
+    let long = "长".repeat(100);
+    f.write(
+        "content/long-id.md",
+        &format!("+++\ntitle = \"长 id\"\nid = \"x/{long}\"\npublished = 2020-01-01\n+++\n正文\n"),
+    );
+    f.write(
+        "content/long-alias.md",
+        &format!("+++\ntitle = \"长别名\"\npublished = 2020-01-01\naliases = [\"/old/{long}.html\"]\n+++\n正文\n"),
+    );
+    let diags = gazette::check(&f.options("2026-11-27")).unwrap_err();
+    let shown = common::render(&diags);
+    assert!(
+        common::has_error(&diags, Code::InvalidId, "content/long-id.md", Some(3)),
+        "{shown}"
+    );
+    assert!(
+        common::has_error(&diags, Code::InvalidAlias, "content/long-alias.md", Some(4)),
+        "{shown}"
+    );
+    std::fs::remove_file(f.root().join("content/long-id.md")).unwrap();
+    std::fs::remove_file(f.root().join("content/long-alias.md")).unwrap();
+    for (i, value) in [long.as_str(), "index.html"].into_iter().enumerate() {
+        f.write(
+            &format!("content/facet{i}.md"),
+            &format!("+++\ntitle = \"分面{i}\"\nissuer = \"{value}\"\nlevel = \"{value}\"\ncategory = \"{value}\"\npublished = 2020-01-01\n+++\n正文\n"),
+        );
+    }
+    gazette::check(&f.options("2026-11-27")).unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    f.build("2026-11-27");
+}
+
+/// A disk that refuses every write, as a full one does.
+struct FullDisk;
+
+impl gazette::output::Output for FullDisk {
+    fn write(&self, rel: &str, _: &[u8]) -> Result<(), gazette::output::OutputError> {
+        Err(gazette::output::OutputError {
+            path: rel.into(),
+            message: "No space left on device (os error 28)".into(),
+        })
+    }
+}
+
+/// Issue 17 (also observed): a full disk is reported once, not per file.
+#[test]
+fn issue_17_full_disk_is_reported_once() {
+    let f = Fixture::new("lifecycle");
+    let (site, diags) = gazette::site::load(&f.options("2026-11-27")).unwrap();
+    let diags = site.render_with_index(&FullDisk, diags).unwrap_err();
+    let output: Vec<_> = diags.iter().filter(|d| d.code == Code::Output).collect();
+    assert_eq!(output.len(), 1, "{}", common::render(&diags));
+    assert!(
+        output[0].message.contains("more files"),
+        "{}",
+        output[0].message
+    );
+}
+
+/// Issue 17.2 (catalogue): a catalogue file that is a symbolic link is
+/// skipped with a warning, like links under `content/`.
+#[cfg(unix)]
+#[test]
+fn issue_17_symlinked_catalogue_is_never_followed() {
+    let f = Fixture::new("lifecycle");
+    let outside = tempfile::tempdir().unwrap();
+    let catalogue = f.root().join("content/catalogue.toml");
+    std::fs::write(
+        outside.path().join("c.toml"),
+        "[[document]]\nid = \"secret\"\ntitle = \"机密目录\"\npublished = 2020-01-01\n",
+    )
+    .unwrap();
+    std::fs::remove_file(&catalogue).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("c.toml"), &catalogue).unwrap();
+    f.write(
+        "content/cites.md",
+        "+++\ntitle = \"引用\"\npublished = 2021-01-01\nbased_on = [\"secret\"]\n+++\n正文\n",
+    );
+    let diags = gazette::check(&f.options("2026-11-27")).unwrap_or_else(|d| d);
+    let shown = common::render(&diags);
+    let warned = diags
+        .iter()
+        .filter(|d| d.code == Code::Symlink && d.path.ends_with("catalogue.toml"))
+        .count();
+    assert_eq!(warned, 1, "{shown}");
+    assert!(
+        common::has_error(&diags, Code::UnknownReference, "content/cites.md", Some(4)),
+        "the linked catalogue was read: {shown}"
+    );
+}
+
+/// Issues 17.7 and 17.8: a build killed at any moment leaves the previous
+/// site in place, and the next build removes what the killed one left.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_17_killed_builds_never_lose_the_site_or_leave_folders() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let leftovers = || {
+        listing(f.root())
+            .into_iter()
+            .filter(|n| n.starts_with(".public."))
+            .collect::<Vec<_>>()
+    };
+    for i in 0..12u64 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["build", "--as-of", "2026-11-27", "--root"])
+            .arg(f.root())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(15 * i));
+        let _ = child.kill();
+        let _ = child.wait();
+        for page in ["index.html", ".gazette", "catalogue.json"] {
+            assert!(f.out().join(page).is_file(), "kill {i}: {page} missing");
+        }
+    }
+    f.build("2026-11-27");
+    assert_eq!(leftovers(), Vec::<String>::new());
+}

@@ -105,8 +105,68 @@ fn byte_ranges_serve_one_article_of_a_page() {
         part.header("content-range"),
         format!("bytes {at}-{}/{}", at + 19, page.body.len())
     );
-    let ignored = server.request_with("GET", "/docs/rules/conduct/", "Range: bytes=0-1,5-6\r\n");
+    let ignored = server.request_with("GET", "/docs/rules/conduct/", "Range: bytes=x-1\r\n");
     assert_eq!((ignored.status, ignored.body.len()), (200, page.body.len()));
+}
+
+/// Issue 17.16: several ranges are answered as the one span covering them,
+/// a range beyond the body with 416, as static hosts do.
+#[test]
+fn issue_17_multiple_and_unsatisfiable_ranges() {
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let page = server.get("/catalogue.json");
+    let several = server.request_with("GET", "/catalogue.json", "Range: bytes=0-1,5-6\r\n");
+    assert_eq!(several.status, 206);
+    assert_eq!(several.body, page.body[..7]);
+    let beyond = server.request_with("GET", "/catalogue.json", "Range: bytes=99999999-\r\n");
+    assert_eq!(beyond.status, 416);
+    assert_eq!(
+        beyond.header("content-range"),
+        format!("bytes */{}", page.bytes.len())
+    );
+}
+
+/// Issue 17.16: request heads are bounded in size, header count and time,
+/// and a loopback server answers only to loopback host names.
+#[test]
+fn issue_17_request_heads_are_bounded_and_hosts_checked() {
+    use std::io::{Read, Write};
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let big = format!("X-Big: {}\r\n", "a".repeat(64 << 10));
+    assert_eq!(server.request_with("GET", "/", &big).status, 431);
+    let flood: Vec<_> = (0..3)
+        .map(|_| {
+            let addr = server.addr.clone();
+            std::thread::spawn(move || {
+                let mut s = std::net::TcpStream::connect(addr).unwrap();
+                let chunk = vec![b'a'; 1 << 20];
+                let _ = s.write_all(b"GET / HTTP/1.1\r\nX-Big: ");
+                for _ in 0..100 {
+                    if s.write_all(&chunk).is_err() {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    for attack in flood {
+        attack.join().unwrap();
+    }
+    let many: String = (0..200).map(|i| format!("X-{i}: x\r\n")).collect();
+    assert_eq!(server.request_with("GET", "/", &many).status, 431);
+    let mut rebound = std::net::TcpStream::connect(&server.addr).unwrap();
+    write!(rebound, "GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    rebound.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 421"), "{reply}");
+    let mut slow = std::net::TcpStream::connect(&server.addr).unwrap();
+    write!(slow, "GET / HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+    let mut reply = String::new();
+    slow.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
+    assert_eq!(server.get("/").status, 200, "still serving");
 }
 
 /// JSON of a gzipped index file.
@@ -348,4 +408,41 @@ fn wait_for(server: &Server, target: &str, ready: impl Fn(&str) -> bool) -> Stri
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("{target} never became ready");
+}
+
+/// Issue 17.2: links made while serving are skipped like `build` skips them.
+#[cfg(unix)]
+#[test]
+fn issue_17_symlinks_added_while_serving_are_never_followed() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let secret = "# 机密文件\n\n第一条 不应发布。\n";
+    std::fs::create_dir(outside.path().join("dir")).unwrap();
+    std::fs::write(outside.path().join("host.md"), secret).unwrap();
+    std::fs::write(outside.path().join("dir/inner.md"), secret).unwrap();
+    let f = Fixture::new("lifecycle");
+    let server = Server::start(f.root(), AS_OF);
+    let content = f.root().join("content");
+    symlink(outside.path().join("host.md"), content.join("host.md")).unwrap();
+    symlink(outside.path().join("dir"), content.join("linked")).unwrap();
+    std::fs::remove_file(content.join("rules/action-plan.md")).unwrap();
+    symlink(
+        outside.path().join("host.md"),
+        content.join("rules/action-plan.md"),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::fs::write(outside.path().join("dir/inner.md"), secret).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    save(&content.join("marker.md"), "# 标记\n\n第一条 内容。\n");
+    wait_for(&server, "/docs/marker/", |_| true);
+    for page in [
+        "/docs/host/",
+        "/docs/linked/inner/",
+        "/docs/rules/action-plan/",
+    ] {
+        let reply = server.get(page);
+        assert_eq!(reply.status, 404, "{page} was served");
+        assert!(!reply.body.contains("机密文件"));
+    }
 }

@@ -6,6 +6,7 @@
 //! renders. Status computation itself lives in `lifecycle` and is pure.
 
 pub mod lifecycle;
+mod names;
 pub mod versions;
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +17,7 @@ use crate::content::{Content, Document, Relation, Section};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{DocId, RelationKind, Status};
 pub use lifecycle::{Event, EventKind, StatusAt};
+use names::Names;
 
 /// A relation seen from its target: "`from` supersedes/amends/… me".
 #[derive(Debug, Clone)]
@@ -53,6 +55,7 @@ pub struct Catalogue {
     /// The date statuses are computed for.
     pub as_of: NaiveDate,
     index: HashMap<DocId, usize>,
+    names: Names,
 }
 
 impl Catalogue {
@@ -66,6 +69,8 @@ impl Catalogue {
         let mut documents = versions::gather(documents, as_of, &mut diags);
         let index = index_documents(&mut documents, &mut diags);
         check_numbers(&documents, &mut diags);
+        check_facet_spellings(&documents, &mut diags);
+        let names = Names::new(&documents);
         let mut cat = Catalogue {
             events: vec![Vec::new(); documents.len()],
             incoming: vec![Vec::new(); documents.len()],
@@ -74,6 +79,7 @@ impl Catalogue {
             sections,
             as_of,
             index,
+            names,
         };
         cat.add_own_events(&mut diags);
         cat.add_relation_events(&mut diags);
@@ -268,7 +274,7 @@ impl Catalogue {
     fn resolve(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<usize> {
         match self
             .find(&rel.target)
-            .or_else(|| self.by_title(rel.target.as_str()))
+            .or_else(|| self.names.by_title(rel.target.as_str()))
         {
             Some(t) if t == actor => {
                 diags.push(self.rel_error(
@@ -314,20 +320,8 @@ impl Catalogue {
         }
     }
 
-    /// The one document whose title is exactly `title`.
-    fn by_title(&self, title: &str) -> Option<usize> {
-        let mut found = self
-            .docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.title == title);
-        match (found.next(), found.next()) {
-            (Some((i, _)), None) => Some(i),
-            _ => None,
-        }
-    }
-
-    /// The id closest to `raw`, comparing it with every id, title and document number.
+    /// The id closest to `raw`, comparing it with the ids, titles and
+    /// document numbers of the documents sharing its rarest character pairs.
     pub fn suggest(&self, raw: &str) -> Option<&DocId> {
         let score = |d: &Document| {
             [
@@ -340,12 +334,14 @@ impl Catalogue {
             .map(|s| similarity(raw, s))
             .fold(0.0, f64::max)
         };
-        self.docs
-            .iter()
-            .map(|d| (score(d), &d.id))
+        self.names
+            .candidates(raw)
+            .into_iter()
+            .map(|i| (score(&self.docs[i]), i))
             .filter(|(score, _)| *score > 0.5)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, id)| id)
+            // On a tie the later document wins, as in load order.
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(_, i)| &self.docs[i].id)
     }
 
     fn act_date(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<NaiveDate> {
@@ -454,14 +450,25 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
 }
 
 /// Pages live at `docs/<id>/index.html`. Two ids that differ only in case
-/// would overwrite each other on a case-insensitive file system, and an id
-/// ending in `/index.html` would write where another id's page is.
+/// or Unicode form (NFC `café`, NFD `café`; U+F900 and U+8C48) would
+/// overwrite each other on a case-insensitive or normalising file system,
+/// and a page file cannot also be a folder of another page (`c` and
+/// `c/index.html`, or `c/index.html/d`).
 fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
-    let mut taken: HashMap<String, &Document> = HashMap::new();
+    let mut pages: HashMap<String, &Document> = HashMap::new();
+    let mut folders: HashMap<String, &Document> = HashMap::new();
     for doc in docs {
-        let lower = doc.id.as_str().to_lowercase();
+        let lower = crate::model::fold(doc.id.as_str());
         let page = format!("{lower}/index.html");
-        if let Some(other) = taken.get(&lower).or_else(|| taken.get(&page)) {
+        let mut needed = lower
+            .match_indices('/')
+            .map(|(i, _)| &lower[..i])
+            .chain([lower.as_str()]);
+        let clash = pages
+            .get(&page)
+            .or_else(|| folders.get(&page))
+            .or_else(|| needed.find_map(|f| pages.get(f)));
+        if let Some(other) = clash {
             diags.push(
                 Diagnostic::error(
                     Code::UrlCollision,
@@ -474,12 +481,50 @@ fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
                     ),
                 )
                 .at_line(doc.line_of("id"))
-                .with_help("ids must differ in more than letter case; rename one"),
+                .with_help("ids must differ in more than letter case or Unicode form; rename one"),
             );
             continue;
         }
-        taken.insert(lower, doc);
-        taken.insert(page, doc);
+        for folder in lower
+            .match_indices('/')
+            .map(|(i, _)| &lower[..i])
+            .chain([lower.as_str()])
+        {
+            folders.entry(folder.to_owned()).or_insert(doc);
+        }
+        pages.insert(page, doc);
+    }
+}
+
+/// Issuers, levels and categories spelt two ways that differ only in case
+/// or Unicode form (`ABC` and `abc`) get two listing pages: warn, as they
+/// are most likely one value.
+fn check_facet_spellings(docs: &[Document], diags: &mut Diagnostics) {
+    type ValueOf = fn(&Document) -> Option<&str>;
+    let facets: [(&str, ValueOf); 3] = [
+        ("issuer", |d| d.meta.issuer.as_deref()),
+        ("level", |d| d.meta.level.as_deref()),
+        ("category", |d| d.meta.category.as_deref()),
+    ];
+    for (key, value_of) in facets {
+        let mut first: HashMap<String, (&str, &Document)> = HashMap::new();
+        for doc in docs {
+            let Some(value) = value_of(doc) else { continue };
+            let (seen, other) = *first
+                .entry(crate::model::fold(value))
+                .or_insert((value, doc));
+            if seen != value {
+                let message = format!(
+                    "{key} `{value}` differs from `{seen}` (in `{}`) only in letter case or Unicode form; they get two listing pages",
+                    other.id
+                );
+                diags.push(
+                    Diagnostic::warning(Code::UrlCollision, &doc.path, message)
+                        .at_line(doc.line_of(key))
+                        .with_help(format!("write the {key} the same way in every document")),
+                );
+            }
+        }
     }
 }
 

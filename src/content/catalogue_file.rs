@@ -82,6 +82,7 @@ pub fn parse(rel: &Path, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
             let end = lines.next_header_after(start);
             let slice = lines.range(start, end);
             if let Some(doc) = entry_document(rel, kind, entry, slice, start, &mut diags) {
+                diags.extend(super::control_character(&doc));
                 docs.push(doc);
             }
         }

@@ -102,7 +102,8 @@ pub fn read_meta(
         diags,
     };
     let mut meta = Meta {
-        id: r.string("id"),
+        // A blank id is kept (and rejected as invalid), never replaced by the path.
+        id: r.text("id"),
         title: r.string("title"),
         number: r.string("number"),
         issuer: r.string("issuer"),
@@ -174,8 +175,12 @@ impl Reader<'_, '_, '_> {
     }
 
     fn string(&mut self, key: &str) -> Option<String> {
+        self.text(key).filter(|s| !s.is_empty())
+    }
+
+    /// The value of `key` as trimmed text, blank included.
+    fn text(&mut self, key: &str) -> Option<String> {
         match self.map.remove(key)? {
-            Value::String(s) if s.trim().is_empty() => None,
             Value::String(s) => Some(s.trim().to_owned()),
             Value::Number(n) => Some(n.to_string()),
             other => {
@@ -330,19 +335,19 @@ fn check_alias(url: &str) -> Result<(), String> {
     if url.contains("://") || url.starts_with("//") {
         return Err(format!("alias `{url}` is not a path on this site"));
     }
-    if let Some(c) = path
-        .chars()
-        .find(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '%'))
-    {
+    if let Some(c) = crate::model::forbidden_char(path) {
         return Err(format!("alias `{url}` contains the character {c:?}"));
+    }
+    if let Some(long) = crate::model::too_long(path) {
+        return Err(format!("alias `{url}` {long}"));
     }
     let dir_or_file = path.strip_suffix('/').unwrap_or(path);
     if dir_or_file
         .split('/')
-        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+        .any(|seg| seg.is_empty() || seg.starts_with('.'))
     {
         return Err(format!(
-            "alias `{url}` has a `.`, `..` or empty segment and could leave the output folder"
+            "alias `{url}` has an empty segment or one starting with `.` (hidden, or leaving the output folder)"
         ));
     }
     Ok(())

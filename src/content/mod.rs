@@ -253,10 +253,28 @@ pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
     (assemble(items, listed), diags)
 }
 
-/// The documents of the catalogue file, if the site has one.
+/// The documents of the catalogue file, if the site has one. A catalogue
+/// named in `site.toml` must exist; only the default one may be absent.
 pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
-    if root.join(&config.catalogue).symlink_metadata().is_ok() {
+    let found = root.join(&config.catalogue).symlink_metadata();
+    if found.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+        // Under the content folder, the walk already warned about the link.
+        let walked = config.catalogue.starts_with(&config.content_dir);
+        let d = Diagnostic::warning(
+            Code::Symlink,
+            &config.catalogue,
+            "skipped the catalogue: it is a symbolic link, and gazette does not follow links",
+        )
+        .with_help("put the catalogue file itself in the site instead of linking it");
+        (Vec::new(), (!walked).then_some(d).into_iter().collect())
+    } else if found.is_ok() {
         catalogue_file::load(root, &config.catalogue)
+    } else if config.catalogue != Config::default().catalogue {
+        let message = format!("catalogue file {} not found", config.catalogue.display());
+        let d = config
+            .error_at("catalogue", message)
+            .with_help("create the file, correct the path, or remove `catalogue` from site.toml");
+        (Vec::new(), vec![d])
     } else {
         (Vec::new(), Vec::new())
     }
@@ -334,6 +352,19 @@ pub fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> 
     files
 }
 
+/// True if `rel` (relative to `root`, inside `content_dir`) is, or sits
+/// under, a symbolic link below the content folder: a path `markdown_files`
+/// skips, so a watcher must not read it either.
+pub fn through_link(root: &Path, content_dir: &Path, rel: &Path) -> bool {
+    let mut path = root.join(content_dir);
+    let under = rel.strip_prefix(content_dir).unwrap_or(rel);
+    under.components().any(|part| {
+        path.push(part);
+        path.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+    })
+}
+
 /// One parsed Markdown file: a document, or a folder's `_index.md`.
 #[derive(Debug, Clone)]
 pub enum Item {
@@ -389,6 +420,44 @@ pub fn utf8(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     })
 }
 
+/// True for a character XML 1.0 forbids (C0 controls but tab, line feed and
+/// carriage return; U+FFFE, U+FFFF): `feed.xml` and `sitemap.xml` drop them.
+pub fn forbidden_in_xml(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// A warning at the first metadata value (title, 文号, issuer, level,
+/// category, a relation's reason) holding a character XML forbids: feeds
+/// and sitemaps carry these values and drop the character.
+pub fn control_character(doc: &Document) -> Option<Diagnostic> {
+    let m = &doc.meta;
+    let fields = [
+        ("title", Some(doc.title.as_str())),
+        ("number", m.number.as_deref()),
+        ("issuer", m.issuer.as_deref()),
+        ("level", m.level.as_deref()),
+        ("category", m.category.as_deref()),
+    ]
+    .map(|(key, value)| (key, value, doc.line_of(key)));
+    let reasons = m
+        .relations
+        .iter()
+        .map(|r| (r.kind.key(), r.reason.as_deref(), r.line));
+    let (key, value, line) = fields
+        .into_iter()
+        .chain(reasons)
+        .find(|(_, value, _)| value.is_some_and(|v| v.chars().any(forbidden_in_xml)))?;
+    let c = value?.chars().find(|&c| forbidden_in_xml(c))?;
+    let d = Diagnostic::warning(
+        Code::ControlCharacter,
+        &doc.path,
+        format!("`{key}` holds control character U+{:04X}, which XML forbids; feeds and sitemaps drop it", c as u32),
+    )
+    .at_line(line)
+    .with_help("delete it (often pasted from a word processor)");
+    Some(d)
+}
+
 /// Parse one Markdown document. `rel` is relative to the site root (for
 /// diagnostics), `under_content` relative to the content folder (for its id).
 pub fn parse_document(
@@ -438,7 +507,7 @@ pub fn parse_document(
         .lines()
         .filter_map(articles::article_number)
         .collect();
-    Some(Document {
+    let doc = Document {
         id,
         title,
         meta,
@@ -460,7 +529,9 @@ pub fn parse_document(
             .collect(),
         versions: Vec::new(),
         redirects: Vec::new(),
-    })
+    };
+    diags.extend(control_character(&doc));
+    Some(doc)
 }
 
 fn parse_section(
@@ -622,6 +693,21 @@ mod tests {
             (d.code, d.line, d.column),
             (Code::Encoding, Some(2), Some(5))
         );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn links_below_the_content_folder_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/real")).unwrap();
+        std::fs::write(root.join("content/real/a.md"), "# A").unwrap();
+        std::os::unix::fs::symlink(root.join("content/real"), root.join("content/link")).unwrap();
+        let content = Path::new("content");
+        assert!(!through_link(root, content, Path::new("content/real/a.md")));
+        assert!(through_link(root, content, Path::new("content/link/a.md")));
+        assert!(through_link(root, content, Path::new("content/link")));
+        assert!(!through_link(root, content, Path::new("content/gone.md")));
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::{articles, export};
 pub use fingerprint::Fingerprint;
 use i18n::Strings;
 use view::{
-    Banner, DocView, EventView, StatusView, doc_views, encode_path, facet_slug, relation_groups,
+    Banner, DocView, EventView, StatusView, doc_views, encode_path, facet_slugs, relation_groups,
 };
 
 /// Compiled templates plus everything needed to render any site page.
@@ -645,11 +645,13 @@ impl Pass<'_> {
                 groups.entry(value).or_default().push(doc);
             }
         }
+        let slugs = facet_slugs(groups.keys().map(String::as_str));
         let mut values: Vec<FacetValue> = groups
             .iter()
-            .map(|(name, docs)| FacetValue {
+            .zip(&slugs)
+            .map(|((name, docs), slug)| FacetValue {
                 name: name.clone(),
-                url: format!("{}/{}/", facet.dir, encode_path(&facet_slug(name))),
+                url: format!("{}/{}/", facet.dir, encode_path(slug)),
                 count: docs.len(),
             })
             .collect();
@@ -664,8 +666,8 @@ impl Pass<'_> {
             &format!("{}/", facet.dir),
             context! { heading, values => v(values), page_title => heading },
         );
-        for (name, docs) in &groups {
-            self.listing(&format!("{}/{}/", facet.dir, facet_slug(name)), name, docs);
+        for ((name, docs), slug) in groups.iter().zip(&slugs) {
+            self.listing(&format!("{}/{slug}/", facet.dir), name, docs);
         }
     }
 
@@ -754,7 +756,7 @@ impl Claims {
     /// Take `rel` for a file; false if a generated page, another claimed
     /// file or folder is already there, or a parent of it is a file.
     fn claim(&mut self, rel: &str) -> bool {
-        let rel = rel.to_lowercase();
+        let rel = crate::model::fold(rel);
         let mut parents = rel.match_indices('/').map(|(i, _)| &rel[..i]);
         let top = rel.split('/').next().unwrap_or_default();
         let free = !GENERATED_DIRS.contains(&top)

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::i18n::Strings;
 use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::content::{Document, OriginKind, VersionKind};
-use crate::model::{DocId, RelationKind, Status};
+use crate::model::{DocId, RelationKind, Status, fold};
 
 /// Characters encoded in a URL path segment (non-ASCII is always encoded).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -88,8 +88,12 @@ pub fn doc_url(id: &DocId) -> String {
     format!("docs/{}/", encode_path(id.as_str()))
 }
 
-/// A facet value turned into one safe path segment.
-pub fn facet_slug(value: &str) -> String {
+/// Longest facet slug in bytes: a path component must stay within the
+/// 255-byte limit of common file systems, with room for a `-N` suffix.
+const MAX_SLUG_BYTES: usize = 200;
+
+/// A facet value turned into one safe, short path segment.
+fn facet_slug(value: &str) -> String {
     let slug: String = value
         .trim()
         .chars()
@@ -101,7 +105,30 @@ pub fn facet_slug(value: &str) -> String {
             }
         })
         .collect();
-    slug.trim_start_matches('.').to_owned()
+    let slug = slug.trim_start_matches('.');
+    let slug = &slug[..slug.floor_char_boundary(MAX_SLUG_BYTES)];
+    if slug.is_empty() { "-" } else { slug }.to_owned()
+}
+
+/// One distinct path segment per facet value, in the values' order. A slug
+/// that would land on an earlier one (`a/b` and `a-b`; `ABC` and `abc` on a
+/// case-insensitive disk; NFC and NFD spellings; the listing's own
+/// `index.html`) gets a `-2`, `-3`, … suffix instead of overwriting it.
+pub fn facet_slugs<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = std::collections::HashSet::from([fold("index.html")]);
+    values
+        .into_iter()
+        .map(|value| {
+            let base = facet_slug(value);
+            (1..)
+                .map(|n| match n {
+                    1 => base.clone(),
+                    n => format!("{base}-{n}"),
+                })
+                .find(|slug| taken.insert(fold(slug)))
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// A status with its key (for CSS, URLs) and label (for readers).
@@ -504,6 +531,36 @@ mod tests {
     fn facet_slugs_cannot_nest_or_hide() {
         assert_eq!(facet_slug("中共青川市委/办公室"), "中共青川市委-办公室");
         assert_eq!(facet_slug("../x"), "-x");
+        assert_eq!(facet_slug(".."), "-");
+    }
+
+    #[test]
+    fn facet_slugs_never_collide_or_overflow_a_file_name() {
+        let long = "机".repeat(100);
+        let values = [
+            "a/b",
+            "a-b",
+            "ABC",
+            "abc",
+            "caf\u{e9}",
+            "cafe\u{301}",
+            "index.html",
+            &long,
+        ];
+        let slugs = facet_slugs(values);
+        assert_eq!(
+            slugs[..7],
+            [
+                "a-b",
+                "a-b-2",
+                "ABC",
+                "abc-2",
+                "caf\u{e9}",
+                "cafe\u{301}-2",
+                "index.html-2"
+            ]
+        );
+        assert!(slugs[7].len() <= MAX_SLUG_BYTES);
     }
 }
 

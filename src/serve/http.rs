@@ -47,22 +47,58 @@ pub(crate) fn site_path(url: &str) -> Result<String, Refused> {
     Ok(decoded.into_owned())
 }
 
-/// The span (first and last byte) a `Range` header value asks for in a body
-/// of `len` bytes: one span of `bytes=a-b`, `bytes=a-` or `bytes=-n`; `None`
-/// for anything else, which is answered with the whole body.
-pub fn byte_range(value: &str, len: u64) -> Option<(u64, u64)> {
-    let spec = value.trim().strip_prefix("bytes=")?;
+/// What a `Range` header value asks of a body.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Span {
+    /// The whole body: no range, another unit, or a malformed one (ignored).
+    Whole,
+    /// First and last byte: one range, or several coalesced into one.
+    Part(u64, u64),
+    /// No range lies within the body (answered with 416).
+    Unsatisfiable,
+}
+
+/// The span a `Range` header value asks for in a body of `len` bytes:
+/// `bytes=a-b`, `bytes=a-`, `bytes=-n`, or several of these, which are
+/// coalesced into the one span covering them (as static hosts may).
+pub fn byte_range(value: &str, len: u64) -> Span {
+    let Some(specs) = value.trim().strip_prefix("bytes=") else {
+        return Span::Whole;
+    };
+    let mut spans = Vec::new();
+    for spec in specs.split(',') {
+        match one_range(spec, len) {
+            Some(Some(span)) => spans.push(span),
+            Some(None) => {}
+            None => return Span::Whole,
+        }
+    }
+    let from = spans.iter().map(|s| s.0).min();
+    let to = spans.iter().map(|s| s.1).max();
+    match from.zip(to) {
+        Some((from, to)) => Span::Part(from, to),
+        None => Span::Unsatisfiable,
+    }
+}
+
+/// One `a-b` spec: `None` if malformed, `Some(None)` if outside the body.
+fn one_range(spec: &str, len: u64) -> Option<Option<(u64, u64)>> {
     let (from, to) = spec.split_once('-')?;
     let parse = |s: &str| s.trim().parse::<u64>().ok();
-    let (from, to) = match (parse(from), parse(to)) {
-        (Some(from), Some(to)) => (from, to.min(len.checked_sub(1)?)),
-        (Some(from), None) if to.trim().is_empty() => (from, len.checked_sub(1)?),
-        (None, Some(n)) if from.trim().is_empty() && n > 0 => {
-            (len.saturating_sub(n), len.checked_sub(1)?)
+    let last = len.checked_sub(1);
+    Some(match (parse(from), parse(to)) {
+        (Some(from), Some(to)) if from <= to => {
+            last.filter(|l| from <= *l).map(|l| (from, to.min(l)))
         }
+        (Some(from), None) if to.trim().is_empty() => {
+            last.filter(|l| from <= *l).map(|l| (from, l))
+        }
+        (None, Some(n)) if from.trim().is_empty() && n > 0 => {
+            last.map(|l| (len.saturating_sub(n), l))
+        }
+        (None, Some(0)) if from.trim().is_empty() => None,
         _ => return None,
-    };
-    (from <= to).then_some((from, to))
+    })
 }
 
 /// The store key of a site path: folders map to their `index.html`.
@@ -104,10 +140,20 @@ pub(crate) struct Shared {
     pub(crate) store: Arc<RwLock<Store>>,
     /// Live-reload subscribers.
     pub(crate) hub: Arc<Hub>,
+    /// What `guard` marks every request it lets through with.
+    pub(crate) secret: String,
 }
 
 /// Answer one request (an event stream keeps its thread until the tab closes).
 pub(crate) fn handle(request: Request, shared: &Shared) {
+    let guarded = request
+        .headers()
+        .iter()
+        .any(|h| h.field.equiv(super::guard::GUARD_HEADER) && h.value == shared.secret.as_str());
+    if !guarded {
+        let _ = request.respond(text(403, "refused: not through the server's front door\n"));
+        return;
+    }
     let response = match (request.method(), site_path(request.url())) {
         (Method::Get, Ok(path)) if path == EVENTS_PATH => {
             let generation = read(&shared.store).generation();
@@ -176,11 +222,17 @@ fn body(status: u16, key: &str, bytes: &[u8], store: &Store) -> Reply {
         .with_header(header("Accept-Ranges", "bytes"))
 }
 
-/// `reply` cut to the span `range` asks for (status 206); whole if none.
+/// `reply` cut to the span `range` asks for (status 206), whole if it asks
+/// for none, or 416 if nothing it asks for lies within the body.
 fn ranged(reply: Reply, range: &str) -> Reply {
     let len = reply.data_length().unwrap_or(0);
-    let Some((from, to)) = byte_range(range, len as u64) else {
-        return reply;
+    let (from, to) = match byte_range(range, len as u64) {
+        Span::Whole => return reply,
+        Span::Part(from, to) => (from, to),
+        Span::Unsatisfiable => {
+            return text(416, "range not satisfiable\n")
+                .with_header(header("Content-Range", &format!("bytes */{len}")));
+        }
     };
     let total = format!("bytes {from}-{to}/{len}");
     let headers = reply.headers().to_vec();
@@ -227,21 +279,23 @@ mod tests {
 
     #[test]
     fn byte_ranges_cover_one_satisfiable_span() {
-        assert_eq!(byte_range("bytes=2-5", 10), Some((2, 5)));
-        assert_eq!(byte_range("bytes=2-50", 10), Some((2, 9)));
-        assert_eq!(byte_range("bytes=7-", 10), Some((7, 9)));
-        assert_eq!(byte_range("bytes=-3", 10), Some((7, 9)));
-        for bad in [
-            "bytes=5-2",
-            "bytes=10-12",
-            "bytes=0-1,4-5",
-            "items=0-1",
-            "bytes=-0",
-            "bytes=x-",
-        ] {
-            assert_eq!(byte_range(bad, 10), None, "{bad}");
+        assert_eq!(byte_range("bytes=2-5", 10), Span::Part(2, 5));
+        assert_eq!(byte_range("bytes=2-50", 10), Span::Part(2, 9));
+        assert_eq!(byte_range("bytes=7-", 10), Span::Part(7, 9));
+        assert_eq!(byte_range("bytes=-3", 10), Span::Part(7, 9));
+        assert_eq!(byte_range("bytes=0-1,4-5", 10), Span::Part(0, 5));
+        assert_eq!(byte_range("bytes=4-5, 20-30", 10), Span::Part(4, 5));
+        for ignored in ["bytes=5-2", "items=0-1", "bytes=x-", "bytes=0-1,x"] {
+            assert_eq!(byte_range(ignored, 10), Span::Whole, "{ignored}");
         }
-        assert_eq!(byte_range("bytes=0-", 0), None);
+        for unsatisfiable in ["bytes=10-12", "bytes=-0", "bytes=20-,30-40"] {
+            assert_eq!(
+                byte_range(unsatisfiable, 10),
+                Span::Unsatisfiable,
+                "{unsatisfiable}"
+            );
+        }
+        assert_eq!(byte_range("bytes=0-", 0), Span::Unsatisfiable);
     }
 
     #[test]

@@ -6,13 +6,14 @@
 //! hub, the rebuild engine); no globals. Only `main.rs` calls it. It reads
 //! sources and never writes a file: neither `public/` nor the content.
 
+mod guard;
 mod http;
 mod rebuild;
 mod reload;
 mod store;
 mod watch;
 
-pub use http::byte_range;
+pub use http::{Span, byte_range};
 
 use std::fmt;
 use std::io::{ErrorKind, Write};
@@ -92,17 +93,22 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     let indexer = Indexer::default();
     publish(engine.build(), started, &store, &hub, &indexer);
     if !addr.ip().is_loopback() {
-        eprintln!(
+        crate::say!(
             "warning: listening on {addr}, reachable from other machines; use --bind 127.0.0.1 to keep it local"
         );
     }
-    println!("serving {} at {url}  (Ctrl-C to stop)", root.display());
+    let _ = writeln!(
+        std::io::stdout(),
+        "serving {} at {url}  (Ctrl-C to stop)",
+        root.display()
+    );
     let _ = std::io::stdout().flush();
     spawn_rebuilds(engine, watcher, store.clone(), hub.clone(), indexer);
     if opts.open {
         open_browser(&url);
     }
-    run_http(listener, http::Shared { store, hub })
+    let secret = guard::secret();
+    run_http(listener, http::Shared { store, hub, secret })
 }
 
 /// Rebuild on every burst of changes, for as long as the watcher runs.
@@ -179,7 +185,7 @@ fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
         match TcpListener::bind(SocketAddr::new(ip, candidate)) {
             Ok(listener) => return Ok(listener),
             Err(e) if e.kind() == ErrorKind::AddrInUse && candidate < last => {
-                eprintln!(
+                crate::say!(
                     "port {candidate} is in use, trying {} (choose one with --port)",
                     candidate + 1
                 );
@@ -240,14 +246,14 @@ fn publish(
     }
     if failed {
         for d in &errors {
-            eprintln!("{d}\n");
+            crate::say!("{d}\n");
         }
-        eprintln!(
+        crate::say!(
             "error: build failed with {} error(s) in {ms} ms; still serving the last good build",
             errors.len()
         );
     } else {
-        eprintln!(
+        crate::say!(
             "built in {ms} ms: {documents} document page(s) rendered, {} file(s) changed, {} warning(s) (`gazette check` lists them)",
             changed.pages.len(),
             warnings.len()
@@ -255,9 +261,16 @@ fn publish(
     }
 }
 
+/// Serve requests: `guard` takes connections on `listener` and passes the
+/// acceptable requests to tiny_http workers on a private loopback port.
 fn run_http(listener: TcpListener, shared: http::Shared) -> Result<(), ServeError> {
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| ServeError::Io(format!("cannot start the HTTP server: {e}")))?;
+    let failed =
+        |e: &dyn fmt::Display| ServeError::Io(format!("cannot start the HTTP server: {e}"));
+    let inner = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).map_err(|e| failed(&e))?;
+    let inner_addr = inner.local_addr().map_err(|e| failed(&e))?;
+    let server = tiny_http::Server::from_listener(inner, None).map_err(|e| failed(&e))?;
+    let secret = shared.secret.clone();
+    std::thread::spawn(move || guard::run(listener, inner_addr, secret));
     let server = Arc::new(server);
     let shared = Arc::new(shared);
     let workers: Vec<_> = (0..WORKERS)
@@ -302,7 +315,7 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if spawned.is_err() {
-        eprintln!(
+        crate::say!(
             "warning: could not open a browser ({}); open {url} yourself",
             opener[0]
         );

@@ -171,6 +171,9 @@ impl Engine {
                     self.listed = content::load_catalogue(&root, &self.setup.config);
                     self.dirty.insert(self.setup.config.catalogue.clone());
                 }
+                // A link is skipped by the walk: list the tree again, which
+                // drops what the link replaced and warns about it.
+                Change::Content(rel) if self.through_link(rel) => self.rescan(),
                 Change::Content(rel) => self.reread(rel),
                 Change::ContentTree => self.rescan(),
                 Change::Ignored => {}
@@ -402,9 +405,14 @@ impl Engine {
         self.pending = Scope::Full;
     }
 
-    /// Parse `rel` again, or forget it if it is gone.
+    /// True if `rel` is or lies under a symbolic link, which is never followed.
+    fn through_link(&self, rel: &Path) -> bool {
+        content::through_link(&self.opts.root, &self.setup.config.content_dir, rel)
+    }
+
+    /// Parse `rel` again, or forget it if it is gone (or became a link).
     fn reread(&mut self, rel: &Path) {
-        if self.opts.root.join(rel).is_file() {
+        if self.opts.root.join(rel).is_file() && !self.through_link(rel) {
             let parsed = content::read_file(&self.opts.root, &self.setup.config.content_dir, rel);
             self.files.insert(rel.to_path_buf(), parsed);
         } else {

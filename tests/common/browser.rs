@@ -104,9 +104,9 @@ fn respond(
         .headers()
         .iter()
         .find(|h| h.field.equiv("Range"))
-        .and_then(|h| gazette::serve::byte_range(h.value.as_str(), body.len() as u64));
+        .map(|h| gazette::serve::byte_range(h.value.as_str(), body.len() as u64));
     let response = match range {
-        Some((from, to)) => {
+        Some(gazette::serve::Span::Part(from, to)) => {
             let total = body.len();
             tiny_http::Response::from_data(body[from as usize..=to as usize].to_vec())
                 .with_status_code(206)
@@ -115,7 +115,7 @@ fn respond(
                     &format!("bytes {from}-{to}/{total}"),
                 ))
         }
-        None => tiny_http::Response::from_data(body),
+        _ => tiny_http::Response::from_data(body),
     };
     log.lock()
         .unwrap()
