@@ -71,6 +71,42 @@ pub fn parse_numeral(s: &str) -> Option<u32> {
     Some(total + section + digit.unwrap_or(0))
 }
 
+/// `n` in Chinese numerals as articles are numbered (十二, 一百零五, 二百三十).
+pub fn numeral(n: u32) -> String {
+    const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    if n == 0 {
+        return "零".into();
+    }
+    let units = [(1000, '千'), (100, '百'), (10, '十')];
+    let mut out = String::new();
+    let mut rest = n;
+    let mut zero = false;
+    for (value, unit) in units {
+        let d = rest / value;
+        rest %= value;
+        if d > 0 {
+            if zero {
+                out.push('零');
+                zero = false;
+            }
+            // 十二, not 一十二, when ten is the leading unit.
+            if !(value == 10 && d == 1 && out.is_empty()) {
+                out.push(DIGITS[d as usize]);
+            }
+            out.push(unit);
+        } else if !out.is_empty() {
+            zero = true;
+        }
+    }
+    if rest > 0 {
+        if zero {
+            out.push('零');
+        }
+        out.push(DIGITS[rest as usize]);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +129,24 @@ mod tests {
             assert_eq!(parse_numeral(text), Some(n), "{text}");
         }
         assert_eq!(parse_numeral("甲"), None);
+    }
+
+    #[test]
+    fn writes_chinese_numerals_that_read_back() {
+        for (n, text) in [
+            (1, "一"),
+            (10, "十"),
+            (12, "十二"),
+            (20, "二十"),
+            (105, "一百零五"),
+            (110, "一百一十"),
+            (1001, "一千零一"),
+        ] {
+            assert_eq!(numeral(n), text);
+        }
+        for n in 1..=2000 {
+            assert_eq!(parse_numeral(&numeral(n)), Some(n), "{n}");
+        }
     }
 
     #[test]

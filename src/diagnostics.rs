@@ -85,6 +85,11 @@ pub enum Code {
     VersionBeforePublication,
     /// The same version of a text in two files.
     DuplicateText,
+    /// An amending act's instruction that cannot be read or applied.
+    Amendment,
+    /// A consolidated text supplied by hand that differs from the one
+    /// computed from the amending act.
+    ConsolidationMismatch,
     /// A template that does not parse or fails to render.
     Template,
     /// Writing the output failed.

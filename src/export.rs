@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
 use crate::content::{Document, VersionKind};
-use crate::render::view::{DocView, encode_path, paged_versions, version_dir};
+use crate::render::view::{DocView, VersionView, encode_path, paged_versions, version_dir};
 
 /// One document as published in `catalogue.json` (and, flattened, in the CSV).
 #[derive(Serialize)]
@@ -306,16 +306,15 @@ fn feed(cat: &Catalogue, views: &[DocView], config: &Config) -> String {
 }
 
 /// schema.org `Legislation` description of a document, safe to embed in `<script>`.
-pub fn json_ld(doc: &DocView, config: &Config) -> String {
-    let force = match doc.status.key {
-        "current" | "amended" => "InForce",
-        _ => "NotInForce",
-    };
-    let value = serde_json::json!({
+pub fn json_ld(doc: &DocView, version: Option<&VersionView>, config: &Config) -> String {
+    let in_force = doc.status.in_force && version.is_none_or(|v| v.state == "in_force");
+    let force = if in_force { "InForce" } else { "NotInForce" };
+    let url = version.and_then(|v| v.url.as_deref()).unwrap_or(&doc.url);
+    let mut value = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "Legislation",
         "name": doc.title,
-        "url": format!("{}{}", config.absolute_base(), doc.url),
+        "url": format!("{}{url}", config.absolute_base()),
         "legislationIdentifier": doc.number,
         "legislationType": doc.level,
         "legislationDate": doc.published,
@@ -324,6 +323,9 @@ pub fn json_ld(doc: &DocView, config: &Config) -> String {
         "legislationLegalForce": format!("https://schema.org/{force}"),
         "inLanguage": config.language.tag(),
     });
+    if let Some(v) = version {
+        value["legislationDateVersion"] = serde_json::json!(v.date);
+    }
     // `<` escaped so no text can close the surrounding <script> element.
     value.to_string().replace('<', "\\u003c")
 }

@@ -184,6 +184,31 @@ pub fn fold(name: &str) -> String {
     name.nfc().collect::<String>().to_lowercase()
 }
 
+/// How an article came to read as it does in a consolidated text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleChange {
+    /// Reworded by an amending act.
+    Amended,
+    /// Added by an amending act.
+    Added,
+}
+
+/// What one amending act did to one article of a consolidated text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleNote {
+    /// The article's number in the consolidated text.
+    pub article: u32,
+    /// Reworded or added.
+    pub change: ArticleChange,
+    /// The amending act.
+    pub act: DocId,
+    /// The day the change took effect.
+    pub date: chrono::NaiveDate,
+    /// The article's wording before the act (none for an added article).
+    pub before: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 //! Takes loaded `Document`s, returns a `Catalogue`; never reads files or
 //! renders. Status computation itself lives in `lifecycle` and is pure.
 
+pub mod amendments;
 pub mod lifecycle;
 mod names;
 pub mod versions;
@@ -83,6 +84,7 @@ impl Catalogue {
         };
         cat.add_own_events(&mut diags);
         cat.add_relation_events(&mut diags);
+        cat.apply_amendments(&mut diags);
         cat.add_version_events();
         check_supersession_cycles(&cat, &mut diags);
         for events in &mut cat.events {
@@ -171,6 +173,126 @@ impl Catalogue {
                 );
             }
         }
+    }
+
+    /// Apply, in date order, the instructions of every act that amends one
+    /// document to the text in force before the act: each yields a new,
+    /// derived version of that document.
+    fn apply_amendments(&mut self, diags: &mut Diagnostics) {
+        for target in 0..self.docs.len() {
+            let mut acts: Vec<usize> = self.incoming[target]
+                .iter()
+                .filter(|r| r.kind == RelationKind::Amends)
+                .map(|r| r.from)
+                .filter(|&a| self.docs[a].body.is_some() && amends_one(&self.docs[a]))
+                .collect();
+            acts.sort_by_key(|&a| (self.docs[a].effective(), a));
+            let mut derived = false;
+            for act in acts {
+                derived |= self.apply_act(act, target, diags);
+            }
+            if derived {
+                versions::show_in_force(&mut self.docs[target], self.as_of);
+            }
+        }
+    }
+
+    /// Derive `target`'s text after act `a`; true if a version was added.
+    fn apply_act(&mut self, a: usize, target: usize, diags: &mut Diagnostics) -> bool {
+        let act = &self.docs[a];
+        let Some((body, date)) = act.body.clone().zip(act.effective()) else {
+            return false;
+        };
+        let (act_id, act_path, act_title) = (act.id.clone(), act.path.clone(), act.title.clone());
+        let published = act.meta.published.unwrap_or(date);
+        let parsed = amendments::parse(&body.markdown);
+        let report = |diags: &mut Diagnostics, line: usize, why: &str| {
+            diags.push(
+                Diagnostic::error(Code::Amendment, &act_path, why.to_owned())
+                    .at_line(body.first_line + line)
+                    .with_help("write each change as README's “Amending acts” lists, e.g. 将第三条修改为：“…”"),
+            );
+        };
+        for (line, why) in &parsed.problems {
+            report(diags, *line, why);
+        }
+        if parsed.instructions.is_empty() || !parsed.problems.is_empty() {
+            return false;
+        }
+        let doc = &self.docs[target];
+        let mut all = if doc.versions.is_empty() {
+            vec![versions::text_version(doc)]
+        } else {
+            doc.versions.clone()
+        };
+        let Some(base) = all
+            .iter()
+            .rev()
+            .find(|v| v.effective < date && v.text.is_some())
+        else {
+            return false;
+        };
+        let (base_text, prior) = (
+            base.text.clone().unwrap_or_else(|| unreachable!()),
+            base.derived
+                .as_ref()
+                .map(|d| d.notes.clone())
+                .unwrap_or_default(),
+        );
+        let applied = amendments::apply(
+            &base_text.body.markdown,
+            &prior,
+            &parsed,
+            &amendments::Act { id: &act_id, date },
+        );
+        let (text, notes) = match applied {
+            Ok(done) => done,
+            Err(problems) => {
+                for (line, why) in problems {
+                    report(diags, line, &format!("`{}`: {why}", doc.id));
+                }
+                return false;
+            }
+        };
+        if let Some(by_hand) = all.iter().find(|v| v.effective == date && v.text.is_some()) {
+            let by_hand = by_hand.text.as_ref().map(|t| t.body.markdown.clone());
+            compare_by_hand(
+                &text,
+                by_hand.as_deref().unwrap_or_default(),
+                doc,
+                &act_path,
+                diags,
+            );
+            return false;
+        }
+        let articles = text
+            .lines()
+            .filter_map(crate::articles::article_number)
+            .collect();
+        let version = crate::content::Version {
+            date: published,
+            effective: date,
+            kind: crate::content::VersionKind::Amended,
+            act: Some(act_title),
+            text: Some(crate::content::VersionText {
+                body: crate::content::Body {
+                    markdown: text.into(),
+                    first_line: 1,
+                    articles,
+                },
+                ..base_text
+            }),
+            derived: Some(crate::content::Derived {
+                act: act_id,
+                act_path,
+                notes,
+            }),
+        };
+        all.retain(|v| v.date != published || v.text.is_some());
+        all.push(version);
+        all.sort_by_key(|v| v.date);
+        self.docs[target].versions = all;
+        true
     }
 
     /// Each version after the first amends the document on its effective
@@ -387,6 +509,53 @@ impl Catalogue {
                 );
             }
         }
+    }
+}
+
+/// True for an act whose `amends` names one document: its instructions
+/// (`将第三条修改为…`) then can only mean that document.
+fn amends_one(act: &Document) -> bool {
+    let amends = act
+        .meta
+        .relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::Amends);
+    amends.count() == 1
+}
+
+/// Warn about every article where a consolidated text supplied by hand
+/// differs from the one computed from the act (once per article).
+fn compare_by_hand(
+    computed: &str,
+    by_hand: &str,
+    doc: &Document,
+    act_path: &std::path::Path,
+    diags: &mut Diagnostics,
+) {
+    let mut articles = std::collections::BTreeSet::new();
+    for row in crate::compare::compare(by_hand, computed) {
+        if row.change != crate::compare::Change::Unchanged {
+            let side = row.before.as_ref().or(row.after.as_ref());
+            articles.insert(side.and_then(|s| s.number));
+        }
+    }
+    for article in articles {
+        let which = article.map_or_else(
+            || "text outside the articles".into(),
+            |n| format!("article {n}"),
+        );
+        diags.push(
+            Diagnostic::warning(
+                Code::ConsolidationMismatch,
+                &doc.path,
+                format!(
+                    "`{}`: {which} of the text supplied by hand differs from the one computed from {}",
+                    doc.id,
+                    act_path.display(),
+                ),
+            )
+            .with_help("correct the version file or the act; gazette shows the version file"),
+        );
     }
 }
 

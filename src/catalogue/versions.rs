@@ -177,7 +177,7 @@ fn work_id(doc: &Document) -> Option<DocId> {
 }
 
 /// The version a text file supplies.
-fn text_version(doc: &Document) -> Version {
+pub(super) fn text_version(doc: &Document) -> Version {
     let own = doc
         .history
         .iter()
@@ -190,6 +190,7 @@ fn text_version(doc: &Document) -> Version {
         kind: own.map_or(VersionKind::Original, |e| kind_of(e.kind)),
         act: own.and_then(|e| e.act.clone()),
         text: version_text(doc),
+        derived: None,
     }
 }
 
@@ -323,6 +324,12 @@ fn finish(doc: &mut Document, as_of: NaiveDate) {
     let first = &doc.versions[0];
     doc.meta.published = Some(first.date);
     doc.meta.effective = Some(first.effective);
+    show_in_force(doc, as_of);
+}
+
+/// Show the text in force on `as_of` (else the first text): its title,
+/// 文号, body and file become the document's.
+pub fn show_in_force(doc: &mut Document, as_of: NaiveDate) {
     let with_text = || doc.versions.iter().filter(|v| v.text.is_some());
     let shown = with_text()
         .rev()
@@ -358,6 +365,7 @@ fn add_history_version(versions: &mut Vec<Version>, entry: &HistoryEntry) {
         kind,
         act: entry.act.clone(),
         text: None,
+        derived: None,
     });
 }
 

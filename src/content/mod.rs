@@ -154,9 +154,23 @@ pub struct Version {
     pub kind: VersionKind,
     /// The amending act named by the history line, if any.
     pub act: Option<String>,
-    /// The text, when a file supplies it; `None` for a version known only
-    /// from a history line.
+    /// The text, when a file supplies it or an act's instructions derive
+    /// it; `None` for a version known only from a history line.
     pub text: Option<VersionText>,
+    /// For a text computed by applying an amending act: the act, and what it
+    /// and earlier acts did to each article.
+    pub derived: Option<Derived>,
+}
+
+/// How a consolidated text was computed.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    /// The amending act applied.
+    pub act: DocId,
+    /// Its source file (an edit to it changes this text).
+    pub act_path: PathBuf,
+    /// Notes on every changed article, oldest first.
+    pub notes: Vec<crate::model::ArticleNote>,
 }
 
 /// Where a version's text comes from.
@@ -194,6 +208,13 @@ impl Document {
     pub fn sources(&self) -> impl Iterator<Item = &Path> {
         let versions = self.versions.iter().filter_map(|v| v.text.as_ref());
         std::iter::once(self.path.as_path()).chain(versions.map(|t| t.path.as_path()))
+    }
+
+    /// Every file whose change alters the document's texts: its sources and
+    /// the amending acts its consolidated texts were computed from.
+    pub fn inputs(&self) -> impl Iterator<Item = &Path> {
+        let acts = self.versions.iter().filter_map(|v| v.derived.as_ref());
+        self.sources().chain(acts.map(|d| d.act_path.as_path()))
     }
 
     /// The date the document takes effect: `effective`, else `published`.

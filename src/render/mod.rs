@@ -408,38 +408,54 @@ impl Pass<'_> {
     fn render_document(&self, i: usize, by_source: &BTreeMap<String, usize>) -> Vec<Diagnostic> {
         let doc = &self.cat.docs[i];
         let mut diags = Vec::new();
+        let shown = view::shown_version(doc);
+        let mut text_html =
+            |k: Option<usize>, body: &crate::content::Body, path: &std::path::Path| {
+                let notes = k
+                    .and_then(|k| doc.versions[k].derived.as_ref())
+                    .map_or(&[][..], |d| &d.notes[..]);
+                let (html, toc) = self.body_html(doc, body, path, by_source, &mut diags);
+                let html = view::annotate_articles(
+                    &html,
+                    notes,
+                    self.cat,
+                    self.views,
+                    &self.r.strings,
+                    &self.r.config.base_path(),
+                );
+                (Some(Value::from_safe_string(html)), toc)
+            };
         let (body_html, toc) = match &doc.body {
-            Some(body) => self.body_html(doc, body, &doc.path, by_source, &mut diags),
+            Some(body) => text_html(shown, body, &doc.path),
             None => (None, Vec::new()),
         };
         let inputs = v(self.document_inputs(i));
         let page = |body_html, toc, version: Option<VersionPage>, url: &str| {
+            let jsonld = export::json_ld(
+                &self.views[i],
+                version.as_ref().map(|v| &v.shown),
+                &self.r.config,
+            );
             let ctx = context! {
                 body_html,
                 toc => v(toc),
                 version => v(version),
                 articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
-                jsonld => Value::from_safe_string(export::json_ld(&self.views[i], &self.r.config)),
+                jsonld => Value::from_safe_string(jsonld),
                 page_title => &self.views[i].title,
                 ..inputs.clone()
             };
             self.page("document.html", url, ctx);
         };
-        page(
-            body_html.clone(),
-            toc.clone(),
-            None,
-            &format!("docs/{}/", doc.id),
-        );
-        let versions = view::version_views(i, self.cat, &self.r.strings);
+        let versions = view::version_views(i, self.cat, self.views, &self.r.strings);
         for k in view::paged_versions(doc) {
             let Some(text) = &doc.versions[k].text else {
                 continue;
             };
-            let (html, toc) = if text.path == doc.path {
+            let (html, toc) = if Some(k) == shown {
                 (body_html.clone(), toc.clone())
             } else {
-                self.body_html(doc, &text.body, &text.path, by_source, &mut diags)
+                text_html(Some(k), &text.body, &text.path)
             };
             let version = VersionPage::new(&versions, k, &self.r.strings, text);
             page(
@@ -449,6 +465,7 @@ impl Pass<'_> {
                 &view::version_dir(&doc.id, doc.versions[k].date),
             );
         }
+        page(body_html, toc, None, &format!("docs/{}/", doc.id));
         self.render_comparisons(i, &versions);
         self.render_merged_redirects(i);
         diags
@@ -463,7 +480,7 @@ impl Pass<'_> {
         path: &std::path::Path,
         by_source: &BTreeMap<String, usize>,
         diags: &mut Vec<Diagnostic>,
-    ) -> (Option<Value>, Vec<crate::markdown::TocEntry>) {
+    ) -> (String, Vec<crate::markdown::TocEntry>) {
         let (cat, views) = (self.cat, self.views);
         let base = self.r.config.base_path();
         let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
@@ -503,7 +520,7 @@ impl Pass<'_> {
                     .with_help("link to a document's source file (../x/y.md, @/x/y.md) or doc:ID, with #art-N for an article"),
             );
         }
-        (Some(Value::from_safe_string(rendered.html)), rendered.toc)
+        (rendered.html, rendered.toc)
     }
 
     /// A 对照表 page for every pair of versions of document `i` that have texts.
@@ -564,7 +581,7 @@ impl Pass<'_> {
         let (acts, relations): (Vec<_>, Vec<_>) = relation_groups(i, cat, views, t)
             .into_iter()
             .partition(|g| !g.incoming && g.key != "based_on" && views[i].is_act);
-        let versions = view::version_views(i, cat, t);
+        let versions = view::version_views(i, cat, views, t);
         DocumentInputs {
             doc: &views[i],
             banner: Banner::new(i, cat, views, t),

@@ -278,10 +278,19 @@ pub struct VersionView {
     pub has_text: bool,
     /// The comparison with the previous version that has a text.
     pub compare_url: Option<String>,
+    /// For a text computed from an amending act: the act.
+    pub derived_act: Option<DocView>,
+    /// True for the version whose text the document page shows.
+    pub shown: bool,
 }
 
 /// Views of every version of document `i`, oldest first.
-pub fn version_views(i: usize, cat: &Catalogue, t: &Strings) -> Vec<VersionView> {
+pub fn version_views(
+    i: usize,
+    cat: &Catalogue,
+    views: &[DocView],
+    t: &Strings,
+) -> Vec<VersionView> {
     let doc = &cat.docs[i];
     let computed = &cat.computed[i];
     let in_force =
@@ -293,7 +302,7 @@ pub fn version_views(i: usize, cat: &Catalogue, t: &Strings) -> Vec<VersionView>
         .map(|e| e.date);
     let paged = paged_versions(doc);
     let mut previous_text: Option<NaiveDate> = None;
-    let mut views = Vec::with_capacity(doc.versions.len());
+    let mut out = Vec::with_capacity(doc.versions.len());
     for (k, v) in doc.versions.iter().enumerate() {
         let next = doc.versions.get(k + 1).map(|n| n.effective);
         let state = if Some(k) == in_force {
@@ -304,7 +313,7 @@ pub fn version_views(i: usize, cat: &Catalogue, t: &Strings) -> Vec<VersionView>
             "historical"
         };
         let has_page = paged.contains(&k);
-        views.push(VersionView {
+        out.push(VersionView {
             date: v.date,
             effective: v.effective,
             until: next.or(ended),
@@ -317,12 +326,110 @@ pub fn version_views(i: usize, cat: &Catalogue, t: &Strings) -> Vec<VersionView>
             compare_url: previous_text
                 .filter(|_| has_page)
                 .map(|from| encode_path(&compare_dir(&doc.id, from, v.date))),
+            derived_act: v
+                .derived
+                .as_ref()
+                .and_then(|d| cat.find(&d.act))
+                .map(|j| views[j].clone()),
+            shown: Some(k) == shown_version(doc),
         });
         if has_page {
             previous_text = Some(v.date);
         }
     }
-    views
+    out
+}
+
+/// Index of the version whose text the document page shows.
+pub fn shown_version(doc: &Document) -> Option<usize> {
+    let body = &doc.body.as_ref()?.markdown;
+    doc.versions.iter().position(|v| {
+        v.text
+            .as_ref()
+            .is_some_and(|t| std::sync::Arc::ptr_eq(&t.body.markdown, body))
+    })
+}
+
+/// Notes under each changed article of a consolidated text: which act
+/// changed or added it, and its earlier wordings (本条沿革), inserted after
+/// the article in `html` (rendered Markdown with `id="art-N"` paragraphs).
+pub fn annotate_articles(
+    html: &str,
+    notes: &[crate::model::ArticleNote],
+    cat: &Catalogue,
+    views: &[DocView],
+    t: &Strings,
+    base: &str,
+) -> String {
+    use crate::markdown::escape_html;
+    let mut by_article: std::collections::BTreeMap<u32, Vec<&crate::model::ArticleNote>> =
+        std::collections::BTreeMap::new();
+    for note in notes {
+        by_article.entry(note.article).or_default().push(note);
+    }
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    for (article, notes) in by_article {
+        let Some(start) = html.find(&format!("id=\"art-{article}\"")) else {
+            continue;
+        };
+        let rest = &html[start..];
+        let end = ["<p id=\"art-", "<h", "<!--/text-->"]
+            .iter()
+            .filter_map(|m| rest[1..].find(m).map(|i| i + 1))
+            .min()
+            .map_or(html.len(), |i| start + i);
+        let act = |n: &crate::model::ArticleNote| match cat.find(&n.act).map(|j| &views[j]) {
+            Some(v) => format!(
+                "<a href=\"{base}{}\">{}</a>",
+                v.url,
+                escape_html(v.number.as_deref().unwrap_or(&v.title))
+            ),
+            None => escape_html(n.act.as_str()),
+        };
+        let said: Vec<String> = notes
+            .iter()
+            .map(|n| {
+                let key = match n.change {
+                    crate::model::ArticleChange::Added => "article_added",
+                    crate::model::ArticleChange::Amended => "article_amended",
+                };
+                t.get(key)
+                    .replace("{act}", &act(n))
+                    .replace("{date}", &t.date(n.date))
+            })
+            .collect();
+        let history: String = notes
+            .iter()
+            .filter_map(|n| {
+                let before = n.before.as_ref()?;
+                Some(format!(
+                    "<li><span class=\"muted\">{}</span> {}</li>",
+                    t.get("article_before").replace("{date}", &t.date(n.date)),
+                    escape_html(before)
+                ))
+            })
+            .collect();
+        let details = if history.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<details class=\"article-history\"><summary>{}</summary><ol>{history}</ol></details>",
+                t.get("article_history")
+            )
+        };
+        inserts.push((
+            end,
+            format!(
+                "<div class=\"article-note\"><p>{}</p>{details}</div>\n",
+                said.join(" ")
+            ),
+        ));
+    }
+    let mut out = html.to_owned();
+    for (at, text) in inserts.into_iter().rev() {
+        out.insert_str(at, &text);
+    }
+    out
 }
 
 fn kind_key(kind: VersionKind) -> &'static str {

@@ -260,7 +260,7 @@ impl Engine {
             let doc = &cat.docs[i];
             let changed = good.docs.get(&doc.id).map(|k| k.digest) != Some(*digest);
             listings |= changed;
-            if changed || doc.sources().any(|p| self.dirty.contains(p)) {
+            if changed || doc.inputs().any(|p| self.dirty.contains(p)) {
                 docs.insert(i);
             }
         }
@@ -278,7 +278,7 @@ impl Engine {
             .filter(|&i| {
                 let doc = &cat.docs[i];
                 sections
-                    || doc.sources().any(|p| self.dirty.contains(p))
+                    || doc.inputs().any(|p| self.dirty.contains(p))
                     || good
                         .docs
                         .get(&doc.id)
