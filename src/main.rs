@@ -42,6 +42,9 @@ enum Command {
     Check {
         #[command(flatten)]
         site: SiteArgs,
+        /// Also list each amending act applied and how many instructions it gave.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Serve the site from memory, rebuild what changes, live-reload the browser.
     Serve {
@@ -141,9 +144,20 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { site } => {
-            let diags = gazette::check(&site.options()).unwrap_or_else(|diags| diags);
+        Command::Check { site, verbose } => {
+            let (result, acts) = gazette::site::check_with_acts(&site.options());
+            let diags = result.unwrap_or_else(|diags| diags);
             let code = site.report(&diags);
+            if verbose {
+                for a in &acts {
+                    gazette::say!(
+                        "applied: `{}` to `{}`: {} instruction(s)",
+                        a.act,
+                        a.target,
+                        a.instructions
+                    );
+                }
+            }
             gazette::say!(
                 "checked: {} error(s), {} warning(s)",
                 diags.error_count(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{AppliedAct, Catalogue};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::output::{Discard, Output, Staged};
@@ -182,8 +182,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 /// Validate the site and render it without writing anything, reporting
 /// render-stage problems (links, templates, aliases) even when content has errors.
 pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
-    let (site, diags) = load_all(opts)?;
-    site.render(&Discard, diags)
+    check_with_acts(opts).0
+}
+
+/// `check`, and beside its result every amending act whose instructions
+/// were applied, for `check --verbose`.
+pub fn check_with_acts(opts: &BuildOptions) -> (Result<Diagnostics, Diagnostics>, Vec<AppliedAct>) {
+    match load_all(opts) {
+        Ok((site, diags)) => (site.render(&Discard, diags), site.catalogue.applied.clone()),
+        Err(diags) => (Err(diags), Vec::new()),
+    }
 }
 
 /// An output that is a symbolic link is built into the folder it leads to

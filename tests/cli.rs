@@ -130,3 +130,25 @@ fn issue_17_full_or_closed_output_keeps_the_documented_exit_code() {
     drop(child.stderr.take());
     assert_eq!(child.wait().unwrap().code(), Some(1), "closed pipe");
 }
+
+#[test]
+fn check_verbose_lists_the_amending_acts_applied() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = gazette()
+        .args(["check", "--verbose", "--as-of", "2026-11-27", "--root", root])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for line in [
+        "applied: `zuofeng/shuangshitiao-xiuding` to `zuofeng/shuangshitiao`: 5 instruction(s)",
+        "applied: `zuofeng/shuangshitiao-xiuding-2023` to `zuofeng/shuangshitiao`: 6 instruction(s)",
+    ] {
+        assert!(stderr.contains(line), "missing {line:?} in:\n{stderr}");
+    }
+    let quiet = gazette()
+        .args(["check", "--as-of", "2026-11-27", "--root", root])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("applied:"));
+}

@@ -709,7 +709,7 @@ mod tests {
             parsed.instructions[0].0,
             Instruction::ReplaceArticle {
                 article: 3,
-                text: "规范公务接待。严格执行‘接待办法’。".into()
+                text: "规范公务接待。严格执行“接待办法”。".into()
             }
         );
     }

@@ -31,6 +31,17 @@ pub struct Incoming {
     pub reason: Option<String>,
 }
 
+/// An amending act applied to a document, for `check --verbose`.
+#[derive(Debug, Clone)]
+pub struct AppliedAct {
+    /// The act.
+    pub act: DocId,
+    /// The document it amends.
+    pub target: DocId,
+    /// How many instructions it gave.
+    pub instructions: usize,
+}
+
 /// A document's computed status as of the build date.
 #[derive(Debug, Clone)]
 pub struct Computed {
@@ -55,6 +66,8 @@ pub struct Catalogue {
     pub computed: Vec<Computed>,
     /// The date statuses are computed for.
     pub as_of: NaiveDate,
+    /// Every amending act whose instructions were applied.
+    pub applied: Vec<AppliedAct>,
     index: HashMap<DocId, usize>,
     names: Names,
 }
@@ -79,6 +92,7 @@ impl Catalogue {
             docs: documents,
             sections,
             as_of,
+            applied: Vec::new(),
             index,
             names,
         };
@@ -292,6 +306,12 @@ impl Catalogue {
         all.push(version);
         all.sort_by_key(|v| v.date);
         self.docs[target].versions = all;
+        let target_id = self.docs[target].id.clone();
+        self.applied.push(AppliedAct {
+            act: self.docs[a].id.clone(),
+            target: target_id,
+            instructions: parsed.instructions.len(),
+        });
         true
     }
 
