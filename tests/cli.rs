@@ -135,7 +135,14 @@ fn issue_17_full_or_closed_output_keeps_the_documented_exit_code() {
 fn check_verbose_lists_the_amending_acts_applied() {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = gazette()
-        .args(["check", "--verbose", "--as-of", "2026-11-27", "--root", root])
+        .args([
+            "check",
+            "--verbose",
+            "--as-of",
+            "2026-11-27",
+            "--root",
+            root,
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -92,8 +92,16 @@ pub struct Parsed {
 /// Read every instruction in an act's Markdown body.
 pub fn parse(body: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    for (line, text) in body.lines().enumerate() {
-        let text = text.trim();
+    let lines: Vec<(usize, &str)> = body
+        .lines()
+        .map(str::trim)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    let mut k = 0;
+    while k < lines.len() {
+        let (line, text) = lines[k];
+        k += 1;
         if text.contains("条文顺序作相应调整") || text.contains("条文顺序相应调整")
         {
             parsed.renumber = true;
@@ -108,7 +116,9 @@ pub fn parse(body: &str) -> Parsed {
             }
             continue;
         };
-        match parse_instruction(clause) {
+        let (whole, used) = with_quotation(&clause, &lines[k..]);
+        k += used;
+        match parse_instruction(&whole) {
             Ok(instructions) => parsed
                 .instructions
                 .extend(instructions.into_iter().map(|i| (i, line))),
@@ -118,14 +128,69 @@ pub fn parse(body: &str) -> Parsed {
     parsed
 }
 
-/// The text of a line that gives an instruction, numbering (`一、`) removed.
-fn instruction_text(line: &str) -> Option<&str> {
-    let rest = line
-        .split_once('、')
-        .filter(|(n, _)| !n.is_empty() && parse_numeral(n).is_some())
-        .map_or(line, |(_, rest)| rest)
+/// An instruction whose quotation goes on over the next paragraphs (`将第一条
+/// 修改为：` then `“…` paragraphs, only the last closing with `”`): the
+/// instruction with its whole quotation, paragraphs joined by line breaks,
+/// and how many following lines it took.
+fn with_quotation(clause: &str, next: &[(usize, &str)]) -> (String, usize) {
+    let depth = |text: &str| {
+        text.chars().fold(0i32, |d, c| match c {
+            '“' => d + 1,
+            '”' => d - 1,
+            _ => d,
+        })
+    };
+    let opens_on_next = clause.ends_with(['：', ':']) && !clause.contains('“');
+    if !opens_on_next && depth(clause) <= 0 {
+        return (clause.to_owned(), 0);
+    }
+    let mut whole = clause.to_owned();
+    let mut open = depth(clause) > 0;
+    for (used, (_, text)) in next.iter().enumerate() {
+        // Each quoted paragraph opens with “; only the last one closes.
+        let text = match text.strip_prefix('“') {
+            Some(rest) if open => {
+                whole.push('\n');
+                rest
+            }
+            _ if open => {
+                whole.push('\n');
+                text
+            }
+            _ => text,
+        };
+        whole.push_str(text);
+        open = depth(&whole) > 0;
+        if !open {
+            return (whole, used + 1);
+        }
+    }
+    (clause.to_owned(), 0)
+}
+
+/// The text of a line that gives an instruction, numbering (`一、`, `1.`)
+/// and the name of the amended act (`将《解释》原第六条…`) removed.
+fn instruction_text(line: &str) -> Option<String> {
+    let numbered = |sep: char| {
+        line.split_once(sep)
+            .filter(|(n, _)| !n.is_empty() && parse_numeral(n).is_some())
+            .map(|(_, rest)| rest)
+    };
+    let rest = numbered('、')
+        .or_else(|| numbered('.'))
+        .unwrap_or(line)
         .trim();
     let plain = strip_links(rest);
+    let rest = match plain
+        .strip_prefix('将')
+        .map(|r| r.trim_start_matches(|c| c != '第'))
+    {
+        Some(after) if plain.starts_with("将《") => {
+            format!("将{}", after.trim_start_matches('原'))
+        }
+        _ => rest.replacen("将原第", "将第", 1),
+    };
+    let plain = strip_links(&rest);
     let article_first = plain.starts_with('第') && plain.contains("增加一款");
     let verb_first = ["将第", "删去第", "在第"]
         .iter()
