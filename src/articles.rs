@@ -72,10 +72,14 @@ pub fn parse_numeral(s: &str) -> Option<u32> {
 }
 
 /// `n` in Chinese numerals as articles are numbered (十二, 一百零五, 二百三十).
+/// Numbers from ten thousand on (no article has them) are written in digits.
 pub fn numeral(n: u32) -> String {
     const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
     if n == 0 {
         return "零".into();
+    }
+    if n >= 10_000 {
+        return n.to_string();
     }
     let units = [(1000, '千'), (100, '百'), (10, '十')];
     let mut out = String::new();
@@ -147,6 +151,7 @@ mod tests {
         for n in 1..=2000 {
             assert_eq!(parse_numeral(&numeral(n)), Some(n), "{n}");
         }
+        assert_eq!(numeral(10_000), "10000", "never panics");
     }
 
     #[test]

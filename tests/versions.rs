@@ -138,7 +138,13 @@ fn texts_without_front_matter_are_versions_by_name_and_history() {
         .map(|d| d.path.to_string_lossy().into_owned())
         .collect();
     assert_eq!(duplicates, vec!["content/other/示例法(2021-04-29).md"]);
-    assert_eq!(cat.len(), 5);
+    assert_eq!(cat.len(), 6);
+    // 通过 then 公布: two steps of one text, not an amendment.
+    let single = &cat["laws/单行条例"];
+    assert_eq!(single["status"], "current");
+    assert_eq!(single["versions"], serde_json::json!([]));
+    assert_eq!(single["published"], "2005-06-06");
+    assert_eq!(single["effective"], "2005-07-01");
 }
 
 #[test]
@@ -201,6 +207,7 @@ fn version_errors_name_file_and_line() {
         (Code::DuplicateVersion, "same-day.md", 3),
         (Code::VersionBeforePublication, "too-early.md", 4),
         (Code::MissingMetadata, "undated.md", 3),
+        (Code::UrlCollision, "clash.md", 2),
     ] {
         assert!(
             common::has_error(&diags, code, file, Some(line)),

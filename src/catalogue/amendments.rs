@@ -453,7 +453,7 @@ fn segments(body: &str, prior: &[ArticleNote]) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     for para in body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
         let number = article_number(para);
-        let continues = number.is_none() && !para.starts_with('#');
+        let continues = number.is_none() && !para.starts_with('#') && !is_sub_article(para);
         match out.last_mut() {
             Some(last) if continues && last.article.is_some() => {
                 last.paragraphs.push(para.to_owned())
@@ -471,6 +471,20 @@ fn segments(body: &str, prior: &[ArticleNote]) -> Vec<Segment> {
         }
     }
     out
+}
+
+/// `第八条之一 …`: an article inserted without renumbering, standing apart
+/// from article 8 (it has no `#art-` anchor of its own).
+fn is_sub_article(para: &str) -> bool {
+    para.strip_prefix('第')
+        .and_then(|rest| rest.split_once('条'))
+        .is_some_and(|(n, after)| parse_numeral(n).is_some() && after.starts_with('之'))
+}
+
+/// Where to insert after segment `k`: past the articles this act already
+/// inserted there, so two insertions keep the act's order.
+fn after_inserted(segments: &[Segment], k: usize) -> usize {
+    k + 1 + segments[k + 1..].iter().take_while(|s| s.inserted).count()
 }
 
 fn position(segments: &[Segment], article: u32) -> Result<usize, String> {
@@ -536,7 +550,7 @@ fn apply_one(
             before: None,
         };
         segments.insert(
-            k + 1,
+            after_inserted(segments, k),
             Segment {
                 article: Some(*number),
                 inserted: true,
@@ -555,14 +569,8 @@ fn apply_one(
             crate::articles::numeral(*sub),
             paragraphs[0]
         );
-        let end = k
-            + 1
-            + segments[k + 1..]
-                .iter()
-                .take_while(|s| s.article.is_none() && !s.paragraphs[0].starts_with('#'))
-                .count();
         segments.insert(
-            end,
+            after_inserted(segments, k),
             Segment {
                 article: None,
                 inserted: true,
@@ -701,33 +709,47 @@ fn renumber(segments: &mut [Segment]) {
         return;
     }
     for s in segments.iter_mut() {
-        for p in s.paragraphs.iter_mut() {
-            *p = renumber_references(p, &map);
+        let labelled = s.article.is_some();
+        for (k, p) in s.paragraphs.iter_mut().enumerate() {
+            *p = renumber_references(p, labelled && k == 0, &map);
         }
     }
 }
 
 /// `第N条` → `第M条` in running text where `map` moves N to M, except
-/// right after `》` (an article of another act) and at the start (a label).
-fn renumber_references(text: &str, map: &std::collections::HashMap<u32, u32>) -> String {
+/// the article's own label (`labelled`: the text starts with it) and
+/// references to another act's articles: after `》`, and the run of
+/// references joined to them (`《某法》第四条、第五条`).
+fn renumber_references(
+    text: &str,
+    labelled: bool,
+    map: &std::collections::HashMap<u32, u32>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    let mut at_start = true;
+    let mut first = true;
+    let mut other_act = false;
     while let Some(i) = rest.find('第') {
         let (before, from) = rest.split_at(i);
         out.push_str(before);
-        let other_act = out.ends_with('》');
+        other_act = out.ends_with('》')
+            || (other_act && ["、", "和", "及", "至", "或者"].contains(&before));
+        let is_label = labelled && first && i == 0;
+        first = false;
         match article_ref(from) {
-            Some((n, after)) if !(other_act || at_start && i == 0) && map.contains_key(&n) => {
+            Some((n, after)) if !(other_act || is_label) && map.contains_key(&n) => {
                 out.push_str(&label(map[&n]));
                 rest = after;
             }
-            _ => {
+            Some((_, after)) => {
+                out.push_str(&from[..from.len() - after.len()]);
+                rest = after;
+            }
+            None => {
                 out.push('第');
                 rest = &from['第'.len_utf8()..];
             }
         }
-        at_start = false;
     }
     out.push_str(rest);
     out
@@ -737,7 +759,7 @@ fn renumber_references(text: &str, map: &std::collections::HashMap<u32, u32>) ->
 mod tests {
     use super::*;
 
-    const TEXT: &str = "## 第一章 总则\n\n第一条 为了规范管理，制定本规定。\n\n第二条 全市性会议一律不超过半天。\n\n第三条 规范公务接待。\n\n第四条 禁止下列行为：\n\n（一）严禁公款吃喝；\n\n（二）严禁出入私人会所；\n\n（三）严禁赌博。\n\n第五条 违反第三条、第四条规定的，依照《某法》第四条处理。";
+    const TEXT: &str = "## 第一章 总则\n\n第一条 为了规范管理，制定本规定。\n\n第二条 全市性会议一律不超过半天。\n\n第三条 规范公务接待。\n\n第四条 禁止下列行为：\n\n（一）严禁公款吃喝；\n\n（二）严禁出入私人会所；\n\n（三）严禁赌博。\n\n第五条 违反第三条、第四条规定的，依照《某法》第四条、第三条处理。\n\n第四条规定的行为，从重处理。";
 
     fn act_id() -> DocId {
         DocId::new("acts/2018").unwrap()
@@ -750,6 +772,15 @@ mod tests {
             date: "2018-03-20".parse().unwrap(),
         };
         apply(TEXT, &[], &parse(act), &act_ref)
+    }
+
+    fn apply_text_on(body: &str, act: &str) -> Applied {
+        let id = act_id();
+        let act_ref = Act {
+            id: &id,
+            date: "2019-01-01".parse().unwrap(),
+        };
+        apply(body, &[], &parse(act), &act_ref)
     }
 
     fn run(act: &str) -> Applied {
@@ -788,8 +819,12 @@ mod tests {
         assert!(text.contains("第五条 禁止下列行为："), "{text}");
         assert!(!text.contains("严禁赌博"));
         assert!(
-            text.contains("第六条 违反第三条、第五条规定的，依照《某法》第四条处理。"),
+            text.contains("第六条 违反第三条、第五条规定的，依照《某法》第四条、第三条处理。"),
             "references follow, other acts' articles do not: {text}"
+        );
+        assert!(
+            text.contains("\n\n第五条规定的行为，从重处理。"),
+            "a 款 opening with a reference: {text}"
         );
         let changes: Vec<(u32, ArticleChange)> =
             notes.iter().map(|n| (n.article, n.change)).collect();
@@ -805,6 +840,18 @@ mod tests {
             notes[0].before.as_deref(),
             Some("第二条 全市性会议一律不超过半天。")
         );
+    }
+
+    #[test]
+    fn insertions_keep_their_order_and_sub_articles_stand_apart() {
+        let (text, _) = run("在第三条后增加一条，作为第四条：“甲。”\n在第三条后增加一条，作为第五条：“乙。”\n条文顺序作相应调整。").unwrap();
+        assert!(
+            text.contains("第四条 甲。\n\n第五条 乙。\n\n第六条 禁止下列行为"),
+            "{text}"
+        );
+        let (text, _) = run("在第二条后增加一条，作为第二条之一：“丙。”").unwrap();
+        let again = apply_text_on(&text, "将第二条修改为：“丁。”").unwrap().0;
+        assert!(again.contains("第二条 丁。\n\n第二条之一 丙。"), "{again}");
     }
 
     #[test]

@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use crate::content::{Content, Document, Relation, Section};
+use crate::content::{
+    Content, Derived, Document, Relation, Section, Version, VersionKind, VersionText,
+};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{DocId, RelationKind, Status};
 pub use lifecycle::{Event, EventKind, StatusAt};
@@ -29,6 +31,76 @@ pub struct Incoming {
     pub from: usize,
     /// Reason given by the act.
     pub reason: Option<String>,
+}
+
+/// What `apply_act` needs of an amending act.
+struct ActRef {
+    id: DocId,
+    path: std::path::PathBuf,
+    title: String,
+    body: crate::content::Body,
+    /// The day its changes take effect.
+    date: NaiveDate,
+    /// The day it was published: the date of the version it makes.
+    published: NaiveDate,
+}
+
+impl ActRef {
+    fn of(doc: &Document) -> Option<ActRef> {
+        let date = doc.effective()?;
+        Some(ActRef {
+            id: doc.id.clone(),
+            path: doc.path.clone(),
+            title: doc.title.clone(),
+            body: doc.body.clone()?,
+            date,
+            published: doc.meta.published.unwrap_or(date),
+        })
+    }
+
+    /// A problem at `line` (0-based, in the body) of the act.
+    fn problem(&self, line: usize, why: &str, error: bool) -> Diagnostic {
+        let d = if error {
+            Diagnostic::error(Code::Amendment, &self.path, why.to_owned())
+        } else {
+            Diagnostic::warning(Code::Amendment, &self.path, why.to_owned())
+        };
+        d.at_line(self.body.first_line + line).with_help(
+            "write each change as README's “Amending acts” lists, e.g. 将第三条修改为：“…”",
+        )
+    }
+
+    /// The version of the amended document that this act's text makes.
+    fn version(
+        &self,
+        text: String,
+        notes: Vec<crate::model::ArticleNote>,
+        base: VersionText,
+    ) -> Version {
+        let articles = text
+            .lines()
+            .filter_map(crate::articles::article_number)
+            .collect();
+        Version {
+            date: self.published,
+            effective: self.date,
+            kind: VersionKind::Amended,
+            act: Some(self.title.clone()),
+            text: Some(VersionText {
+                body: crate::content::Body {
+                    markdown: text.into(),
+                    first_line: 1,
+                    articles,
+                },
+                ..base
+            }),
+            derived: Some(Derived {
+                act: self.id.clone(),
+                act_path: self.path.clone(),
+                notes,
+            }),
+        }
+    }
 }
 
 /// An amending act applied to a document, for `check --verbose`.
@@ -99,6 +171,7 @@ impl Catalogue {
         cat.add_own_events(&mut diags);
         cat.add_relation_events(&mut diags);
         cat.apply_amendments(&mut diags);
+        check_version_urls(&cat, &mut diags);
         cat.add_version_events();
         check_supersession_cycles(&cat, &mut diags);
         for events in &mut cat.events {
@@ -212,104 +285,87 @@ impl Catalogue {
     }
 
     /// Derive `target`'s text after act `a`; true if a version was added.
+    /// Whatever stops it is reported: nothing is skipped silently.
     fn apply_act(&mut self, a: usize, target: usize, diags: &mut Diagnostics) -> bool {
-        let act = &self.docs[a];
-        let Some((body, date)) = act.body.clone().zip(act.effective()) else {
-            return false;
+        let Some(act) = ActRef::of(&self.docs[a]) else {
+            return false; // undated: already an `undated-act` error
         };
-        let (act_id, act_path, act_title) = (act.id.clone(), act.path.clone(), act.title.clone());
-        let published = act.meta.published.unwrap_or(date);
-        let parsed = amendments::parse(&body.markdown);
-        let report = |diags: &mut Diagnostics, line: usize, why: &str| {
-            diags.push(
-                Diagnostic::error(Code::Amendment, &act_path, why.to_owned())
-                    .at_line(body.first_line + line)
-                    .with_help("write each change as README's “Amending acts” lists, e.g. 将第三条修改为：“…”"),
-            );
-        };
+        let parsed = amendments::parse(&act.body.markdown);
         for (line, why) in &parsed.problems {
-            report(diags, *line, why);
+            diags.push(act.problem(*line, why, true));
         }
-        if parsed.instructions.is_empty() || !parsed.problems.is_empty() {
+        if !parsed.problems.is_empty() {
             return false;
         }
         let doc = &self.docs[target];
+        if parsed.instructions.is_empty() {
+            let why = format!(
+                "amends `{}` but gives no instruction gazette can apply, so its text is not consolidated",
+                doc.id
+            );
+            diags.push(act.problem(0, &why, false));
+            return false;
+        }
         let mut all = if doc.versions.is_empty() {
             vec![versions::text_version(doc)]
         } else {
             doc.versions.clone()
         };
-        let Some(base) = all
-            .iter()
-            .rev()
-            .find(|v| v.effective < date && v.text.is_some())
-        else {
+        let by_hand = all.iter().position(|v| {
+            v.derived.is_none()
+                && v.text.is_some()
+                && (v.date == act.published || v.effective == act.date)
+        });
+        // The version in force just before the act (its own history line aside).
+        let base = all.iter().enumerate().rev().find(|(k, v)| {
+            Some(*k) != by_hand
+                && v.effective <= act.date
+                && !(v.text.is_none() && v.date == act.published)
+        });
+        let Some((_, base)) = base.filter(|(_, v)| v.text.is_some()) else {
+            let why = format!(
+                "`{}` has no text in force before {}, so it cannot be consolidated",
+                doc.id, act.date
+            );
+            diags.push(act.problem(0, &why, false));
             return false;
         };
-        let (base_text, prior) = (
-            base.text.clone().unwrap_or_else(|| unreachable!()),
-            base.derived
-                .as_ref()
-                .map(|d| d.notes.clone())
-                .unwrap_or_default(),
-        );
+        let base_text = base.text.clone().unwrap_or_else(|| unreachable!());
+        let prior = base
+            .derived
+            .as_ref()
+            .map(|d| d.notes.clone())
+            .unwrap_or_default();
         let applied = amendments::apply(
             &base_text.body.markdown,
             &prior,
             &parsed,
-            &amendments::Act { id: &act_id, date },
+            &amendments::Act {
+                id: &act.id,
+                date: act.date,
+            },
         );
         let (text, notes) = match applied {
             Ok(done) => done,
             Err(problems) => {
                 for (line, why) in problems {
-                    report(diags, line, &format!("`{}`: {why}", doc.id));
+                    diags.push(act.problem(line, &format!("`{}`: {why}", doc.id), true));
                 }
                 return false;
             }
         };
-        if let Some(by_hand) = all.iter().find(|v| v.effective == date && v.text.is_some()) {
-            let by_hand = by_hand.text.as_ref().map(|t| t.body.markdown.clone());
-            compare_by_hand(
-                &text,
-                by_hand.as_deref().unwrap_or_default(),
-                doc,
-                &act_path,
-                diags,
-            );
+        if let Some(hand) = by_hand.and_then(|k| all[k].text.as_ref()) {
+            compare_by_hand(&text, &hand.body.markdown, doc, &act.path, diags);
             return false;
         }
-        let articles = text
-            .lines()
-            .filter_map(crate::articles::article_number)
-            .collect();
-        let version = crate::content::Version {
-            date: published,
-            effective: date,
-            kind: crate::content::VersionKind::Amended,
-            act: Some(act_title),
-            text: Some(crate::content::VersionText {
-                body: crate::content::Body {
-                    markdown: text.into(),
-                    first_line: 1,
-                    articles,
-                },
-                ..base_text
-            }),
-            derived: Some(crate::content::Derived {
-                act: act_id,
-                act_path,
-                notes,
-            }),
-        };
-        all.retain(|v| v.date != published || v.text.is_some());
+        let version = act.version(text, notes, base_text);
+        all.retain(|v| v.date != act.published || v.text.is_some());
         all.push(version);
-        all.sort_by_key(|v| v.date);
+        all.sort_by_key(|v| (v.effective, v.date));
         self.docs[target].versions = all;
-        let target_id = self.docs[target].id.clone();
         self.applied.push(AppliedAct {
-            act: self.docs[a].id.clone(),
-            target: target_id,
+            act: act.id,
+            target: self.docs[target].id.clone(),
             instructions: parsed.instructions.len(),
         });
         true
@@ -526,6 +582,37 @@ impl Catalogue {
                     )
                     .at_line(doc.line_of("status"))
                     .with_help("remove `status` (it is computed) or add the act that causes it"),
+                );
+            }
+        }
+    }
+}
+
+/// A document whose id lies where another document's version or comparison
+/// pages go (`a/2020-01-01`, `a/compare/…` beside a document `a` with
+/// versions) would overwrite them.
+fn check_version_urls(cat: &Catalogue, diags: &mut Diagnostics) {
+    for doc in &cat.docs {
+        let id = doc.id.as_str();
+        for (cut, _) in id.match_indices('/') {
+            let Some(owner) = DocId::new(&id[..cut]).ok().and_then(|p| cat.find(&p)) else {
+                continue;
+            };
+            let owner = &cat.docs[owner];
+            let first = id[cut + 1..].split('/').next().unwrap_or_default();
+            let taken = owner
+                .paged_versions()
+                .iter()
+                .any(|&k| owner.versions[k].date.to_string() == first);
+            if taken || (first == "compare" && !owner.paged_versions().is_empty()) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::UrlCollision,
+                        &doc.path,
+                        format!("`{id}` is where a version page of `{}` goes", owner.id),
+                    )
+                    .at_line(doc.line_of("id"))
+                    .with_help("give the document another id"),
                 );
             }
         }

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
+use crate::articles::article_number;
 use crate::content::infer::{HistoryEntry, HistoryKind, stem_date};
 use crate::content::{Document, OriginKind, Version, VersionKind, VersionText};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -105,7 +106,7 @@ fn family(mut texts: Vec<Document>, diags: &mut Diagnostics) -> Result<Family, V
     let mut kept: Vec<Document> = Vec::with_capacity(texts.len());
     for doc in texts {
         match kept.last_mut() {
-            Some(prev) if prev.meta.published == doc.meta.published => {
+            Some(prev) if prev.meta.published == doc.meta.published || same_text(prev, &doc) => {
                 // Within a folder the later file is the later publication.
                 let dropped = if prev.section == doc.section {
                     std::mem::replace(prev, doc)
@@ -138,6 +139,20 @@ fn family(mut texts: Vec<Document>, diags: &mut Diagnostics) -> Result<Family, V
 
 fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// True when two texts read the same from their first article on (one may
+/// carry a history block the other lacks).
+fn same_text(a: &Document, b: &Document) -> bool {
+    let articles = |d: &Document| {
+        let text = body_text(d)?;
+        let start = text
+            .lines()
+            .find(|l| article_number(l).is_some())
+            .map(|l| l.as_ptr() as usize - text.as_ptr() as usize)?;
+        Some(text[start..].trim_end().to_owned())
+    };
+    articles(a).is_some() && articles(a) == articles(b)
 }
 
 fn body_text(doc: &Document) -> Option<&str> {
@@ -307,10 +322,11 @@ fn finish(doc: &mut Document, as_of: NaiveDate) {
     if doc.versions.is_empty() && doc.body.is_some() {
         doc.versions.push(text_version(doc));
     }
-    for entry in &doc.history {
-        add_history_version(&mut doc.versions, entry);
+    for (entry, effective) in history_versions(&doc.history) {
+        add_history_version(&mut doc.versions, entry, effective);
     }
-    doc.versions.sort_by_key(|v| v.date);
+    // In force from its effective date until the next one's: order by it.
+    doc.versions.sort_by_key(|v| (v.effective, v.date));
     if doc.versions.len() < 2 {
         doc.versions.clear();
         return;
@@ -344,9 +360,35 @@ pub fn show_in_force(doc: &mut Document, as_of: NaiveDate) {
     }
 }
 
-/// A version known from a history line (`…修正`, `…修订`, the first
-/// `…通过`), unless a version of that date already stands for it.
-fn add_history_version(versions: &mut Vec<Version>, entry: &HistoryEntry) {
+/// The versions a history block records, each with the day it takes
+/// effect: the first text (its 通过/公布/批准 lines are steps of one version,
+/// dated by the last, as `infer::history_dates` dates a text) and every
+/// 修订/修正 line; each takes effect on the next 施行 line before the next
+/// version, else on its own date.
+fn history_versions(history: &[HistoryEntry]) -> Vec<(&HistoryEntry, NaiveDate)> {
+    let mut out: Vec<(&HistoryEntry, Option<NaiveDate>)> = Vec::new();
+    for entry in history {
+        let last = out.last_mut();
+        match (entry.kind, last) {
+            (HistoryKind::Effective, Some((_, effective @ None))) => *effective = Some(entry.date),
+            (HistoryKind::Effective, _) => {}
+            (HistoryKind::Promulgated, Some((first, None)))
+                if first.kind == HistoryKind::Promulgated =>
+            {
+                *first = entry;
+            }
+            (HistoryKind::Promulgated, Some(_)) => {}
+            _ => out.push((entry, None)),
+        }
+    }
+    out.into_iter()
+        .map(|(e, effective)| (e, effective.filter(|d| *d >= e.date).unwrap_or(e.date)))
+        .collect()
+}
+
+/// A version known from a history line, unless a version of that date
+/// already stands for it (then the line only names its act and kind).
+fn add_history_version(versions: &mut Vec<Version>, entry: &HistoryEntry, effective: NaiveDate) {
     let kind = match entry.kind {
         HistoryKind::Effective => return,
         HistoryKind::Promulgated if versions.iter().any(|v| v.date < entry.date) => return,
@@ -361,7 +403,7 @@ fn add_history_version(versions: &mut Vec<Version>, entry: &HistoryEntry) {
     }
     versions.push(Version {
         date: entry.date,
-        effective: entry.date,
+        effective,
         kind,
         act: entry.act.clone(),
         text: None,

@@ -63,7 +63,12 @@ pub fn history(body: &str) -> Vec<HistoryEntry> {
     let mut passed = false;
     for (line, text) in body[..end].lines().enumerate() {
         let text = text.trim();
-        let Some((date, rest)) = leading_cn_date(text) else {
+        // `自1994年9月1日起施行` dates the text's taking effect too.
+        let in_force_from = || {
+            let (date, rest) = leading_cn_date(text.strip_prefix('自')?)?;
+            rest.contains("施行").then_some((date, rest))
+        };
+        let Some((date, rest)) = leading_cn_date(text).or_else(in_force_from) else {
             continue;
         };
         let entry = |kind, date| HistoryEntry {
@@ -198,7 +203,7 @@ mod tests {
         let body = "# 法\n\n2021年8月20日 第十三届全国人民代表大会常务委员会第三十次会议通过\n\n<!-- INFO END -->\n第一条 …";
         assert_eq!(history_dates(body), (d(2021, 8, 20), d(2021, 8, 20)));
         let body = "# 条例\n\n1986年12月3日 国务院批准\n\n1994年7月15日 公安部发布\n\n自1994年9月1日起施行\n\n<!-- INFO END -->";
-        assert_eq!(history_dates(body), (d(1994, 7, 15), d(1994, 7, 15)));
+        assert_eq!(history_dates(body), (d(1994, 7, 15), d(1994, 9, 1)));
         let body =
             "# 条例\n\n2019年3月2日 国务院令第709号公布\n\n2019年5月1日 施行\n<!-- INFO END -->";
         assert_eq!(history_dates(body), (d(2019, 3, 2), d(2019, 5, 1)));

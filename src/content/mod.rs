@@ -210,6 +210,15 @@ impl Document {
         std::iter::once(self.path.as_path()).chain(versions.map(|t| t.path.as_path()))
     }
 
+    /// The versions that get a page of their own (`docs/<id>/<date>/`):
+    /// every version with a text, once the document has two or more.
+    pub fn paged_versions(&self) -> Vec<usize> {
+        let texts: Vec<usize> = (0..self.versions.len())
+            .filter(|&k| self.versions[k].text.is_some())
+            .collect();
+        if texts.len() < 2 { Vec::new() } else { texts }
+    }
+
     /// Every file whose change alters the document's texts: its sources and
     /// the amending acts its consolidated texts were computed from.
     pub fn inputs(&self) -> impl Iterator<Item = &Path> {

@@ -8,6 +8,7 @@
 mod fingerprint;
 pub mod i18n;
 mod lint;
+mod notes;
 pub mod theme;
 pub mod view;
 
@@ -415,7 +416,7 @@ impl Pass<'_> {
                     .and_then(|k| doc.versions[k].derived.as_ref())
                     .map_or(&[][..], |d| &d.notes[..]);
                 let (html, toc) = self.body_html(doc, body, path, by_source, &mut diags);
-                let html = view::annotate_articles(
+                let html = notes::annotate_articles(
                     &html,
                     notes,
                     self.cat,

@@ -54,13 +54,9 @@ pub fn compare_dir(id: &DocId, from: NaiveDate, to: NaiveDate) -> String {
     format!("docs/{id}/compare/{from}/{to}/")
 }
 
-/// The versions of `doc` that get a page of their own: every version with
-/// a text, once a document has two or more texts.
+/// The versions of `doc` that get a page of their own.
 pub fn paged_versions(doc: &Document) -> Vec<usize> {
-    let texts: Vec<usize> = (0..doc.versions.len())
-        .filter(|&k| doc.versions[k].text.is_some())
-        .collect();
-    if texts.len() < 2 { Vec::new() } else { texts }
+    doc.paged_versions()
 }
 
 /// Every output file a document's pages occupy: its page, its version and
@@ -305,9 +301,15 @@ pub fn version_views(
     let mut out = Vec::with_capacity(doc.versions.len());
     for (k, v) in doc.versions.iter().enumerate() {
         let next = doc.versions.get(k + 1).map(|n| n.effective);
+        // Until the next version, or the document's end if that is earlier;
+        // a version due after the end never took effect.
+        let until = match (next, ended) {
+            (Some(n), Some(e)) => Some(n.min(e)),
+            (n, e) => n.or(e),
+        };
         let state = if Some(k) == in_force {
             "in_force"
-        } else if v.effective > cat.as_of {
+        } else if v.effective > cat.as_of && ended.is_none_or(|e| v.effective < e) {
             "pending"
         } else {
             "historical"
@@ -316,7 +318,7 @@ pub fn version_views(
         out.push(VersionView {
             date: v.date,
             effective: v.effective,
-            until: next.or(ended),
+            until,
             kind: v.kind,
             label: t.get(&format!("version_{}", kind_key(v.kind))),
             act: v.act.clone(),
@@ -348,88 +350,6 @@ pub fn shown_version(doc: &Document) -> Option<usize> {
             .as_ref()
             .is_some_and(|t| std::sync::Arc::ptr_eq(&t.body.markdown, body))
     })
-}
-
-/// Notes under each changed article of a consolidated text: which act
-/// changed or added it, and its earlier wordings (本条沿革), inserted after
-/// the article in `html` (rendered Markdown with `id="art-N"` paragraphs).
-pub fn annotate_articles(
-    html: &str,
-    notes: &[crate::model::ArticleNote],
-    cat: &Catalogue,
-    views: &[DocView],
-    t: &Strings,
-    base: &str,
-) -> String {
-    use crate::markdown::escape_html;
-    let mut by_article: std::collections::BTreeMap<u32, Vec<&crate::model::ArticleNote>> =
-        std::collections::BTreeMap::new();
-    for note in notes {
-        by_article.entry(note.article).or_default().push(note);
-    }
-    let mut inserts: Vec<(usize, String)> = Vec::new();
-    for (article, notes) in by_article {
-        let Some(start) = html.find(&format!("id=\"art-{article}\"")) else {
-            continue;
-        };
-        let rest = &html[start..];
-        let end = ["<p id=\"art-", "<h", "<!--/text-->"]
-            .iter()
-            .filter_map(|m| rest[1..].find(m).map(|i| i + 1))
-            .min()
-            .map_or(html.len(), |i| start + i);
-        let act = |n: &crate::model::ArticleNote| match cat.find(&n.act).map(|j| &views[j]) {
-            Some(v) => format!(
-                "<a href=\"{base}{}\">{}</a>",
-                v.url,
-                escape_html(v.number.as_deref().unwrap_or(&v.title))
-            ),
-            None => escape_html(n.act.as_str()),
-        };
-        let said: Vec<String> = notes
-            .iter()
-            .map(|n| {
-                let key = match n.change {
-                    crate::model::ArticleChange::Added => "article_added",
-                    crate::model::ArticleChange::Amended => "article_amended",
-                };
-                t.get(key)
-                    .replace("{act}", &act(n))
-                    .replace("{date}", &t.date(n.date))
-            })
-            .collect();
-        let history: String = notes
-            .iter()
-            .filter_map(|n| {
-                let before = n.before.as_ref()?;
-                Some(format!(
-                    "<li><span class=\"muted\">{}</span> {}</li>",
-                    t.get("article_before").replace("{date}", &t.date(n.date)),
-                    escape_html(before)
-                ))
-            })
-            .collect();
-        let details = if history.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<details class=\"article-history\"><summary>{}</summary><ol>{history}</ol></details>",
-                t.get("article_history")
-            )
-        };
-        inserts.push((
-            end,
-            format!(
-                "<div class=\"article-note\"><p>{}</p>{details}</div>\n",
-                said.join(" ")
-            ),
-        ));
-    }
-    let mut out = html.to_owned();
-    for (at, text) in inserts.into_iter().rev() {
-        out.insert_str(at, &text);
-    }
-    out
 }
 
 fn kind_key(kind: VersionKind) -> &'static str {
