@@ -77,10 +77,13 @@ fn edit_sends_reload_event_and_serves_new_text() {
         &CONDUCT.replace("改进调查研究", "深入调查研究"),
     );
     let reload = events.next_named("reload");
-    assert_eq!(
-        pages(&reload),
-        vec!["docs/rules/conduct/index.html"],
-        "body edit touches one page"
+    // The document's page, and the pages its text appears on: its versions
+    // (the consolidated one is computed from this text) and their 对照表.
+    let touched = pages(&reload);
+    assert!(touched.contains(&"docs/rules/conduct/index.html".to_owned()));
+    assert!(
+        touched.iter().all(|p| p.starts_with("docs/rules/conduct/")),
+        "body edit touches only the document's pages: {touched:?}"
     );
     let page = server.get("/docs/rules/conduct/").body;
     assert!(page.contains("深入调查研究"));
@@ -321,16 +324,18 @@ fn burst_of_new_files_is_coalesced() {
     }
     // One rebuild is the rule; a writer stalled past the quiet period on a
     // busy machine may split the burst, but never into many rebuilds.
-    let (mut announced, mut rebuilds) = (0, 0);
-    while announced < n {
+    // A page written in two halves may be announced by both rebuilds.
+    let (mut announced, mut rebuilds) = (std::collections::BTreeSet::new(), 0);
+    while announced.len() < n {
         let reload = events.next_named("reload");
         rebuilds += 1;
-        announced += pages(&reload)
-            .iter()
-            .filter(|p| p.starts_with("docs/bulk/"))
-            .count();
+        announced.extend(
+            pages(&reload)
+                .into_iter()
+                .filter(|p| p.starts_with("docs/bulk/")),
+        );
     }
-    assert_eq!(announced, n);
+    assert_eq!(announced.len(), n);
     assert!(rebuilds <= 3, "{n} new files took {rebuilds} rebuilds");
     assert_eq!(server.get("/docs/bulk/doc-499/").status, 200);
 }

@@ -333,8 +333,17 @@ impl Engine {
                     removed.extend(old.files.iter().filter(|f| !doc_keys.contains(*f)).cloned());
                 }
                 let digest = fp.docs.get(&i).copied();
+                // Every page of the document (versions, notes) may link out.
                 let links = match files.get(&doc_page_file(id)) {
-                    Some(html) => linked_documents(html, &prefix),
+                    Some(_) => {
+                        let pages = owned[i].iter().filter_map(|f| files.get(f));
+                        let mut ids: Vec<DocId> = pages
+                            .flat_map(|html| linked_documents(html, &prefix))
+                            .collect();
+                        ids.sort();
+                        ids.dedup();
+                        ids
+                    }
                     None => old.as_ref().map(|k| k.links.clone()).unwrap_or_default(),
                 };
                 let known = Known {
