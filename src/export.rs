@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
 use crate::content::{Document, VersionKind};
-use crate::render::view::{DocView, VersionView, encode_path, paged_versions, version_dir};
+use crate::render::view::{DocView, VersionView, version_urls};
 
 /// One document as published in `catalogue.json` (and, flattened, in the CSV).
 #[derive(Serialize)]
@@ -50,18 +50,15 @@ struct VersionEntry {
 }
 
 fn version_entries(doc: &Document, base: &str) -> Vec<VersionEntry> {
-    let paged = paged_versions(doc);
     doc.versions
         .iter()
-        .enumerate()
-        .map(|(k, v)| VersionEntry {
+        .zip(version_urls(doc))
+        .map(|(v, url)| VersionEntry {
             date: v.date,
             effective: v.effective,
             kind: v.kind,
             act: v.act.clone(),
-            url: paged
-                .contains(&k)
-                .then(|| format!("{base}{}", encode_path(&version_dir(&doc.id, v.date)))),
+            url: url.map(|u| format!("{base}{u}")),
             has_text: v.text.is_some(),
         })
         .collect()
@@ -126,24 +123,16 @@ fn lifecycle(cat: &Catalogue, views: &[DocView]) -> Vec<u8> {
         .iter()
         .zip(&cat.docs)
         .zip(&cat.events)
-        .map(|((view, doc), events)| {
-            let paged = paged_versions(doc);
-            Doc {
-                id: &view.id,
-                published: view.published,
-                events: events.iter().map(|e| (e.date, e.kind.key())).collect(),
-                versions: doc
-                    .versions
-                    .iter()
-                    .enumerate()
-                    .map(|(k, v)| {
-                        let url = paged
-                            .contains(&k)
-                            .then(|| encode_path(&version_dir(&doc.id, v.date)));
-                        (v.date, v.effective, url)
-                    })
-                    .collect(),
-            }
+        .map(|((view, doc), events)| Doc {
+            id: &view.id,
+            published: view.published,
+            events: events.iter().map(|e| (e.date, e.kind.key())).collect(),
+            versions: doc
+                .versions
+                .iter()
+                .zip(version_urls(doc))
+                .map(|(v, url)| (v.date, v.effective, url))
+                .collect(),
         })
         .collect();
     serde_json::to_vec(&docs).unwrap_or_default()

@@ -555,15 +555,19 @@ impl Pass<'_> {
     /// version each stood for (or the document, without version pages).
     fn render_merged_redirects(&self, i: usize) {
         let doc = &self.cat.docs[i];
-        let paged = view::paged_versions(doc);
+        let urls = view::version_urls(doc);
         for (from, date) in &doc.redirects {
             if self.cat.find(from).is_some() {
                 continue;
             }
-            let has_page = paged.iter().any(|&k| doc.versions[k].date == *date);
             let mut target = self.views[i].clone();
-            if has_page {
-                target.url = encode_path(&view::version_dir(&doc.id, *date));
+            let page = doc
+                .versions
+                .iter()
+                .zip(&urls)
+                .find(|(v, _)| v.date == *date);
+            if let Some((_, Some(url))) = page {
+                target.url = url.clone();
             }
             self.page(
                 "redirect.html",

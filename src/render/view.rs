@@ -59,6 +59,20 @@ pub fn paged_versions(doc: &Document) -> Vec<usize> {
     doc.paged_versions()
 }
 
+/// Site-relative URL of each version's page (`None` for a version without
+/// one), aligned with `doc.versions`: the one place version URLs are made.
+pub fn version_urls(doc: &Document) -> Vec<Option<String>> {
+    let paged = doc.paged_versions();
+    (0..doc.versions.len())
+        .map(|k| {
+            let date = doc.versions[k].date;
+            paged
+                .contains(&k)
+                .then(|| encode_path(&version_dir(&doc.id, date)))
+        })
+        .collect()
+}
+
 /// Every output file a document's pages occupy: its page, its version and
 /// comparison pages, and redirects from the ids of files merged into it
 /// (`ids_taken` tells which ids belong to documents of their own).
@@ -297,6 +311,7 @@ pub fn version_views(
         .filter(|e| e.kind.terminal_status().is_some())
         .map(|e| e.date);
     let paged = paged_versions(doc);
+    let urls = version_urls(doc);
     let mut previous_text: Option<NaiveDate> = None;
     let mut out = Vec::with_capacity(doc.versions.len());
     for (k, v) in doc.versions.iter().enumerate() {
@@ -323,7 +338,7 @@ pub fn version_views(
             label: t.get(&format!("version_{}", kind_key(v.kind))),
             act: v.act.clone(),
             state,
-            url: has_page.then(|| encode_path(&version_dir(&doc.id, v.date))),
+            url: urls[k].clone(),
             has_text: v.text.is_some(),
             compare_url: previous_text
                 .filter(|_| has_page)
