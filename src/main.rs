@@ -145,11 +145,15 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { site, verbose } => {
-            let (result, acts) = gazette::site::check_with_acts(&site.options());
+            let (result, summary) = gazette::site::check_with_summary(&site.options());
             let diags = result.unwrap_or_else(|diags| diags);
             let code = site.report(&diags);
             if verbose {
-                for a in &acts {
+                let (linked, ambiguous, unknown) = summary.citations;
+                gazette::say!(
+                    "citations: {linked} linked, {ambiguous} naming two or more documents (not linked), {unknown} naming none in the catalogue"
+                );
+                for a in &summary.acts {
                     gazette::say!(
                         "applied: `{}` to `{}`: {} instruction(s)",
                         a.act,

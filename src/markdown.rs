@@ -154,7 +154,7 @@ pub const TEXT_END: &str = "<!--/text-->";
 pub const ARTICLE_OPEN: &str = "<p id=\"art-";
 
 /// Split an internal link into target and fragment; `None` for external links.
-fn internal_target(url: &str, source_dir: &str) -> Option<(LinkTarget, Option<String>)> {
+pub(crate) fn internal_target(url: &str, source_dir: &str) -> Option<(LinkTarget, Option<String>)> {
     let (path, fragment) = match url.split_once('#') {
         Some((p, f)) => (p, Some(f.to_owned())),
         None => (url, None),

@@ -182,15 +182,31 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 /// Validate the site and render it without writing anything, reporting
 /// render-stage problems (links, templates, aliases) even when content has errors.
 pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
-    check_with_acts(opts).0
+    check_with_summary(opts).0
 }
 
-/// `check`, and beside its result every amending act whose instructions
-/// were applied, for `check --verbose`.
-pub fn check_with_acts(opts: &BuildOptions) -> (Result<Diagnostics, Diagnostics>, Vec<AppliedAct>) {
+/// What `check --verbose` tells beside the diagnostics.
+#[derive(Debug, Default)]
+pub struct CheckSummary {
+    /// Every amending act whose instructions were applied.
+    pub acts: Vec<AppliedAct>,
+    /// Citations linked, `《…》` naming two documents, naming none.
+    pub citations: (usize, usize, usize),
+}
+
+/// `check`, and beside its result what `check --verbose` reports.
+pub fn check_with_summary(opts: &BuildOptions) -> (Result<Diagnostics, Diagnostics>, CheckSummary) {
     match load_all(opts) {
-        Ok((site, diags)) => (site.render(&Discard, diags), site.catalogue.applied.clone()),
-        Err(diags) => (Err(diags), Vec::new()),
+        Ok((site, diags)) => {
+            let cat = &site.catalogue;
+            let linked = cat.mentions.iter().map(Vec::len).sum();
+            let summary = CheckSummary {
+                acts: cat.applied.clone(),
+                citations: (linked, cat.unlinked.0, cat.unlinked.1),
+            };
+            (site.render(&Discard, diags), summary)
+        }
+        Err(diags) => (Err(diags), CheckSummary::default()),
     }
 }
 

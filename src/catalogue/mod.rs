@@ -6,6 +6,7 @@
 //! renders. Status computation itself lives in `lifecycle` and is pure.
 
 pub mod amendments;
+pub mod citations;
 pub mod lifecycle;
 mod names;
 pub mod versions;
@@ -140,6 +141,15 @@ pub struct Catalogue {
     pub as_of: NaiveDate,
     /// Every amending act whose instructions were applied.
     pub applied: Vec<AppliedAct>,
+    /// Mentions of other documents (and of its own articles) in each
+    /// document's text, in text order.
+    pub mentions: Vec<Vec<citations::Mention>>,
+    /// Documents citing each document, with the articles they cite.
+    pub cited_by: Vec<Vec<(usize, Vec<u32>)>>,
+    /// Documents each document cites (the other direction of `cited_by`).
+    pub cites: Vec<Vec<usize>>,
+    /// Over all texts: `《…》` naming two documents, and naming none.
+    pub unlinked: (usize, usize),
     index: HashMap<DocId, usize>,
     names: Names,
 }
@@ -165,6 +175,10 @@ impl Catalogue {
             sections,
             as_of,
             applied: Vec::new(),
+            mentions: Vec::new(),
+            cited_by: Vec::new(),
+            cites: Vec::new(),
+            unlinked: (0, 0),
             index,
             names,
         };
@@ -172,6 +186,7 @@ impl Catalogue {
         cat.add_relation_events(&mut diags);
         cat.apply_amendments(&mut diags);
         check_version_urls(&cat, &mut diags);
+        cat.find_citations();
         cat.add_version_events();
         check_supersession_cycles(&cat, &mut diags);
         for events in &mut cat.events {
@@ -369,6 +384,69 @@ impl Catalogue {
             instructions: parsed.instructions.len(),
         });
         true
+    }
+
+    /// Find every citation in the texts shown, and who cites whom.
+    fn find_citations(&mut self) {
+        use rayon::prelude::*;
+        let names = citations::Names::new(
+            self.docs
+                .iter()
+                .map(|d| (d.title.as_str(), d.meta.number.as_deref())),
+        );
+        let found: Vec<citations::Found> = self
+            .docs
+            .par_iter()
+            .enumerate()
+            .map(|(i, d)| match &d.body {
+                Some(body) => citations::find(&body.markdown, i, &names),
+                None => citations::Found::default(),
+            })
+            .collect();
+        self.cited_by = vec![Vec::new(); self.docs.len()];
+        let by_source: HashMap<String, usize> = self
+            .docs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, d)| d.sources().map(move |p| (crate::content::slash_path(p), i)))
+            .collect();
+        for (from, f) in found.iter().enumerate() {
+            let section = &self.docs[from].section;
+            for url in &f.links {
+                let Some((target, fragment)) = crate::markdown::internal_target(url, section)
+                else {
+                    continue;
+                };
+                let to = match target {
+                    crate::markdown::LinkTarget::Id(id) => {
+                        DocId::new(&id).ok().and_then(|id| self.find(&id))
+                    }
+                    crate::markdown::LinkTarget::Source(path) => content_dir(&self.docs[from])
+                        .and_then(|dir| by_source.get(&format!("{dir}{path}")).copied()),
+                };
+                let article = fragment
+                    .as_deref()
+                    .and_then(|f| f.strip_prefix("art-"))
+                    .and_then(|n| n.parse().ok());
+                if let Some(to) = to.filter(|&to| to != from) {
+                    cite(&mut self.cited_by[to], from, article);
+                }
+            }
+            self.unlinked.0 += f.ambiguous.len();
+            self.unlinked.1 += f.unknown.len();
+            for m in &f.mentions {
+                if let Some(to) = m.target {
+                    cite(&mut self.cited_by[to], from, m.article);
+                }
+            }
+        }
+        self.cites = vec![Vec::new(); self.docs.len()];
+        for (to, list) in self.cited_by.iter().enumerate() {
+            for (from, _) in list {
+                self.cites[*from].push(to);
+            }
+        }
+        self.mentions = found.into_iter().map(|f| f.mentions).collect();
     }
 
     /// Each version after the first amends the document on its effective
@@ -616,6 +694,33 @@ fn check_version_urls(cat: &Catalogue, diags: &mut Diagnostics) {
                 );
             }
         }
+    }
+}
+
+/// The content folder (with a trailing `/`) a Markdown document's path
+/// starts with: its path less its section and file name.
+fn content_dir(doc: &Document) -> Option<String> {
+    let path = crate::content::slash_path(&doc.path);
+    let file = path.rsplit('/').next()?;
+    let under = match doc.section.as_str() {
+        "" => file.to_owned(),
+        section => format!("{section}/{file}"),
+    };
+    path.strip_suffix(&under).map(str::to_owned)
+}
+
+/// Record that `from` cites the document whose list is `cited_by` (and
+/// `article` of it, if named).
+fn cite(cited_by: &mut Vec<(usize, Vec<u32>)>, from: usize, article: Option<u32>) {
+    let k = match cited_by.iter().position(|(f, _)| *f == from) {
+        Some(k) => k,
+        None => {
+            cited_by.push((from, Vec::new()));
+            cited_by.len() - 1
+        }
+    };
+    if let Some(n) = article.filter(|n| !cited_by[k].1.contains(n)) {
+        cited_by[k].1.push(n);
     }
 }
 

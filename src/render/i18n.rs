@@ -127,6 +127,8 @@ const ZH: Table = &[
         "本文件现行有效，经修改的现行文本自{date}起施行。",
     ),
     ("version_read", "查看文本"),
+    ("cited_by", "被以下文件引用"),
+    ("cited_articles", "引用条文："),
     ("article_amended", "本条经{act}修改（{date}起施行）。"),
     ("article_added", "本条由{act}增加（{date}起施行）。"),
     ("article_before", "{date}前："),
@@ -324,6 +326,8 @@ const EN: Table = &[
         "In force; the text as changed applies from {date}.",
     ),
     ("version_read", "Read"),
+    ("cited_by", "Cited by"),
+    ("cited_articles", "articles cited:"),
     (
         "article_amended",
         "Amended by {act} (in force from {date}).",
@@ -432,6 +436,14 @@ impl Strings {
     /// Label of a status, e.g. 已废止.
     pub fn status(&self, s: Status) -> &'static str {
         self.get(&format!("status_{}", s.key()))
+    }
+
+    /// How the text names article `n`: 第十条, or Art. 10.
+    pub fn article(&self, n: u32) -> String {
+        match self.language {
+            Language::ZhCn => format!("第{}条", crate::articles::numeral(n)),
+            Language::En => format!("Art. {n}"),
+        }
     }
 
     /// Label of an event kind, e.g. 宣布失效.

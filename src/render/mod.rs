@@ -120,6 +120,7 @@ struct DocumentInputs<'a> {
     events: Vec<EventView>,
     versions: Vec<view::VersionView>,
     timeline: Vec<view::TimelineEntry>,
+    cited_by: Vec<view::CitedBy>,
     withheld: u32,
     extra: &'a BTreeMap<String, serde_json::Value>,
 }
@@ -427,7 +428,20 @@ impl Pass<'_> {
                 (Some(Value::from_safe_string(html)), toc)
             };
         let (body_html, toc) = match &doc.body {
-            Some(body) => text_html(shown, body, &doc.path),
+            Some(body) => {
+                let linked = crate::content::Body {
+                    markdown: notes::link_citations(&body.markdown, i, self.cat).into(),
+                    ..body.clone()
+                };
+                let (html, toc) = text_html(shown, &linked, &doc.path);
+                let base = self.r.config.base_path();
+                let html = html.map(|h| {
+                    let tagged =
+                        notes::tag_cited_status(&h.to_string(), i, self.cat, self.views, &base);
+                    Value::from_safe_string(tagged)
+                });
+                (html, toc)
+            }
             None => (None, Vec::new()),
         };
         let inputs = v(self.document_inputs(i));
@@ -598,6 +612,7 @@ impl Pass<'_> {
                 .filter_map(|e| EventView::new(e, cat, views, t))
                 .collect(),
             timeline: view::timeline(i, cat, &versions, views, t),
+            cited_by: view::cited_by(i, cat, views, t),
             versions,
             withheld: doc.meta.withheld,
             extra: &doc.meta.extra,

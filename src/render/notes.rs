@@ -1,9 +1,10 @@
-//! Article notes of consolidated texts: after each article an amending act
-//! changed or added, a line naming the act and the article's earlier
-//! wordings (本条沿革), inserted into the rendered text.
+//! What the renderer adds to a text beyond its Markdown: citations turned
+//! into links (before rendering), a status tag after each link to a cited
+//! document no longer in force, and the notes under each article an amending
+//! act changed or added, with its earlier wordings (本条沿革).
 //!
-//! Works on rendered HTML (which holds the `id="art-N"` anchors) and the
-//! notes the catalogue derived; reads nothing else.
+//! Works on the catalogue's mentions and notes and on rendered HTML (which
+//! holds the `id="art-N"` anchors); reads nothing else.
 
 use super::i18n::Strings;
 use super::view::DocView;
@@ -87,6 +88,80 @@ pub(super) fn annotate_articles(
     let mut out = html.to_owned();
     for (at, text) in inserts.into_iter().rev() {
         out.insert_str(at, &text);
+    }
+    out
+}
+
+/// `markdown` with every mention the catalogue found turned into a link:
+/// `doc:ID` (with `#art-N` when the cited document has that article), or
+/// `#art-N` for the text's own articles.
+pub(super) fn link_citations(markdown: &str, i: usize, cat: &Catalogue) -> String {
+    let has_article = |j: usize, n: u32| {
+        cat.docs[j]
+            .body
+            .as_ref()
+            .is_some_and(|b| b.articles.contains(&n))
+    };
+    let mut out = String::with_capacity(markdown.len() + 64);
+    let mut last = 0;
+    for m in &cat.mentions[i] {
+        let (start, end) = (m.range.start, m.range.end);
+        if start < last || end > markdown.len() {
+            continue;
+        }
+        let target = m.target.unwrap_or(i);
+        let fragment = m
+            .article
+            .filter(|&n| has_article(target, n))
+            .map(|n| format!("#{}", crate::articles::anchor(n)));
+        let url = match (m.target, fragment) {
+            (Some(j), fragment) => format!(
+                "doc:{}{}",
+                super::view::encode_path(cat.docs[j].id.as_str()),
+                fragment.unwrap_or_default()
+            ),
+            (None, Some(fragment)) => fragment,
+            (None, None) => continue,
+        };
+        let text = markdown[start..end].replace('[', "\\[").replace(']', "\\]");
+        out.push_str(&markdown[last..start]);
+        out.push_str(&format!("[{text}](<{url}>)"));
+        last = end;
+    }
+    out.push_str(&markdown[last..]);
+    out
+}
+
+/// After each link to a document that is no longer in force, a small tag
+/// with its status, so a reader sees the cited text was repealed.
+pub(super) fn tag_cited_status(
+    html: &str,
+    i: usize,
+    cat: &Catalogue,
+    views: &[DocView],
+    base: &str,
+) -> String {
+    let mut out = html.to_owned();
+    let mut targets: Vec<usize> = cat.mentions[i].iter().filter_map(|m| m.target).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    for j in targets.into_iter().filter(|&j| !views[j].status.in_force) {
+        let status = &views[j].status;
+        let tag = format!(
+            "<span class=\"status status-{} cite-status\">{}</span>",
+            status.key, status.label
+        );
+        for quote in ['"', '#'] {
+            let href = format!("href=\"{base}{}{quote}", views[j].url);
+            let mut from = 0;
+            while let Some(at) = out[from..].find(&href).map(|k| from + k) {
+                let Some(close) = out[at..].find("</a>").map(|k| at + k + 4) else {
+                    break;
+                };
+                out.insert_str(close, &tag);
+                from = close + tag.len();
+            }
+        }
     }
     out
 }

@@ -632,3 +632,26 @@ impl ChangeCounts {
         }
     }
 }
+
+/// A document citing this one, and the articles of this one it cites.
+#[derive(Debug, Clone, Serialize)]
+pub struct CitedBy {
+    /// The citing document.
+    pub doc: DocView,
+    /// (label, anchor) of the articles cited, in first-cited order.
+    pub articles: Vec<(String, String)>,
+}
+
+/// Who cites document `i`, in catalogue order.
+pub fn cited_by(i: usize, cat: &Catalogue, views: &[DocView], t: &Strings) -> Vec<CitedBy> {
+    cat.cited_by[i]
+        .iter()
+        .map(|(from, articles)| CitedBy {
+            doc: views[*from].clone(),
+            articles: articles
+                .iter()
+                .map(|&n| (t.article(n), crate::articles::anchor(n)))
+                .collect(),
+        })
+        .collect()
+}

@@ -457,12 +457,14 @@ fn status(cat: &Catalogue, i: usize) -> (Status, Option<Event>) {
     (computed.status, computed.cause.clone())
 }
 
-/// The documents `i` relates to, in either direction.
+/// The documents `i` relates to or cites, in either direction.
 fn neighbours(cat: &Catalogue, i: usize) -> impl Iterator<Item = usize> + '_ {
     let outgoing = cat.docs[i].meta.relations.iter();
     outgoing
         .filter_map(|r| cat.find(&r.target))
         .chain(cat.incoming[i].iter().map(|r| r.from))
+        .chain(cat.cites[i].iter().copied())
+        .chain(cat.cited_by[i].iter().map(|(from, _)| *from))
 }
 
 /// Pages whose text links to a document that is gone or whose id, source

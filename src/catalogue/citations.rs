@@ -1,0 +1,420 @@
+//! Citations: finds where a text mentions another document of the catalogue
+//! — `《title》` (with or without the `中华人民共和国` prefix, nested `〈…〉`
+//! as written), `《title》第N条`, a 文号 (`青发〔2013〕1号`, with `〔〕`, `[]`
+//! or `（）`), a short title the text defines (`以下简称“双十条”`) — and where
+//! it cites its own articles (`本规定第十条`).
+//!
+//! Pure: a [`Names`] index built once from the catalogue, and `find` over one
+//! text; the renderer turns the mentions into links, the catalogue into
+//! "cited by" lists. Code, links and headings are never searched.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// What a mention refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Bytes of the mention in the text.
+    pub range: Range<usize>,
+    /// The document cited (index into the catalogue), or `None` for the
+    /// citing text itself (`本法第十条`).
+    pub target: Option<usize>,
+    /// The article cited, if any.
+    pub article: Option<u32>,
+}
+
+/// What `find` saw: mentions to link, and mentions it could not link.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Mentions of one document each.
+    pub mentions: Vec<Mention>,
+    /// `《…》` naming two or more documents: left as text.
+    pub ambiguous: Vec<String>,
+    /// `《…》` naming nothing in the catalogue (a national law on a municipal
+    /// site): left as text and counted.
+    pub unknown: Vec<String>,
+    /// Destinations of the links the author wrote (`doc:…`, `../x.md`):
+    /// citations too, resolved by the catalogue.
+    pub links: Vec<String>,
+}
+
+/// Titles, short titles and 文号 of every document, for lookups.
+pub struct Names {
+    titles: HashMap<String, Vec<usize>>,
+    numbers: Option<AhoCorasick>,
+    /// Document of each 文号 pattern, aligned with `numbers`.
+    number_docs: Vec<usize>,
+}
+
+const PREFIX: &str = "中华人民共和国";
+
+/// A title as compared: nested 〈〉 as 《》, the national prefix dropped.
+fn normal(title: &str) -> String {
+    let title = title.replace('〈', "《").replace('〉', "》");
+    title.strip_prefix(PREFIX).unwrap_or(&title).to_owned()
+}
+
+/// The spellings a 文号 is written with: 〔〕, [], （）, ［］, ().
+fn number_spellings(number: &str) -> Vec<String> {
+    const PAIRS: [(char, char); 5] = [
+        ('〔', '〕'),
+        ('[', ']'),
+        ('（', '）'),
+        ('［', '］'),
+        ('(', ')'),
+    ];
+    let canonical: String = number
+        .chars()
+        .map(|c| match c {
+            c if PAIRS.iter().any(|(o, _)| *o == c) => '〔',
+            c if PAIRS.iter().any(|(_, e)| *e == c) => '〕',
+            c => c,
+        })
+        .collect();
+    if !canonical.contains('〔') {
+        return vec![canonical];
+    }
+    PAIRS
+        .iter()
+        .map(|(o, e)| {
+            canonical
+                .replace('〔', &o.to_string())
+                .replace('〕', &e.to_string())
+        })
+        .collect()
+}
+
+impl Names {
+    /// Index `(title, 文号)` of every document, by position.
+    pub fn new<'a>(docs: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> Names {
+        let mut titles: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut patterns = Vec::new();
+        let mut number_docs = Vec::new();
+        for (i, (title, number)) in docs.enumerate() {
+            let list = titles.entry(normal(title)).or_default();
+            if !list.contains(&i) {
+                list.push(i);
+            }
+            for spelling in number.into_iter().flat_map(number_spellings) {
+                patterns.push(spelling);
+                number_docs.push(i);
+            }
+        }
+        let numbers = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok();
+        Names {
+            titles,
+            numbers,
+            number_docs,
+        }
+    }
+
+    fn title(&self, title: &str) -> Option<&[usize]> {
+        self.titles.get(&normal(title)).map(Vec::as_slice)
+    }
+}
+
+/// Every mention in `text` (a Markdown body) of a document other than
+/// `own` (the citing document's index), outside code, links and headings.
+pub fn find(text: &str, own: usize, names: &Names) -> Found {
+    let mut found = Found::default();
+    let mut aliases: Vec<(String, usize)> = Vec::new();
+    found.links = written_links(text);
+    for span in searchable(text) {
+        let part = &text[span.clone()];
+        titles(part, span.start, own, names, &mut found, &mut aliases);
+        numbers(part, span.start, own, names, &mut found);
+        own_articles(part, span.start, &mut found);
+    }
+    short_titles(text, &aliases, &mut found);
+    found.mentions.sort_by_key(|m| m.range.start);
+    found.mentions.dedup_by(|b, a| b.range.start < a.range.end);
+    found
+}
+
+/// Destinations of `[…](url)` links outside fenced code.
+fn written_links(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+        }
+        if fenced {
+            continue;
+        }
+        for (at, _) in line.match_indices("](") {
+            let rest = &line[at + 2..];
+            let url = rest.split([')', ' ']).next().unwrap_or_default();
+            out.push(url.trim_matches(['<', '>']).to_owned());
+        }
+    }
+    out
+}
+
+/// Byte ranges of `text` outside fenced code, inline code, links and headings.
+fn searchable(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut fenced = false;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced || trimmed.starts_with('#') {
+            continue;
+        }
+        // Cut out `code` and [links](…).
+        let mut from = 0;
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let skip_to = match bytes[i] {
+                b'`' => line[i + 1..].find('`').map(|e| i + 1 + e + 1),
+                b'[' => line[i..]
+                    .find("](")
+                    .and_then(|e| line[i + e..].find(')').map(|c| i + e + c + 1)),
+                _ => None,
+            };
+            match skip_to {
+                Some(end) => {
+                    out.push(start + from..start + i);
+                    from = end;
+                    i = end;
+                }
+                None => i += 1,
+            }
+        }
+        out.push(start + from..start + line.len());
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// `《…》` mentions (and `《…》第N条`); a definition `以下简称“X”` or
+/// `（以下简称X）` right after one makes X a short title of the same document.
+fn titles(
+    part: &str,
+    base: usize,
+    own: usize,
+    names: &Names,
+    found: &mut Found,
+    aliases: &mut Vec<(String, usize)>,
+) {
+    let mut rest = 0;
+    while let Some(open) = part[rest..].find('《').map(|i| rest + i) {
+        let Some(close) = closing(&part[open..]).map(|c| open + c) else {
+            break;
+        };
+        let inner = &part[open + '《'.len_utf8()..close];
+        let end = close + '》'.len_utf8();
+        rest = end;
+        let Some(docs) = names.title(inner) else {
+            found.unknown.push(inner.to_owned());
+            continue;
+        };
+        let [target] = docs else {
+            found.ambiguous.push(inner.to_owned());
+            continue;
+        };
+        if *target == own {
+            continue;
+        }
+        let (article, end) = match cited_article(&part[end..]) {
+            Some((n, len)) => (Some(n), end + len),
+            None => (None, end),
+        };
+        found.mentions.push(Mention {
+            range: base + open..base + end,
+            target: Some(*target),
+            article,
+        });
+        if let Some(alias) = defined_alias(&part[end..]) {
+            aliases.push((alias, *target));
+        }
+    }
+}
+
+/// Byte offset of the `》` closing the `《` that `text` starts with.
+fn closing(text: &str) -> Option<usize> {
+    let mut depth = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '《' => depth += 1,
+            '》' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            '\n' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `第N条` right at the start of `text`: N and its length in bytes.
+fn cited_article(text: &str) -> Option<(u32, usize)> {
+    let rest = text.strip_prefix('第')?;
+    let end = rest.find('条')?;
+    if end > 12 * 3 {
+        return None;
+    }
+    let n = crate::articles::parse_numeral(&rest[..end])?;
+    Some((n, '第'.len_utf8() + end + '条'.len_utf8()))
+}
+
+/// `（…，以下简称“双十条”）` or `（以下简称双十条）` near the start of `text`.
+fn defined_alias(text: &str) -> Option<String> {
+    let window = &text[..text.floor_char_boundary(120)];
+    let after = &window[window.find("以下简称")? + "以下简称".len()..];
+    let alias = match after.strip_prefix('“') {
+        Some(quoted) => &quoted[..quoted.find('”')?],
+        None => &after[..after.find(['）', ')', '，', '。'])?],
+    };
+    let alias = alias.trim_matches(['《', '》']);
+    (!alias.is_empty() && alias.chars().count() <= 20).then(|| alias.to_owned())
+}
+
+/// 文号 anywhere in the text.
+fn numbers(part: &str, base: usize, own: usize, names: &Names, found: &mut Found) {
+    let Some(numbers) = &names.numbers else {
+        return;
+    };
+    for m in numbers.find_iter(part) {
+        let target = names.number_docs[m.pattern().as_usize()];
+        if target != own {
+            found.mentions.push(Mention {
+                range: base + m.start()..base + m.end(),
+                target: Some(target),
+                article: None,
+            });
+        }
+    }
+}
+
+/// `本法第十条`, `本规定第三条`: the citing text's own articles.
+fn own_articles(part: &str, base: usize, found: &mut Found) {
+    for own in [
+        "本法",
+        "本条例",
+        "本规定",
+        "本办法",
+        "本决定",
+        "本细则",
+        "本解释",
+        "本规则",
+    ] {
+        for (i, _) in part.match_indices(own) {
+            let after = i + own.len();
+            if let Some((n, len)) = cited_article(&part[after..]) {
+                found.mentions.push(Mention {
+                    range: base + after..base + after + len,
+                    target: None,
+                    article: Some(n),
+                });
+            }
+        }
+    }
+}
+
+/// Later uses of a defined short title: `“双十条”`, `《双十条》` or bare.
+fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
+    for (alias, target) in aliases {
+        let defined_at = found
+            .mentions
+            .iter()
+            .filter(|m| m.target == Some(*target))
+            .map(|m| m.range.end)
+            .min()
+            .unwrap_or(0);
+        let spans = searchable(text);
+        for (i, _) in text.match_indices(alias.as_str()) {
+            let end = i + alias.len();
+            let inside = spans.iter().any(|s| s.start <= i && end <= s.end);
+            // Skip the definition itself (`以下简称“X”`).
+            let defining = text[..i].ends_with("以下简称“") || text[..i].ends_with("以下简称");
+            if i > defined_at && inside && !defining {
+                let article = cited_article(&text[end..]);
+                found.mentions.push(Mention {
+                    range: i..end + article.map_or(0, |(_, len)| len),
+                    target: Some(*target),
+                    article: article.map(|(n, _)| n),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Names {
+        Names::new(
+            [
+                ("中华人民共和国食品安全法", None),
+                ("关于改进工作作风、密切联系群众的十项规定和十个严禁", Some("青发〔2013〕1号")),
+                ("中共青川市委关于修改《关于改进工作作风、密切联系群众的十项规定和十个严禁》的决定", Some("青发〔2018〕4号")),
+                ("重名办法", None),
+                ("重名办法", None),
+                ("本文件", None),
+            ]
+            .into_iter(),
+        )
+    }
+
+    fn cited(text: &str) -> Vec<(&str, Option<usize>, Option<u32>)> {
+        find(text, 5, &names())
+            .mentions
+            .iter()
+            .map(|m| (&text[m.range.clone()], m.target, m.article))
+            .collect()
+    }
+
+    #[test]
+    fn titles_numbers_short_titles_and_own_articles_are_found() {
+        let text = "根据《食品安全法》第十条和《关于改进工作作风、密切联系群众的十项规定和十个严禁》（青发[2013]1号，以下简称“双十条”）制定。违反双十条第三条的，依照本规定第五条处理。见《中共青川市委关于修改〈关于改进工作作风、密切联系群众的十项规定和十个严禁〉的决定》。";
+        assert_eq!(
+            cited(text),
+            vec![
+                ("《食品安全法》第十条", Some(0), Some(10)),
+                (
+                    "《关于改进工作作风、密切联系群众的十项规定和十个严禁》",
+                    Some(1),
+                    None
+                ),
+                ("青发[2013]1号", Some(1), None),
+                ("双十条第三条", Some(1), Some(3)),
+                ("第五条", None, Some(5)),
+                (
+                    "《中共青川市委关于修改〈关于改进工作作风、密切联系群众的十项规定和十个严禁〉的决定》",
+                    Some(2),
+                    None
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn ambiguous_unknown_code_and_links_are_left_alone() {
+        let found = find(
+            "《重名办法》《中华人民共和国民法典》`《食品安全法》` [《食品安全法》](doc:x)\n# 《食品安全法》\n",
+            5,
+            &names(),
+        );
+        assert!(found.mentions.is_empty(), "{:?}", found.mentions);
+        assert_eq!(found.ambiguous, ["重名办法"]);
+        assert_eq!(found.unknown, ["中华人民共和国民法典"]);
+    }
+}
