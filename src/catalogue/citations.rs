@@ -305,31 +305,29 @@ fn numbers(part: &str, base: usize, own: usize, names: &Names, found: &mut Found
 
 /// `本法第十条`, `本规定第三条`: the citing text's own articles.
 fn own_articles(part: &str, base: usize, found: &mut Found) {
-    for own in [
-        "本法",
-        "本条例",
-        "本规定",
-        "本办法",
-        "本决定",
-        "本细则",
-        "本解释",
-        "本规则",
-    ] {
-        for (i, _) in part.match_indices(own) {
-            let after = i + own.len();
-            if let Some((n, len)) = cited_article(&part[after..]) {
-                found.mentions.push(Mention {
-                    range: base + after..base + after + len,
-                    target: None,
-                    article: Some(n),
-                });
-            }
+    const OWN: [&str; 8] = ["法", "条例", "规定", "办法", "决定", "细则", "解释", "规则"];
+    for (i, _) in part.match_indices('本') {
+        let rest = &part[i + '本'.len_utf8()..];
+        let Some(kind) = OWN.iter().find(|k| rest.starts_with(*k)) else {
+            continue;
+        };
+        let after = i + '本'.len_utf8() + kind.len();
+        if let Some((n, len)) = cited_article(&part[after..]) {
+            found.mentions.push(Mention {
+                range: base + after..base + after + len,
+                target: None,
+                article: Some(n),
+            });
         }
     }
 }
 
 /// Later uses of a defined short title: `“双十条”`, `《双十条》` or bare.
 fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
+    if aliases.is_empty() {
+        return;
+    }
+    let spans = searchable(text);
     for (alias, target) in aliases {
         let defined_at = found
             .mentions
@@ -338,7 +336,6 @@ fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
             .map(|m| m.range.end)
             .min()
             .unwrap_or(0);
-        let spans = searchable(text);
         for (i, _) in text.match_indices(alias.as_str()) {
             let end = i + alias.len();
             let inside = spans.iter().any(|s| s.start <= i && end <= s.end);
