@@ -202,6 +202,10 @@ impl Renderer {
                 .map(|d| strings.date(d))
                 .unwrap_or_else(|_| iso.to_owned())
         });
+        // `{{ title | book_title }}`: 《title》 with the marks inside made single.
+        env.add_filter("book_title", |title: &str| {
+            crate::markdown::nest_book_marks(&format!("《{title}》"))
+        });
         env.add_global("i18n", v(strings.to_map()));
         let mut statics: BTreeMap<String, Vec<u8>> = theme
             .statics

@@ -191,7 +191,7 @@ pub fn doc_views(cat: &Catalogue, t: &Strings) -> Vec<DocView> {
         .zip(&cat.computed)
         .map(|(doc, computed)| DocView {
             id: doc.id.to_string(),
-            title: doc.title.clone(),
+            title: crate::markdown::nest_book_marks(&doc.title),
             url: doc_url(&doc.id),
             number: doc.meta.number.clone(),
             issuer: doc.meta.issuer.clone(),
@@ -397,7 +397,10 @@ pub fn timeline(
     entries.extend(
         cat.events[i]
             .iter()
-            .filter(|e| e.date <= cat.as_of && !stands_for_version(e))
+            // A scheduled 施行 date is shown ahead of time (pending documents).
+            .filter(|e| {
+                (e.date <= cat.as_of || e.kind == EventKind::Effective) && !stands_for_version(e)
+            })
             .filter_map(|e| EventView::new(e, cat, views, t))
             .map(|e| TimelineEntry {
                 date: e.date,
