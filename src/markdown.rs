@@ -288,10 +288,18 @@ pub fn nest_book_marks(text: &str) -> String {
         match c {
             '《' => {
                 depth += 1;
-                out.push(if depth.is_multiple_of(2) { '〈' } else { '《' });
+                out.push(if depth.is_multiple_of(2) {
+                    '〈'
+                } else {
+                    '《'
+                });
             }
             '》' if depth > 0 => {
-                out.push(if depth.is_multiple_of(2) { '〉' } else { '》' });
+                out.push(if depth.is_multiple_of(2) {
+                    '〉'
+                } else {
+                    '》'
+                });
                 depth -= 1;
             }
             '\n' => {

@@ -95,3 +95,22 @@ fn texts_no_longer_in_force_are_marked_below_the_banner() {
     );
     f.assert_file_lacks("docs/jiedai/waishi-jiedai/index.html", "body-outdated");
 }
+
+#[test]
+fn english_ui_has_no_full_width_punctuation_and_marks_chinese_content() {
+    let f = Fixture::new("english_ui");
+    f.build(AS_OF);
+    let page = f.read("docs/old/a/index.html");
+    for bad in ["Reason：", "as of：", "（1）", "aria-label=\"breadcrumb\""] {
+        assert!(!page.contains(bad), "{bad} on an English page");
+    }
+    assert!(page.contains("<h1 lang=\"zh\">"));
+    assert!(page.contains("aria-label=\"Breadcrumb\""));
+    let decision = f.read("docs/cleanup/2025/index.html");
+    assert!(
+        decision.contains("Repeals (1)") || decision.contains(" (1)</h3>"),
+        "counts in ASCII parentheses"
+    );
+    let catalogue = f.read("catalogue/index.html");
+    assert!(catalogue.contains("<td class=\"col-title\" lang=\"zh\">"));
+}

@@ -73,6 +73,9 @@ const ZH: Table = &[
     ("superseded_mark", "非现行文本"),
     ("printed_from", "网址"),
     ("scheduled", "预定"),
+    ("sort_by", "排序"),
+    ("filter_page", "在本页筛选"),
+    ("act_level", "决定"),
     ("latest_changes", "最近变动"),
     ("status_overview", "效力状态概览"),
     ("entry_points", "浏览"),
@@ -211,7 +214,7 @@ const ZH: Table = &[
 
 const EN: Table = &[
     ("search", "Search"),
-    ("search_placeholder", "Search titles, numbers and full text"),
+    ("search_placeholder", "Search title, number, text"),
     ("search_title_only", "Titles and numbers only"),
     (
         "search_hint",
@@ -275,6 +278,9 @@ const EN: Table = &[
     ("superseded_mark", "Not the text in force"),
     ("printed_from", "URL"),
     ("scheduled", "scheduled"),
+    ("sort_by", "Sort"),
+    ("filter_page", "Filter this page"),
+    ("act_level", "Decision"),
     ("latest_changes", "Latest changes"),
     ("status_overview", "Documents by status"),
     ("entry_points", "Browse"),

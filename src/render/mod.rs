@@ -618,7 +618,7 @@ impl Pass<'_> {
             "",
             context! { latest => v(latest), page_title => t.get("home") },
         );
-        self.listing("catalogue/", t.get("catalogue_all"), &all);
+        self.listing("catalogue/", t.get("catalogue_all"), &all, None);
         Status::ALL.par_iter().for_each(|&status| {
             let docs: Vec<&DocView> = all
                 .iter()
@@ -629,6 +629,7 @@ impl Pass<'_> {
                 &format!("status/{}/", status.key()),
                 t.status(status),
                 &docs,
+                Some((t.get("by_status"), "catalogue/")),
             );
         });
         FACETS
@@ -652,11 +653,14 @@ impl Pass<'_> {
         );
     }
 
-    fn listing(&self, path: &str, heading: &str, docs: &[&DocView]) {
+    /// A table of `docs`; `parent` is the (label, path) of the index page
+    /// it belongs to, for the breadcrumb.
+    fn listing(&self, path: &str, heading: &str, docs: &[&DocView], parent: Option<(&str, &str)>) {
+        let parent = parent.map(|(label, url)| context! { label, url });
         self.page(
             "listing.html",
             path,
-            context! { heading, docs => v(docs), count => docs.len(), page_title => heading },
+            context! { heading, docs => v(docs), count => docs.len(), page_title => heading, parent },
         );
     }
 
@@ -688,8 +692,19 @@ impl Pass<'_> {
             &format!("{}/", facet.dir),
             context! { heading, values => v(values), page_title => heading },
         );
+        let index = format!("{}/", facet.dir);
         for ((name, docs), slug) in groups.iter().zip(&slugs) {
-            self.listing(&format!("{}/{slug}/", facet.dir), name, docs);
+            let heading = if facet.dir == "years" {
+                format!("{name}{}", self.r.strings.get("year_suffix"))
+            } else {
+                name.clone()
+            };
+            self.listing(
+                &format!("{}/{slug}/", facet.dir),
+                &heading,
+                docs,
+                Some((heading_label(self.r.strings.get(facet.label)), &index)),
+            );
         }
     }
 
@@ -831,6 +846,11 @@ fn template_diagnostic(e: &minijinja::Error, origin: &std::path::Path) -> Diagno
         Some(line) => d.at_line(line),
         None => d,
     }
+}
+
+/// A facet's index label without its 按 (by) prefix in Chinese, for breadcrumbs.
+fn heading_label(label: &str) -> &str {
+    label.strip_prefix('按').unwrap_or(label)
 }
 
 #[cfg(test)]

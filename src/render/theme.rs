@@ -37,6 +37,7 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "static/compare.js",
     "static/lifecycle.js",
     "static/favicon.svg",
+    "static/catalogue.js",
 ];
 
 /// A theme file and where it came from.
