@@ -114,3 +114,30 @@ fn english_ui_has_no_full_width_punctuation_and_marks_chinese_content() {
     let catalogue = f.read("catalogue/index.html");
     assert!(catalogue.contains("<td class=\"col-title\" lang=\"zh\">"));
 }
+
+#[test]
+fn listings_count_their_own_rows_and_say_what_ended_each_document() {
+    let f = site();
+    let year = f.read("years/2013/index.html");
+    assert!(year.contains("<h1>2013年</h1>"));
+    assert!(year.contains("<a href=\"/years/\">年份</a>"));
+    // Own counts only: 2013 has no document in force without amendment.
+    assert!(!year.contains("data-own-count=\"current\""));
+    assert!(!year.contains("data-status-count"));
+    let repealed = f.read("status/repealed/index.html");
+    assert!(repealed.contains("<span class=\"ended\"><time datetime=\"2025-06-30\">2025-06-30</time> <a href=\"/docs/qingli/2025-decision/\">青发〔2025〕9号</a></span>"));
+    // A decision's effects are grouped under it on the home page.
+    let home = f.read("index.html");
+    assert_eq!(home.matches("<ul class=\"group-effects\">").count(), 1);
+    assert_eq!(
+        home.matches("中共青川市委关于废止和宣布失效一批党内规范性文件的决定</a>")
+            .count(),
+        2,
+        "once for the group, once for its 公布"
+    );
+    let decision = f.read("docs/qingli/2025-decision/index.html");
+    assert!(decision.contains("<span class=\"status status-act\">决定</span>"));
+    assert!(!decision.contains("class=\"status status-current\""));
+    assert!(decision.contains("<a href=\"/decisions/\">清理与修改决定</a>"));
+    assert!(decision.find("class=\"withheld\"") < decision.find("class=\"acts-table\""));
+}

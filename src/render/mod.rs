@@ -612,24 +612,55 @@ impl Pass<'_> {
                 .cmp(&a.published)
                 .then_with(|| a.title.cmp(&b.title))
         });
-        let latest = self.latest_events(10);
+        let latest = view::group_events(self.latest_events(80), 10);
         self.page(
             "index.html",
             "",
             context! { latest => v(latest), page_title => t.get("home") },
         );
         self.listing("catalogue/", t.get("catalogue_all"), &all, None);
+        let index: std::collections::HashMap<&str, usize> = self
+            .views
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i))
+            .collect();
         Status::ALL.par_iter().for_each(|&status| {
             let docs: Vec<&DocView> = all
                 .iter()
                 .copied()
                 .filter(|d| d.status.key == status.key())
                 .collect();
-            self.listing(
+            // What ended each document: the date and act of its last
+            // repeal, invalidation, replacement or expiry by the build date.
+            let ends: BTreeMap<&str, EventView> = docs
+                .iter()
+                .filter_map(|d| {
+                    let i = index[d.id.as_str()];
+                    let e = self.cat.events[i].iter().rev().find(|e| {
+                        e.date <= self.cat.as_of
+                            && matches!(
+                                e.kind,
+                                crate::catalogue::EventKind::Repealed
+                                    | crate::catalogue::EventKind::DeclaredInvalid
+                                    | crate::catalogue::EventKind::Superseded
+                                    | crate::catalogue::EventKind::Expired
+                            )
+                    })?;
+                    Some((d.id.as_str(), EventView::new(e, self.cat, self.views, t)?))
+                })
+                .collect();
+            self.page(
+                "listing.html",
                 &format!("status/{}/", status.key()),
-                t.status(status),
-                &docs,
-                Some((t.get("by_status"), "catalogue/")),
+                context! {
+                    heading => t.status(status),
+                    docs => v(&docs),
+                    count => docs.len(),
+                    page_title => t.status(status),
+                    parent => context! { label => t.get("by_status").trim_start_matches('按'), url => "catalogue/" },
+                    ends => v(ends),
+                },
             );
         });
         FACETS
@@ -660,7 +691,7 @@ impl Pass<'_> {
         self.page(
             "listing.html",
             path,
-            context! { heading, docs => v(docs), count => docs.len(), page_title => heading, parent },
+            context! { heading, docs => v(docs), count => docs.len(), page_title => heading, parent, ends => v(BTreeMap::<&str, ()>::new()) },
         );
     }
 

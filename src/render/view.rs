@@ -209,6 +209,42 @@ pub fn doc_views(cat: &Catalogue, t: &Strings) -> Vec<DocView> {
         .collect()
 }
 
+/// Events of one day by one act (a decision repealing several documents),
+/// shown together in 最近变动; events without an act stay alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventGroup {
+    /// Date of the events.
+    pub date: NaiveDate,
+    /// The act, if any.
+    pub actor: Option<DocView>,
+    /// The events, in the order given.
+    pub events: Vec<EventView>,
+}
+
+/// At most `n` groups of events (newest first) sharing date and act.
+pub fn group_events(events: Vec<EventView>, n: usize) -> Vec<EventGroup> {
+    let mut groups: Vec<EventGroup> = Vec::new();
+    for e in events {
+        let same = groups.iter().position(|g| {
+            g.date == e.date
+                && e.actor.is_some()
+                && g.actor.as_ref().map(|a| &a.id) == e.actor.as_ref().map(|a| &a.id)
+        });
+        if let Some(k) = same {
+            groups[k].events.push(e);
+        } else if groups.len() == n {
+            break;
+        } else {
+            groups.push(EventGroup {
+                date: e.date,
+                actor: e.actor.clone(),
+                events: vec![e],
+            });
+        }
+    }
+    groups
+}
+
 /// A dated event with the documents involved.
 #[derive(Debug, Clone, Serialize)]
 pub struct EventView {
