@@ -214,7 +214,7 @@ const ZH: Table = &[
 
 const EN: Table = &[
     ("search", "Search"),
-    ("search_placeholder", "Search title, number, text"),
+    ("search_placeholder", "Search documents"),
     ("search_title_only", "Titles and numbers only"),
     (
         "search_hint",
