@@ -140,7 +140,12 @@ impl Markdown {
         let mut html = String::with_capacity(markdown.len() * 3 / 2);
         // Writing into a String cannot fail.
         let _ = comrak::format_html_with_plugins(root, &self.options, &mut html, &plugins);
-        out.html = format!("{TEXT_START}{}{TEXT_END}", anchor_articles(&html));
+        let (html, articles) = anchor_articles(&nest_book_marks(&html));
+        if out.toc.is_empty() {
+            // No chapters: the table of contents lists the articles.
+            out.toc = articles;
+        }
+        out.html = format!("{TEXT_START}{html}{TEXT_END}");
         out
     }
 }
@@ -198,21 +203,26 @@ fn join_relative(dir: &str, rel: &str) -> String {
 
 /// Give every paragraph that opens an article a stable `id="art-N"`; a number
 /// seen again (annexes restart numbering) gets `art-N-2`, `art-N-3`, ….
-fn anchor_articles(html: &str) -> String {
+/// The article's label (第N条) becomes a visible link to its own anchor, and a
+/// paragraph opening with a list number （一）… gets `class="item"` so it is
+/// indented like the articles. Returns the HTML and the articles as
+/// table-of-contents entries.
+fn anchor_articles(html: &str) -> (String, Vec<TocEntry>) {
     let mut out = String::with_capacity(html.len() + 256);
+    let mut toc = Vec::new();
     let mut seen: HashMap<u32, u32> = HashMap::new();
     let mut rest = html;
     while let Some(pos) = rest.find("<p>") {
-        let after = &rest[pos + 3..];
+        let mut after = &rest[pos + 3..];
         out.push_str(&rest[..pos]);
         let text = after.strip_prefix("<strong>").unwrap_or(after);
-        match articles::article_number(
-            text.get(..text.len().min(64))
-                .map_or(text, |t| t)
-                .split('<')
-                .next()
-                .unwrap_or(""),
-        ) {
+        let head = text
+            .get(..text.len().min(64))
+            .map_or(text, |t| t)
+            .split('<')
+            .next()
+            .unwrap_or("");
+        match articles::article_number(head) {
             Some(n) => {
                 let count = seen.entry(n).or_insert(0);
                 *count += 1;
@@ -222,12 +232,83 @@ fn anchor_articles(html: &str) -> String {
                     format!("{}-{count}", articles::anchor(n))
                 };
                 let _ = write!(out, "<p id=\"{id}\" class=\"article\">");
+                let label = head
+                    .trim_start()
+                    .find('条')
+                    .map(|end| &head.trim_start()[..end + '条'.len_utf8()])
+                    .filter(|l| l.starts_with('第') && after.starts_with(*l));
+                if let Some(label) = label {
+                    let _ = write!(out, "<a class=\"art-no\" href=\"#{id}\">{label}</a>");
+                    after = &after[label.len()..];
+                    if *count == 1 {
+                        toc.push(TocEntry {
+                            level: 3,
+                            id,
+                            text: label.to_owned(),
+                        });
+                    }
+                }
             }
+            None if is_list_item(head) => out.push_str("<p class=\"item\">"),
             None => out.push_str("<p>"),
         }
         rest = after;
     }
     out.push_str(rest);
+    (out, toc)
+}
+
+/// Does a paragraph open with a list number such as （一） or （十二）?
+fn is_list_item(text: &str) -> bool {
+    let Some(rest) = text.trim_start().strip_prefix('（') else {
+        return false;
+    };
+    let Some(end) = rest.find('）') else {
+        return false;
+    };
+    let numeral = &rest[..end];
+    !numeral.is_empty()
+        && numeral.chars().count() <= 4
+        && numeral
+            .chars()
+            .all(|c| "一二三四五六七八九十百零〇".contains(c) || c.is_ascii_digit())
+}
+
+/// Book-title marks nested inside book-title marks become single ones, as
+/// Chinese typesetting requires: 《关于修改《办法》的决定》 reads
+/// 《关于修改〈办法〉的决定》. Each line is counted on its own, so an
+/// unbalanced mark cannot spill into the next paragraph.
+pub fn nest_book_marks(text: &str) -> String {
+    if !text.contains('《') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0u32;
+    for c in text.chars() {
+        match c {
+            '《' => {
+                depth += 1;
+                out.push(if depth.is_multiple_of(2) {
+                    '〈'
+                } else {
+                    '《'
+                });
+            }
+            '》' if depth > 0 => {
+                out.push(if depth.is_multiple_of(2) {
+                    '〉'
+                } else {
+                    '》'
+                });
+                depth -= 1;
+            }
+            '\n' => {
+                depth = 0;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
     out
 }
 
@@ -340,13 +421,38 @@ mod tests {
     }
 
     #[test]
+    fn nested_book_marks_become_single_and_list_items_are_marked() {
+        assert_eq!(
+            nest_book_marks("《关于修改《公务接待办法》的决定》"),
+            "《关于修改〈公务接待办法〉的决定》"
+        );
+        assert_eq!(nest_book_marks("《甲》和《乙》"), "《甲》和《乙》");
+        assert_eq!(nest_book_marks("《a《b《c》》》"), "《a〈b《c》〉》");
+        let r = render(
+            "第一条 依据《关于修改《办法》的决定》。\n\n（一）一项；\n\n（十二）又一项。\n\n（注）不是。\n",
+        );
+        assert!(r.html.contains("《关于修改〈办法〉的决定》"));
+        assert_eq!(r.html.matches("<p class=\"item\">").count(), 2);
+        // No headings: the table of contents lists the articles.
+        assert_eq!(r.toc.len(), 1);
+        assert_eq!(
+            (r.toc[0].id.as_str(), r.toc[0].text.as_str()),
+            ("art-1", "第一条")
+        );
+    }
+
+    #[test]
     fn articles_get_stable_anchors() {
         let r = render("第一条 总则。\n\n第二条 范围。\n\n附件\n\n第一条 附件条款。\n");
-        assert!(r.html.contains("<p id=\"art-1\" class=\"article\">第一条"));
-        assert!(r.html.contains("<p id=\"art-2\" class=\"article\">第二条"));
+        assert!(r.html.contains(
+            "<p id=\"art-1\" class=\"article\"><a class=\"art-no\" href=\"#art-1\">第一条</a>"
+        ));
+        assert!(r.html.contains(
+            "<p id=\"art-2\" class=\"article\"><a class=\"art-no\" href=\"#art-2\">第二条</a>"
+        ));
         assert!(
             r.html
-                .contains("<p id=\"art-1-2\" class=\"article\">第一条 附件")
+                .contains("<p id=\"art-1-2\" class=\"article\"><a class=\"art-no\" href=\"#art-1-2\">第一条</a> 附件")
         );
     }
 

@@ -100,7 +100,7 @@ fn articles_get_anchors_and_internal_links_resolve() {
     f.build("2026-11-27");
     f.assert_file_contains(
         "docs/rules/conduct/index.html",
-        "<p id=\"art-3\" class=\"article\">第三条",
+        "<p id=\"art-3\" class=\"article\"><a class=\"art-no\" href=\"#art-3\">第三条</a>",
     );
     f.assert_file_contains(
         "docs/rules/conduct-amendment/index.html",

@@ -316,7 +316,11 @@ fn typing_searches_as_you_type_and_arrow_keys_walk_the_results() {
     };
     let session = driver.session();
     session.goto(&format!("{}/search/", server.origin));
-    session.script("document.getElementById('search-q').focus()");
+    // The empty query has settled (state "done"); wait for the typed one.
+    session.wait_for_search();
+    session.script(
+        "delete document.getElementById('search-app').dataset.state; document.getElementById('search-q').focus()",
+    );
     session.keys("接待");
     let mut url = Value::Null;
     for _ in 0..100 {

@@ -65,6 +65,17 @@ const ZH: Table = &[
     ("acts_heading", "本文件处理的文件"),
     ("history", "沿革"),
     ("reason", "理由"),
+    ("colon", "："),
+    ("paren_open", "（"),
+    ("paren_close", "）"),
+    ("breadcrumb", "当前位置"),
+    ("article_link", "本条链接"),
+    ("superseded_mark", "非现行文本"),
+    ("printed_from", "网址"),
+    ("scheduled", "预定"),
+    ("sort_by", "排序"),
+    ("filter_page", "在本页筛选"),
+    ("act_level", "决定"),
     ("latest_changes", "最近变动"),
     ("status_overview", "效力状态概览"),
     ("entry_points", "浏览"),
@@ -100,10 +111,10 @@ const ZH: Table = &[
     ("generator", "由 gazette 生成"),
     ("status_pending", "尚未生效"),
     ("status_current", "现行有效"),
-    ("status_amended", "已修改"),
+    ("status_amended", "现行有效（已修改）"),
     ("status_superseded", "已被替代"),
     ("status_repealed", "已废止"),
-    ("status_invalid", "已失效"),
+    ("status_invalid", "已宣布失效"),
     ("status_expired", "已到期"),
     ("event_promulgated", "公布"),
     ("event_effective", "施行"),
@@ -193,7 +204,10 @@ const ZH: Table = &[
         "本文件已被替代：{date}起由{actor}代替。",
     ),
     ("banner_repealed", "本文件已废止：{date}由{actor}废止。"),
-    ("banner_invalid", "本文件已失效：{date}由{actor}宣布失效。"),
+    (
+        "banner_invalid",
+        "本文件已宣布失效：{date}由{actor}宣布失效。",
+    ),
     (
         "banner_expired",
         "本文件已到期：有效期届满，自{date}起不再有效。",
@@ -202,7 +216,7 @@ const ZH: Table = &[
 
 const EN: Table = &[
     ("search", "Search"),
-    ("search_placeholder", "Search titles, numbers and full text"),
+    ("search_placeholder", "Search documents"),
     ("search_title_only", "Titles and numbers only"),
     (
         "search_hint",
@@ -258,6 +272,17 @@ const EN: Table = &[
     ("acts_heading", "Documents acted on"),
     ("history", "History"),
     ("reason", "Reason"),
+    ("colon", ": "),
+    ("paren_open", " ("),
+    ("paren_close", ")"),
+    ("breadcrumb", "Breadcrumb"),
+    ("article_link", "Link to this article"),
+    ("superseded_mark", "Not the text in force"),
+    ("printed_from", "URL"),
+    ("scheduled", "scheduled"),
+    ("sort_by", "Sort"),
+    ("filter_page", "Filter this page"),
+    ("act_level", "Decision"),
     ("latest_changes", "Latest changes"),
     ("status_overview", "Documents by status"),
     ("entry_points", "Browse"),
@@ -496,7 +521,7 @@ mod tests {
         }
         assert_eq!(
             Strings::new(Language::ZhCn).status(Status::Invalid),
-            "已失效"
+            "已宣布失效"
         );
         let d = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
         assert_eq!(Strings::new(Language::ZhCn).date(d), "2025年6月30日");

@@ -203,6 +203,10 @@ impl Renderer {
                 .map(|d| strings.date(d))
                 .unwrap_or_else(|_| iso.to_owned())
         });
+        // `{{ title | book_title }}`: 《title》 with the marks inside made single.
+        env.add_filter("book_title", |title: &str| {
+            crate::markdown::nest_book_marks(&format!("《{title}》"))
+        });
         env.add_global("i18n", v(strings.to_map()));
         let mut statics: BTreeMap<String, Vec<u8>> = theme
             .statics
@@ -627,23 +631,55 @@ impl Pass<'_> {
                 .cmp(&a.published)
                 .then_with(|| a.title.cmp(&b.title))
         });
-        let latest = self.latest_events(10);
+        let latest = view::group_events(self.latest_events(80), 10);
         self.page(
             "index.html",
             "",
             context! { latest => v(latest), page_title => t.get("home") },
         );
-        self.listing("catalogue/", t.get("catalogue_all"), &all);
+        self.listing("catalogue/", t.get("catalogue_all"), &all, None);
+        let index: std::collections::HashMap<&str, usize> = self
+            .views
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i))
+            .collect();
         Status::ALL.par_iter().for_each(|&status| {
             let docs: Vec<&DocView> = all
                 .iter()
                 .copied()
                 .filter(|d| d.status.key == status.key())
                 .collect();
-            self.listing(
+            // What ended each document: the date and act of its last
+            // repeal, invalidation, replacement or expiry by the build date.
+            let ends: BTreeMap<&str, EventView> = docs
+                .iter()
+                .filter_map(|d| {
+                    let i = index[d.id.as_str()];
+                    let e = self.cat.events[i].iter().rev().find(|e| {
+                        e.date <= self.cat.as_of
+                            && matches!(
+                                e.kind,
+                                crate::catalogue::EventKind::Repealed
+                                    | crate::catalogue::EventKind::DeclaredInvalid
+                                    | crate::catalogue::EventKind::Superseded
+                                    | crate::catalogue::EventKind::Expired
+                            )
+                    })?;
+                    Some((d.id.as_str(), EventView::new(e, self.cat, self.views, t)?))
+                })
+                .collect();
+            self.page(
+                "listing.html",
                 &format!("status/{}/", status.key()),
-                t.status(status),
-                &docs,
+                context! {
+                    heading => t.status(status),
+                    docs => v(&docs),
+                    count => docs.len(),
+                    page_title => t.status(status),
+                    parent => context! { label => t.get("by_status").trim_start_matches('按'), url => "catalogue/" },
+                    ends => v(ends),
+                },
             );
         });
         FACETS
@@ -667,11 +703,14 @@ impl Pass<'_> {
         );
     }
 
-    fn listing(&self, path: &str, heading: &str, docs: &[&DocView]) {
+    /// A table of `docs`; `parent` is the (label, path) of the index page
+    /// it belongs to, for the breadcrumb.
+    fn listing(&self, path: &str, heading: &str, docs: &[&DocView], parent: Option<(&str, &str)>) {
+        let parent = parent.map(|(label, url)| context! { label, url });
         self.page(
             "listing.html",
             path,
-            context! { heading, docs => v(docs), count => docs.len(), page_title => heading },
+            context! { heading, docs => v(docs), count => docs.len(), page_title => heading, parent, ends => v(BTreeMap::<&str, ()>::new()) },
         );
     }
 
@@ -703,8 +742,19 @@ impl Pass<'_> {
             &format!("{}/", facet.dir),
             context! { heading, values => v(values), page_title => heading },
         );
+        let index = format!("{}/", facet.dir);
         for ((name, docs), slug) in groups.iter().zip(&slugs) {
-            self.listing(&format!("{}/{slug}/", facet.dir), name, docs);
+            let heading = if facet.dir == "years" {
+                format!("{name}{}", self.r.strings.get("year_suffix"))
+            } else {
+                name.clone()
+            };
+            self.listing(
+                &format!("{}/{slug}/", facet.dir),
+                &heading,
+                docs,
+                Some((heading_label(self.r.strings.get(facet.label)), &index)),
+            );
         }
     }
 
@@ -846,6 +896,11 @@ fn template_diagnostic(e: &minijinja::Error, origin: &std::path::Path) -> Diagno
         Some(line) => d.at_line(line),
         None => d,
     }
+}
+
+/// A facet's index label without its 按 (by) prefix in Chinese, for breadcrumbs.
+fn heading_label(label: &str) -> &str {
+    label.strip_prefix('按').unwrap_or(label)
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "static/search.js",
     "static/compare.js",
     "static/lifecycle.js",
+    "static/favicon.svg",
+    "static/catalogue.js",
 ];
 
 /// A theme file and where it came from.

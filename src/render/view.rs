@@ -205,7 +205,7 @@ pub fn doc_views(cat: &Catalogue, t: &Strings) -> Vec<DocView> {
         .zip(&cat.computed)
         .map(|(doc, computed)| DocView {
             id: doc.id.to_string(),
-            title: doc.title.clone(),
+            title: crate::markdown::nest_book_marks(&doc.title),
             url: doc_url(&doc.id),
             number: doc.meta.number.clone(),
             issuer: doc.meta.issuer.clone(),
@@ -221,6 +221,42 @@ pub fn doc_views(cat: &Catalogue, t: &Strings) -> Vec<DocView> {
             has_text: doc.origin == OriginKind::Markdown,
         })
         .collect()
+}
+
+/// Events of one day by one act (a decision repealing several documents),
+/// shown together in 最近变动; events without an act stay alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventGroup {
+    /// Date of the events.
+    pub date: NaiveDate,
+    /// The act, if any.
+    pub actor: Option<DocView>,
+    /// The events, in the order given.
+    pub events: Vec<EventView>,
+}
+
+/// At most `n` groups of events (newest first) sharing date and act.
+pub fn group_events(events: Vec<EventView>, n: usize) -> Vec<EventGroup> {
+    let mut groups: Vec<EventGroup> = Vec::new();
+    for e in events {
+        let same = groups.iter().position(|g| {
+            g.date == e.date
+                && e.actor.is_some()
+                && g.actor.as_ref().map(|a| &a.id) == e.actor.as_ref().map(|a| &a.id)
+        });
+        if let Some(k) = same {
+            groups[k].events.push(e);
+        } else if groups.len() == n {
+            break;
+        } else {
+            groups.push(EventGroup {
+                date: e.date,
+                actor: e.actor.clone(),
+                events: vec![e],
+            });
+        }
+    }
+    groups
 }
 
 /// A dated event with the documents involved.
@@ -412,7 +448,10 @@ pub fn timeline(
     entries.extend(
         cat.events[i]
             .iter()
-            .filter(|e| e.date <= cat.as_of && !stands_for_version(e))
+            // A scheduled 施行 date is shown ahead of time (pending documents).
+            .filter(|e| {
+                (e.date <= cat.as_of || e.kind == EventKind::Effective) && !stands_for_version(e)
+            })
             .filter_map(|e| EventView::new(e, cat, views, t))
             .map(|e| TimelineEntry {
                 date: e.date,

@@ -321,6 +321,16 @@ impl Session<'_> {
         );
     }
 
+    /// Resize the browser window (CSS pixels).
+    pub fn window(&self, width: u32, height: u32) {
+        self.call("window/rect", &json!({ "width": width, "height": height }));
+    }
+
+    /// Run a Chrome DevTools Protocol command, e.g. `Emulation.setEmulatedMedia`.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call("goog/cdp/execute", &json!({ "cmd": cmd, "params": params }))
+    }
+
     fn call(&self, what: &str, body: &Value) -> Value {
         let path = format!("/session/{}/{what}", self.id);
         self.driver.call("POST", &path, body)

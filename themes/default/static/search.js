@@ -456,11 +456,13 @@ async function update(retry = true) {
   const t0 = performance.now();
   writeState(state);
   const status = document.getElementById("search-count");
-  if (!state.q.trim()) { render(null); status.textContent = ""; return; }
+  if (!state.q.trim()) { current = null; render(null); status.textContent = ""; app.dataset.state = "done"; return; }
   status.textContent = T.search_loading;
   try {
     const found = await search(state);
     if (mine !== run) return;
+    // A query of punctuation only has no terms: nothing to look up.
+    if (!found) { current = null; render(null); status.textContent = T.search_none; app.dataset.state = "done"; return; }
     current = found;
     shown = 0;
     render(found);
@@ -553,7 +555,10 @@ async function resultItem(h, re) {
 
 function renderFilters(found) {
   const box = document.getElementById("search-filters");
+  // Keep keyboard focus on the control that was used across the re-render.
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.key : null;
   box.replaceChildren();
+  if (focused) queueMicrotask(() => box.querySelector(`[data-key="${focused}"]`)?.focus());
   box.hidden = !found;
   if (!found) return;
   const { counts } = found;
@@ -564,6 +569,7 @@ function renderFilters(found) {
     const label = el("label");
     const box = el("input");
     box.type = "checkbox";
+    box.dataset.key = "status-" + s;
     box.checked = !statuses || statuses.includes(s);
     box.addEventListener("change", () => {
       const now = new Set(statusesOf(state) ?? ["current", "amended", "pending", "superseded", "repealed", "invalid", "expired"]);
@@ -576,6 +582,7 @@ function renderFilters(found) {
   }
   const all = el("button", "link-button", T.search_include_all);
   all.type = "button";
+  all.dataset.key = "all";
   all.hidden = state.status === "all";
   all.addEventListener("click", () => { state.status = "all"; update(); });
   fs.append(all);
@@ -590,7 +597,13 @@ function renderFilters(found) {
       select.append(new Option(`${value} (${c})`, value, false, value === state[f]));
     }
     if (state[f] && !counts[f].has(state[f])) select.append(new Option(`${state[f]} (0)`, state[f], false, true));
-    select.addEventListener("change", () => { state[f] = select.value || null; update(); });
+    select.dataset.key = f;
+    // Arrow keys only move the choice; Enter or leaving the list applies it.
+    let keyed = false;
+    const apply = () => { keyed = false; if ((select.value || null) !== state[f]) { state[f] = select.value || null; update(); } };
+    select.addEventListener("keydown", (e) => { if (e.key.startsWith("Arrow")) keyed = true; else if (e.key === "Enter") apply(); });
+    select.addEventListener("change", () => { if (!keyed) apply(); });
+    select.addEventListener("blur", () => { if (keyed) apply(); });
     label.append(select);
     box.append(label);
   }
@@ -598,6 +611,7 @@ function renderFilters(found) {
   years.append(el("span", null, T.search_years));
   for (const k of ["from", "to"]) {
     const y = el("input");
+    y.dataset.key = "year-" + k;
     y.type = "number"; y.min = 1900; y.max = 2100; y.name = k; y.placeholder = k === "from" ? "1949" : "2026";
     y.setAttribute("aria-label", T["search_year_" + k]);
     y.value = state[k] ?? "";
