@@ -7,6 +7,8 @@
 //! Pure text in, text and problems out; `catalogue` decides which act
 //! applies to which version and reports problems with the act's file.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::articles::{article_number, parse_numeral};
@@ -201,6 +203,8 @@ fn instruction_text(line: &str) -> Option<String> {
 /// The skeleton of an instruction (quotations replaced by `Q`, Markdown
 /// links by their text) and the quotations, raw.
 fn split_quotes(text: &str) -> Result<(String, Vec<String>), String> {
+    let curly = curly_quotes(text);
+    let text: &str = &curly;
     let mut skeleton = String::new();
     let mut quotes = Vec::new();
     let mut rest = text;
@@ -226,6 +230,22 @@ fn split_quotes(text: &str) -> Result<(String, Vec<String>), String> {
     }
     skeleton.push_str(rest);
     Ok((strip_links(&skeleton), quotes))
+}
+
+/// Straight double quotes (`"…"`, typed on a Latin keyboard) as “…”.
+fn curly_quotes(text: &str) -> Cow<'_, str> {
+    if !text.contains('"') {
+        return Cow::Borrowed(text);
+    }
+    let mut open = false;
+    let curly = text.chars().map(|c| match c {
+        '"' => {
+            open = !open;
+            if open { '“' } else { '”' }
+        }
+        c => c,
+    });
+    Cow::Owned(curly.collect())
 }
 
 /// `[text](url)` → `text`.
@@ -898,6 +918,8 @@ mod tests {
                 text: "加强“清朗”治理。".into()
             }
         );
+        let straight = parse("将第三条修改为：\"严格公务接待。\"");
+        assert!(straight.problems.is_empty(), "{:?}", straight.problems);
         let unknown_form = parse("序言\n三、对第二条作如下修改：删去“一律”二字。");
         assert_eq!(unknown_form.problems[0].0, 1, "never skipped silently");
     }
