@@ -1,16 +1,20 @@
-//! Output sinks: where rendered files go. `Staged` builds into a fresh folder
-//! beside the target and swaps it in only when the whole build succeeded, so
-//! a failed build leaves the previous output byte-identical; on Linux the swap
-//! is one atomic exchange, and the next build cleans up after a killed one
-//! (restoring a previous site parked mid-swap); `Memory` keeps
-//! files in a map (tests, dev server); `Discard` drops them (`check`).
+//! Output sinks: where rendered files go. `Incremental` writes only what
+//! changed into the output folder, each file atomically, and only once the
+//! whole build succeeded (see `incremental`); `Memory` keeps files in a map
+//! (tests, dev server); `Discard` drops them (`check`). Also cleans up the
+//! staging folders that builds of earlier versions left beside the output.
 //!
 //! Sinks only store bytes under a relative path; they never render.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 use std::sync::Mutex;
+
+mod incremental;
+pub mod manifest;
+
+pub use incremental::{Incremental, Written};
 
 /// Why a file could not be written.
 #[derive(Debug)]
@@ -47,8 +51,8 @@ fn checked(rel: &str) -> Result<&Path, OutputError> {
     }
 }
 
-/// File every staged output carries, so a later build knows the folder is
-/// its own to replace (and never deletes a folder it did not make).
+/// File every output carries, so a later build knows the folder is its own
+/// to write into (and never touches a folder it did not make).
 pub const MARKER: &str = ".gazette";
 
 /// True if `dir` may be replaced by a build: absent, empty, or made by gazette.
@@ -59,93 +63,8 @@ pub fn replaceable(dir: &Path) -> bool {
     }
 }
 
-/// Writes into a staging folder next to `target`; `commit` swaps it in.
-pub struct Staged {
-    target: PathBuf,
-    staging: PathBuf,
-    committed: bool,
-}
-
-impl Staged {
-    /// Create an empty staging folder beside `target`, after cleaning up
-    /// what killed builds left there.
-    pub fn begin(target: &Path) -> std::io::Result<Staged> {
-        recover(target)?;
-        let staging = sibling(target, "staging");
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)?;
-        }
-        std::fs::create_dir_all(&staging)?;
-        std::fs::write(
-            staging.join(MARKER),
-            "Written by gazette: this folder is replaced on every build.\n",
-        )?;
-        Ok(Staged {
-            target: target.to_path_buf(),
-            staging,
-            committed: false,
-        })
-    }
-
-    /// Replace `target` with everything written so far.
-    pub fn commit(mut self) -> std::io::Result<()> {
-        if self.target.exists() {
-            swap(&self.staging, &self.target)?;
-            self.committed = true;
-            // The staging path now holds the previous site.
-            std::fs::remove_dir_all(&self.staging)
-        } else {
-            std::fs::rename(&self.staging, &self.target)?;
-            self.committed = true;
-            Ok(())
-        }
-    }
-}
-
-/// Put the folder at `staging` in `target`'s place and the old `target` at
-/// `staging`. On Linux one `renameat2(RENAME_EXCHANGE)`: `target` is the old
-/// or the new site at every instant. Elsewhere, or on a file system that
-/// cannot exchange, two renames with the old site parked at
-/// `.<name>.old-<pid>` in between, which `recover` puts back if the build
-/// dies there.
-fn swap(staging: &Path, target: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    match exchange(staging, target) {
-        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => {}
-        done => return done,
-    }
-    let old = sibling(target, "old");
-    std::fs::rename(target, &old)?;
-    std::fs::rename(staging, target)?;
-    std::fs::rename(&old, staging)
-}
-
-/// Atomically exchange two paths (Linux 3.15+, most local file systems).
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let a = CString::new(a.as_os_str().as_bytes())?;
-    let b = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both paths are NUL-terminated C strings that outlive the call.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-/// Clean up beside `target` after builds that are no longer running: a
+/// Clean up beside `target` after builds of earlier gazette versions (which
+/// staged the whole site in a sibling folder) that are no longer running: a
 /// previous site parked mid-swap goes back in place if `target` is missing;
 /// other staging and parked folders are deleted.
 fn recover(target: &Path) -> std::io::Result<()> {
@@ -205,35 +124,6 @@ fn running(pid: u32) -> bool {
     }
 }
 
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.committed {
-            // Best effort: a leftover staging folder is removed by the next build.
-            let _ = std::fs::remove_dir_all(&self.staging);
-        }
-    }
-}
-
-impl Output for Staged {
-    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        let path = self.staging.join(checked(rel)?);
-        let fail = |e: std::io::Error| OutputError {
-            path: rel.into(),
-            message: e.to_string(),
-        };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(fail)?;
-        }
-        std::fs::write(&path, bytes).map_err(fail)
-    }
-}
-
-/// `<parent>/.<name>.<what>-<pid>`: a hidden sibling of `target`.
-fn sibling(target: &Path, what: &str) -> PathBuf {
-    let name = file_name(target);
-    target.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
-}
-
 fn file_name(target: &Path) -> String {
     target
         .file_name()
@@ -284,30 +174,114 @@ mod tests {
         assert!(m.write("docs/a/index.html", b"x").is_ok());
     }
 
+    /// Build `files` into `target` and commit.
+    fn build(target: &Path, files: &[(&str, &str)]) -> Written {
+        let out = Incremental::begin(target).unwrap();
+        for (rel, text) in files {
+            out.write(rel, text.as_bytes()).unwrap();
+        }
+        out.commit().unwrap()
+    }
+
+    fn read(target: &Path, rel: &str) -> String {
+        std::fs::read_to_string(target.join(rel)).unwrap()
+    }
+
+    fn stat(target: &Path, rel: &str) -> manifest::Stat {
+        manifest::Stat::of(&std::fs::metadata(target.join(rel)).unwrap())
+    }
+
     #[test]
-    fn staged_output_replaces_target_only_on_commit() {
+    fn incremental_output_changes_the_target_only_on_commit() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        std::fs::create_dir_all(&target).unwrap();
-        std::fs::write(target.join("old.html"), "old").unwrap();
-        let abandoned = Staged::begin(&target).unwrap();
+        build(&target, &[("old.html", "old"), ("docs/a/index.html", "a")]);
+        let abandoned = Incremental::begin(&target).unwrap();
         abandoned.write("new.html", b"new").unwrap();
+        abandoned.write("docs/b/index.html", b"b").unwrap();
         drop(abandoned);
-        assert!(target.join("old.html").exists());
-        let staged = Staged::begin(&target).unwrap();
-        staged.write("new.html", b"new").unwrap();
-        staged.commit().unwrap();
-        assert!(!target.join("old.html").exists());
+        let mut names: Vec<_> = walkdir::WalkDir::new(&target)
+            .into_iter()
+            .map(|e| relative_name(&target, e.unwrap().path()))
+            .collect();
+        names.sort();
         assert_eq!(
-            std::fs::read_to_string(target.join("new.html")).unwrap(),
-            "new"
+            names,
+            [
+                "",
+                ".gazette",
+                ".gazette-manifest",
+                "docs",
+                "docs/a",
+                "docs/a/index.html",
+                "old.html"
+            ]
         );
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no staging leftovers"
-        );
+        let done = build(&target, &[("new.html", "new")]);
+        assert_eq!((done.written, done.deleted, done.kept), (1, 2, 0));
+        assert!(!target.join("old.html").exists() && !target.join("docs").exists());
+        assert_eq!(read(&target, "new.html"), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(replaceable(&target));
+    }
+
+    fn relative_name(target: &Path, path: &Path) -> String {
+        path.strip_prefix(target)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn an_abandoned_first_build_leaves_no_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let abandoned = Incremental::begin(&target).unwrap();
+        abandoned.write("docs/a/index.html", b"a").unwrap();
+        drop(abandoned);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn unchanged_files_are_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let files = [("a.html", "a"), ("docs/b/index.html", "b")];
+        build(&target, &files);
+        let before = [stat(&target, "a.html"), stat(&target, ".gazette-manifest")];
+        let done = build(&target, &files);
+        assert_eq!((done.written, done.deleted, done.kept), (0, 0, 2));
+        let after = [stat(&target, "a.html"), stat(&target, ".gazette-manifest")];
+        assert_eq!(before, after, "a rebuild with no change writes no file");
+        let done = build(&target, &[("a.html", "A"), ("docs/b/index.html", "b")]);
+        assert_eq!((done.written, done.kept), (1, 1));
+        assert_eq!(read(&target, "a.html"), "A");
+    }
+
+    #[test]
+    fn files_edited_behind_the_manifest_are_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        build(&target, &[("a.html", "aaa"), ("b.html", "bbb")]);
+        std::fs::write(target.join("a.html"), "xxx").unwrap();
+        std::fs::remove_file(target.join("b.html")).unwrap();
+        std::fs::write(target.join("stray.html"), "?").unwrap();
+        let done = build(&target, &[("a.html", "aaa"), ("b.html", "bbb")]);
+        assert_eq!((done.written, done.deleted), (2, 1));
+        assert_eq!(read(&target, "a.html"), "aaa");
+        assert_eq!(read(&target, "b.html"), "bbb");
+        assert!(!target.join("stray.html").exists());
+    }
+
+    #[test]
+    fn a_file_may_become_a_folder_and_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        build(&target, &[("docs/a", "file")]);
+        build(&target, &[("docs/a/index.html", "page")]);
+        assert_eq!(read(&target, "docs/a/index.html"), "page");
+        build(&target, &[("docs/a", "file again")]);
+        assert_eq!(read(&target, "docs/a"), "file again");
     }
 
     /// A pid no process has (above Linux's largest `pid_max`).
@@ -317,13 +291,16 @@ mod tests {
     fn leftovers_of_killed_builds_are_removed_by_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        std::fs::create_dir_all(&target).unwrap();
+        build(&target, &[("docs/a/index.html", "a")]);
+        let temp = target.join(format!("docs/a/.gz-tmp-{DEAD}-3"));
+        std::fs::write(&temp, "torn").unwrap();
         let staging = dir.path().join(format!(".public.staging-{DEAD}"));
         std::fs::create_dir_all(staging.join("docs")).unwrap();
         let other = dir.path().join(format!(".other.staging-{DEAD}"));
         std::fs::create_dir_all(&other).unwrap();
-        Staged::begin(&target).unwrap().commit().unwrap();
-        assert!(!staging.exists(), "staging folder of a killed build");
+        drop(Incremental::begin(&target).unwrap());
+        assert!(!temp.exists(), "temporary file of a killed build");
+        assert!(!staging.exists(), "staging folder of an earlier version");
         assert!(other.exists(), "another output's folder is left alone");
     }
 
@@ -334,26 +311,11 @@ mod tests {
         let parked = dir.path().join(format!(".public.old-{DEAD}"));
         std::fs::create_dir_all(&parked).unwrap();
         std::fs::write(parked.join("index.html"), "previous").unwrap();
-        let abandoned = Staged::begin(&target).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(target.join("index.html")).unwrap(),
-            "previous"
-        );
+        std::fs::write(parked.join(MARKER), "").unwrap();
+        let abandoned = Incremental::begin(&target).unwrap();
+        assert_eq!(read(&target, "index.html"), "previous");
         drop(abandoned);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn exchange_swaps_two_folders_in_one_step() {
-        let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-        std::fs::create_dir(&a).unwrap();
-        std::fs::write(a.join("new"), "").unwrap();
-        std::fs::create_dir(&b).unwrap();
-        std::fs::write(b.join("old"), "").unwrap();
-        exchange(&a, &b).unwrap();
-        assert!(b.join("new").exists() && a.join("old").exists());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::catalogue::{AppliedAct, Catalogue};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::output::{Discard, Output, Staged};
+use crate::output::{Discard, Incremental, Output};
 use crate::render::Renderer;
 use crate::search;
 
@@ -169,9 +169,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             format!("cannot write output: {e}"),
         )])
     };
-    let staged = Staged::begin(&out_dir).map_err(io_error)?;
-    let warnings = site.render_with_index(&staged, diags)?;
-    staged.commit().map_err(io_error)?;
+    let out = Incremental::begin(&out_dir).map_err(io_error)?;
+    let warnings = site.render_with_index(&out, diags)?;
+    out.commit().map_err(io_error)?;
     Ok(BuildReport {
         documents: site.catalogue.docs.len(),
         out_dir,

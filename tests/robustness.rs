@@ -123,8 +123,9 @@ proptest! {
     }
 }
 
-/// A site whose content is a sample of the shared corpus (every `step`-th file).
-fn corpus_sample(step: usize) -> Option<(tempfile::TempDir, Vec<PathBuf>)> {
+/// A site whose content is a sample of the shared corpus (every `step`-th
+/// file, at most `limit` of them).
+fn corpus_sample(step: usize, limit: usize) -> Option<(tempfile::TempDir, Vec<PathBuf>)> {
     let corpus = common::corpus()?;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("site.toml"), "title = \"corpus\"\n").unwrap();
@@ -137,7 +138,7 @@ fn corpus_sample(step: usize) -> Option<(tempfile::TempDir, Vec<PathBuf>)> {
         .map(|e| e.path().strip_prefix(&corpus).unwrap().to_path_buf())
         .step_by(step)
         .collect();
-    files.truncate(60);
+    files.truncate(limit);
     for rel in &files {
         let target = dir.path().join("content").join(rel);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
@@ -201,7 +202,7 @@ fn mangle(i: usize, text: &str, rng: &mut u64) -> (Vec<u8>, Option<Code>) {
 
 #[test]
 fn mangled_corpus_files_each_get_a_diagnostic_and_never_panic() {
-    let Some((dir, files)) = corpus_sample(29) else {
+    let Some((dir, files)) = corpus_sample(29, 60) else {
         return;
     };
     let opts = gazette::BuildOptions {
@@ -673,8 +674,10 @@ fn issue_17_symlinked_catalogue_is_never_followed() {
     );
 }
 
-/// Issues 17.7 and 17.8: a build killed at any moment leaves the previous
-/// site in place, and the next build removes what the killed one left.
+/// Issues 17.7 and 17.8: a build killed at any moment leaves a site in
+/// place, and the next build removes what the killed one left (issue 15:
+/// temporary files of the incremental output, as well as the staging
+/// folders earlier versions made).
 #[cfg(target_os = "linux")]
 #[test]
 fn issue_17_killed_builds_never_lose_the_site_or_leave_folders() {
@@ -702,4 +705,212 @@ fn issue_17_killed_builds_never_lose_the_site_or_leave_folders() {
     }
     f.build("2026-11-27");
     assert_eq!(leftovers(), Vec::<String>::new());
+    assert_eq!(temporary_files(&f.out()), Vec::<String>::new());
+}
+
+/// Temporary files an incremental build left in `out`.
+fn temporary_files(out: &Path) -> Vec<String> {
+    snapshot(out)
+        .into_keys()
+        .filter(|rel| {
+            rel.rsplit('/')
+                .next()
+                .unwrap_or(rel)
+                .starts_with(".gz-tmp-")
+        })
+        .collect()
+}
+
+/// Modification time and inode of every file under `dir`: a file written
+/// again, even with the same bytes, gets a new inode (and mtime).
+fn stats(dir: &Path) -> BTreeMap<String, (std::time::SystemTime, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let rel = rel.to_string_lossy().into_owned();
+            (rel, (meta.modified().unwrap(), meta.ino()))
+        })
+        .collect()
+}
+
+/// Issue 15: a rebuild with no change writes no file.
+#[cfg(unix)]
+#[test]
+fn issue_15_a_rebuild_with_no_change_writes_nothing() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let before = stats(&f.out());
+    assert!(before.contains_key(".gazette-manifest"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    f.build("2026-11-27");
+    assert_eq!(before, stats(&f.out()));
+}
+
+/// Issue 15: editing one document rewrites exactly the files whose bytes
+/// changed, and the result equals a fresh build.
+#[cfg(unix)]
+#[test]
+fn issue_15_editing_one_document_rewrites_only_the_files_it_changes() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let (bytes, before) = (snapshot(&f.out()), stats(&f.out()));
+    let doc = f.root().join("content/rules/conduct.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(&doc, format!("{text}\n第九十条 新增的条文。\n")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    f.build("2026-11-27");
+    let (now, after) = (snapshot(&f.out()), stats(&f.out()));
+    let changed: Vec<_> = now
+        .keys()
+        .filter(|k| bytes.get(*k) != now.get(*k))
+        .collect();
+    assert!(
+        changed.iter().any(|k| k.starts_with("docs/rules/conduct/")),
+        "{changed:?}"
+    );
+    for (rel, stat) in &after {
+        let rewritten = before.get(rel) != Some(stat);
+        let differs = bytes.get(rel) != now.get(rel);
+        assert_eq!(
+            rewritten, differs,
+            "{rel}: rewritten {rewritten}, bytes changed {differs}"
+        );
+    }
+    assert!(
+        changed.len() < now.len() / 2,
+        "{} of {} files changed",
+        changed.len(),
+        now.len()
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let opts = gazette::BuildOptions {
+        output: Some(fresh.path().join("out")),
+        ..f.options("2026-11-27")
+    };
+    gazette::build(&opts).unwrap();
+    assert_eq!(
+        without_manifest(now),
+        without_manifest(snapshot(&fresh.path().join("out")))
+    );
+}
+
+fn without_manifest(mut files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    files.remove(".gazette-manifest");
+    files
+}
+
+/// Issue 15: a build that fails while rendering leaves every file as it
+/// was, mtimes included, and no temporary file or new folder.
+#[cfg(unix)]
+#[test]
+fn issue_15_a_failed_build_changes_no_file() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let (bytes, before) = (snapshot(&f.out()), stats(&f.out()));
+    let folders = |dir: &Path| -> Vec<String> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.path().to_string_lossy().into_owned())
+            .collect()
+    };
+    let listing_before = folders(f.root());
+    f.write(
+        "content/new/page.md",
+        "+++\ntitle = \"新\"\npublished = 2013-03-01\n+++\n[missing](doc:nothing)\n",
+    );
+    let diags = f.build_err("2026-11-27");
+    assert!(common::has_error(
+        &diags,
+        Code::BrokenLink,
+        "content/new/page.md",
+        Some(5)
+    ));
+    assert_eq!(bytes, snapshot(&f.out()));
+    assert_eq!(before, stats(&f.out()));
+    std::fs::remove_dir_all(f.root().join("content/new")).unwrap();
+    assert_eq!(
+        listing_before,
+        folders(f.root()),
+        "no folder or file was added"
+    );
+}
+
+/// Issue 15: builds of a copy of the shared corpus killed at staggered
+/// moments leave every file either as the previous build or as the killed
+/// build would have written it (never torn), and the next build turns the
+/// output into exactly what a fresh build writes.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_15_killed_builds_leave_old_or_new_files_and_the_next_build_repairs_them() {
+    let Some((dir, _)) = corpus_sample(5, usize::MAX) else {
+        return;
+    };
+    let (old_day, new_day) = ("2000-01-01", "2026-11-27");
+    let fresh = |day: &str| {
+        let out = dir.path().join(format!("fresh-{day}"));
+        let started = std::time::Instant::now();
+        run_build(dir.path(), day, Some(&out)).wait().unwrap();
+        (snapshot(&out), started.elapsed())
+    };
+    let (old, _) = fresh(old_day);
+    let (new, took) = fresh(new_day);
+    assert_ne!(without_manifest(old.clone()), without_manifest(new.clone()));
+    let out = dir.path().join("public");
+    for i in 0..8u32 {
+        let (from, to) = if i % 2 == 0 {
+            (old_day, new_day)
+        } else {
+            (new_day, old_day)
+        };
+        assert!(run_build(dir.path(), from, None).wait().unwrap().success());
+        let expected = if from == old_day { &old } else { &new };
+        let repaired = without_manifest(snapshot(&out));
+        assert!(
+            repaired == without_manifest(expected.clone()),
+            "kill {i}: not repaired"
+        );
+        let mut child = run_build(dir.path(), to, None);
+        std::thread::sleep(took * (i + 1) / 8);
+        let _ = child.kill();
+        let _ = child.wait();
+        for (rel, bytes) in snapshot(&out) {
+            let known = [&old, &new].iter().any(|s| s.get(&rel) == Some(&bytes));
+            let temp = rel
+                .rsplit('/')
+                .next()
+                .unwrap_or(&rel)
+                .starts_with(".gz-tmp-");
+            assert!(
+                known || temp || rel == ".gazette-manifest",
+                "kill {i}: {rel} is torn"
+            );
+        }
+    }
+    assert!(
+        run_build(dir.path(), new_day, None)
+            .wait()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(without_manifest(snapshot(&out)), without_manifest(new));
+    assert_eq!(temporary_files(&out), Vec::<String>::new());
+}
+
+/// Start `gazette build` of the site at `root` as of `day`.
+fn run_build(root: &Path, day: &str, output: Option<&Path>) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"));
+    cmd.args(["build", "--as-of", day, "--root"]).arg(root);
+    if let Some(out) = output {
+        cmd.arg("--output").arg(out);
+    }
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
 }

@@ -1,0 +1,337 @@
+//! `Incremental`: the disk sink of `build`. It writes only files whose bytes
+//! changed, each into a temporary file beside its final place; `commit`
+//! renames them in (one atomic rename per file), deletes what the build no
+//! longer produces and writes the manifest last. A build that fails before
+//! `commit` removes its temporary files and leaves the output as it was.
+//!
+//! A file is unchanged when the manifest vouches for it (same digest, stat
+//! untouched) or, failing that, when its bytes on disk equal the new ones,
+//! so the next build repairs whatever a killed one left half done.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::manifest::{self, Entry, Manifest, Stat};
+use super::{MARKER, Output, OutputError, checked};
+
+/// Prefix of temporary files; the rest is `<pid>-<n>`.
+const TEMP: &str = ".gz-tmp-";
+
+/// What a commit did, for reports and tests.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files deleted because the build no longer produces them.
+    pub deleted: usize,
+    /// Files left as they were.
+    pub kept: usize,
+}
+
+/// A file the build produced.
+struct Produced {
+    entry: Entry,
+    /// Where its new bytes wait to be renamed in; `None` if unchanged.
+    temp: Option<PathBuf>,
+}
+
+/// Writes only what changed into `target`, atomically per file.
+pub struct Incremental {
+    target: PathBuf,
+    old: Manifest,
+    old_text: String,
+    /// Files (and links) found in the output before the build, by path.
+    disk: HashMap<String, Stat>,
+    /// Folders found in the output before the build ("" is the output).
+    dirs: BTreeSet<String>,
+    produced: Mutex<HashMap<String, Produced>>,
+    /// Files that must replace a stale file in their path: written at commit.
+    deferred: Mutex<Vec<(String, Vec<u8>)>>,
+    /// Folders this build created (topmost only), removed if it fails.
+    created: Mutex<BTreeSet<String>>,
+    counter: AtomicU64,
+    marked: bool,
+    committing: bool,
+}
+
+impl Incremental {
+    /// Read the manifest and the state of `target`, removing temporary
+    /// files of builds that are no longer running; marks `target` as
+    /// gazette's (creating it if absent).
+    pub fn begin(target: &Path) -> std::io::Result<Incremental> {
+        super::recover(target)?;
+        let mut inc = Incremental {
+            target: target.to_path_buf(),
+            old: Manifest::default(),
+            old_text: String::new(),
+            disk: HashMap::new(),
+            dirs: BTreeSet::new(),
+            produced: Mutex::default(),
+            deferred: Mutex::default(),
+            created: Mutex::default(),
+            counter: AtomicU64::new(0),
+            marked: false,
+            committing: false,
+        };
+        if target.is_dir() {
+            inc.scan()?;
+        } else {
+            std::fs::create_dir_all(target)?;
+            inc.created_mut().insert(String::new());
+            inc.dirs.insert(String::new());
+        }
+        if !inc.disk.contains_key(MARKER) {
+            std::fs::write(target.join(MARKER), MARKER_TEXT)?;
+            inc.marked = true;
+        }
+        Ok(inc)
+    }
+
+    fn created_mut(&mut self) -> &mut BTreeSet<String> {
+        self.created.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Record every file and folder under the output; delete temporary
+    /// files that killed builds left.
+    fn scan(&mut self) -> std::io::Result<()> {
+        self.old_text =
+            std::fs::read_to_string(self.target.join(manifest::NAME)).unwrap_or_default();
+        self.old = Manifest::parse(&self.old_text);
+        for entry in walkdir::WalkDir::new(&self.target).follow_links(false) {
+            let entry = entry.map_err(std::io::Error::other)?;
+            let rel = relative(entry.path(), &self.target);
+            if entry.file_type().is_dir() {
+                self.dirs.insert(rel);
+            } else if let Some(pid) = temp_pid(&entry.file_name().to_string_lossy()) {
+                if pid == std::process::id() || !super::running(pid) {
+                    std::fs::remove_file(entry.path())?;
+                }
+            } else {
+                let meta = entry.metadata().map_err(std::io::Error::other)?;
+                let mut stat = Stat::of(&meta);
+                if !meta.is_file() {
+                    // A link or device is never read through: always replaced.
+                    stat.size = u64::MAX;
+                }
+                self.disk.insert(rel, stat);
+            }
+        }
+        Ok(())
+    }
+
+    /// True if the file at `rel` already holds `bytes`.
+    fn unchanged(&self, rel: &str, digest: u64, bytes: &[u8]) -> Option<Stat> {
+        let stat = *self.disk.get(rel)?;
+        if stat.size != bytes.len() as u64 {
+            return None;
+        }
+        let same = self.old.vouches(rel, digest, stat)
+            || std::fs::read(self.target.join(rel)).is_ok_and(|old| old == bytes);
+        same.then_some(stat)
+    }
+
+    /// True if a file (or link) of the old output stands where `rel` needs
+    /// a folder.
+    fn blocked(&self, rel: &str) -> bool {
+        ancestors(rel).any(|a| self.disk.contains_key(a))
+    }
+
+    /// Write `bytes` into a fresh temporary file in `rel`'s folder.
+    fn stage(&self, rel: &str, bytes: &[u8]) -> std::io::Result<(PathBuf, Stat)> {
+        let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
+        if !self.dirs.contains(parent) {
+            if let Some(top) = ancestors(rel).find(|a| !self.dirs.contains(*a)) {
+                let mut created = self.created.lock().unwrap_or_else(|e| e.into_inner());
+                created.insert(top.to_owned());
+            }
+            std::fs::create_dir_all(self.target.join(parent))?;
+        }
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let temp = self
+            .target
+            .join(parent)
+            .join(format!("{TEMP}{}-{n}", std::process::id()));
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        let stat = Stat::of(&file.metadata()?);
+        Ok((temp, stat))
+    }
+
+    fn record(&self, rel: &str, produced: Produced) {
+        let mut all = self.produced.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(Produced {
+            temp: Some(stale), ..
+        }) = all.insert(rel.to_owned(), produced)
+        {
+            let _ = std::fs::remove_file(stale);
+        }
+    }
+
+    /// Put every changed file in place, delete files no longer produced,
+    /// then write the manifest (only if it changed).
+    pub fn commit(mut self) -> std::io::Result<Written> {
+        self.committing = true;
+        self.write_deferred()?;
+        let mut done = Written::default();
+        let mut next = Manifest::default();
+        let mut produced = self.produced.lock().unwrap_or_else(|e| e.into_inner());
+        for (rel, p) in produced.iter_mut() {
+            if let Some(temp) = p.temp.take() {
+                if let Err(e) = self.put(rel, &temp) {
+                    p.temp = Some(temp);
+                    return Err(e);
+                }
+                done.written += 1;
+            } else {
+                done.kept += 1;
+            }
+            next.files.insert(rel.clone(), p.entry);
+        }
+        drop(produced);
+        done.deleted = self.delete_stale(&next)?;
+        let text = next.print();
+        if text != self.old_text {
+            let (temp, _) = self.stage(manifest::NAME, text.as_bytes())?;
+            std::fs::rename(temp, self.target.join(manifest::NAME))?;
+        }
+        self.marked = false;
+        self.created_mut().clear();
+        Ok(done)
+    }
+
+    /// Write the files whose folder a stale file occupied, removing it.
+    fn write_deferred(&mut self) -> std::io::Result<()> {
+        let deferred = std::mem::take(self.deferred.get_mut().unwrap_or_else(|e| e.into_inner()));
+        for (rel, bytes) in deferred {
+            for a in ancestors(&rel) {
+                if self.disk.remove(a).is_some() {
+                    std::fs::remove_file(self.target.join(a))?;
+                }
+            }
+            let (temp, stat) = self.stage(&rel, &bytes)?;
+            let entry = Entry {
+                digest: manifest::digest(&bytes),
+                stat,
+            };
+            self.record(
+                &rel,
+                Produced {
+                    entry,
+                    temp: Some(temp),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Rename `temp` to `rel`, replacing a stale folder standing there.
+    fn put(&self, rel: &str, temp: &Path) -> std::io::Result<()> {
+        let path = self.target.join(rel);
+        if self.dirs.contains(rel) && path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        }
+        std::fs::rename(temp, path)
+    }
+
+    /// Delete files of the old output the build did not produce, then
+    /// folders left empty; returns how many files went.
+    fn delete_stale(&self, next: &Manifest) -> std::io::Result<usize> {
+        let mut deleted = 0;
+        for rel in self.disk.keys() {
+            let own = rel == MARKER || rel == manifest::NAME;
+            if !own && !next.files.contains_key(rel) {
+                // Gone already, or its folder was replaced by a new file.
+                use std::io::ErrorKind::{NotADirectory, NotFound};
+                match std::fs::remove_file(self.target.join(rel)) {
+                    Err(e) if !matches!(e.kind(), NotFound | NotADirectory) => return Err(e),
+                    _ => deleted += 1,
+                }
+            }
+        }
+        let needed: BTreeSet<&str> = next.files.keys().flat_map(|r| ancestors(r)).collect();
+        for dir in self.dirs.iter().rev() {
+            if !dir.is_empty() && !needed.contains(dir.as_str()) {
+                // Not empty means something the build wrote lives there.
+                let _ = std::fs::remove_dir(self.target.join(dir));
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+const MARKER_TEXT: &str =
+    "Written by gazette: files in this folder are replaced or deleted on every build.\n";
+
+impl Output for Incremental {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        checked(rel)?;
+        let fail = |e: std::io::Error| OutputError {
+            path: rel.into(),
+            message: e.to_string(),
+        };
+        if self.blocked(rel) {
+            let mut deferred = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
+            deferred.push((rel.to_owned(), bytes.to_vec()));
+            return Ok(());
+        }
+        let digest = manifest::digest(bytes);
+        let (stat, temp) = match self.unchanged(rel, digest, bytes) {
+            Some(stat) => (stat, None),
+            None => {
+                let (temp, stat) = self.stage(rel, bytes).map_err(fail)?;
+                (stat, Some(temp))
+            }
+        };
+        let entry = Entry { digest, stat };
+        self.record(rel, Produced { entry, temp });
+        Ok(())
+    }
+}
+
+impl Drop for Incremental {
+    /// An abandoned build removes its temporary files and the folders it
+    /// created; once renaming began, what is in place stays (the next build
+    /// repairs any mix).
+    fn drop(&mut self) {
+        let produced = self.produced.get_mut().unwrap_or_else(|e| e.into_inner());
+        for p in produced.values() {
+            if let Some(temp) = &p.temp {
+                let _ = std::fs::remove_file(temp);
+            }
+        }
+        if self.committing {
+            return;
+        }
+        if self.marked {
+            let _ = std::fs::remove_file(self.target.join(MARKER));
+        }
+        let created = std::mem::take(self.created_mut());
+        for dir in created {
+            let _ = std::fs::remove_dir_all(self.target.join(dir));
+        }
+    }
+}
+
+/// The folders holding `rel`, outermost first, without the output itself
+/// (`a/b/c` → `a`, `a/b`).
+fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
+    rel.match_indices('/').map(move |(i, _)| &rel[..i])
+}
+
+/// `path` relative to `root`, `/`-separated ("" for the root itself).
+fn relative(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
+/// The pid in a temporary file's name.
+fn temp_pid(name: &str) -> Option<u32> {
+    name.strip_prefix(TEMP)?.split_once('-')?.0.parse().ok()
+}
