@@ -102,10 +102,15 @@ impl Names {
                 number_docs.push(i);
             }
         }
-        let numbers = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .ok();
+        // No 文号 at all (an imported collection of laws): nothing to scan for.
+        let numbers = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .ok()
+            })
+            .flatten();
         Names {
             titles,
             numbers,
@@ -175,23 +180,21 @@ fn searchable(text: &str) -> Vec<Range<usize>> {
         }
         // Cut out `code` and [links](…).
         let mut from = 0;
-        let bytes = line.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
-            let skip_to = match bytes[i] {
-                b'`' => line[i + 1..].find('`').map(|e| i + 1 + e + 1),
-                b'[' => line[i..]
+        while let Some(k) = line[i..].find(['`', '[']).map(|k| i + k) {
+            let skip_to = match line.as_bytes()[k] {
+                b'`' => line[k + 1..].find('`').map(|e| k + 1 + e + 1),
+                _ => line[k..]
                     .find("](")
-                    .and_then(|e| line[i + e..].find(')').map(|c| i + e + c + 1)),
-                _ => None,
+                    .and_then(|e| line[k + e..].find(')').map(|c| k + e + c + 1)),
             };
             match skip_to {
                 Some(end) => {
-                    out.push(start + from..start + i);
+                    out.push(start + from..start + k);
                     from = end;
                     i = end;
                 }
-                None => i += 1,
+                None => i = k + 1,
             }
         }
         out.push(start + from..start + line.len());
