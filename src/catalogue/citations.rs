@@ -14,7 +14,7 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, MatchKind};
 
 /// What a mention refers to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mention {
     /// Bytes of the mention in the text.
     pub range: Range<usize>,
@@ -26,7 +26,7 @@ pub struct Mention {
 }
 
 /// What `find` saw: mentions to link, and mentions it could not link.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Found {
     /// Mentions of one document each.
     pub mentions: Vec<Mention>,

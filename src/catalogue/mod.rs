@@ -104,6 +104,20 @@ impl ActRef {
     }
 }
 
+/// Citations found in each text, kept across builds: valid while every
+/// document's title and 文号 (in order) stay the same.
+#[derive(Debug, Default)]
+pub struct CitationCache {
+    names_key: Option<u64>,
+    /// By hash of (document index, text).
+    found: HashMap<u64, citations::Found>,
+}
+
+fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
+}
+
 /// An amending act applied to a document, for `check --verbose`.
 #[derive(Debug, Clone)]
 pub struct AppliedAct {
@@ -157,6 +171,16 @@ pub struct Catalogue {
 impl Catalogue {
     /// Index `content`, derive events, check them and compute statuses on `as_of`.
     pub fn build(content: Content, as_of: NaiveDate) -> (Catalogue, Diagnostics) {
+        Catalogue::build_with(content, as_of, &mut CitationCache::default())
+    }
+
+    /// `build`, reusing the citations found in texts that have not changed
+    /// since the cache was filled (the dev server keeps one across rebuilds).
+    pub fn build_with(
+        content: Content,
+        as_of: NaiveDate,
+        cache: &mut CitationCache,
+    ) -> (Catalogue, Diagnostics) {
         let mut diags = Diagnostics::default();
         let Content {
             documents,
@@ -186,7 +210,7 @@ impl Catalogue {
         cat.add_relation_events(&mut diags);
         cat.apply_amendments(&mut diags);
         check_version_urls(&cat, &mut diags);
-        cat.find_citations();
+        cat.find_citations(cache);
         cat.add_version_events();
         check_supersession_cycles(&cat, &mut diags);
         for events in &mut cat.events {
@@ -387,22 +411,48 @@ impl Catalogue {
     }
 
     /// Find every citation in the texts shown, and who cites whom.
-    fn find_citations(&mut self) {
+    fn find_citations(&mut self, cache: &mut CitationCache) {
         use rayon::prelude::*;
-        let names = citations::Names::new(
-            self.docs
+        let names_key = hash_of(
+            &self
+                .docs
                 .iter()
-                .map(|d| (d.title.as_str(), d.meta.number.as_deref())),
+                .map(|d| (d.title.as_str(), d.meta.number.as_deref()))
+                .collect::<Vec<_>>(),
         );
-        let found: Vec<citations::Found> = self
+        if cache.names_key != Some(names_key) {
+            *cache = CitationCache {
+                names_key: Some(names_key),
+                ..CitationCache::default()
+            };
+        }
+        let names = std::sync::OnceLock::new();
+        let names = || {
+            names.get_or_init(|| {
+                citations::Names::new(
+                    self.docs
+                        .iter()
+                        .map(|d| (d.title.as_str(), d.meta.number.as_deref())),
+                )
+            })
+        };
+        let found: Vec<(u64, citations::Found)> = self
             .docs
             .par_iter()
             .enumerate()
-            .map(|(i, d)| match &d.body {
-                Some(body) => citations::find(&body.markdown, i, &names),
-                None => citations::Found::default(),
+            .map(|(i, d)| {
+                let Some(body) = &d.body else {
+                    return (0, citations::Found::default());
+                };
+                let key = hash_of(&(i, &*body.markdown));
+                match cache.found.get(&key) {
+                    Some(found) => (key, found.clone()),
+                    None => (key, citations::find(&body.markdown, i, names())),
+                }
             })
             .collect();
+        cache.found = found.iter().map(|(k, f)| (*k, f.clone())).collect();
+        let found: Vec<citations::Found> = found.into_iter().map(|(_, f)| f).collect();
         self.cited_by = vec![Vec::new(); self.docs.len()];
         let by_source: HashMap<String, usize> = self
             .docs

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use super::watch::{Change, Layout};
 use crate::BuildOptions;
-use crate::catalogue::{Catalogue, Event};
+use crate::catalogue::{Catalogue, CitationCache, Event};
 use crate::config::Config;
 use crate::content::{self, Document, Item};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -116,6 +116,8 @@ pub(crate) struct Engine {
     /// Sources changed since the last good build.
     dirty: BTreeSet<PathBuf>,
     pending: Scope,
+    /// Citations of unchanged texts, reused by the next rebuild.
+    citations: CitationCache,
 }
 
 impl Engine {
@@ -130,6 +132,7 @@ impl Engine {
             files: BTreeMap::new(),
             walk_problems: Diagnostics::default(),
             listed: (Vec::new(), Vec::new()),
+            citations: CitationCache::default(),
             good: None,
             dirty: BTreeSet::new(),
             pending: Scope::Full,
@@ -212,7 +215,7 @@ impl Engine {
         diags.extend(self.listed.1.iter().cloned());
         let items = self.files.values().filter_map(|(item, _)| item.clone());
         let content = content::assemble(items, self.listed.0.clone());
-        let (cat, problems) = Catalogue::build(content, self.setup.as_of);
+        let (cat, problems) = Catalogue::build_with(content, self.setup.as_of, &mut self.citations);
         diags.extend(problems);
         if self.opts.deny_warnings {
             diags.deny_warnings();
