@@ -12,17 +12,7 @@ const PAGE: &str = "docs/zuofeng/shuangshitiao/index.html";
 /// The page's text between the body markers, tags removed.
 fn text(html: &str) -> String {
     let body = &html[html.find("<!--text-->").unwrap()..html.find("<!--/text-->").unwrap()];
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    common::plain_text(body)
 }
 
 #[test]

@@ -217,25 +217,6 @@ fn version_errors_name_file_and_line() {
     }
 }
 
-/// The text of an HTML page: tags dropped, entities unescaped.
-fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
 /// Files of one folder named `NAME(DATE).md`, grouped by `NAME`, read
 /// straight from the corpus (not through gazette).
 fn corpus_families(corpus: &std::path::Path) -> BTreeMap<String, Vec<String>> {
@@ -306,7 +287,7 @@ fn shared_corpus_never_shows_an_older_version_in_force() {
             .unwrap();
         // Compare text, not markup: labels and citations are links.
         let expected = gazette::markdown::nest_book_marks(last_article.trim());
-        let shown = plain_text(&shown);
+        let shown = common::plain_text(&shown);
         assert!(
             shown.contains(&expected),
             "{name} does not show the text of {latest}"

@@ -786,19 +786,14 @@ mod tests {
     }
 
     fn apply_text(act: &str) -> Applied {
-        let id = act_id();
-        let act_ref = Act {
-            id: &id,
-            date: "2018-03-20".parse().unwrap(),
-        };
-        apply(TEXT, &[], &parse(act), &act_ref)
+        apply_text_on(TEXT, act)
     }
 
     fn apply_text_on(body: &str, act: &str) -> Applied {
         let id = act_id();
         let act_ref = Act {
             id: &id,
-            date: "2019-01-01".parse().unwrap(),
+            date: "2018-03-20".parse().unwrap(),
         };
         apply(body, &[], &parse(act), &act_ref)
     }

@@ -30,11 +30,6 @@ pub fn gather(docs: Vec<Document>, as_of: NaiveDate, diags: &mut Diagnostics) ->
     docs
 }
 
-/// Members of one document before merging: the texts and the file ids.
-struct Family {
-    texts: Vec<Document>,
-}
-
 /// Group texts without front matter by name and title; merge each group of
 /// two or more texts of distinct dates into one document.
 fn infer_groups(docs: Vec<Document>, diags: &mut Diagnostics) -> Vec<Document> {
@@ -88,9 +83,12 @@ fn inference_keys(doc: &Document) -> Option<[String; 2]> {
 /// and are alike only in title (the books of a code) are parts, not
 /// versions: the group is returned unmerged. Other same-date texts are one
 /// version twice: a warning, and the earlier file only redirects.
-fn family(mut texts: Vec<Document>, diags: &mut Diagnostics) -> Result<Family, Vec<Document>> {
+fn family(
+    mut texts: Vec<Document>,
+    diags: &mut Diagnostics,
+) -> Result<Vec<Document>, Vec<Document>> {
     if texts.len() < 2 {
-        return Ok(Family { texts });
+        return Ok(texts);
     }
     texts.sort_by(|a, b| (a.meta.published, &a.path).cmp(&(b.meta.published, &b.path)));
     let parts = texts.windows(2).any(|w| {
@@ -134,7 +132,7 @@ fn family(mut texts: Vec<Document>, diags: &mut Diagnostics) -> Result<Family, V
             _ => kept.push(doc),
         }
     }
-    Ok(Family { texts: kept })
+    Ok(kept)
 }
 
 fn date_text(d: Option<NaiveDate>) -> String {
@@ -161,8 +159,7 @@ fn body_text(doc: &Document) -> Option<&str> {
 
 /// One document from a family: the latest text's metadata, every text as a
 /// version, the id `folder/NAME` of the latest text.
-fn merge(family: Family) -> Document {
-    let mut texts = family.texts;
+fn merge(mut texts: Vec<Document>) -> Document {
     if texts.len() == 1 {
         return texts.pop().unwrap_or_else(|| unreachable!());
     }

@@ -467,7 +467,7 @@ impl Pass<'_> {
             self.page("document.html", url, ctx);
         };
         let versions = view::version_views(i, self.cat, self.views, &self.r.strings);
-        for k in view::paged_versions(doc) {
+        for k in doc.paged_versions() {
             let Some(text) = &doc.versions[k].text else {
                 continue;
             };
@@ -545,7 +545,7 @@ impl Pass<'_> {
     /// A 对照表 page for every pair of versions of document `i` that have texts.
     fn render_comparisons(&self, i: usize, versions: &[view::VersionView]) {
         let doc = &self.cat.docs[i];
-        let paged = view::paged_versions(doc);
+        let paged = doc.paged_versions();
         for (n, &a) in paged.iter().enumerate() {
             for &b in &paged[n + 1..] {
                 let (Some(before), Some(after)) = (&doc.versions[a].text, &doc.versions[b].text)

@@ -54,11 +54,6 @@ pub fn compare_dir(id: &DocId, from: NaiveDate, to: NaiveDate) -> String {
     format!("docs/{id}/compare/{from}/{to}/")
 }
 
-/// The versions of `doc` that get a page of their own.
-pub fn paged_versions(doc: &Document) -> Vec<usize> {
-    doc.paged_versions()
-}
-
 /// Site-relative URL of each version's page (`None` for a version without
 /// one), aligned with `doc.versions`: the one place version URLs are made.
 pub fn version_urls(doc: &Document) -> Vec<Option<String>> {
@@ -78,7 +73,7 @@ pub fn version_urls(doc: &Document) -> Vec<Option<String>> {
 /// (`ids_taken` tells which ids belong to documents of their own).
 pub fn doc_files(doc: &Document, ids_taken: impl Fn(&DocId) -> bool) -> Vec<String> {
     let mut files = vec![doc_page_file(&doc.id)];
-    let paged = paged_versions(doc);
+    let paged = doc.paged_versions();
     for (n, &k) in paged.iter().enumerate() {
         let date = doc.versions[k].date;
         files.push(format!("{}index.html", version_dir(&doc.id, date)));
@@ -346,7 +341,7 @@ pub fn version_views(
         .as_ref()
         .filter(|e| e.kind.terminal_status().is_some())
         .map(|e| e.date);
-    let paged = paged_versions(doc);
+    let paged = doc.paged_versions();
     let urls = version_urls(doc);
     let mut previous_text: Option<NaiveDate> = None;
     let mut out = Vec::with_capacity(doc.versions.len());
