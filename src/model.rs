@@ -146,6 +146,76 @@ impl Status {
     }
 }
 
+/// What a clean-up review (清理) decided for one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Kept as it is (保留).
+    Keep,
+    /// To be revised (修改): an amending act is due.
+    Revise,
+    /// To be repealed (废止).
+    Repeal,
+    /// To be declared invalid (宣布失效).
+    Invalidate,
+}
+
+impl Outcome {
+    /// Every outcome, in the order decisions list them.
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Keep,
+        Outcome::Revise,
+        Outcome::Repeal,
+        Outcome::Invalidate,
+    ];
+
+    /// The English key written in review records and exports.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Keep => "keep",
+            Outcome::Revise => "revise",
+            Outcome::Repeal => "repeal",
+            Outcome::Invalidate => "invalidate",
+        }
+    }
+
+    /// The Chinese term offices write in their lists.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Outcome::Keep => "保留",
+            Outcome::Revise => "修改",
+            Outcome::Repeal => "废止",
+            Outcome::Invalidate => "宣布失效",
+        }
+    }
+
+    /// Parse an outcome as written by people: the English key or the
+    /// Chinese term (also the common variants 继续有效, 拟修改, 失效).
+    pub fn parse(text: &str) -> Option<Outcome> {
+        let t = text.trim();
+        let t = t.strip_prefix('拟').unwrap_or(t);
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.key().eq_ignore_ascii_case(t) || o.label_zh() == t)
+            .or(match t {
+                "继续有效" | "保留有效" => Some(Outcome::Keep),
+                "修订" | "修正" => Some(Outcome::Revise),
+                "失效" | "宣布无效" => Some(Outcome::Invalidate),
+                _ => None,
+            })
+    }
+
+    /// The relation a decision uses to carry this outcome out, if any.
+    pub fn relation(self) -> Option<RelationKind> {
+        match self {
+            Outcome::Keep => None,
+            Outcome::Revise => Some(RelationKind::Amends),
+            Outcome::Repeal => Some(RelationKind::Repeals),
+            Outcome::Invalidate => Some(RelationKind::Invalidates),
+        }
+    }
+}
+
 /// Longest path segment of an id or alias in bytes: a file or folder name
 /// on common file systems (ext4, APFS, NTFS) is at most 255 bytes.
 pub const MAX_SEGMENT_BYTES: usize = 255;
@@ -222,6 +292,17 @@ mod tests {
         ] {
             assert!(DocId::new(bad).is_err(), "{bad} should be rejected");
         }
+    }
+
+    #[test]
+    fn outcomes_parse_in_both_languages() {
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.key()), Some(o));
+            assert_eq!(Outcome::parse(o.label_zh()), Some(o));
+        }
+        assert_eq!(Outcome::parse(" 拟废止 "), Some(Outcome::Repeal));
+        assert_eq!(Outcome::parse("Keep"), Some(Outcome::Keep));
+        assert_eq!(Outcome::parse("删除"), None);
     }
 
     #[test]
