@@ -227,11 +227,13 @@ fn publish(
     let ms = started.elapsed().as_millis();
     let failed = outcome.failed_build();
     let documents = outcome.documents;
-    let (errors, warnings): (Vec<_>, Vec<_>) = outcome
+    let errors: Vec<_> = outcome
         .diagnostics
         .iter()
+        .filter(|d| d.is_error())
         .cloned()
-        .partition(|d| d.is_error());
+        .collect();
+    let warnings = outcome.diagnostics.warning_count();
     let (changed, frame) = {
         let mut store = store.write().unwrap_or_else(|e| e.into_inner());
         let changed = store.apply(outcome);
@@ -256,7 +258,7 @@ fn publish(
         crate::say!(
             "built in {ms} ms: {documents} document page(s) rendered, {} file(s) changed, {} warning(s) (`gazette check` lists them)",
             changed.pages.len(),
-            warnings.len()
+            warnings
         );
     }
 }
