@@ -46,6 +46,23 @@ fn mentions_become_links_and_cited_documents_know_it() {
     let c = f.read("docs/c/index.html");
     assert!(c.contains("class=\"cited-by\""), "written links count too");
     assert!(c.contains("关于废止《旧检查规则》的决定"));
+    let json: serde_json::Value = serde_json::from_str(&f.read("catalogue.json")).unwrap();
+    let b = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "b")
+        .unwrap();
+    assert_eq!(
+        b["cites"],
+        serde_json::json!([
+            {"id": "a", "article": null, "count": 1},
+            {"id": "a", "article": 2, "count": 1},
+            {"id": "a", "article": 3, "count": 1},
+            {"id": "c", "article": null, "count": 1},
+        ]),
+        "catalogue.json lists outgoing citations by target and article"
+    );
     let warned: Vec<_> = report
         .warnings
         .iter()
