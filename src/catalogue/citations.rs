@@ -390,9 +390,11 @@ fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
         for (i, _) in text.match_indices(alias.as_str()) {
             let end = i + alias.len();
             let inside = spans.iter().any(|s| s.start <= i && end <= s.end);
-            // Skip the definition itself (`以下简称“X”`).
-            let defining = text[..i].ends_with("以下简称“") || text[..i].ends_with("以下简称");
-            if i > defined_at && inside && !defining {
+            // Skip the definition itself (`以下简称“X”`, `以下简称《X》`).
+            let defining = ["以下简称", "以下简称“", "以下简称《"]
+                .iter()
+                .any(|d| text[..i].ends_with(d));
+            if i > defined_at && inside && !defining && !word_goes_on(alias, &text[end..]) {
                 let article = cited_article(&text[end..]);
                 found.mentions.push(Mention {
                     range: i..end + article.map_or(0, |(_, len)| len),
@@ -402,6 +404,13 @@ fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
             }
         }
     }
+}
+
+/// True if a short title ending in 法 is only the start of a longer word:
+/// `土地管理法律`, `保密法规` (but `保密法规定` is 保密法 + 规定).
+fn word_goes_on(alias: &str, after: &str) -> bool {
+    alias.ends_with('法')
+        && (after.starts_with('律') || (after.starts_with('规') && !after.starts_with("规定")))
 }
 
 #[cfg(test)]
@@ -467,6 +476,13 @@ mod tests {
         assert_eq!(found.ambiguous[0].candidates, [3, 4]);
         assert_eq!(found.unknown.len(), 1);
         assert_eq!(found.unknown[0], 18..54);
+    }
+
+    #[test]
+    fn a_short_title_inside_a_longer_word_is_not_a_mention() {
+        let text = "《食品安全法》（以下简称食品安全法）。违反食品安全法律法规、食品安全法规和食品安全法规定的。";
+        let found: Vec<&str> = cited(text).into_iter().map(|(t, _, _)| t).collect();
+        assert_eq!(found, ["《食品安全法》", "食品安全法"]);
     }
 
     #[test]
