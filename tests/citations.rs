@@ -155,4 +155,11 @@ fn corpus_citations_resolve_without_errors() {
     // 《民法典》 names the books of the code (parts with one title): not linked.
     let page = f.read("docs/民法商法/公司法/index.html");
     assert!(page.contains("class=\"cited-by\""), "the 公司法 is cited");
+    // The 2017 细则 cites article 30 of the 2014 反间谍法 (阻碍执行任务), which
+    // the 2023 revision renumbered: the link goes to the 2014 version.
+    let rules = f.read("docs/行政法规/反间谍法实施细则(2017-11-22)/index.html");
+    let law = "/docs/%E8%A1%8C%E6%94%BF%E6%B3%95/%E5%8F%8D%E9%97%B4%E8%B0%8D%E6%B3%95";
+    assert!(rules.contains(&format!(
+        "<a href=\"{law}/2014-11-01/#art-30\">《反间谍法》第三十条</a>"
+    )));
 }
