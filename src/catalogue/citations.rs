@@ -5,8 +5,9 @@
 //! it cites its own articles (`本规定第十条`).
 //!
 //! Pure: a [`Names`] index built once from the catalogue, and `find` over one
-//! text; the renderer turns the mentions into links, the catalogue into
-//! "cited by" lists. Code, links and headings are never searched.
+//! text; `cited` resolves and checks the mentions, the renderer turns them
+//! into links, the catalogue into "cited by" lists. Code, links, headings
+//! and passages between `<!-- no-citations -->` markers are never searched.
 
 use std::collections::HashMap;
 use std::ops::Range;

@@ -270,13 +270,13 @@ pub(super) fn check_in_force(cat: &Catalogue, diags: &mut Diagnostics) {
             continue;
         };
         let mut targets: Vec<usize> = cat.citations[i].iter().filter_map(|c| c.target).collect();
+        targets.sort_unstable();
         targets.dedup();
-        let mut reported = HashSet::new();
         for j in targets {
             let Some(end) = cat.computed[j].cause.as_ref() else {
                 continue;
             };
-            if end.kind.terminal_status().is_none() || !reported.insert(j) || acts_on(cat, i, j) {
+            if end.kind.terminal_status().is_none() || acts_on(cat, i, j) {
                 continue;
             }
             let mentions = cat.citations[i].iter().filter(|c| c.target == Some(j));
