@@ -92,6 +92,11 @@ pub enum Code {
     ConsolidationMismatch,
     /// A template that does not parse or fails to render.
     Template,
+    /// A clean-up campaign file (`reviews/*.toml`) that does not parse, or a
+    /// review record for an unknown document or reviewed twice in one campaign.
+    Review,
+    /// A review record whose outcome a later decision contradicts.
+    ReviewContradicted,
     /// Writing the output failed.
     Output,
 }

@@ -4,7 +4,8 @@
 //! computed from dated events, not maintained by hand.
 //!
 //! Data flows one way: `config` → `content` (load) → `catalogue` (validate,
-//! compute lifecycle) → `render` (+ `markdown`, `export`) → `search` →
+//! compute lifecycle) → `review` (clean-up queue and
+//! campaigns) → `render` (+ `markdown`, `export`) → `search` →
 //! `output`; `site` sequences the stages. `diagnostics` and `model` are
 //! leaves anyone may use. `serve` (the dev server) sits on top and is used only by the binary.
 
@@ -19,6 +20,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod review;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

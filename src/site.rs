@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::output::{Discard, Incremental, Output};
 use crate::render::Renderer;
+use crate::review::Campaign;
 use crate::search;
 
 /// Resolved options of a build or check.
@@ -60,6 +61,8 @@ pub struct Site {
     pub config: Config,
     /// The computed catalogue.
     pub catalogue: Catalogue,
+    /// Clean-up campaigns with their review records.
+    pub campaigns: Vec<Campaign>,
     /// Compiled templates.
     pub renderer: Renderer,
     /// Treat warnings as errors.
@@ -94,6 +97,7 @@ fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let (content, mut diags) = crate::content::load(&opts.root, &config);
     let (catalogue, problems) = Catalogue::build(content, as_of);
     diags.extend(problems);
+    let campaigns = crate::review::load(&opts.root, &config, &catalogue, &mut diags);
     let renderer = match Renderer::new(&opts.root, &config) {
         Ok(r) => r,
         Err(problems) => {
@@ -105,6 +109,7 @@ fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
         Site {
             config,
             catalogue,
+            campaigns,
             renderer,
             deny_warnings: opts.deny_warnings,
         },

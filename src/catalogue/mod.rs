@@ -774,15 +774,14 @@ fn cite(cited_by: &mut Vec<(usize, Vec<u32>)>, from: usize, article: Option<u32>
     }
 }
 
-/// True for an act whose `amends` names one document: its instructions
-/// (`将第三条修改为…`) then can only mean that document.
+/// True for an act whose `amends` names one document and that does nothing
+/// else: its instructions (`将第三条修改为…`) then can only mean that
+/// document. A clean-up decision that also repeals or invalidates documents
+/// only announces revisions, whose texts are published separately.
 fn amends_one(act: &Document) -> bool {
-    let amends = act
-        .meta
-        .relations
-        .iter()
-        .filter(|r| r.kind == RelationKind::Amends);
-    amends.count() == 1
+    let kinds = || act.meta.relations.iter().map(|r| r.kind);
+    kinds().filter(|&k| k == RelationKind::Amends).count() == 1
+        && !kinds().any(|k| matches!(k, RelationKind::Repeals | RelationKind::Invalidates))
 }
 
 /// Warn about every article where a consolidated text supplied by hand
