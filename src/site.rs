@@ -125,6 +125,12 @@ impl Site {
         mut diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
         diags.extend(self.renderer.render(&self.catalogue, out));
+        if self.config.review.publish {
+            diags.extend(
+                self.renderer
+                    .render_review(&self.catalogue, &self.campaigns, out),
+            );
+        }
         settle(diags, self.deny_warnings)
     }
 

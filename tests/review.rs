@@ -277,3 +277,30 @@ fn example_site_shows_every_reason_and_a_reproducible_draft() {
         "regenerate with `gazette review --draft-decision 2026-qingli --as-of 2026-12-02 --force`"
     );
 }
+
+#[test]
+fn the_review_page_is_published_only_when_the_site_opts_in() {
+    let f = Fixture::new("review");
+    f.build("2026-12-02");
+    assert!(!f.out().join("review").exists(), "unpublished by default");
+    let config = std::fs::read_to_string(f.root().join("site.toml")).unwrap();
+    f.write(
+        "site.toml",
+        &config.replace("[review]\n", "[review]\npublish = true\n"),
+    );
+    f.build("2026-12-02");
+    let page = f.read("review/index.html");
+    for code in [
+        "basis-changed",
+        "cited-changed",
+        "expiring",
+        "review-overdue",
+        "outcome-pending",
+    ] {
+        assert!(page.contains(&format!("class=\"reason-{code}\"")), "{code}");
+    }
+    assert!(
+        page.contains("制定依据《基础规定》已于2026年3月1日废止（《关于废止一批文件的决定》）")
+    );
+    assert!(page.contains("<progress max=\"8\" value=\"3\">"));
+}

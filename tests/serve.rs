@@ -451,3 +451,29 @@ fn issue_17_symlinks_added_while_serving_are_never_followed() {
         assert!(!reply.body.contains("机密文件"));
     }
 }
+
+/// Issue 14: the dev server shows the review queue on a local page and
+/// follows edits of the campaign files.
+#[test]
+fn review_page_follows_campaign_edits() {
+    let f = Fixture::new("review");
+    let server = Server::start(f.root(), "2026-12-02");
+    let page = server.get("/review/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("reason-basis-changed") && page.body.contains("依据基础规定的细则"));
+    let mut events = server.events();
+    let campaign = std::fs::read_to_string(f.root().join("reviews/2026.toml")).unwrap();
+    save(
+        &f.root().join("reviews/2026.toml"),
+        &format!(
+            "{campaign}\n[[record]]\ndoc = \"rules/child\"\ndate = 2026-04-01\noutcome = \"keep\"\n"
+        ),
+    );
+    let reload = events.next_named("reload");
+    assert_eq!(pages(&reload), ["review/index.html"]);
+    let page = server.get("/review/");
+    assert!(
+        !page.body.contains("reason-basis-changed"),
+        "reviewed since its basis changed"
+    );
+}

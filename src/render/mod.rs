@@ -9,6 +9,7 @@ mod fingerprint;
 pub mod i18n;
 mod lint;
 mod notes;
+pub mod review;
 pub mod theme;
 pub mod view;
 
@@ -817,8 +818,9 @@ struct Claims {
 }
 
 /// Top-level folders and files gazette generates itself.
-const GENERATED_DIRS: [&str; 10] = [
+const GENERATED_DIRS: [&str; 11] = [
     "docs",
+    "review",
     "search",
     "catalogue",
     "status",

@@ -246,10 +246,10 @@ pub fn evidence(cat: &Catalogue, reason: &Reason, lang: Language) -> String {
         Reason::CitedChanged { cited, change } => {
             format!("it cites `{cited}`, which {}", change_en(change))
         }
-        Reason::Expiring { expires } if zh => format!("有效期至{expires}"),
+        Reason::Expiring { expires } if zh => format!("有效期至{}", zh_date(*expires)),
         Reason::Expiring { expires } => format!("its fixed term ends on {expires}"),
         Reason::ReviewOverdue { since, years } if zh => {
-            format!("自{since}起未经评估或修改，超过{years}年")
+            format!("自{}起未经评估或修改，超过{years}年", zh_date(*since))
         }
         Reason::ReviewOverdue { since, years } => {
             format!("not reviewed or revised since {since} (limit {years} years for its level)")
@@ -259,7 +259,8 @@ pub fn evidence(cat: &Catalogue, reason: &Reason, lang: Language) -> String {
             outcome,
             recorded,
         } if zh => format!(
-            "“{campaign}”于{recorded}提出{}，尚无决定",
+            "“{campaign}”于{}提出{}，尚无决定",
+            zh_date(*recorded),
             outcome.label_zh()
         ),
         Reason::OutcomePending {
@@ -305,5 +306,10 @@ fn change_zh(cat: &Catalogue, c: &Change) -> String {
         .and_then(|a| cat.find(a))
         .map(|i| format!("（《{}》）", cat.docs[i].title))
         .unwrap_or_default();
-    format!("已于{}{verb}{by}", c.date)
+    format!("已于{}{verb}{by}", zh_date(c.date))
+}
+
+/// 2026年3月1日
+fn zh_date(d: chrono::NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
 }

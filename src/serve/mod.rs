@@ -85,6 +85,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         ..opts.build
     })
     .map_err(ServeError::Site)?;
+    engine.review_page = addr.ip().is_loopback() || engine.publishes_review();
     // Watch before the first build, so edits made meanwhile are not lost.
     let watcher = watch::SiteWatcher::new(&root, &engine.layout())
         .map_err(|e| ServeError::Io(format!("cannot watch {}: {e}", root.display())))?;

@@ -118,6 +118,9 @@ pub(crate) struct Engine {
     pending: Scope,
     /// Citations of unchanged texts, reused by the next rebuild.
     citations: CitationCache,
+    /// Render the review page (only for a server the network cannot reach,
+    /// unless the site publishes it anyway).
+    pub(crate) review_page: bool,
 }
 
 impl Engine {
@@ -133,6 +136,7 @@ impl Engine {
             walk_problems: Diagnostics::default(),
             listed: (Vec::new(), Vec::new()),
             citations: CitationCache::default(),
+            review_page: true,
             good: None,
             dirty: BTreeSet::new(),
             pending: Scope::Full,
@@ -158,6 +162,11 @@ impl Engine {
         Strings::new(self.setup.config.language).get("dev_errors")
     }
 
+    /// True when the site publishes its review page.
+    pub(crate) fn publishes_review(&self) -> bool {
+        self.setup.config.review.publish
+    }
+
     /// Where sources live, for the watcher.
     pub(crate) fn layout(&self) -> Layout {
         Layout::new(&self.setup.config)
@@ -170,6 +179,8 @@ impl Engine {
             match change {
                 Change::Setup => self.pending = Scope::Full,
                 Change::Static => self.pending = self.pending.max(Scope::Statics),
+                // Campaign files are read again by every build.
+                Change::Reviews => {}
                 Change::Catalogue => {
                     self.listed = content::load_catalogue(&root, &self.setup.config);
                     self.dirty.insert(self.setup.config.catalogue.clone());
@@ -223,9 +234,13 @@ impl Engine {
         if diags.has_errors() {
             return self.failed(diags);
         }
+        let campaigns = crate::review::load(&self.opts.root, &self.setup.config, &cat, &mut diags);
         let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
         diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
+        if self.review_page {
+            diags.extend(self.setup.renderer.render_review(&cat, &campaigns, &out));
+        }
         if self.opts.deny_warnings {
             diags.deny_warnings();
         }
@@ -562,8 +577,11 @@ mod tests {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, text).unwrap();
             }
+            let mut engine = Engine::new(opts).unwrap();
+            // The dev-only review page is not part of a full build.
+            engine.review_page = false;
             let mut site = TestSite {
-                engine: Engine::new(opts).unwrap(),
+                engine,
                 dir,
                 served: BTreeMap::new(),
             };
