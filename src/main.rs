@@ -173,8 +173,12 @@ fn main() -> ExitCode {
                 }
                 Err(diags) => {
                     let code = site.report(&diags);
+                    let kept = match previous_output(&opts) {
+                        Some(dir) => format!("; {} was left untouched", dir.display()),
+                        None => String::new(),
+                    };
                     gazette::say!(
-                        "error: build failed with {} error(s); the previous output was left untouched",
+                        "error: build failed with {} error(s){kept}",
                         diags.error_count()
                     );
                     code
@@ -249,6 +253,20 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// The output folder a failed build left as it was, if there is one.
+fn previous_output(opts: &BuildOptions) -> Option<PathBuf> {
+    let (config, _) = gazette::site::configure(opts).ok()?;
+    let dir = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join(&config.output_dir));
+    std::fs::read_dir(&dir)
+        .ok()?
+        .next()
+        .is_some()
+        .then_some(dir)
 }
 
 /// `gazette review`: load and check the site, then print the queue, a
@@ -351,24 +369,11 @@ fn write_draft(
 }
 
 /// rustc-style diagnostics on stderr, each with its source line read from
-/// the site. Diagnostics come sorted by file: each file is read and split
-/// into lines once, so a report is linear in its length.
+/// the site.
 fn print_human(root: &Path, diags: &Diagnostics) {
     let styled = std::io::stderr().is_terminal();
-    let mut cached: Option<(PathBuf, Vec<String>)> = None;
-    for d in diags.iter() {
-        if cached.as_ref().is_none_or(|(p, _)| *p != d.path) {
-            let text = std::fs::read(root.join(&d.path))
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
-            cached = Some((d.path.clone(), text.lines().map(str::to_owned).collect()));
-        }
-        let line = cached
-            .as_ref()
-            .zip(d.line.and_then(|n| n.checked_sub(1)))
-            .and_then(|((_, lines), i)| lines.get(i))
-            .map(String::as_str);
-        gazette::say!("{}\n", d.render(line, styled));
+    for text in diags.render_with_sources(|p| gazette::site::read_source(root, p), styled) {
+        gazette::say!("{text}\n");
     }
 }
 

@@ -284,6 +284,13 @@ fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
     Ok(())
 }
 
+/// The text of a site file a diagnostic names (relative to `root`), for
+/// showing its source line; `None` if it cannot be read.
+pub fn read_source(root: &Path, rel: &Path) -> Option<String> {
+    let bytes = std::fs::read(root.join(rel)).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 fn sorted(mut d: Diagnostics) -> Diagnostics {
     d.sort();
     d

@@ -240,6 +240,17 @@ fn front_matter_error_shows_overlay_and_keeps_last_good_page() {
         &CONDUCT.replace("published: 2013-03-01", "published: 2013-02-30"),
     );
     let errors = events.next_named("errors");
+    // The terminal quotes the source line, as `gazette check` does.
+    let log = server.wait_for_log("still serving the last good build");
+    assert!(log.contains("published: 2013-02-30"), "{log}");
+    assert!(
+        log.starts_with("built ") && log.contains(" document(s) in "),
+        "{log}"
+    );
+    assert!(
+        !log.contains("file(s) changed") && !log.contains("gazette check"),
+        "the first build reports documents, and no warnings it does not have: {log}"
+    );
     let error = errors.data["errors"]
         .as_array()
         .unwrap()

@@ -29,7 +29,6 @@ use crate::content::{self, Document, Item};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{DocId, Status};
 use crate::output::Memory;
-use crate::render::i18n::Strings;
 use crate::render::view::{doc_files, doc_page_file};
 use crate::render::{Fingerprint, Renderer, Selection};
 
@@ -90,8 +89,6 @@ pub(crate) struct Outcome {
     pub(crate) diagnostics: Diagnostics,
     /// Document pages rendered.
     pub(crate) documents: usize,
-    /// The overlay's heading after the error count, in the site's language.
-    pub(crate) error_label: &'static str,
     /// The catalogue of a good build, for indexing off the reload path.
     pub(crate) catalogue: Option<Arc<Catalogue>>,
 }
@@ -153,13 +150,8 @@ impl Engine {
             complete: false,
             diagnostics,
             documents: 0,
-            error_label: self.error_label(),
             catalogue: None,
         }
-    }
-
-    fn error_label(&self) -> &'static str {
-        Strings::new(self.setup.config.language).get("dev_errors")
     }
 
     /// True when the site publishes its review page.
@@ -412,7 +404,6 @@ impl Engine {
             complete,
             diagnostics,
             documents,
-            error_label: self.error_label(),
             catalogue: None,
         }
     }
