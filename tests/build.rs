@@ -371,3 +371,25 @@ fn shared_corpus_builds_without_front_matter() {
     assert!(page.contains("2021年8月20日"));
     assert!(page.contains("id=\"art-1\""));
 }
+
+/// Issue 10.2: a relation written with the target's title takes effect and
+/// is shown on both pages, like one written with its id.
+#[test]
+fn relations_named_by_title_show_on_both_ends() {
+    let f = Fixture::new("relation_by_title");
+    let report = f.build("2026-01-01");
+    assert_eq!(
+        report.warnings.len(),
+        2,
+        "each title is a relation-by-title warning"
+    );
+    let decision = f.read("docs/decision/index.html");
+    assert!(
+        decision.contains("href=\"/docs/listed/\""),
+        "the decision lists what it repeals"
+    );
+    assert!(decision.contains("已过时"));
+    f.assert_file_contains("docs/listed/index.html", "status-repealed");
+    f.assert_file_contains("docs/new/index.html", "href=\"/docs/old/\"");
+    f.assert_file_contains("docs/old/index.html", "status-superseded");
+}

@@ -34,6 +34,20 @@ pub struct Incoming {
     pub reason: Option<String>,
 }
 
+/// A relation as resolved: "I supersede/amend/… `to`", whether its target
+/// was written as an id or a title.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// What this document does to the other.
+    pub kind: RelationKind,
+    /// Index of the target.
+    pub to: usize,
+    /// Reason given by the act.
+    pub reason: Option<String>,
+    /// Index of the relation in the document's `meta.relations` (its line).
+    pub written: usize,
+}
+
 /// What `apply_act` needs of an amending act.
 struct ActRef {
     id: DocId,
@@ -149,6 +163,9 @@ pub struct Catalogue {
     pub events: Vec<Vec<Event>>,
     /// Relations pointing at each document.
     pub incoming: Vec<Vec<Incoming>>,
+    /// Each document's own relations, resolved (the other direction of
+    /// `incoming`; duplicates and unknown targets left out).
+    pub outgoing: Vec<Vec<Outgoing>>,
     /// Status of each document as of `as_of`.
     pub computed: Vec<Computed>,
     /// The date statuses are computed for.
@@ -198,6 +215,7 @@ impl Catalogue {
         let mut cat = Catalogue {
             events: vec![Vec::new(); documents.len()],
             incoming: vec![Vec::new(); documents.len()],
+            outgoing: vec![Vec::new(); documents.len()],
             computed: Vec::new(),
             docs: documents,
             sections,
@@ -542,7 +560,7 @@ impl Catalogue {
         let mut ended_by: HashMap<usize, (usize, RelationKind)> = HashMap::new();
         for actor in 0..self.docs.len() {
             let mut seen: HashMap<(usize, bool), usize> = HashMap::new();
-            for rel in &self.docs[actor].meta.relations {
+            for (written, rel) in self.docs[actor].meta.relations.iter().enumerate() {
                 let Some(target) = self.resolve(actor, rel, diags) else {
                     continue;
                 };
@@ -566,6 +584,12 @@ impl Catalogue {
                     kind: rel.kind,
                     from: actor,
                     reason: rel.reason.clone(),
+                });
+                self.outgoing[actor].push(Outgoing {
+                    kind: rel.kind,
+                    to: target,
+                    reason: rel.reason.clone(),
+                    written,
                 });
                 let Some(kind) = event_kind(rel.kind) else {
                     continue;
@@ -1009,18 +1033,15 @@ fn check_supersession_cycles(cat: &Catalogue, diags: &mut Diagnostics) {
         let mut stack = vec![(start, 0usize)];
         marks[start] = Mark::Active;
         while let Some((node, next)) = stack.pop() {
-            let rels = &cat.docs[node].meta.relations;
-            let Some(rel) = rels.get(next) else {
+            let Some(out) = cat.outgoing[node].get(next) else {
                 marks[node] = Mark::Done;
                 continue;
             };
             stack.push((node, next + 1));
-            if rel.kind != RelationKind::Supersedes {
+            if out.kind != RelationKind::Supersedes {
                 continue;
             }
-            let Some(target) = cat.find(&rel.target) else {
-                continue;
-            };
+            let (target, rel) = (out.to, &cat.docs[node].meta.relations[out.written]);
             match marks[target] {
                 Mark::New => {
                     marks[target] = Mark::Active;
@@ -1033,7 +1054,7 @@ fn check_supersession_cycles(cat: &Catalogue, diags: &mut Diagnostics) {
                         Code::SupersessionCycle,
                         format!(
                             "`{}` supersedes `{}`, which (directly or not) supersedes it back",
-                            cat.docs[node].id, rel.target
+                            cat.docs[node].id, cat.docs[target].id
                         ),
                     )
                     .with_help("remove one `supersedes` entry of the loop"),

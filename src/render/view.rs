@@ -544,19 +544,14 @@ pub fn relation_groups(
     views: &[DocView],
     t: &Strings,
 ) -> Vec<RelationGroup> {
-    let doc = &cat.docs[i];
     let mut groups = Vec::new();
     for kind in RelationKind::ALL {
-        let docs: Vec<Related> = doc
-            .meta
-            .relations
+        let docs: Vec<Related> = cat.outgoing[i]
             .iter()
             .filter(|r| r.kind == kind)
-            .filter_map(|r| {
-                cat.find(&r.target).map(|j| Related {
-                    doc: views[j].clone(),
-                    reason: r.reason.clone(),
-                })
+            .map(|r| Related {
+                doc: views[r.to].clone(),
+                reason: r.reason.clone(),
             })
             .collect();
         if !docs.is_empty() {

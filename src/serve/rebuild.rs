@@ -468,9 +468,9 @@ fn status(cat: &Catalogue, i: usize) -> (Status, Option<Event>) {
 
 /// The documents `i` relates to or cites, in either direction.
 fn neighbours(cat: &Catalogue, i: usize) -> impl Iterator<Item = usize> + '_ {
-    let outgoing = cat.docs[i].meta.relations.iter();
-    outgoing
-        .filter_map(|r| cat.find(&r.target))
+    cat.outgoing[i]
+        .iter()
+        .map(|r| r.to)
         .chain(cat.incoming[i].iter().map(|r| r.from))
         .chain(cat.cites[i].iter().copied())
         .chain(cat.cited_by[i].iter().map(|(from, _)| *from))
