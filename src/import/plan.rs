@@ -1,0 +1,339 @@
+//! Decides what an import adds: each entry is matched to a document the
+//! site already has (same 文号, or same title when either has no 文号) or
+//! becomes a new catalogue entry with a stable, unique id; each outcome
+//! becomes a review record unless the campaign already holds one.
+//!
+//! Pure: takes the site's documents and the campaign's existing records as
+//! values, returns a `Plan`; writes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use super::Problem;
+use super::columns::Entry;
+use crate::content::Document;
+use crate::model::{DocId, Outcome, fold};
+
+/// A document as the plan knows it: an existing one or one it adds.
+#[derive(Debug, Clone)]
+struct Known {
+    id: String,
+    number: Option<String>,
+    title: String,
+    /// Row of the entry that added it, for a new document.
+    row: Option<(String, usize)>,
+}
+
+/// A catalogue entry to append.
+#[derive(Debug, Clone)]
+pub(super) struct NewDocument {
+    /// The id chosen for it.
+    pub(super) id: String,
+    /// What the sheet says of it.
+    pub(super) entry: Entry,
+}
+
+/// A review record to append to the campaign.
+#[derive(Debug, Clone)]
+pub(super) struct NewRecord {
+    /// The document reviewed.
+    pub(super) doc: String,
+    /// The review date: the sheet's, else the import's.
+    pub(super) date: NaiveDate,
+    /// What the review decided.
+    pub(super) outcome: Outcome,
+    /// Why.
+    pub(super) reason: Option<String>,
+    /// Who reviewed it.
+    pub(super) reviewer: Option<String>,
+}
+
+/// Everything an import would add, and what it noticed on the way.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    /// New catalogue entries, in sheet order.
+    pub(super) documents: Vec<NewDocument>,
+    /// New review records, in sheet order.
+    pub(super) records: Vec<NewRecord>,
+    /// Rows that matched a document already in the site.
+    pub(super) matched: usize,
+    /// Differences and skipped claims, one line each.
+    pub(super) notes: Vec<String>,
+}
+
+/// The outcome the campaign already records for a document.
+pub(super) type Recorded = BTreeMap<String, Outcome>;
+
+/// Plan the import of `entries` into a site holding `docs`, whose campaign
+/// already records `recorded`; `today` dates records the sheet leaves undated.
+pub(super) fn plan(
+    file: &str,
+    entries: Vec<Entry>,
+    docs: &[Document],
+    recorded: &Recorded,
+    today: NaiveDate,
+    problems: &mut Vec<Problem>,
+) -> Plan {
+    let mut known: Vec<Known> = docs
+        .iter()
+        .map(|d| Known {
+            id: d.id.to_string(),
+            number: d.meta.number.clone(),
+            title: d.title.clone(),
+            row: None,
+        })
+        .collect();
+    let mut taken: BTreeSet<String> = known.iter().map(|k| fold(&k.id)).collect();
+    let mut plan = Plan::default();
+    let mut reviewed: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in entries {
+        let at = format!("{file}, sheet {}, row {}", entry.sheet, entry.row);
+        let id = match find(&known, &entry) {
+            Some(k) => {
+                if let Some((sheet, row)) = &k.row {
+                    let message =
+                        format!("describes the same document as row {row} of sheet {sheet}");
+                    let p = Problem::at(file, &entry.sheet, entry.row, None, None, &message)
+                        .help("remove one of the two rows, or give them different 文号 or titles");
+                    problems.push(p);
+                    continue;
+                }
+                plan.matched += 1;
+                if let Some(doc) = docs.iter().find(|d| d.id.as_str() == k.id) {
+                    plan.notes.extend(differences(&at, doc, &entry));
+                }
+                k.id.clone()
+            }
+            None => {
+                let Some(id) = new_id(&entry, &taken, file, problems) else {
+                    continue;
+                };
+                taken.insert(fold(&id));
+                known.push(Known {
+                    id: id.clone(),
+                    number: entry.number.clone(),
+                    title: entry.title.clone(),
+                    row: Some((entry.sheet.clone(), entry.row)),
+                });
+                plan.documents.push(NewDocument {
+                    id: id.clone(),
+                    entry: entry.clone(),
+                });
+                id
+            }
+        };
+        if let Some(ended) = &entry.ended {
+            plan.notes.push(format!(
+                "{at}: the sheet says {ended}; gazette computes status from acts, so it records nothing: import or write the act that ended `{id}`"
+            ));
+        }
+        let Some(outcome) = entry.outcome else {
+            continue;
+        };
+        if let Some(first) = reviewed.insert(id.clone(), entry.row) {
+            let message = format!("reviews `{id}` again (row {first} already did)");
+            let p = Problem::at(file, &entry.sheet, entry.row, None, None, &message)
+                .help("keep one review per document and campaign");
+            problems.push(p);
+            continue;
+        }
+        match recorded.get(&id) {
+            Some(o) if *o == outcome => {}
+            Some(o) => plan.notes.push(format!(
+                "{at}: `{id}` is already recorded as {} in the campaign; the sheet says {}; left as recorded",
+                o.label_zh(),
+                outcome.label_zh()
+            )),
+            None => plan.records.push(NewRecord {
+                doc: id,
+                date: entry.reviewed.unwrap_or(today),
+                outcome,
+                reason: entry.reason.clone(),
+                reviewer: entry.reviewer.clone(),
+            }),
+        }
+    }
+    plan
+}
+
+/// The known document an entry describes: by explicit id, by 文号, or by
+/// title when the entry or the document has no 文号.
+fn find<'k>(known: &'k [Known], e: &Entry) -> Option<&'k Known> {
+    if let Some(id) = &e.id {
+        return known.iter().find(|k| fold(&k.id) == fold(id));
+    }
+    if let Some(n) = &e.number {
+        let n = normalise_number(n);
+        let by_number = known
+            .iter()
+            .find(|k| k.number.as_deref().map(normalise_number).as_ref() == Some(&n));
+        if by_number.is_some() {
+            return by_number;
+        }
+    }
+    let title = e.title.trim();
+    known
+        .iter()
+        .filter(|k| k.number.is_none() || e.number.is_none())
+        .find(|k| k.title.trim() == title)
+}
+
+/// A 文号 compared without spaces and with its year brackets unified:
+/// 青发[2003]12号, 青发（2003）12号 and 青发〔2003〕12号 are one number.
+fn normalise_number(n: &str) -> String {
+    n.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '[' | '(' | '（' | '【' | '〔' => '〔',
+            ']' | ')' | '）' | '】' | '〕' => '〕',
+            c => c,
+        })
+        .collect()
+}
+
+/// Folder under which imported documents get their ids.
+const ID_PREFIX: &str = "imported";
+
+/// A new id for `e`: its own if given, else derived from its 文号 (青发〔2003〕12号
+/// → `imported/青发-2003-12`) or, without one, from a hash of its title;
+/// `-2`, `-3`… is added until no document has it.
+fn new_id(
+    e: &Entry,
+    taken: &BTreeSet<String>,
+    file: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    if let Some(id) = &e.id {
+        return match DocId::new(id) {
+            Ok(id) => Some(id.to_string()),
+            Err(message) => {
+                let p = Problem::at(file, &e.sheet, e.row, None, Some(id.clone()), &message).help(
+                    "ids are /-separated names without spaces at the ends, : ? # % \" < > or \\",
+                );
+                problems.push(p);
+                None
+            }
+        };
+    }
+    let stem = e
+        .number
+        .as_deref()
+        .map(number_slug)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("t-{:08x}", fnv1a(e.title.trim()) as u32));
+    let base = format!("{ID_PREFIX}/{stem}");
+    let free = |id: &String| DocId::new(id).is_ok() && !taken.contains(&fold(id));
+    std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(free)
+}
+
+/// A 文号 as one id segment: brackets, separators and spaces become `-`,
+/// the closing 号 is dropped.
+fn number_slug(n: &str) -> String {
+    let mapped: String = n
+        .trim()
+        .trim_end_matches('号')
+        .chars()
+        .map(|c| {
+            let separator = c.is_whitespace()
+                || crate::model::forbidden_char(&c.to_string()).is_some()
+                || "[]()（）【】〔〕/".contains(c);
+            if separator { '-' } else { c }
+        })
+        .collect();
+    mapped
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// 64-bit FNV-1a: a hash that is the same on every machine and release
+/// (std's `DefaultHasher` promises neither), so ids are stable.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Fields where the sheet and the site disagree, one note each; the site's
+/// value is kept.
+fn differences(at: &str, doc: &Document, e: &Entry) -> Vec<String> {
+    let m = &doc.meta;
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    let pairs = [
+        ("文件名称", Some(doc.title.clone()), Some(e.title.clone())),
+        ("文号", m.number.clone(), e.number.clone()),
+        ("发文机关", m.issuer.clone(), e.issuer.clone()),
+        ("效力级别", m.level.clone(), e.level.clone()),
+        ("发布日期", date(m.published), date(e.published)),
+        ("施行日期", date(m.effective), date(e.effective)),
+        ("有效期至", date(m.expires), date(e.expires)),
+    ];
+    pairs
+        .into_iter()
+        .filter_map(|(name, site, sheet)| {
+            let sheet = sheet?;
+            let differs = match name {
+                "文号" => site.as_deref().map(normalise_number) != Some(normalise_number(&sheet)),
+                _ => site.as_deref().map(str::trim) != Some(sheet.trim()),
+            };
+            differs.then(|| {
+                format!(
+                    "{at}: {name} differs for `{}`: the site has {}, the sheet {sheet}; kept the site's",
+                    doc.id,
+                    site.as_deref().unwrap_or("nothing")
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_come_from_the_number_and_never_collide() {
+        assert_eq!(number_slug("青发〔2003〕12号"), "青发-2003-12");
+        assert_eq!(number_slug("青政办发 [2019] 3 号"), "青政办发-2019-3");
+        let entry = Entry {
+            number: Some("青发〔2003〕12号".into()),
+            title: "甲".into(),
+            ..Entry::default()
+        };
+        let mut problems = Vec::new();
+        let taken = BTreeSet::from([fold("imported/青发-2003-12")]);
+        assert_eq!(
+            new_id(&entry, &taken, "f", &mut problems).as_deref(),
+            Some("imported/青发-2003-12-2")
+        );
+        let untitled = Entry {
+            title: "关于某事的通知".into(),
+            ..Entry::default()
+        };
+        let a = new_id(&untitled, &BTreeSet::new(), "f", &mut problems).unwrap();
+        assert!(
+            a.starts_with("imported/t-") && a.len() == "imported/t-".len() + 8,
+            "{a}"
+        );
+        assert_eq!(
+            new_id(&untitled, &BTreeSet::new(), "f", &mut problems).unwrap(),
+            a
+        );
+    }
+
+    #[test]
+    fn numbers_match_whatever_brackets_they_use() {
+        assert_eq!(
+            normalise_number("青发[2003] 12号"),
+            normalise_number("青发〔2003〕12号")
+        );
+        assert_ne!(
+            normalise_number("青发〔2003〕12号"),
+            normalise_number("青发〔2003〕13号")
+        );
+    }
+}
