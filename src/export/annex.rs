@@ -11,7 +11,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError}
 use serde::Serialize;
 
 use crate::render::i18n::Strings;
-use crate::render::view::RelationGroup;
+use crate::render::view::{ANNEX_KINDS, Related, RelationGroup, annex_file};
 
 /// One numbered list of a decision: what it repeals, invalidates, amends or supersedes.
 #[derive(Debug, Clone, Serialize)]
@@ -45,38 +45,33 @@ pub struct AnnexRow {
     pub reason: String,
 }
 
-/// The order offices publish the lists in: repealed first, then
-/// invalidated, amended, and (for acts that replace) superseded.
-const ORDER: [&str; 4] = ["repeals", "invalidates", "amends", "supersedes"];
-
 /// The annex lists of an act from its outgoing relation groups, in
 /// publication order; groups of other kinds (`based_on`) are not lists.
 pub fn annexes(acts: &[RelationGroup], t: &Strings) -> Vec<Annex> {
-    let mut lists: Vec<Annex> = acts
-        .iter()
-        .filter(|g| ORDER.contains(&g.key.as_str()))
-        .map(|g| Annex {
-            key: g.key.clone(),
-            heading: t.get(&format!("annex_{}", g.key)),
-            rows: g
-                .docs
-                .iter()
-                .enumerate()
-                .map(|(n, r)| AnnexRow {
-                    no: n + 1,
-                    title: r.doc.title.clone(),
-                    url: r.doc.url.clone(),
-                    number: r.doc.number.clone().unwrap_or_default(),
-                    issuer: r.doc.issuer.clone().unwrap_or_default(),
-                    reason: r.reason.clone().unwrap_or_default(),
-                })
-                .collect(),
-            csv: format!("annex-{}.csv", g.key),
-            xlsx: format!("annex-{}.xlsx", g.key),
+    ANNEX_KINDS
+        .into_iter()
+        .filter_map(|kind| {
+            let g = acts.iter().find(|g| g.key == kind.key())?;
+            Some(Annex {
+                key: g.key.clone(),
+                heading: t.get(&format!("annex_{}", g.key)),
+                rows: g.docs.iter().enumerate().map(|(n, r)| row(n, r)).collect(),
+                csv: annex_file(kind, "csv"),
+                xlsx: annex_file(kind, "xlsx"),
+            })
         })
-        .collect();
-    lists.sort_by_key(|a| ORDER.iter().position(|k| *k == a.key));
-    lists
+        .collect()
+}
+
+fn row(n: usize, r: &Related) -> AnnexRow {
+    AnnexRow {
+        no: n + 1,
+        title: r.doc.title.clone(),
+        url: r.doc.url.clone(),
+        number: r.doc.number.clone().unwrap_or_default(),
+        issuer: r.doc.issuer.clone().unwrap_or_default(),
+        reason: r.reason.clone().unwrap_or_default(),
+    }
 }
 
 /// The column headings, in the UI language.

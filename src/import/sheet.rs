@@ -157,9 +157,14 @@ fn read_csv(name: &str, bytes: &[u8]) -> Result<Table, String> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| format!("is not valid CSV: {e}"))?;
-        let number = record
-            .position()
-            .map_or(rows.len() + 1, |p| p.line() as usize);
+        // A record's position is where the reader resumed, before any blank
+        // lines it skipped; count lines up to its first character instead.
+        let bytes = text.as_bytes();
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        while matches!(bytes.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        let number = 1 + memchr::memchr_iter(b'\n', &bytes[..start]).count();
         let cells = record
             .iter()
             .map(|c| {
