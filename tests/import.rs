@@ -418,3 +418,44 @@ fn dry_run_writes_nothing_and_shows_exactly_what_a_run_appends() {
     let text_after = std::fs::read_to_string(&catalogue).unwrap();
     assert_eq!(text_after, format!("{text_before}{}", change.added));
 }
+
+#[test]
+fn records_append_to_the_campaign_named_in_its_file_keeping_what_it_holds() {
+    let f = Fixture::new("import_site");
+    let existing = "# 集中清理工作记录（人工维护的注释）\n[campaign]\nname = \"2026年规范性文件集中清理\"\ndeadline = 2026-12-31\n\n[[record]]\ndoc = \"old/qingfa-2003-12\"\ndate = 2026-09-01\noutcome = \"废止\"\nreason = \"人工录入\"\n";
+    f.write("reviews/qingli.toml", existing);
+    let xlsx = f.root().join("台账.xlsx");
+    write_ledger(&xlsx).unwrap();
+    let opts = ImportOptions {
+        campaign: Some("2026年规范性文件集中清理".into()),
+        ..options(&f, &xlsx)
+    };
+    let report = imported(&opts);
+    let with_outcome = LEDGER.iter().filter(|r| !r.outcome.is_empty()).count();
+    assert_eq!(
+        report.records,
+        with_outcome - 1,
+        "the recorded review is not repeated"
+    );
+    let text = std::fs::read_to_string(f.root().join("reviews/qingli.toml")).unwrap();
+    assert!(
+        text.starts_with(existing),
+        "the campaign file's text is kept"
+    );
+    assert!(
+        !f.root()
+            .join("reviews/2026年规范性文件集中清理.toml")
+            .exists()
+    );
+    let table: toml::Table = text.parse().unwrap();
+    let docs: Vec<&str> = table["record"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["doc"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        docs.iter().filter(|d| **d == "old/qingfa-2003-12").count(),
+        1
+    );
+}

@@ -316,44 +316,27 @@ impl Campaign {
     /// The campaign file whose stem or `[campaign] name` is `wanted`, or a
     /// new `reviews/<wanted>.toml`.
     fn find(root: &Path, wanted: &str) -> Result<Campaign, Vec<Problem>> {
-        let dir = root.join(REVIEWS_DIR);
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(REVIEWS_DIR))
             .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
             .unwrap_or_default();
         files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
         files.sort();
         for path in files {
-            let rel = Path::new(REVIEWS_DIR).join(path.file_name().unwrap_or_default());
-            let shown = rel.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                vec![Problem::file(
-                    ProblemKind::CannotRun,
-                    &shown,
-                    format!("cannot read: {e}"),
-                )]
-            })?;
-            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-                vec![
-                    Problem::file(ProblemKind::CannotRun, &shown, e.message().to_owned())
-                        .help("fix the campaign file first, then import again"),
-                ]
-            })?;
-            let named = table
-                .get("campaign")
-                .and_then(|c| c.get("name"))
-                .and_then(|n| n.as_str());
+            let (rel, text, table) = read_campaign(&path)?;
+            let named = table.get("campaign").and_then(|c| c.get("name"));
             let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-            if stem.as_deref() == Some(wanted) || named == Some(wanted) {
-                let recorded = recorded(&table);
+            if stem.as_deref() == Some(wanted) || named.and_then(|n| n.as_str()) == Some(wanted) {
                 return Ok(Campaign {
                     path: rel,
                     text: Some(text),
                     name: wanted.to_owned(),
-                    recorded,
+                    recorded: recorded(&table),
                 });
             }
         }
+        // A name may hold characters a file name cannot.
         let stem: String = wanted
+            .trim()
             .chars()
             .map(|c| {
                 if c.is_control() || "/\\:*?\"<>|".contains(c) {
@@ -363,14 +346,38 @@ impl Campaign {
                 }
             })
             .collect();
-        let path = Path::new(REVIEWS_DIR).join(format!("{}.toml", stem.trim()));
+        if stem.is_empty() {
+            let p = Problem::file(
+                ProblemKind::Data,
+                "--campaign",
+                "the campaign name is empty",
+            )
+            .help("name the campaign, e.g. --campaign 2026-qingli");
+            return Err(vec![p]);
+        }
         Ok(Campaign {
-            path,
+            path: Path::new(REVIEWS_DIR).join(format!("{stem}.toml")),
             text: None,
-            name: wanted.to_owned(),
+            name: wanted.trim().to_owned(),
             recorded: Recorded::new(),
         })
     }
+}
+
+/// A campaign file's path relative to the site root, its text and its
+/// parsed table; a file that does not parse stops the import.
+fn read_campaign(path: &Path) -> Result<(PathBuf, String, toml::Table), Vec<Problem>> {
+    let rel = Path::new(REVIEWS_DIR).join(path.file_name().unwrap_or_default());
+    let shown = rel.display().to_string();
+    let fail = |message: String| {
+        let p = Problem::file(ProblemKind::CannotRun, &shown, message);
+        vec![p.help("fix the campaign file first, then import again")]
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let table = text
+        .parse::<toml::Table>()
+        .map_err(|e| fail(e.message().to_owned()))?;
+    Ok((rel, text, table))
 }
 
 /// The outcome of each `[[record]]` naming a document.

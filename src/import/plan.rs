@@ -75,7 +75,7 @@ pub(super) fn plan(
     today: NaiveDate,
     problems: &mut Vec<Problem>,
 ) -> Plan {
-    let mut known: Vec<Known> = docs
+    let known: Vec<Known> = docs
         .iter()
         .map(|d| Known {
             id: d.id.to_string(),
@@ -84,77 +84,124 @@ pub(super) fn plan(
             row: None,
         })
         .collect();
-    let mut taken: BTreeSet<String> = known.iter().map(|k| fold(&k.id)).collect();
-    let mut plan = Plan::default();
-    let mut reviewed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut planner = Planner {
+        file,
+        docs,
+        taken: known.iter().map(|k| fold(&k.id)).collect(),
+        known,
+        reviewed: BTreeMap::new(),
+        plan: Plan::default(),
+        problems,
+    };
     for entry in entries {
-        let at = format!("{file}, sheet {}, row {}", entry.sheet, entry.row);
-        let id = match find(&known, &entry) {
-            Some(k) => {
-                if let Some((sheet, row)) = &k.row {
-                    let message =
-                        format!("describes the same document as row {row} of sheet {sheet}");
-                    let p = Problem::at(file, &entry.sheet, entry.row, None, None, &message)
-                        .help("remove one of the two rows, or give them different 文号 or titles");
-                    problems.push(p);
-                    continue;
-                }
-                plan.matched += 1;
-                if let Some(doc) = docs.iter().find(|d| d.id.as_str() == k.id) {
-                    plan.notes.extend(differences(&at, doc, &entry));
-                }
-                k.id.clone()
-            }
-            None => {
-                let Some(id) = new_id(&entry, &taken, file, problems) else {
-                    continue;
-                };
-                taken.insert(fold(&id));
-                known.push(Known {
-                    id: id.clone(),
-                    number: entry.number.clone(),
-                    title: entry.title.clone(),
-                    row: Some((entry.sheet.clone(), entry.row)),
-                });
-                plan.documents.push(NewDocument {
-                    id: id.clone(),
-                    entry: entry.clone(),
-                });
-                id
-            }
+        let Some(id) = planner.document(&entry) else {
+            continue;
         };
         if let Some(ended) = &entry.ended {
-            plan.notes.push(format!(
-                "{at}: the sheet says {ended}; gazette computes status from acts, so it records nothing: import or write the act that ended `{id}`"
+            planner.plan.notes.push(format!(
+                "{}: the sheet says {ended}; gazette computes status from acts, so it records nothing: import or write the act that ended `{id}`",
+                planner.at(&entry)
             ));
         }
-        let Some(outcome) = entry.outcome else {
-            continue;
-        };
-        if let Some(first) = reviewed.insert(id.clone(), entry.row) {
+        if let Some(record) = planner.review(&entry, id, recorded, today) {
+            planner.plan.records.push(record);
+        }
+    }
+    planner.plan
+}
+
+/// The state of one planning pass over a sheet's entries.
+struct Planner<'a> {
+    file: &'a str,
+    docs: &'a [Document],
+    /// The site's documents, then those the plan adds.
+    known: Vec<Known>,
+    /// Every id in use, folded as file systems compare names.
+    taken: BTreeSet<String>,
+    /// Documents reviewed by an earlier row: id → that row.
+    reviewed: BTreeMap<String, usize>,
+    plan: Plan,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Planner<'_> {
+    fn at(&self, e: &Entry) -> String {
+        format!("{}, sheet {}, row {}", self.file, e.sheet, e.row)
+    }
+
+    fn problem(&mut self, e: &Entry, message: &str, help: &str) {
+        let p = Problem::at(self.file, &e.sheet, e.row, None, None, message).help(help);
+        self.problems.push(p);
+    }
+
+    /// The id of the document `e` describes: one the site has (its
+    /// differences noted) or a new entry; `None` after a problem.
+    fn document(&mut self, e: &Entry) -> Option<String> {
+        if let Some(k) = find(&self.known, e) {
+            if let Some((sheet, row)) = k.row.clone() {
+                let message = format!("describes the same document as row {row} of sheet {sheet}");
+                let help = "remove one of the two rows, or give them different 文号 or titles";
+                self.problem(e, &message, help);
+                return None;
+            }
+            let id = k.id.clone();
+            self.plan.matched += 1;
+            if let Some(doc) = self.docs.iter().find(|d| d.id.as_str() == id) {
+                let notes = differences(&self.at(e), doc, e);
+                self.plan.notes.extend(notes);
+            }
+            return Some(id);
+        }
+        let id = new_id(e, &self.taken, self.file, self.problems)?;
+        self.taken.insert(fold(&id));
+        self.known.push(Known {
+            id: id.clone(),
+            number: e.number.clone(),
+            title: e.title.clone(),
+            row: Some((e.sheet.clone(), e.row)),
+        });
+        self.plan.documents.push(NewDocument {
+            id: id.clone(),
+            entry: e.clone(),
+        });
+        Some(id)
+    }
+
+    /// The record `e`'s outcome adds, unless it has none, the campaign
+    /// already holds one for the document, or an earlier row reviewed it.
+    fn review(
+        &mut self,
+        e: &Entry,
+        id: String,
+        recorded: &Recorded,
+        today: NaiveDate,
+    ) -> Option<NewRecord> {
+        let outcome = e.outcome?;
+        if let Some(first) = self.reviewed.insert(id.clone(), e.row) {
             let message = format!("reviews `{id}` again (row {first} already did)");
-            let p = Problem::at(file, &entry.sheet, entry.row, None, None, &message)
-                .help("keep one review per document and campaign");
-            problems.push(p);
-            continue;
+            self.problem(e, &message, "keep one review per document and campaign");
+            return None;
         }
         match recorded.get(&id) {
-            Some(o) if *o == outcome => {}
-            Some(o) => plan.notes.push(format!(
-                "{at}: `{id}` is already recorded as {} in the campaign; the sheet says {}; left as recorded",
-                o.label_zh(),
-                outcome.label_zh()
-            )),
-            None => plan.records.push(NewRecord {
+            Some(o) if *o == outcome => None,
+            Some(o) => {
+                self.plan.notes.push(format!(
+                    "{}: `{id}` is already recorded as {} in the campaign; the sheet says {}; left as recorded",
+                    self.at(e),
+                    o.label_zh(),
+                    outcome.label_zh()
+                ));
+                None
+            }
+            None => Some(NewRecord {
                 doc: id,
-                date: entry.reviewed.unwrap_or(today),
+                date: e.reviewed.unwrap_or(today),
                 outcome,
-                reason: entry.reason.clone(),
-                reviewer: entry.reviewer.clone(),
+                reason: e.reason.clone(),
+                reviewer: e.reviewer.clone(),
             }),
         }
     }
-    plan
 }
 
 /// The known document an entry describes: by explicit id, by 文号, or by
