@@ -45,9 +45,11 @@ struct LedgerRow {
     outcome: &'static str,
     reason: &'static str,
     reviewer: &'static str,
+    /// 不予公开: 是.
+    withheld: bool,
 }
 
-const LEDGER: [LedgerRow; 5] = [
+const LEDGER: [LedgerRow; 6] = [
     // In the catalogue under 青发〔2003〕12号, issued 2003-05-10: the date differs.
     LedgerRow {
         title: "关于加强机关作风建设的若干规定",
@@ -58,6 +60,7 @@ const LEDGER: [LedgerRow; 5] = [
         outcome: "废止",
         reason: "已被新规定代替",
         reviewer: "法规室 张三",
+        withheld: false,
     },
     // A Markdown document without 文号: matched by title.
     LedgerRow {
@@ -69,6 +72,7 @@ const LEDGER: [LedgerRow; 5] = [
         outcome: "保留",
         reason: "",
         reviewer: "",
+        withheld: false,
     },
     LedgerRow {
         title: "青川市公务用车管理办法",
@@ -79,6 +83,7 @@ const LEDGER: [LedgerRow; 5] = [
         outcome: "修改",
         reason: "与新规定不一致",
         reviewer: "",
+        withheld: false,
     },
     LedgerRow {
         title: "关于开展专项整治的通知",
@@ -89,6 +94,7 @@ const LEDGER: [LedgerRow; 5] = [
         outcome: "宣布失效",
         reason: "任务已完成",
         reviewer: "",
+        withheld: false,
     },
     LedgerRow {
         title: "青川市档案管理规定",
@@ -99,6 +105,19 @@ const LEDGER: [LedgerRow; 5] = [
         outcome: "",
         reason: "",
         reviewer: "",
+        withheld: false,
+    },
+    // Not published: a record by title, no catalogue entry.
+    LedgerRow {
+        title: "关于内部事项的通知",
+        number: "青办发〔2012〕2号",
+        issuer: "中共青川市委办公室",
+        level: "",
+        issued: (2012, 2, 1),
+        outcome: "废止",
+        reason: "已过时",
+        reviewer: "",
+        withheld: true,
     },
 ];
 
@@ -127,6 +146,7 @@ fn write_ledger(path: &Path) -> Result<(), XlsxError> {
         "清理结果",
         "清理理由",
         "审核人",
+        "不予公开",
     ];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string(1, c as u16, *h)?;
@@ -147,6 +167,7 @@ fn write_ledger(path: &Path) -> Result<(), XlsxError> {
         for (c, t) in texts.into_iter().filter(|(_, t)| !t.is_empty()) {
             sheet.write_string(row, c, t)?;
         }
+        sheet.write_string(row, 10, if r.withheld { "是" } else { "否" })?;
         let (y, m, d) = r.issued;
         if y == 2021 {
             sheet.write_string(row, 5, format!("{y}年{m}月{d}日"))?;
@@ -189,7 +210,7 @@ fn xlsx_ledger_becomes_entries_and_records_and_the_site_checks_clean() {
     let report = imported(&options(&f, &xlsx));
     assert_eq!(
         (report.documents, report.records, report.matched),
-        (3, 4, 2)
+        (3, 5, 2)
     );
     assert!(
         report
@@ -213,9 +234,9 @@ fn xlsx_ledger_becomes_entries_and_records_and_the_site_checks_clean() {
             .collect::<Vec<_>>()
     };
     // One entry per document: none added for the two already in the site,
-    // none at all for the one published as Markdown.
+    // none at all for the one published as Markdown or the withheld one.
     for r in &LEDGER {
-        let want = usize::from(r.title != LEDGER[1].title);
+        let want = usize::from(r.title != LEDGER[1].title && !r.withheld);
         assert_eq!(by_title(r.title).len(), want, "{}", r.title);
     }
     let car = by_title(LEDGER[2].title)[0];
@@ -244,12 +265,24 @@ fn xlsx_ledger_becomes_entries_and_records_and_the_site_checks_clean() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["doc"].as_str().unwrap(), r))
+        .map(|r| {
+            (
+                r.get("doc").or(r.get("title")).unwrap().as_str().unwrap(),
+                r,
+            )
+        })
         .collect();
     let want: BTreeMap<&str, &str> = LEDGER
         .iter()
         .filter(|r| !r.outcome.is_empty())
-        .map(|r| (ids[r.title].as_str(), r.outcome))
+        .map(|r| {
+            let subject = if r.withheld {
+                r.title
+            } else {
+                ids[r.title].as_str()
+            };
+            (subject, r.outcome)
+        })
         .collect();
     assert_eq!(
         records.keys().collect::<Vec<_>>(),
@@ -269,6 +302,9 @@ fn xlsx_ledger_becomes_entries_and_records_and_the_site_checks_clean() {
         records[ids[LEDGER[0].title].as_str()]["reviewer"].as_str(),
         Some(LEDGER[0].reviewer)
     );
+    let withheld = LEDGER.iter().find(|r| r.withheld).unwrap();
+    assert_eq!(records[withheld.title]["withheld"].as_bool(), Some(true));
+    assert!(records[withheld.title].get("doc").is_none());
 
     let diags = gazette::check(&f.options("2026-11-01"))
         .unwrap_or_else(|d| panic!("{}", common::render(&d)));
@@ -291,7 +327,7 @@ fn reimporting_the_same_ledger_changes_no_byte() {
     let again = imported(&options(&f, &xlsx));
     assert_eq!(
         (again.documents, again.records, again.matched),
-        (0, 0, LEDGER.len())
+        (0, 0, LEDGER.iter().filter(|r| !r.withheld).count())
     );
     assert!(again.changes.is_empty());
     assert!(
@@ -452,7 +488,7 @@ fn records_append_to_the_campaign_named_in_its_file_keeping_what_it_holds() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["doc"].as_str().unwrap())
+        .filter_map(|r| r.get("doc").and_then(|d| d.as_str()))
         .collect();
     assert_eq!(
         docs.iter().filter(|d| **d == "old/qingfa-2003-12").count(),

@@ -42,6 +42,10 @@ pub(super) enum Field {
     Reviewer,
     /// 审核日期.
     Reviewed,
+    /// 不予公开: 是 marks a document not published (counted, not listed).
+    Withheld,
+    /// 是否公开: 否 marks a document not published.
+    Public,
     /// A column read and dropped (序号).
     Skip,
 }
@@ -163,6 +167,12 @@ const HEADERS: &[(Field, &str, &[&str])] = &[
         "reviewed",
         &["reviewed", "reviewdate", "审核日期", "清理日期", "审查日期"],
     ),
+    (
+        Field::Withheld,
+        "withheld",
+        &["withheld", "不予公开", "不公开"],
+    ),
+    (Field::Public, "public", &["public", "是否公开", "公开属性"]),
     (Field::Skip, "skip", &["序号", "no", "no.", "#"]),
 ];
 
@@ -274,6 +284,8 @@ pub(super) struct Entry {
     pub(super) reviewer: Option<String>,
     /// 审核日期.
     pub(super) reviewed: Option<NaiveDate>,
+    /// Not published: reviewed and counted, never listed in the catalogue.
+    pub(super) withheld: bool,
 }
 
 /// How many leading rows may hold a sheet title above the header row.
@@ -405,6 +417,8 @@ fn fill(e: &mut Entry, field: Field, cell: &Cell) -> Result<(), (String, &'stati
         Field::Reviewed => e.reviewed = Some(date(cell)?),
         Field::Outcome => e.outcome = Some(outcome(cell)?),
         Field::Status => status(e, cell)?,
+        Field::Withheld => e.withheld = yes_no(cell)?,
+        Field::Public => e.withheld = !public(cell)?,
         Field::Skip => {}
     }
     Ok(())
@@ -447,6 +461,27 @@ const OUTCOME_HELP: &str =
 
 fn outcome(cell: &Cell) -> Result<Outcome, (String, &'static str)> {
     Outcome::parse(&cell.text()).ok_or_else(|| ("not a clean-up outcome".to_owned(), OUTCOME_HELP))
+}
+
+/// A yes/no cell: 是/否, Y/N, yes/no, 1/0, √/×.
+fn yes_no(cell: &Cell) -> Result<bool, (String, &'static str)> {
+    match cell.text().to_lowercase().as_str() {
+        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" => Ok(true),
+        "否" | "n" | "no" | "false" | "0" | "×" => Ok(false),
+        _ => Err((
+            "neither yes nor no".into(),
+            "write 是 or 否 (or yes, no, 1, 0)",
+        )),
+    }
+}
+
+/// A 是否公开 cell: yes/no, or the publication terms offices use.
+fn public(cell: &Cell) -> Result<bool, (String, &'static str)> {
+    match cell.text().as_str() {
+        "公开" | "主动公开" | "依申请公开" => Ok(true),
+        "不公开" | "不予公开" => Ok(false),
+        _ => yes_no(cell),
+    }
 }
 
 /// Statuses a sheet may state that need no act: gazette computes them.

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use crate::config::Config;
 use crate::model::Outcome;
 use columns::{Entry, Mapping};
-use plan::{Plan, Recorded};
+use plan::{Plan, Recorded, Subject};
 
 /// What `gazette import` was asked to do.
 #[derive(Debug, Clone)]
@@ -380,16 +380,23 @@ fn read_campaign(path: &Path) -> Result<(PathBuf, String, toml::Table), Vec<Prob
     Ok((rel, text, table))
 }
 
-/// The outcome of each `[[record]]` naming a document.
+/// The outcome of each `[[record]]`: by `doc`, or by `title` for a
+/// withheld document.
 fn recorded(table: &toml::Table) -> Recorded {
     let records = table.get("record").and_then(|r| r.as_array());
     records
         .into_iter()
         .flatten()
         .filter_map(|r| {
-            let doc = r.get("doc")?.as_str()?;
-            let outcome = Outcome::parse(r.get("outcome")?.as_str()?)?;
-            Some((doc.to_owned(), outcome))
+            let text = |key: &str| r.get(key).and_then(|v| v.as_str());
+            let outcome = Outcome::parse(text("outcome")?)?;
+            let withheld = r.get("withheld").and_then(|w| w.as_bool()) == Some(true);
+            let subject = match text("doc") {
+                Some(doc) => Subject::Doc(doc.to_owned()),
+                None if withheld => Subject::Withheld(text("title")?.trim().to_owned()),
+                None => return None,
+            };
+            Some((subject, outcome))
         })
         .collect()
 }

@@ -34,11 +34,29 @@ pub(super) struct NewDocument {
     pub(super) entry: Entry,
 }
 
+/// What a review record is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Subject {
+    /// A document of the catalogue, by id.
+    Doc(String),
+    /// A document not published, by title (counted, never listed).
+    Withheld(String),
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Doc(id) => write!(f, "`{id}`"),
+            Subject::Withheld(title) => write!(f, "the withheld document {title}"),
+        }
+    }
+}
+
 /// A review record to append to the campaign.
 #[derive(Debug, Clone)]
 pub(super) struct NewRecord {
     /// The document reviewed.
-    pub(super) doc: String,
+    pub(super) subject: Subject,
     /// The review date: the sheet's, else the import's.
     pub(super) date: NaiveDate,
     /// What the review decided.
@@ -62,8 +80,8 @@ pub(super) struct Plan {
     pub(super) notes: Vec<String>,
 }
 
-/// The outcome the campaign already records for a document.
-pub(super) type Recorded = BTreeMap<String, Outcome>;
+/// The outcome the campaign already records for each subject.
+pub(super) type Recorded = BTreeMap<Subject, Outcome>;
 
 /// Plan the import of `entries` into a site holding `docs`, whose campaign
 /// already records `recorded`; `today` dates records the sheet leaves undated.
@@ -94,6 +112,20 @@ pub(super) fn plan(
         problems,
     };
     for entry in entries {
+        if entry.withheld {
+            // Not published, so never listed: only its review is kept.
+            let subject = Subject::Withheld(entry.title.trim().to_owned());
+            if entry.outcome.is_none() {
+                let at = planner.at(&entry);
+                planner.plan.notes.push(format!(
+                    "{at}: not published and no outcome: nothing to import"
+                ));
+            }
+            if let Some(record) = planner.review(&entry, subject, recorded, today) {
+                planner.plan.records.push(record);
+            }
+            continue;
+        }
         let Some(id) = planner.document(&entry) else {
             continue;
         };
@@ -103,7 +135,7 @@ pub(super) fn plan(
                 planner.at(&entry)
             ));
         }
-        if let Some(record) = planner.review(&entry, id, recorded, today) {
+        if let Some(record) = planner.review(&entry, Subject::Doc(id), recorded, today) {
             planner.plan.records.push(record);
         }
     }
@@ -118,8 +150,8 @@ struct Planner<'a> {
     known: Vec<Known>,
     /// Every id in use, folded as file systems compare names.
     taken: BTreeSet<String>,
-    /// Documents reviewed by an earlier row: id → that row.
-    reviewed: BTreeMap<String, usize>,
+    /// Subjects reviewed by an earlier row, with that row.
+    reviewed: BTreeMap<Subject, usize>,
     plan: Plan,
     problems: &'a mut Vec<Problem>,
 }
@@ -172,21 +204,21 @@ impl Planner<'_> {
     fn review(
         &mut self,
         e: &Entry,
-        id: String,
+        subject: Subject,
         recorded: &Recorded,
         today: NaiveDate,
     ) -> Option<NewRecord> {
         let outcome = e.outcome?;
-        if let Some(first) = self.reviewed.insert(id.clone(), e.row) {
-            let message = format!("reviews `{id}` again (row {first} already did)");
+        if let Some(first) = self.reviewed.insert(subject.clone(), e.row) {
+            let message = format!("reviews {subject} again (row {first} already did)");
             self.problem(e, &message, "keep one review per document and campaign");
             return None;
         }
-        match recorded.get(&id) {
+        match recorded.get(&subject) {
             Some(o) if *o == outcome => None,
             Some(o) => {
                 self.plan.notes.push(format!(
-                    "{}: `{id}` is already recorded as {} in the campaign; the sheet says {}; left as recorded",
+                    "{}: {subject} is already recorded as {} in the campaign; the sheet says {}; left as recorded",
                     self.at(e),
                     o.label_zh(),
                     outcome.label_zh()
@@ -194,7 +226,7 @@ impl Planner<'_> {
                 None
             }
             None => Some(NewRecord {
-                doc: id,
+                subject,
                 date: e.reviewed.unwrap_or(today),
                 outcome,
                 reason: e.reason.clone(),

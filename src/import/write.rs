@@ -7,7 +7,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use super::plan::{NewDocument, NewRecord};
+use super::plan::{NewDocument, NewRecord, Subject};
 
 /// A TOML basic string: quotes, backslashes and control characters escaped.
 fn quoted(text: &str) -> String {
@@ -74,10 +74,14 @@ pub(super) fn document(d: &NewDocument, file: &str) -> String {
     out
 }
 
-/// A `[[record]]` of a campaign file.
+/// A `[[record]]` of a campaign file: `doc = "<id>"`, or for a document
+/// not published its `title` and `withheld = true`.
 pub(super) fn record(r: &NewRecord) -> String {
     let mut out = String::from("\n[[record]]\n");
-    lines(&mut out, &[("doc", Some(&r.doc))]);
+    match &r.subject {
+        Subject::Doc(id) => lines(&mut out, &[("doc", Some(id))]),
+        Subject::Withheld(title) => lines(&mut out, &[("title", Some(title))]),
+    }
     dates(&mut out, &[("date", Some(r.date))]);
     lines(
         &mut out,
@@ -87,6 +91,9 @@ pub(super) fn record(r: &NewRecord) -> String {
             ("reviewer", r.reviewer.as_deref()),
         ],
     );
+    if matches!(r.subject, Subject::Withheld(_)) {
+        out.push_str("withheld = true\n");
+    }
     out
 }
 
