@@ -202,7 +202,7 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
 /// A CSV cell a spreadsheet will show as text, never evaluate: a cell
 /// starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading
 /// `'` (OWASP's advice against CSV formula injection).
-fn inert_cell(cell: String) -> String {
+pub fn inert_cell(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -240,6 +240,17 @@ fn front_matter_error_shows_overlay_and_keeps_last_good_page() {
         &CONDUCT.replace("published: 2013-03-01", "published: 2013-02-30"),
     );
     let errors = events.next_named("errors");
+    // The terminal quotes the source line, as `gazette check` does.
+    let log = server.wait_for_log("still serving the last good build");
+    assert!(log.contains("published: 2013-02-30"), "{log}");
+    assert!(
+        log.starts_with("built ") && log.contains(" document(s) in "),
+        "{log}"
+    );
+    assert!(
+        !log.contains("file(s) changed") && !log.contains("gazette check"),
+        "the first build reports documents, and no warnings it does not have: {log}"
+    );
     let error = errors.data["errors"]
         .as_array()
         .unwrap()
@@ -450,4 +461,30 @@ fn issue_17_symlinks_added_while_serving_are_never_followed() {
         assert_eq!(reply.status, 404, "{page} was served");
         assert!(!reply.body.contains("机密文件"));
     }
+}
+
+/// Issue 14: the dev server shows the review queue on a local page and
+/// follows edits of the campaign files.
+#[test]
+fn review_page_follows_campaign_edits() {
+    let f = Fixture::new("review");
+    let server = Server::start(f.root(), "2026-12-02");
+    let page = server.get("/review/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("reason-basis-changed") && page.body.contains("依据基础规定的细则"));
+    let mut events = server.events();
+    let campaign = std::fs::read_to_string(f.root().join("reviews/2026.toml")).unwrap();
+    save(
+        &f.root().join("reviews/2026.toml"),
+        &format!(
+            "{campaign}\n[[record]]\ndoc = \"rules/child\"\ndate = 2026-04-01\noutcome = \"keep\"\n"
+        ),
+    );
+    let reload = events.next_named("reload");
+    assert_eq!(pages(&reload), ["review/index.html"]);
+    let page = server.get("/review/");
+    assert!(
+        !page.body.contains("reason-basis-changed"),
+        "reviewed since its basis changed"
+    );
 }

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use crate::content::{
-    Content, Derived, Document, Relation, Section, Version, VersionKind, VersionText,
+    Content, Derived, Document, Relation, Section, Unreadable, Version, VersionKind, VersionText,
 };
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{DocId, RelationKind, Status};
@@ -164,6 +164,9 @@ pub struct Catalogue {
     pub cites: Vec<Vec<usize>>,
     /// Over all texts: `《…》` naming two documents, and naming none.
     pub unlinked: (usize, usize),
+    /// Document files with errors: references to them are not errors of
+    /// their own.
+    pub unreadable: Vec<Unreadable>,
     index: HashMap<DocId, usize>,
     names: Names,
 }
@@ -185,8 +188,9 @@ impl Catalogue {
         let Content {
             documents,
             sections,
+            unreadable,
         } = content;
-        let mut documents = versions::gather(documents, as_of, &mut diags);
+        let mut documents = versions::gather(documents, &unreadable, as_of, &mut diags);
         let index = index_documents(&mut documents, &mut diags);
         check_numbers(&documents, &mut diags);
         check_facet_spellings(&documents, &mut diags);
@@ -203,6 +207,7 @@ impl Catalogue {
             cited_by: Vec::new(),
             cites: Vec::new(),
             unlinked: (0, 0),
+            unreadable,
             index,
             names,
         };
@@ -229,6 +234,14 @@ impl Catalogue {
             .collect();
         cat.check_declared_status(&mut diags);
         (cat, diags)
+    }
+
+    /// True when `id` (or the file at `path`, site-relative) belongs to a
+    /// document file whose own error is already reported.
+    pub fn is_unreadable(&self, id: &str, path: Option<&std::path::Path>) -> bool {
+        self.unreadable
+            .iter()
+            .any(|u| u.ids.iter().any(|i| i == id) || Some(u.path.as_path()) == path)
     }
 
     /// Index of the document with `id`.
@@ -625,6 +638,7 @@ impl Catalogue {
                 Some(t)
             }
             Some(t) => Some(t),
+            None if self.is_unreadable(rel.target.as_str(), None) => None,
             None => {
                 let mut d = self.rel_error(
                     actor,
@@ -774,15 +788,14 @@ fn cite(cited_by: &mut Vec<(usize, Vec<u32>)>, from: usize, article: Option<u32>
     }
 }
 
-/// True for an act whose `amends` names one document: its instructions
-/// (`将第三条修改为…`) then can only mean that document.
+/// True for an act whose `amends` names one document and that does nothing
+/// else: its instructions (`将第三条修改为…`) then can only mean that
+/// document. A clean-up decision that also repeals or invalidates documents
+/// only announces revisions, whose texts are published separately.
 fn amends_one(act: &Document) -> bool {
-    let amends = act
-        .meta
-        .relations
-        .iter()
-        .filter(|r| r.kind == RelationKind::Amends);
-    amends.count() == 1
+    let kinds = || act.meta.relations.iter().map(|r| r.kind);
+    kinds().filter(|&k| k == RelationKind::Amends).count() == 1
+        && !kinds().any(|k| matches!(k, RelationKind::Repeals | RelationKind::Invalidates))
 }
 
 /// Warn about every article where a consolidated text supplied by hand
@@ -1044,7 +1057,7 @@ mod tests {
         Catalogue::build(
             Content {
                 documents,
-                sections: vec![],
+                ..Content::default()
             },
             "2026-01-01".parse().unwrap(),
         )

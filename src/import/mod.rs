@@ -183,7 +183,7 @@ pub fn import(opts: &ImportOptions) -> Result<ImportReport, Vec<Problem>> {
     })?;
     let docs = site_documents(&opts.root, &config)?;
     let campaign = match needs_campaign(&entries, opts, &name, &mut problems) {
-        Some(wanted) => Some(Campaign::find(&opts.root, wanted)?),
+        Some(wanted) => Some(Campaign::find(&opts.root, &config.review.dir, wanted)?),
         None => None,
     };
     let recorded = campaign
@@ -296,9 +296,6 @@ fn needs_campaign<'o>(
     opts.campaign.as_deref()
 }
 
-/// Folder of the campaign files, beside `content/`.
-const REVIEWS_DIR: &str = "reviews";
-
 /// The campaign file receiving the records.
 #[derive(Debug)]
 struct Campaign {
@@ -313,16 +310,16 @@ struct Campaign {
 }
 
 impl Campaign {
-    /// The campaign file whose stem or `[campaign] name` is `wanted`, or a
-    /// new `reviews/<wanted>.toml`.
-    fn find(root: &Path, wanted: &str) -> Result<Campaign, Vec<Problem>> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(REVIEWS_DIR))
+    /// The campaign file in `dir` (`[review] dir`, usually `reviews/`)
+    /// whose stem or `[campaign] name` is `wanted`, or a new `<wanted>.toml` there.
+    fn find(root: &Path, dir: &Path, wanted: &str) -> Result<Campaign, Vec<Problem>> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
             .unwrap_or_default();
         files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
         files.sort();
         for path in files {
-            let (rel, text, table) = read_campaign(&path)?;
+            let (rel, text, table) = read_campaign(dir, &path)?;
             let named = table.get("campaign").and_then(|c| c.get("name"));
             let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
             if stem.as_deref() == Some(wanted) || named.and_then(|n| n.as_str()) == Some(wanted) {
@@ -356,7 +353,7 @@ impl Campaign {
             return Err(vec![p]);
         }
         Ok(Campaign {
-            path: Path::new(REVIEWS_DIR).join(format!("{stem}.toml")),
+            path: dir.join(format!("{stem}.toml")),
             text: None,
             name: wanted.trim().to_owned(),
             recorded: Recorded::new(),
@@ -366,8 +363,8 @@ impl Campaign {
 
 /// A campaign file's path relative to the site root, its text and its
 /// parsed table; a file that does not parse stops the import.
-fn read_campaign(path: &Path) -> Result<(PathBuf, String, toml::Table), Vec<Problem>> {
-    let rel = Path::new(REVIEWS_DIR).join(path.file_name().unwrap_or_default());
+fn read_campaign(dir: &Path, path: &Path) -> Result<(PathBuf, String, toml::Table), Vec<Problem>> {
+    let rel = dir.join(path.file_name().unwrap_or_default());
     let shown = rel.display().to_string();
     let fail = |message: String| {
         let p = Problem::file(ProblemKind::CannotRun, &shown, message);

@@ -9,6 +9,7 @@ mod fingerprint;
 pub mod i18n;
 mod lint;
 mod notes;
+pub mod review;
 pub mod theme;
 pub mod view;
 
@@ -507,11 +508,24 @@ impl Pass<'_> {
         let (cat, views) = (self.cat, self.views);
         let base = self.r.config.base_path();
         let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
-            let j = match target {
+            let found = match target {
                 LinkTarget::Id(id) => DocId::new(id).ok().and_then(|id| cat.find(&id)),
                 LinkTarget::Source(path) => by_source.get(path).copied(),
-            }
-            .ok_or_else(|| "no document has this id or source file".to_owned())?;
+            };
+            let Some(j) = found else {
+                let unreadable = match target {
+                    LinkTarget::Id(id) => cat.is_unreadable(id, None),
+                    LinkTarget::Source(path) => {
+                        cat.is_unreadable("", Some(&self.r.config.content_dir.join(path)))
+                    }
+                };
+                // The linked file's own error is the problem, not this link
+                // (the build fails on it; the link is never published).
+                return match unreadable {
+                    true => Ok(String::new()),
+                    false => Err("no document has this id or source file".to_owned()),
+                };
+            };
             if let Some(n) = fragment.and_then(|f| f.strip_prefix("art-")) {
                 let n = n.split('-').next().and_then(|n| n.parse::<u32>().ok());
                 let known = cat.docs[j]
@@ -839,8 +853,9 @@ struct Claims {
 }
 
 /// Top-level folders and files gazette generates itself.
-const GENERATED_DIRS: [&str; 10] = [
+const GENERATED_DIRS: [&str; 11] = [
     "docs",
+    "review",
     "search",
     "catalogue",
     "status",

@@ -27,6 +27,8 @@ pub(crate) enum Change {
     ContentTree,
     /// The catalogue file.
     Catalogue,
+    /// A campaign file of the clean-up review.
+    Reviews,
     /// A static file of the site or theme.
     Static,
     /// `site.toml` or a template: reload the setup and rebuild everything.
@@ -40,6 +42,7 @@ pub(crate) enum Change {
 pub(crate) struct Layout {
     content: PathBuf,
     catalogue: PathBuf,
+    reviews: PathBuf,
     output: PathBuf,
 }
 
@@ -49,14 +52,16 @@ impl Layout {
         Layout {
             content: config.content_dir.clone(),
             catalogue: config.catalogue.clone(),
+            reviews: config.review.dir.clone(),
             output: config.output_dir.clone(),
         }
     }
 
     /// Folders to watch recursively (those that exist are watched).
-    fn watched(&self) -> [PathBuf; 4] {
+    fn watched(&self) -> [PathBuf; 5] {
         [
             self.content.clone(),
+            self.reviews.clone(),
             "templates".into(),
             "themes".into(),
             "static".into(),
@@ -82,6 +87,12 @@ pub(crate) fn classify(rel: &Path, layout: &Layout) -> Change {
     }
     if rel == Path::new(CONFIG_FILE) {
         return Change::Setup;
+    }
+    if rel.starts_with(&layout.reviews) {
+        return match rel.extension() {
+            Some(ext) if ext == "toml" => Change::Reviews,
+            _ => Change::Ignored,
+        };
     }
     if rel.starts_with(&layout.content) {
         return match rel.extension() {
@@ -200,6 +211,8 @@ mod tests {
         assert_eq!(is("content/jiedai"), Change::ContentTree);
         assert_eq!(is("content/catalogue.toml"), Change::Catalogue);
         assert_eq!(is("content/scan.pdf"), Change::Ignored);
+        assert_eq!(is("reviews/2026.toml"), Change::Reviews);
+        assert_eq!(is("reviews/2026-decision.md"), Change::Ignored);
     }
 
     #[test]
