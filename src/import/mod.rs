@@ -196,6 +196,8 @@ pub fn import(opts: &ImportOptions) -> Result<ImportReport, Vec<Problem>> {
     }
     let changes = changes(&opts.root, &config, &name, &plan, campaign.as_ref())?;
     if !opts.dry_run {
+        // Catalogue first: should the campaign write then fail, a re-import
+        // finds the new entries and adds only the missing records.
         for (change, text) in &changes {
             write::replace(&opts.root.join(&change.path), text).map_err(|e| {
                 let file = change.path.display().to_string();
