@@ -183,3 +183,59 @@ fn sheet_name(heading: &str) -> String {
         name
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Language;
+    use calamine::Reader;
+
+    fn list(reason: &str) -> Annex {
+        Annex {
+            key: "repeals".into(),
+            heading: "决定废止的文件目录",
+            rows: vec![AnnexRow {
+                no: 1,
+                title: "关于<某事>&“某事”的通知".into(),
+                url: "docs/a/".into(),
+                number: String::new(),
+                issuer: "青川市人民政府".into(),
+                reason: reason.into(),
+            }],
+            csv: "annex-repeals.csv".into(),
+            xlsx: "annex-repeals.xlsx".into(),
+        }
+    }
+
+    #[test]
+    fn xlsx_keeps_markup_and_control_characters_readable() {
+        let t = Strings::new(Language::ZhCn);
+        let reason = "已被\u{7}新规定<代替>&\"废止\"";
+        let bytes = xlsx(&list(reason), &t, NaiveDate::from_ymd_opt(2025, 6, 30)).unwrap();
+        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("决定废止的文件目录").unwrap();
+        let row: Vec<String> = range
+            .rows()
+            .nth(1)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(row[1], "关于<某事>&“某事”的通知");
+        assert_eq!(row[3], "青川市人民政府");
+        assert_eq!(row[4], reason, "XML-special and control characters survive");
+    }
+
+    #[test]
+    fn csv_quotes_every_formula_like_cell() {
+        let t = Strings::new(Language::ZhCn);
+        for reason in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1"] {
+            let text = String::from_utf8(csv(&list(reason), &t)).unwrap();
+            let last = text.lines().last().unwrap();
+            assert!(
+                last.contains(&format!("'{reason}")),
+                "{reason:?} not inert in {last}"
+            );
+        }
+    }
+}
