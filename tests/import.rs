@@ -495,3 +495,24 @@ fn records_append_to_the_campaign_named_in_its_file_keeping_what_it_holds() {
         1
     );
 }
+
+#[test]
+fn a_site_without_a_catalogue_file_gets_one() {
+    let f = Fixture::new("import_site");
+    std::fs::remove_file(f.root().join("content/catalogue.toml")).unwrap();
+    let csv = f.root().join("目录.csv");
+    std::fs::write(
+        &csv,
+        "标题,文号,发布日期\n青川市新规定,青政发〔2024〕1号,2024-05-06\n",
+    )
+    .unwrap();
+    let report = imported(&options(&f, &csv));
+    assert!(report.changes[0].created);
+    let catalogue = toml_file(&f.root().join("content/catalogue.toml"));
+    let docs = catalogue["document"].as_array().unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["title"].as_str(), Some("青川市新规定"));
+    let diags = gazette::check(&f.options("2026-11-01"))
+        .unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    assert!(!diags.has_errors(), "{}", common::render(&diags));
+}
