@@ -3,7 +3,10 @@
 //! (every dated event, for point-in-time views computed in the browser), and
 //! the schema.org `Legislation` JSON-LD embedded in document pages.
 //!
-//! Serialises the computed catalogue; no templates, no Markdown.
+//! Serialises the computed catalogue; no templates, no Markdown. A
+//! decision's annex lists and their downloads live in `annex`.
+
+pub mod annex;
 
 use serde::Serialize;
 

@@ -6,7 +6,9 @@
 //! Data flows one way: `config` → `content` (load) → `catalogue` (validate,
 //! compute lifecycle) → `review` (clean-up queue and
 //! campaigns) → `render` (+ `markdown`, `export`) → `search` →
-//! `output`; `site` sequences the stages. `diagnostics` and `model` are
+//! `output`; `site` sequences the stages. `import` turns a spreadsheet
+//! into catalogue entries and review records, beside the pipeline.
+//! `diagnostics` and `model` are
 //! leaves anyone may use. `serve` (the dev server) sits on top and is used only by the binary.
 
 pub mod articles;
@@ -16,6 +18,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod export;
+pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod output;

@@ -60,6 +60,25 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Import a catalogue spreadsheet (XLSX or CSV): rows become catalogue
+    /// entries, clean-up outcomes become review records of a campaign.
+    Import {
+        /// The spreadsheet, .xlsx or .csv (UTF-8), one row per document.
+        file: PathBuf,
+        /// Site root, the folder holding site.toml.
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
+        /// Print what would be appended; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Campaign receiving review records: its name or file stem under reviews/.
+        #[arg(long)]
+        campaign: Option<String>,
+        /// Read a column gazette does not recognise: 'header=field' (repeatable),
+        /// e.g. '牵头处室=issuer'.
+        #[arg(long, value_name = "HEADER=FIELD")]
+        map: Vec<String>,
+    },
     /// Clean-up review: what needs attention, a campaign's progress, its draft decision.
     Review(ReviewArgs),
     /// Create a new site with example content in DIR.
@@ -237,6 +256,23 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Import {
+            file,
+            root,
+            dry_run,
+            campaign,
+            map,
+        } => {
+            let opts = gazette::import::ImportOptions {
+                root,
+                file,
+                dry_run,
+                campaign,
+                map,
+                today: chrono::Local::now().date_naive(),
+            };
+            report_import(gazette::import::import(&opts))
+        }
         Command::Review(args) => review(&args),
         Command::New { dir } => match scaffold::new_site(&dir) {
             Ok(()) => {
@@ -253,6 +289,59 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// What an import added (or, on a dry run, would add), or why it wrote
+/// nothing: 0 done, 1 problems in the sheet, 2 could not run.
+fn report_import(
+    result: Result<gazette::import::ImportReport, Vec<gazette::import::Problem>>,
+) -> ExitCode {
+    use gazette::import::ProblemKind;
+    let report = match result {
+        Ok(report) => report,
+        Err(problems) => {
+            for p in &problems {
+                gazette::say!("error: {p}");
+            }
+            gazette::say!(
+                "import failed with {} problem(s); nothing was written",
+                problems.len()
+            );
+            let fatal = problems.iter().any(|p| p.kind == ProblemKind::CannotRun);
+            return if fatal {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+    };
+    for note in &report.notes {
+        gazette::say!("note: {note}");
+    }
+    for c in &report.changes {
+        if !report.written {
+            let verb = if c.created { "create" } else { "append to" };
+            let _ = writeln!(
+                std::io::stdout(),
+                "# would {verb} {}
+{}",
+                c.path.display(),
+                c.added
+            );
+        }
+    }
+    let verb = if report.written {
+        "imported"
+    } else {
+        "dry run: would import"
+    };
+    gazette::say!(
+        "{verb} {} new document(s) and {} review record(s); {} row(s) matched documents already in the site",
+        report.documents,
+        report.records,
+        report.matched
+    );
+    ExitCode::SUCCESS
 }
 
 /// The output folder a failed build left as it was, if there is one.

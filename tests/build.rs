@@ -86,8 +86,8 @@ fn decision_page_lists_repealed_invalidated_and_withheld() {
     let f = Fixture::new("lifecycle");
     f.build("2026-11-27");
     let page = f.read("docs/cleanup/2025/index.html");
-    assert!(page.contains("废止以下文件（1）"));
-    assert!(page.contains("宣布以下文件失效（1）"));
+    assert!(page.contains("决定废止的文件目录（1）"));
+    assert!(page.contains("决定宣布失效的文件目录（1）"));
     assert!(page.contains("测发〔2003〕12号"));
     assert!(page.contains("适用期已过"));
     assert!(page.contains("<strong>4</strong>"));

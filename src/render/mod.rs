@@ -117,6 +117,8 @@ struct DocumentInputs<'a> {
     doc: &'a DocView,
     banner: Banner,
     acts: Vec<view::RelationGroup>,
+    /// The acts as numbered annex lists with their downloads.
+    annexes: Vec<export::annex::Annex>,
     relations: Vec<view::RelationGroup>,
     events: Vec<EventView>,
     versions: Vec<view::VersionView>,
@@ -449,7 +451,9 @@ impl Pass<'_> {
             }
             None => (None, Vec::new()),
         };
-        let inputs = v(self.document_inputs(i));
+        let inputs = self.document_inputs(i);
+        self.write_annexes(i, &inputs.annexes);
+        let inputs = v(inputs);
         let page = |body_html, toc, version: Option<VersionPage>, url: &str| {
             let jsonld = export::json_ld(
                 &self.views[i],
@@ -622,6 +626,7 @@ impl Pass<'_> {
         DocumentInputs {
             doc: &views[i],
             banner: Banner::new(i, cat, views, t),
+            annexes: export::annex::annexes(&acts, t),
             acts,
             relations,
             events: cat.events[i]
@@ -634,6 +639,23 @@ impl Pass<'_> {
             versions,
             withheld: doc.meta.withheld,
             extra: &doc.meta.extra,
+        }
+    }
+
+    /// Each annex list of act `i` as CSV and XLSX in the act's folder.
+    fn write_annexes(&self, i: usize, annexes: &[export::annex::Annex]) {
+        let doc = &self.cat.docs[i];
+        let dated = doc.meta.published.or(doc.meta.effective);
+        let dir = format!("docs/{}/", doc.id);
+        for file in export::annex::files(annexes, &self.r.strings, dated) {
+            match file.bytes {
+                Ok(bytes) => self.write(&format!("{dir}{}", file.name), &bytes),
+                Err(e) => {
+                    let message = format!("cannot write the annex list {}: {e}", file.name);
+                    let d = Diagnostic::error(Code::Output, &doc.path, message).at_line(doc.line);
+                    self.report(d);
+                }
+            }
         }
     }
 
