@@ -507,8 +507,13 @@ function cut(blocks, re) {
     else if (back >= 0) from = Math.max(0, from - 30) + back + 1;
   }
   let to = Math.min(text.length, at + 90);
-  const end = text.slice(to, to + 20).search(BOUNDARY);
-  if (to < text.length && end >= 0) to += end + 1;
+  if (to < text.length) {
+    // End after a clause mark just ahead, or else just behind.
+    const end = text.slice(to, to + 20).search(BOUNDARY);
+    const back = text.slice(to - 20, to).search(/[。；！？：，、\s][^。；！？：，、\s]*$/);
+    if (end >= 0) to += end + 1;
+    else if (back >= 0 && to - 20 + back > at) to = to - 20 + back + 1;
+  }
   return (from > 0 ? "…" : "") + text.slice(from, to).trim() + (to < text.length ? "…" : "");
 }
 
