@@ -403,7 +403,7 @@ fn search_index_is_served_and_follows_edits() {
     assert!(manifest.contains('{'), "manifest is JSON: {manifest}");
     assert_eq!(server.get("/search/").status, 200);
     // The index is rebuilt off the reload path after an edit: the manifest
-    // names a new build folder once a document is added.
+    // names a new docs.bin once a document is added.
     let before = manifest.clone();
     let mut events = server.events();
     save(
