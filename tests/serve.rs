@@ -184,16 +184,28 @@ fn background_index_points_snippets_at_articles_of_served_pages() {
     let f = Fixture::new("lifecycle");
     let server = Server::start(f.root(), AS_OF);
     let manifest = wait_for(&server, "/search/manifest.json", |body| !body.is_empty());
-    let dir = serde_json::from_str::<serde_json::Value>(&manifest).unwrap()["dir"]
+    let docs_bin = serde_json::from_str::<serde_json::Value>(&manifest).unwrap()["docs"]
         .as_str()
         .unwrap()
         .to_owned();
-    let meta = gunzip_json(&server.get(&format!("/search/{dir}/docs.bin")).bytes);
+    let meta = gunzip_json(&server.get(&format!("/search/{docs_bin}")).bytes);
     let docs = meta["docs"].as_array().unwrap();
     let n = docs.iter().position(|d| d[0] == "rules/conduct").unwrap();
-    assert_eq!(docs[n][10], 1, "the document has a snippet table");
-    let rows = gunzip_json(&server.get(&format!("/search/{dir}/c/{n}.bin")).bytes);
-    let mut byte = 0;
+    // The document's table: one gzip member in its group's file, after the
+    // members of the documents before it in the group.
+    let group = meta["files"]["group"].as_u64().unwrap() as usize;
+    let from: u64 = docs[n - n % group..n]
+        .iter()
+        .map(|d| d[10].as_u64().unwrap())
+        .sum();
+    let len = docs[n][10].as_u64().unwrap();
+    assert!(len > 0, "the document has a snippet table");
+    let file = meta["files"]["tables"][n / group].as_str().unwrap();
+    let range = format!("Range: bytes={from}-{}\r\n", from + len - 1);
+    let table = server.request_with("GET", &format!("/search/{file}"), &range);
+    assert_eq!(table.status, 206);
+    let rows = gunzip_json(&table.bytes);
+    let mut byte = docs[n][11].as_i64().unwrap();
     let mut checked = 0;
     for row in rows.as_array().unwrap() {
         byte += row[2].as_i64().unwrap();
@@ -402,7 +414,7 @@ fn search_index_is_served_and_follows_edits() {
     assert!(manifest.contains('{'), "manifest is JSON: {manifest}");
     assert_eq!(server.get("/search/").status, 200);
     // The index is rebuilt off the reload path after an edit: the manifest
-    // names a new build folder once a document is added.
+    // names a new docs.bin once a document is added.
     let before = manifest.clone();
     let mut events = server.events();
     save(
