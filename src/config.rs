@@ -61,6 +61,8 @@ pub struct Config {
     pub as_of: Option<NaiveDate>,
     /// syntect theme used for the generated highlighting stylesheet.
     pub highlight_theme: String,
+    /// Clean-up review settings (`[review]`).
+    pub review: ReviewConfig,
     /// 1-based line of each top-level key in `site.toml`, for diagnostics.
     #[serde(skip)]
     pub lines: std::collections::BTreeMap<String, usize>,
@@ -90,6 +92,47 @@ fn toml_or_quoted_date<'de, D: serde::Deserializer<'de>>(
         .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
 }
 
+/// `[review]` in `site.toml`: where campaign files live and when a document
+/// needs review.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewConfig {
+    /// Folder of campaign files (`*.toml`), relative to the site root.
+    pub dir: PathBuf,
+    /// A fixed-term document enters the queue this many months before it expires.
+    pub expiry_window_months: u32,
+    /// A document in force this many years without a review or revision
+    /// enters the queue (0: never).
+    pub max_age_years: u32,
+    /// `max_age_years` for particular levels (效力级别), e.g. `{ "地方政府规章" = 10 }`.
+    pub max_age_by_level: std::collections::BTreeMap<String, u32>,
+    /// Publish the review queue at `review/` on the built site (the dev
+    /// server always shows it, to the local machine only).
+    pub publish: bool,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            dir: "reviews".into(),
+            expiry_window_months: 6,
+            max_age_years: 5,
+            max_age_by_level: Default::default(),
+            publish: false,
+        }
+    }
+}
+
+impl ReviewConfig {
+    /// Years a document of `level` may go without review (0: no limit).
+    pub fn max_age(&self, level: Option<&str>) -> u32 {
+        level
+            .and_then(|l| self.max_age_by_level.get(l))
+            .copied()
+            .unwrap_or(self.max_age_years)
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -104,6 +147,7 @@ impl Default for Config {
             unsafe_html: false,
             as_of: None,
             highlight_theme: "InspiredGitHub".into(),
+            review: ReviewConfig::default(),
             lines: Default::default(),
         }
     }
@@ -163,6 +207,7 @@ impl Config {
             ("output_dir", &self.output_dir),
             ("content_dir", &self.content_dir),
             ("catalogue", &self.catalogue),
+            ("review", &self.review.dir),
         ];
         let theme = PathBuf::from(&self.theme);
         for (key, path) in paths.into_iter().chain([("theme", &theme)]) {

@@ -100,6 +100,11 @@ pub enum Code {
     ConsolidationMismatch,
     /// A template that does not parse or fails to render.
     Template,
+    /// A clean-up campaign file (`reviews/*.toml`) that does not parse, or a
+    /// review record for an unknown document or reviewed twice in one campaign.
+    Review,
+    /// A review record whose outcome a later decision contradicts.
+    ReviewContradicted,
     /// Writing the output failed.
     Output,
 }
@@ -275,6 +280,31 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Every diagnostic rustc-style, each with its source line. `read`
+    /// gives a file's text by its path; diagnostics come sorted by file, so
+    /// each file is read and split into lines once.
+    pub fn render_with_sources(
+        &self,
+        read: impl Fn(&Path) -> Option<String>,
+        styled: bool,
+    ) -> Vec<String> {
+        let mut cached: Option<(PathBuf, Vec<String>)> = None;
+        self.iter()
+            .map(|d| {
+                if cached.as_ref().is_none_or(|(p, _)| *p != d.path) {
+                    let text = read(&d.path).unwrap_or_default();
+                    cached = Some((d.path.clone(), text.lines().map(str::to_owned).collect()));
+                }
+                let line = cached
+                    .as_ref()
+                    .zip(d.line.and_then(|n| n.checked_sub(1)))
+                    .and_then(|((_, lines), i)| lines.get(i))
+                    .map(String::as_str);
+                d.render(line, styled)
+            })
+            .collect()
+    }
+
     /// Record one problem.
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);

@@ -3,7 +3,10 @@
 //! (every dated event, for point-in-time views computed in the browser), and
 //! the schema.org `Legislation` JSON-LD embedded in document pages.
 //!
-//! Serialises the computed catalogue; no templates, no Markdown.
+//! Serialises the computed catalogue; no templates, no Markdown. A
+//! decision's annex lists and their downloads live in `annex`.
+
+pub mod annex;
 
 use serde::Serialize;
 
@@ -231,7 +234,7 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
 /// A CSV cell a spreadsheet will show as text, never evaluate: a cell
 /// starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading
 /// `'` (OWASP's advice against CSV formula injection).
-fn inert_cell(cell: String) -> String {
+pub fn inert_cell(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

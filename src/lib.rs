@@ -4,8 +4,11 @@
 //! computed from dated events, not maintained by hand.
 //!
 //! Data flows one way: `config` → `content` (load) → `catalogue` (validate,
-//! compute lifecycle) → `render` (+ `markdown`, `export`) → `search` →
-//! `output`; `site` sequences the stages. `diagnostics` and `model` are
+//! compute lifecycle) → `review` (clean-up queue and
+//! campaigns) → `render` (+ `markdown`, `export`) → `search` →
+//! `output`; `site` sequences the stages. `import` turns a spreadsheet
+//! into catalogue entries and review records, beside the pipeline.
+//! `diagnostics` and `model` are
 //! leaves anyone may use. `serve` (the dev server) sits on top and is used only by the binary.
 
 pub mod articles;
@@ -15,10 +18,12 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod export;
+pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod review;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

@@ -60,6 +60,27 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Import a catalogue spreadsheet (XLSX or CSV): rows become catalogue
+    /// entries, clean-up outcomes become review records of a campaign.
+    Import {
+        /// The spreadsheet, .xlsx or .csv (UTF-8), one row per document.
+        file: PathBuf,
+        /// Site root, the folder holding site.toml.
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
+        /// Print what would be appended; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Campaign receiving review records: its name or file stem under reviews/.
+        #[arg(long)]
+        campaign: Option<String>,
+        /// Read a column gazette does not recognise: 'header=field' (repeatable),
+        /// e.g. '牵头处室=issuer'.
+        #[arg(long, value_name = "HEADER=FIELD")]
+        map: Vec<String>,
+    },
+    /// Clean-up review: what needs attention, a campaign's progress, its draft decision.
+    Review(ReviewArgs),
     /// Create a new site with example content in DIR.
     New {
         /// Folder to create (must be absent or empty).
@@ -81,6 +102,41 @@ struct SiteArgs {
     /// How to print diagnostics: rustc-style text on stderr, or JSON on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+}
+
+#[derive(clap::Args)]
+struct ReviewArgs {
+    /// Site root, the folder holding site.toml.
+    #[arg(long, short, default_value = ".")]
+    root: PathBuf,
+    /// Review as of this date (YYYY-MM-DD; default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<NaiveDate>,
+    /// How to print the queue or progress.
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Human)]
+    format: ReviewFormat,
+    /// Show this campaign's progress instead of the queue (its name or file name).
+    #[arg(long, value_name = "NAME", conflicts_with = "draft_decision")]
+    campaign: Option<String>,
+    /// Write the decision that carries out this campaign's outcomes.
+    #[arg(long, value_name = "NAME")]
+    draft_decision: Option<String>,
+    /// Where the draft goes (default: `<campaign file>-decision.md` beside the campaign file).
+    #[arg(long, value_name = "FILE", requires = "draft_decision")]
+    output: Option<PathBuf>,
+    /// Replace an existing draft file.
+    #[arg(long, requires = "draft_decision")]
+    force: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReviewFormat {
+    /// Plain text.
+    Human,
+    /// JSON on stdout.
+    Json,
+    /// CSV (UTF-8 with BOM) on stdout.
+    Csv,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -136,8 +192,12 @@ fn main() -> ExitCode {
                 }
                 Err(diags) => {
                     let code = site.report(&diags);
+                    let kept = match previous_output(&opts) {
+                        Some(dir) => format!("; {} was left untouched", dir.display()),
+                        None => String::new(),
+                    };
                     gazette::say!(
-                        "error: build failed with {} error(s); the previous output was left untouched",
+                        "error: build failed with {} error(s){kept}",
                         diags.error_count()
                     );
                     code
@@ -196,6 +256,24 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Import {
+            file,
+            root,
+            dry_run,
+            campaign,
+            map,
+        } => {
+            let opts = gazette::import::ImportOptions {
+                root,
+                file,
+                dry_run,
+                campaign,
+                map,
+                today: chrono::Local::now().date_naive(),
+            };
+            report_import(gazette::import::import(&opts))
+        }
+        Command::Review(args) => review(&args),
         Command::New { dir } => match scaffold::new_site(&dir) {
             Ok(()) => {
                 gazette::say!(
@@ -213,25 +291,178 @@ fn main() -> ExitCode {
     }
 }
 
+/// What an import added (or, on a dry run, would add), or why it wrote
+/// nothing: 0 done, 1 problems in the sheet, 2 could not run.
+fn report_import(
+    result: Result<gazette::import::ImportReport, Vec<gazette::import::Problem>>,
+) -> ExitCode {
+    use gazette::import::ProblemKind;
+    let report = match result {
+        Ok(report) => report,
+        Err(problems) => {
+            for p in &problems {
+                gazette::say!("error: {p}");
+            }
+            gazette::say!(
+                "import failed with {} problem(s); nothing was written",
+                problems.len()
+            );
+            let fatal = problems.iter().any(|p| p.kind == ProblemKind::CannotRun);
+            return if fatal {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+    };
+    for note in &report.notes {
+        gazette::say!("note: {note}");
+    }
+    for c in &report.changes {
+        if !report.written {
+            let verb = if c.created { "create" } else { "append to" };
+            let _ = writeln!(
+                std::io::stdout(),
+                "# would {verb} {}
+{}",
+                c.path.display(),
+                c.added
+            );
+        }
+    }
+    let verb = if report.written {
+        "imported"
+    } else {
+        "dry run: would import"
+    };
+    gazette::say!(
+        "{verb} {} new document(s) and {} review record(s); {} row(s) matched documents already in the site",
+        report.documents,
+        report.records,
+        report.matched
+    );
+    ExitCode::SUCCESS
+}
+
+/// The output folder a failed build left as it was, if there is one.
+fn previous_output(opts: &BuildOptions) -> Option<PathBuf> {
+    let (config, _) = gazette::site::configure(opts).ok()?;
+    let dir = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join(&config.output_dir));
+    std::fs::read_dir(&dir)
+        .ok()?
+        .next()
+        .is_some()
+        .then_some(dir)
+}
+
+/// `gazette review`: load and check the site, then print the queue, a
+/// campaign's progress, or write a draft decision.
+fn review(args: &ReviewArgs) -> ExitCode {
+    use gazette::review;
+    let site_args = SiteArgs {
+        root: args.root.clone(),
+        as_of: args.as_of,
+        deny_warnings: false,
+        format: Format::Human,
+    };
+    let (site, diags) = match gazette::site::load(&site_args.options()) {
+        Ok(loaded) => loaded,
+        Err(diags) => {
+            let code = site_args.report(&diags);
+            gazette::say!("error: fix these problems first; `gazette check` lists them");
+            return code;
+        }
+    };
+    print_human(&args.root, &diags);
+    let cat = &site.catalogue;
+    let name = args.campaign.as_ref().or(args.draft_decision.as_ref());
+    let campaign = match name.map(|n| (n, review::find(&site.campaigns, n))) {
+        Some((_, Some(c))) => Some(c),
+        Some((n, None)) => {
+            let known: Vec<&str> = site.campaigns.iter().map(|c| c.name.as_str()).collect();
+            gazette::say!(
+                "error: no campaign “{n}” in {}/ (campaigns: {})",
+                site.config.review.dir.display(),
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            );
+            return ExitCode::FAILURE;
+        }
+        None => None,
+    };
+    let out = match (campaign, &args.draft_decision) {
+        (Some(c), Some(_)) => return write_draft(args, &site, c),
+        (Some(c), None) => {
+            let p = review::progress(cat, c);
+            match args.format {
+                ReviewFormat::Human => review::report::progress_text(cat, &p).into_bytes(),
+                ReviewFormat::Json => review::report::progress_json(cat, &p).into_bytes(),
+                ReviewFormat::Csv => review::report::progress_csv(cat, &p),
+            }
+        }
+        (None, _) => {
+            let items = review::queue(cat, &site.campaigns, &site.config.review);
+            match args.format {
+                ReviewFormat::Human => review::report::queue_text(cat, &items).into_bytes(),
+                ReviewFormat::Json => review::report::queue_json(cat, &items).into_bytes(),
+                ReviewFormat::Csv => review::report::queue_csv(cat, &items),
+            }
+        }
+    };
+    let _ = std::io::stdout().write_all(&out);
+    ExitCode::SUCCESS
+}
+
+/// Write the draft decision of `campaign`, never over an existing file
+/// unless `--force`.
+fn write_draft(
+    args: &ReviewArgs,
+    site: &gazette::site::Site,
+    campaign: &gazette::review::Campaign,
+) -> ExitCode {
+    let text = gazette::review::draft(&site.catalogue, campaign, site.catalogue.as_of);
+    let path = args.output.clone().unwrap_or_else(|| {
+        args.root.join(
+            campaign
+                .path
+                .with_file_name(format!("{}-decision.md", campaign.stem)),
+        )
+    });
+    if path.exists() && !args.force {
+        gazette::say!(
+            "error: {} exists; pass --force to replace it, or --output to write elsewhere",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    match std::fs::write(&path, text) {
+        Ok(()) => {
+            gazette::say!(
+                "wrote the draft decision of “{}” to {}; edit it, then move it under content/",
+                campaign.name,
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            gazette::say!("error: cannot write {}: {e}", path.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// rustc-style diagnostics on stderr, each with its source line read from
-/// the site. Diagnostics come sorted by file: each file is read and split
-/// into lines once, so a report is linear in its length.
+/// the site.
 fn print_human(root: &Path, diags: &Diagnostics) {
     let styled = std::io::stderr().is_terminal();
-    let mut cached: Option<(PathBuf, Vec<String>)> = None;
-    for d in diags.iter() {
-        if cached.as_ref().is_none_or(|(p, _)| *p != d.path) {
-            let text = std::fs::read(root.join(&d.path))
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
-            cached = Some((d.path.clone(), text.lines().map(str::to_owned).collect()));
-        }
-        let line = cached
-            .as_ref()
-            .zip(d.line.and_then(|n| n.checked_sub(1)))
-            .and_then(|((_, lines), i)| lines.get(i))
-            .map(String::as_str);
-        gazette::say!("{}\n", d.render(line, styled));
+    for text in diags.render_with_sources(|p| gazette::site::read_source(root, p), styled) {
+        gazette::say!("{text}\n");
     }
 }
 

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::output::{Discard, Incremental, Output};
 use crate::render::Renderer;
+use crate::review::Campaign;
 use crate::search;
 
 /// Resolved options of a build or check.
@@ -60,6 +61,8 @@ pub struct Site {
     pub config: Config,
     /// The computed catalogue.
     pub catalogue: Catalogue,
+    /// Clean-up campaigns with their review records.
+    pub campaigns: Vec<Campaign>,
     /// Compiled templates.
     pub renderer: Renderer,
     /// Treat warnings as errors.
@@ -94,6 +97,7 @@ fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let (content, mut diags) = crate::content::load(&opts.root, &config);
     let (catalogue, problems) = Catalogue::build(content, as_of);
     diags.extend(problems);
+    let campaigns = crate::review::load(&opts.root, &config, &catalogue, &mut diags);
     let renderer = match Renderer::new(&opts.root, &config) {
         Ok(r) => r,
         Err(problems) => {
@@ -105,6 +109,7 @@ fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
         Site {
             config,
             catalogue,
+            campaigns,
             renderer,
             deny_warnings: opts.deny_warnings,
         },
@@ -120,6 +125,12 @@ impl Site {
         mut diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
         diags.extend(self.renderer.render(&self.catalogue, out));
+        if self.config.review.publish {
+            diags.extend(
+                self.renderer
+                    .render_review(&self.catalogue, &self.campaigns, out),
+            );
+        }
         settle(diags, self.deny_warnings)
     }
 
@@ -271,6 +282,13 @@ fn guard_output(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
         return Err(Diagnostics(vec![d]));
     }
     Ok(())
+}
+
+/// The text of a site file a diagnostic names (relative to `root`), for
+/// showing its source line; `None` if it cannot be read.
+pub fn read_source(root: &Path, rel: &Path) -> Option<String> {
+    let bytes = std::fs::read(root.join(rel)).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn sorted(mut d: Diagnostics) -> Diagnostics {

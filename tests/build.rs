@@ -86,8 +86,8 @@ fn decision_page_lists_repealed_invalidated_and_withheld() {
     let f = Fixture::new("lifecycle");
     f.build("2026-11-27");
     let page = f.read("docs/cleanup/2025/index.html");
-    assert!(page.contains("废止以下文件（1）"));
-    assert!(page.contains("宣布以下文件失效（1）"));
+    assert!(page.contains("决定废止的文件目录（1）"));
+    assert!(page.contains("决定宣布失效的文件目录（1）"));
     assert!(page.contains("测发〔2003〕12号"));
     assert!(page.contains("适用期已过"));
     assert!(page.contains("<strong>4</strong>"));
@@ -397,4 +397,26 @@ fn shared_corpus_builds_without_front_matter() {
     assert!(page.contains("<h1>中华人民共和国个人信息保护法</h1>"));
     assert!(page.contains("2021年8月20日"));
     assert!(page.contains("id=\"art-1\""));
+}
+
+/// Issue 10.2: a relation written with the target's title takes effect and
+/// is shown on both pages, like one written with its id.
+#[test]
+fn relations_named_by_title_show_on_both_ends() {
+    let f = Fixture::new("relation_by_title");
+    let report = f.build("2026-01-01");
+    assert_eq!(
+        report.warnings.len(),
+        2,
+        "each title is a relation-by-title warning"
+    );
+    let decision = f.read("docs/decision/index.html");
+    assert!(
+        decision.contains("href=\"/docs/listed/\""),
+        "the decision lists what it repeals"
+    );
+    assert!(decision.contains("已过时"));
+    f.assert_file_contains("docs/listed/index.html", "status-repealed");
+    f.assert_file_contains("docs/new/index.html", "href=\"/docs/old/\"");
+    f.assert_file_contains("docs/old/index.html", "status-superseded");
 }

@@ -183,6 +183,9 @@ fn search_filters_keep_keyboard_focus() {
         return;
     };
     let session = driver.session();
+    // Wide enough for the filters to show beside the results (on a narrow
+    // window they fold into a closed panel).
+    session.window(1280, 900);
     session.goto(&format!("{}/search/?q={}", server.origin, encode("接待")));
     session.wait_for_search();
     // Space on a status checkbox re-renders the panel; focus stays on it.

@@ -93,7 +93,7 @@ proptest! {
             prop_assert!(d.line.is_none_or(|l| l >= 1 && l <= text.lines().count().max(1) + 1), "{d:?}");
         }
         if let Some(doc) = doc {
-            let (cat, _) = Catalogue::build(Content { documents: vec![doc], sections: vec![] }, "2026-01-01".parse().unwrap());
+            let (cat, _) = Catalogue::build(Content { documents: vec![doc], ..Content::default() }, "2026-01-01".parse().unwrap());
             prop_assert_eq!(cat.docs.len(), 1);
         }
     }
@@ -105,7 +105,7 @@ proptest! {
             .map(|(decision, body)| format!("[[{}]]\n{body}\n", if *decision { "decision" } else { "document" }))
             .collect();
         let (documents, _) = catalogue_file::parse(Path::new("content/catalogue.toml"), &text);
-        let (cat, diags) = Catalogue::build(Content { documents, sections: vec![] }, "2026-01-01".parse().unwrap());
+        let (cat, diags) = Catalogue::build(Content { documents, ..Content::default() }, "2026-01-01".parse().unwrap());
         prop_assert!(cat.computed.len() == cat.docs.len());
         prop_assert!(diags.iter().all(|d| d.line.is_some()));
     }

@@ -1,7 +1,72 @@
-//! Search index on the shared corpus: every CJK phrase query returns exactly
-//! the documents whose text contains the phrase (no misses, no false hits).
+//! Search index: on the shared corpus every CJK phrase query returns exactly
+//! the documents whose text contains the phrase (no misses, no false hits);
+//! index files are named by their content, so a rebuild rewrites only the
+//! files whose bytes changed.
 
 mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// Every index file under `out/search/` (beside the search page) with its
+/// modification time.
+fn index_files(out: &Path) -> BTreeMap<String, SystemTime> {
+    std::fs::read_dir(out.join("search"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            assert!(e.file_type().unwrap().is_file(), "one flat folder");
+            let name = e.file_name().into_string().unwrap();
+            (name, e.metadata().unwrap().modified().unwrap())
+        })
+        .filter(|(name, _)| name != "index.html")
+        .collect()
+}
+
+#[test]
+fn index_files_are_named_by_content_and_kept_when_unchanged() {
+    let f = common::Fixture::example_site();
+    f.build("2026-11-27");
+    let before = index_files(&f.out());
+    for (name, _) in before.iter().filter(|(n, _)| *n != "manifest.json") {
+        let bytes = std::fs::read(f.out().join("search").join(name)).unwrap();
+        let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        assert_eq!(
+            name,
+            &format!("{:012x}.bin", hash >> 16),
+            "named by its bytes"
+        );
+    }
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    f.build("2026-11-27");
+    assert_eq!(index_files(&f.out()), before, "no change, no file written");
+
+    // An issuer is metadata only: docs.bin and the manifest naming it change,
+    // every postings and table file keeps its name and bytes.
+    let path = "content/zuofeng/jieri-songli.md";
+    let text = std::fs::read_to_string(f.root().join(path))
+        .unwrap()
+        .replace("中共青川市纪律检查委员会", "中共青川市委");
+    f.write(path, &text);
+    f.build("2026-11-27");
+    let after = index_files(&f.out());
+    let gone: Vec<&String> = before.keys().filter(|n| !after.contains_key(*n)).collect();
+    let new: Vec<&String> = after.keys().filter(|n| !before.contains_key(*n)).collect();
+    assert_eq!(
+        (gone.len(), new.len()),
+        (1, 1),
+        "docs.bin only: {gone:?} {new:?}"
+    );
+    let rewritten: Vec<&String> = after
+        .iter()
+        .filter(|(n, t)| before.get(*n).is_some_and(|old| old != *t))
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(rewritten, ["manifest.json"]);
+}
 
 /// Legal phrases readers search for, of 2 to 6 characters, common and rare.
 const PHRASES: &[&str] = &[

@@ -350,3 +350,206 @@ fn typing_searches_as_you_type_and_arrow_keys_walk_the_results() {
     let back = session.script("return document.activeElement.id");
     assert_eq!(back.as_str(), Some("search-q"), "Escape returns to the box");
 }
+
+#[test]
+fn issue_16_exact_names_brackets_and_snippets_on_the_example_site() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let f = Fixture::example_site();
+    f.build("2026-11-27");
+    let server = Server::start(&f.out(), "/");
+    let open = |q: &str| Page::open(&chromium, &server, "/", &format!("q={}", encode(q)));
+
+    // A repealed document's 文号 or title typed in full finds it under the
+    // default (in force) filter; a partial title does not.
+    for q in ["青政办发〔2008〕19号", "青川市机关干部下乡工作补助暂行规定"]
+    {
+        let hits = open(q).hits();
+        assert!(
+            hits[0].href.starts_with("/docs/zhengfu/xiaxiang-buzhu/")
+                && hits[0].class.starts_with("result-repealed"),
+            "{q}: {hits:#?}"
+        );
+    }
+    assert!(
+        open("下乡工作补助")
+            .hits()
+            .iter()
+            .all(|h| !h.class.starts_with("result-repealed"))
+    );
+
+    // Brackets are matched as typed, in any shape, against titles and 文号.
+    let with_brackets: Vec<String> = walkdir::WalkDir::new(f.root().join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter(|l| l.starts_with("number = ") && l.contains("〔2013〕"))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let all = |q: &str| {
+        Page::open(
+            &chromium,
+            &server,
+            "/",
+            &format!("q={}&status=all", encode(q)),
+        )
+    };
+    let bracketed = all("〔2013〕");
+    assert_eq!(bracketed.total(), with_brackets.len(), "{with_brackets:?}");
+    assert!(all("2013").total() > bracketed.total());
+    let square = all("青发[2013]1号").hits();
+    assert_eq!(square.len(), 1);
+    assert!(square[0].href.contains("/docs/zuofeng/shuangshitiao/"));
+
+    // The jump link says the article as the text numbers it; typed with or
+    // without a space the query jumps the same.
+    for q in ["十项规定 第三条", "十项规定第三条", "十项规定 第3条"] {
+        let page = open(q);
+        assert!(
+            page.hits()[0]
+                .href
+                .ends_with("/docs/zuofeng/shuangshitiao/#art-3"),
+            "{q}"
+        );
+        assert!(page.dom.contains(">直达 第三条</a>"), "{q}");
+    }
+
+    // A snippet stays within its article: no heading after it.
+    let hits = open("社区志愿服务").hits();
+    let hit = hits
+        .iter()
+        .find(|h| h.href.contains("fuwuxing-jiceng"))
+        .unwrap();
+    assert!(
+        hit.snippet.contains("<mark>社区志愿服务</mark>") && !hit.snippet.contains("保障措施"),
+        "{hit:?}"
+    );
+}
+
+#[test]
+fn corpus_law_names_rank_the_law_first() {
+    let (Some(chromium), Some(site)) = (chromium(), common::corpus_site()) else {
+        return;
+    };
+    let report = site.build("2026-11-27");
+    let server = Server::start(&report.out_dir, "/");
+    let open = |q: &str| Page::open(&chromium, &server, "/", &format!("q={}", encode(q)));
+    for (q, path) in [
+        ("民法典", "%E6%B0%91%E6%B3%95%E5%85%B8/"),
+        (
+            "公司法",
+            "%E6%B0%91%E6%B3%95%E5%95%86%E6%B3%95/%E5%85%AC%E5%8F%B8%E6%B3%95/",
+        ),
+        ("刑法", "%E5%88%91%E6%B3%95/%E5%88%91%E6%B3%95/"),
+    ] {
+        let hits = open(q).hits();
+        assert!(
+            hits[0].href.starts_with(&format!("/docs/{path}")),
+            "{q}: {:#?}",
+            &hits[..3]
+        );
+    }
+    let spaced = open("民法典 第十条").hits();
+    let joined = open("民法典第十条").hits();
+    assert!(spaced[0].href.ends_with("/#art-10"), "{:?}", spaced[0]);
+    assert_eq!(spaced[0].href, joined[0].href);
+    assert!(
+        open("〔2019〕").total() == 0,
+        "no corpus text has 〔2019〕 in its title"
+    );
+}
+
+#[test]
+fn filters_keep_focus_and_arrow_keys_only_move_the_choice() {
+    let Some((_site, server, driver)) = example_with_driver() else {
+        return;
+    };
+    let session = driver.session();
+    // Wide enough for the filters to show beside the results.
+    session.window(1280, 900);
+    session.goto(&format!("{}/search/?q={}", server.origin, encode("接待")));
+    session.wait_for_search();
+    let focused_key = || session.script("return document.activeElement.dataset.key || null");
+    let query = || session.script("return location.search");
+
+    session.script("document.querySelector('select[data-key=issuer]').focus()");
+    let before = query();
+    session.keys("\u{E015}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(query(), before, "↓ alone applies nothing");
+    assert_eq!(
+        focused_key(),
+        "issuer",
+        "{}",
+        session.script("return document.activeElement.outerHTML.slice(0, 200)")
+    );
+    session.script("delete document.getElementById('search-app').dataset.state");
+    session.keys("\u{E007}");
+    session.wait_for_search();
+    assert!(
+        query().as_str().unwrap().contains("issuer="),
+        "Enter applies the choice"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(focused_key(), "issuer", "focus stays on the dropdown");
+
+    session.script("document.querySelector('[data-key=status-repealed]').focus()");
+    session.script("delete document.getElementById('search-app').dataset.state");
+    session.keys(" ");
+    session.wait_for_search();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(query().as_str().unwrap().contains("repealed"));
+    assert_eq!(focused_key(), "status-repealed", "Space keeps focus");
+    let boxes = session.script(
+        "return [...document.querySelectorAll('#search-filters input[type=checkbox]')].map(b => b.dataset.key)",
+    );
+    assert_eq!(
+        boxes,
+        serde_json::json!([
+            "status-current",
+            "status-amended",
+            "status-pending",
+            "status-superseded",
+            "status-repealed",
+            "status-invalid",
+            "status-expired"
+        ]),
+        "the statuses docs.bin ships, in its order"
+    );
+}
+
+#[test]
+fn filters_sit_above_results_on_a_phone_and_beside_them_on_a_desktop() {
+    let Some((_site, server, driver)) = example_with_driver() else {
+        return;
+    };
+    let session = driver.session();
+    let layout = "const r = (s) => document.querySelector(s).getBoundingClientRect(); \
+        const p = r('#search-filter-panel'), l = r('#search-results'); \
+        return [document.getElementById('search-filter-panel').open, p.bottom <= l.top, p.right <= l.left];";
+    session.window(390, 900);
+    session.goto(&format!("{}/search/?q={}", server.origin, encode("接待")));
+    session.wait_for_search();
+    assert_eq!(
+        session.script(layout),
+        serde_json::json!([false, true, false]),
+        "phone: a closed panel above the results"
+    );
+    session.script("document.querySelector('#search-filter-panel summary').click()");
+    let open =
+        session.script("return document.querySelector('select[data-key=issuer]').offsetHeight > 0");
+    assert_eq!(open, true, "one tap opens the filters");
+    session.window(1280, 900);
+    session.goto(&format!("{}/search/?q={}", server.origin, encode("接待")));
+    session.wait_for_search();
+    assert_eq!(
+        session.script(layout),
+        serde_json::json!([true, false, true]),
+        "desktop: filters open beside the results"
+    );
+}

@@ -184,16 +184,28 @@ fn background_index_points_snippets_at_articles_of_served_pages() {
     let f = Fixture::new("lifecycle");
     let server = Server::start(f.root(), AS_OF);
     let manifest = wait_for(&server, "/search/manifest.json", |body| !body.is_empty());
-    let dir = serde_json::from_str::<serde_json::Value>(&manifest).unwrap()["dir"]
+    let docs_bin = serde_json::from_str::<serde_json::Value>(&manifest).unwrap()["docs"]
         .as_str()
         .unwrap()
         .to_owned();
-    let meta = gunzip_json(&server.get(&format!("/search/{dir}/docs.bin")).bytes);
+    let meta = gunzip_json(&server.get(&format!("/search/{docs_bin}")).bytes);
     let docs = meta["docs"].as_array().unwrap();
     let n = docs.iter().position(|d| d[0] == "rules/conduct").unwrap();
-    assert_eq!(docs[n][10], 1, "the document has a snippet table");
-    let rows = gunzip_json(&server.get(&format!("/search/{dir}/c/{n}.bin")).bytes);
-    let mut byte = 0;
+    // The document's table: one gzip member in its group's file, after the
+    // members of the documents before it in the group.
+    let group = meta["files"]["group"].as_u64().unwrap() as usize;
+    let from: u64 = docs[n - n % group..n]
+        .iter()
+        .map(|d| d[10].as_u64().unwrap())
+        .sum();
+    let len = docs[n][10].as_u64().unwrap();
+    assert!(len > 0, "the document has a snippet table");
+    let file = meta["files"]["tables"][n / group].as_str().unwrap();
+    let range = format!("Range: bytes={from}-{}\r\n", from + len - 1);
+    let table = server.request_with("GET", &format!("/search/{file}"), &range);
+    assert_eq!(table.status, 206);
+    let rows = gunzip_json(&table.bytes);
+    let mut byte = docs[n][11].as_i64().unwrap();
     let mut checked = 0;
     for row in rows.as_array().unwrap() {
         byte += row[2].as_i64().unwrap();
@@ -240,6 +252,17 @@ fn front_matter_error_shows_overlay_and_keeps_last_good_page() {
         &CONDUCT.replace("published: 2013-03-01", "published: 2013-02-30"),
     );
     let errors = events.next_named("errors");
+    // The terminal quotes the source line, as `gazette check` does.
+    let log = server.wait_for_log("still serving the last good build");
+    assert!(log.contains("published: 2013-02-30"), "{log}");
+    assert!(
+        log.starts_with("built ") && log.contains(" document(s) in "),
+        "{log}"
+    );
+    assert!(
+        !log.contains("file(s) changed") && !log.contains("gazette check"),
+        "the first build reports documents, and no warnings it does not have: {log}"
+    );
     let error = errors.data["errors"]
         .as_array()
         .unwrap()
@@ -391,7 +414,7 @@ fn search_index_is_served_and_follows_edits() {
     assert!(manifest.contains('{'), "manifest is JSON: {manifest}");
     assert_eq!(server.get("/search/").status, 200);
     // The index is rebuilt off the reload path after an edit: the manifest
-    // names a new build folder once a document is added.
+    // names a new docs.bin once a document is added.
     let before = manifest.clone();
     let mut events = server.events();
     save(
@@ -450,4 +473,30 @@ fn issue_17_symlinks_added_while_serving_are_never_followed() {
         assert_eq!(reply.status, 404, "{page} was served");
         assert!(!reply.body.contains("机密文件"));
     }
+}
+
+/// Issue 14: the dev server shows the review queue on a local page and
+/// follows edits of the campaign files.
+#[test]
+fn review_page_follows_campaign_edits() {
+    let f = Fixture::new("review");
+    let server = Server::start(f.root(), "2026-12-02");
+    let page = server.get("/review/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("reason-basis-changed") && page.body.contains("依据基础规定的细则"));
+    let mut events = server.events();
+    let campaign = std::fs::read_to_string(f.root().join("reviews/2026.toml")).unwrap();
+    save(
+        &f.root().join("reviews/2026.toml"),
+        &format!(
+            "{campaign}\n[[record]]\ndoc = \"rules/child\"\ndate = 2026-04-01\noutcome = \"keep\"\n"
+        ),
+    );
+    let reload = events.next_named("reload");
+    assert_eq!(pages(&reload), ["review/index.html"]);
+    let page = server.get("/review/");
+    assert!(
+        !page.body.contains("reason-basis-changed"),
+        "reviewed since its basis changed"
+    );
 }

@@ -206,6 +206,21 @@ fn browser_reloads_on_edit_shows_overlay_and_swaps_css() {
         true,
         "the last good page stays"
     );
+    assert_eq!(
+        browser.eval(
+            "const o = document.getElementById('__gazette_overlay'); \
+             return o.lang === 'en' && o.innerText.includes('1 error; showing the last good build');"
+        ),
+        true,
+        "one language in the overlay"
+    );
+    browser.eval(
+        "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' })); return true",
+    );
+    browser.wait_until(
+        "Escape to dismiss the overlay",
+        "return !document.getElementById('__gazette_overlay')",
+    );
 
     save(&doc, &CONDUCT.replace("改进调查研究", "修好了"));
     browser.wait_until(

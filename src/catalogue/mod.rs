@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use crate::content::{
-    Content, Derived, Document, Relation, Section, Version, VersionKind, VersionText,
+    Content, Derived, Document, Relation, Section, Unreadable, Version, VersionKind, VersionText,
 };
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{DocId, RelationKind, Status};
@@ -33,6 +33,20 @@ pub struct Incoming {
     pub from: usize,
     /// Reason given by the act.
     pub reason: Option<String>,
+}
+
+/// A relation as resolved: "I supersede/amend/… `to`", whether its target
+/// was written as an id or a title.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// What this document does to the other.
+    pub kind: RelationKind,
+    /// Index of the target.
+    pub to: usize,
+    /// Reason given by the act.
+    pub reason: Option<String>,
+    /// Index of the relation in the document's `meta.relations` (its line).
+    pub written: usize,
 }
 
 /// What `apply_act` needs of an amending act.
@@ -150,6 +164,9 @@ pub struct Catalogue {
     pub events: Vec<Vec<Event>>,
     /// Relations pointing at each document.
     pub incoming: Vec<Vec<Incoming>>,
+    /// Each document's own relations, resolved (the other direction of
+    /// `incoming`; duplicates and unknown targets left out).
+    pub outgoing: Vec<Vec<Outgoing>>,
     /// Status of each document as of `as_of`.
     pub computed: Vec<Computed>,
     /// The date statuses are computed for.
@@ -165,6 +182,9 @@ pub struct Catalogue {
     pub cites: Vec<Vec<usize>>,
     /// Over all texts: `《…》` naming two documents, and naming none.
     pub unlinked: (usize, usize),
+    /// Document files with errors: references to them are not errors of
+    /// their own.
+    pub unreadable: Vec<Unreadable>,
     index: HashMap<DocId, usize>,
     names: Names,
 }
@@ -186,8 +206,9 @@ impl Catalogue {
         let Content {
             documents,
             sections,
+            unreadable,
         } = content;
-        let mut documents = versions::gather(documents, as_of, &mut diags);
+        let mut documents = versions::gather(documents, &unreadable, as_of, &mut diags);
         let index = index_documents(&mut documents, &mut diags);
         check_numbers(&documents, &mut diags);
         check_facet_spellings(&documents, &mut diags);
@@ -195,6 +216,7 @@ impl Catalogue {
         let mut cat = Catalogue {
             events: vec![Vec::new(); documents.len()],
             incoming: vec![Vec::new(); documents.len()],
+            outgoing: vec![Vec::new(); documents.len()],
             computed: Vec::new(),
             docs: documents,
             sections,
@@ -204,6 +226,7 @@ impl Catalogue {
             cited_by: Vec::new(),
             cites: Vec::new(),
             unlinked: (0, 0),
+            unreadable,
             index,
             names,
         };
@@ -231,6 +254,14 @@ impl Catalogue {
         cat.check_declared_status(&mut diags);
         cited::check_in_force(&cat, &mut diags);
         (cat, diags)
+    }
+
+    /// True when `id` (or the file at `path`, site-relative) belongs to a
+    /// document file whose own error is already reported.
+    pub fn is_unreadable(&self, id: &str, path: Option<&std::path::Path>) -> bool {
+        self.unreadable
+            .iter()
+            .any(|u| u.ids.iter().any(|i| i == id) || Some(u.path.as_path()) == path)
     }
 
     /// Index of the document with `id`.
@@ -548,7 +579,7 @@ impl Catalogue {
         let mut ended_by: HashMap<usize, (usize, RelationKind)> = HashMap::new();
         for actor in 0..self.docs.len() {
             let mut seen: HashMap<(usize, bool), usize> = HashMap::new();
-            for rel in &self.docs[actor].meta.relations {
+            for (written, rel) in self.docs[actor].meta.relations.iter().enumerate() {
                 let Some(target) = self.resolve(actor, rel, diags) else {
                     continue;
                 };
@@ -572,6 +603,12 @@ impl Catalogue {
                     kind: rel.kind,
                     from: actor,
                     reason: rel.reason.clone(),
+                });
+                self.outgoing[actor].push(Outgoing {
+                    kind: rel.kind,
+                    to: target,
+                    reason: rel.reason.clone(),
+                    written,
                 });
                 let Some(kind) = event_kind(rel.kind) else {
                     continue;
@@ -644,6 +681,7 @@ impl Catalogue {
                 Some(t)
             }
             Some(t) => Some(t),
+            None if self.is_unreadable(rel.target.as_str(), None) => None,
             None => {
                 let mut d = self.rel_error(
                     actor,
@@ -793,15 +831,14 @@ fn cite(cited_by: &mut Vec<(usize, Vec<u32>)>, from: usize, article: Option<u32>
     }
 }
 
-/// True for an act whose `amends` names one document: its instructions
-/// (`将第三条修改为…`) then can only mean that document.
+/// True for an act whose `amends` names one document and that does nothing
+/// else: its instructions (`将第三条修改为…`) then can only mean that
+/// document. A clean-up decision that also repeals or invalidates documents
+/// only announces revisions, whose texts are published separately.
 fn amends_one(act: &Document) -> bool {
-    let amends = act
-        .meta
-        .relations
-        .iter()
-        .filter(|r| r.kind == RelationKind::Amends);
-    amends.count() == 1
+    let kinds = || act.meta.relations.iter().map(|r| r.kind);
+    kinds().filter(|&k| k == RelationKind::Amends).count() == 1
+        && !kinds().any(|k| matches!(k, RelationKind::Repeals | RelationKind::Invalidates))
 }
 
 /// Warn about every article where a consolidated text supplied by hand
@@ -1015,18 +1052,15 @@ fn check_supersession_cycles(cat: &Catalogue, diags: &mut Diagnostics) {
         let mut stack = vec![(start, 0usize)];
         marks[start] = Mark::Active;
         while let Some((node, next)) = stack.pop() {
-            let rels = &cat.docs[node].meta.relations;
-            let Some(rel) = rels.get(next) else {
+            let Some(out) = cat.outgoing[node].get(next) else {
                 marks[node] = Mark::Done;
                 continue;
             };
             stack.push((node, next + 1));
-            if rel.kind != RelationKind::Supersedes {
+            if out.kind != RelationKind::Supersedes {
                 continue;
             }
-            let Some(target) = cat.find(&rel.target) else {
-                continue;
-            };
+            let (target, rel) = (out.to, &cat.docs[node].meta.relations[out.written]);
             match marks[target] {
                 Mark::New => {
                     marks[target] = Mark::Active;
@@ -1039,7 +1073,7 @@ fn check_supersession_cycles(cat: &Catalogue, diags: &mut Diagnostics) {
                         Code::SupersessionCycle,
                         format!(
                             "`{}` supersedes `{}`, which (directly or not) supersedes it back",
-                            cat.docs[node].id, rel.target
+                            cat.docs[node].id, cat.docs[target].id
                         ),
                     )
                     .with_help("remove one `supersedes` entry of the loop"),
@@ -1063,7 +1097,7 @@ mod tests {
         Catalogue::build(
             Content {
                 documents,
-                sections: vec![],
+                ..Content::default()
             },
             "2026-01-01".parse().unwrap(),
         )

@@ -13,17 +13,22 @@ use chrono::NaiveDate;
 
 use crate::articles::article_number;
 use crate::content::infer::{HistoryEntry, HistoryKind, stem_date};
-use crate::content::{Document, OriginKind, Version, VersionKind, VersionText};
+use crate::content::{Document, OriginKind, Unreadable, Version, VersionKind, VersionText};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{DocId, Status};
 
 /// Merge every document's versions into it; version files disappear as
 /// documents of their own. `as_of` picks the text a document shows.
-pub fn gather(docs: Vec<Document>, as_of: NaiveDate, diags: &mut Diagnostics) -> Vec<Document> {
+pub fn gather(
+    docs: Vec<Document>,
+    unreadable: &[Unreadable],
+    as_of: NaiveDate,
+    diags: &mut Diagnostics,
+) -> Vec<Document> {
     let (explicit, rest): (Vec<_>, Vec<_>) =
         docs.into_iter().partition(|d| d.meta.version_of.is_some());
     let mut docs = infer_groups(rest, diags);
-    attach_explicit(&mut docs, explicit, diags);
+    attach_explicit(&mut docs, explicit, unreadable, diags);
     for doc in &mut docs {
         finish(doc, as_of);
     }
@@ -224,7 +229,12 @@ fn kind_of(kind: HistoryKind) -> VersionKind {
 }
 
 /// Join each `version_of` file to its document, checking the id and date.
-fn attach_explicit(docs: &mut [Document], versions: Vec<Document>, diags: &mut Diagnostics) {
+fn attach_explicit(
+    docs: &mut [Document],
+    versions: Vec<Document>,
+    unreadable: &[Unreadable],
+    diags: &mut Diagnostics,
+) {
     let index: HashMap<&str, usize> = docs
         .iter()
         .enumerate()
@@ -235,6 +245,13 @@ fn attach_explicit(docs: &mut [Document], versions: Vec<Document>, diags: &mut D
         let target = v.meta.version_of.as_deref().unwrap_or_default().trim();
         let line = v.line_of("version_of");
         let Some(&i) = index.get(target) else {
+            // A document whose own file has an error is reported there.
+            if unreadable
+                .iter()
+                .any(|u| u.ids.iter().any(|id| id == target))
+            {
+                continue;
+            }
             diags.push(
                 Diagnostic::error(
                     Code::UnknownReference,

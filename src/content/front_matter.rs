@@ -116,7 +116,7 @@ pub fn parse_toml(text: &str, first_line: usize) -> Result<serde_json::Value, Fr
 }
 
 fn parse_yaml(text: &str, first_line: usize) -> Result<serde_json::Value, FrontMatterError> {
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+    let value: yaml_serde::Value = yaml_serde::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         // An error at the end of input (an unclosed list) belongs to the last line.
         let last = text.lines().count().max(1);

@@ -273,6 +273,8 @@ pub struct Content {
     pub documents: Vec<Document>,
     /// All sections, sorted by path.
     pub sections: Vec<Section>,
+    /// Document files with errors, which references must not report again.
+    pub unreadable: Vec<Unreadable>,
 }
 
 /// Load every document and section under the content folder, and the catalogue.
@@ -328,6 +330,7 @@ pub fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) ->
         match item {
             Item::Document(doc) => content.documents.push(*doc),
             Item::Section(section) => content.sections.push(section),
+            Item::Unreadable(file) => content.unreadable.push(file),
         }
     }
     content.sections.sort_by(|a, b| a.path.cmp(&b.path));
@@ -412,35 +415,76 @@ pub enum Item {
     Document(Box<Document>),
     /// A folder description.
     Section(Section),
+    /// A document file that has an error: references to it are not
+    /// reported again, its own error is the root cause.
+    Unreadable(Unreadable),
+}
+
+/// A document file that could not be read or parsed, and the ids it would
+/// have had (from its path, and any `id` its front matter declares).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The file, relative to the site root.
+    pub path: PathBuf,
+    /// Ids it may have: declared, and derived from its path.
+    pub ids: Vec<String>,
+}
+
+impl Unreadable {
+    /// The file at `rel` (`under_content` inside the content folder) with `text`.
+    fn new(rel: &Path, under_content: &Path, text: Option<&str>) -> Unreadable {
+        let declared = text.and_then(declared_id);
+        let derived = slash_path(&under_content.with_extension(""));
+        Unreadable {
+            path: rel.to_path_buf(),
+            ids: declared.into_iter().chain([derived]).collect(),
+        }
+    }
+}
+
+/// The `id` a front matter declares, read line by line so that a front
+/// matter that does not parse still names it.
+fn declared_id(text: &str) -> Option<String> {
+    let mut lines = text.lines();
+    let fence = lines.next()?.trim();
+    (fence == "+++" || fence == "---").then_some(())?;
+    lines.take_while(|l| l.trim() != fence).find_map(|l| {
+        let rest = l.trim().strip_prefix("id")?.trim_start();
+        let value = rest.strip_prefix(['=', ':'])?.trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_owned())
+    })
 }
 
 /// Read and parse `rel` (relative to `root`, inside `content_dir`).
 pub fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
+    let under_content = rel.strip_prefix(content_dir).unwrap_or(rel);
+    let section = under_content.file_name().is_some_and(|n| n == "_index.md");
+    let unreadable = |text: Option<&str>| {
+        (!section).then(|| Item::Unreadable(Unreadable::new(rel, under_content, text)))
+    };
     let bytes = match std::fs::read(root.join(rel)) {
         Ok(b) => b,
         Err(e) => {
-            return (
-                None,
-                vec![Diagnostic::error(
-                    Code::Io,
-                    rel,
-                    format!("cannot read file: {e}"),
-                )],
-            );
+            let d = Diagnostic::error(Code::Io, rel, format!("cannot read file: {e}"));
+            return (unreadable(None), vec![d]);
         }
     };
     let text = match utf8(rel, bytes) {
         Ok(text) => text,
-        Err(d) => return (None, vec![d]),
+        Err(d) => return (unreadable(None), vec![d]),
     };
-    let under_content = rel.strip_prefix(content_dir).unwrap_or(rel);
     let mut diags = Vec::new();
-    let item = if under_content.file_name().is_some_and(|n| n == "_index.md") {
+    let item = if section {
         parse_section(rel, under_content, &text, &mut diags).map(Item::Section)
     } else {
         parse_document(rel, under_content, &text, &mut diags).map(|d| Item::Document(Box::new(d)))
     };
-    (item, diags)
+    let failed = diags.iter().any(Diagnostic::is_error);
+    match item {
+        None if failed => (unreadable(Some(&text)), diags),
+        item => (item, diags),
+    }
 }
 
 /// The file's text, or an error at the first byte that is not UTF-8.

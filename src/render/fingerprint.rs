@@ -97,8 +97,9 @@ impl Renderer {
 }
 
 /// Templates only pages other than document pages are rendered from.
-const LISTING_TEMPLATES: [&str; 6] = [
+const LISTING_TEMPLATES: [&str; 7] = [
     "index.html",
+    "review.html",
     "listing.html",
     "facets.html",
     "decisions.html",

@@ -9,6 +9,7 @@ mod fingerprint;
 pub mod i18n;
 mod lint;
 mod notes;
+pub mod review;
 pub mod theme;
 pub mod view;
 
@@ -116,6 +117,8 @@ struct DocumentInputs<'a> {
     doc: &'a DocView,
     banner: Banner,
     acts: Vec<view::RelationGroup>,
+    /// The acts as numbered annex lists with their downloads.
+    annexes: Vec<export::annex::Annex>,
     relations: Vec<view::RelationGroup>,
     events: Vec<EventView>,
     versions: Vec<view::VersionView>,
@@ -449,7 +452,9 @@ impl Pass<'_> {
             }
             None => (None, Vec::new()),
         };
-        let inputs = v(self.document_inputs(i));
+        let inputs = self.document_inputs(i);
+        self.write_annexes(i, &inputs.annexes);
+        let inputs = v(inputs);
         let page = |body_html, toc, version: Option<VersionPage>, url: &str| {
             let jsonld = export::json_ld(
                 &self.views[i],
@@ -504,11 +509,24 @@ impl Pass<'_> {
         let (cat, views) = (self.cat, self.views);
         let base = self.r.config.base_path();
         let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
-            let j = match target {
+            let found = match target {
                 LinkTarget::Id(id) => DocId::new(id).ok().and_then(|id| cat.find(&id)),
                 LinkTarget::Source(path) => by_source.get(path).copied(),
-            }
-            .ok_or_else(|| "no document has this id or source file".to_owned())?;
+            };
+            let Some(j) = found else {
+                let unreadable = match target {
+                    LinkTarget::Id(id) => cat.is_unreadable(id, None),
+                    LinkTarget::Source(path) => {
+                        cat.is_unreadable("", Some(&self.r.config.content_dir.join(path)))
+                    }
+                };
+                // The linked file's own error is the problem, not this link
+                // (the build fails on it; the link is never published).
+                return match unreadable {
+                    true => Ok(String::new()),
+                    false => Err("no document has this id or source file".to_owned()),
+                };
+            };
             if let Some(n) = fragment.and_then(|f| f.strip_prefix("art-")) {
                 let n = n.split('-').next().and_then(|n| n.parse::<u32>().ok());
                 let known = cat.docs[j]
@@ -609,6 +627,7 @@ impl Pass<'_> {
         DocumentInputs {
             doc: &views[i],
             banner: Banner::new(i, cat, views, t),
+            annexes: export::annex::annexes(&acts, t),
             acts,
             relations,
             events: cat.events[i]
@@ -621,6 +640,23 @@ impl Pass<'_> {
             versions,
             withheld: doc.meta.withheld,
             extra: &doc.meta.extra,
+        }
+    }
+
+    /// Each annex list of act `i` as CSV and XLSX in the act's folder.
+    fn write_annexes(&self, i: usize, annexes: &[export::annex::Annex]) {
+        let doc = &self.cat.docs[i];
+        let dated = doc.meta.published.or(doc.meta.effective);
+        let dir = format!("docs/{}/", doc.id);
+        for file in export::annex::files(annexes, &self.r.strings, dated) {
+            match file.bytes {
+                Ok(bytes) => self.write(&format!("{dir}{}", file.name), &bytes),
+                Err(e) => {
+                    let message = format!("cannot write the annex list {}: {e}", file.name);
+                    let d = Diagnostic::error(Code::Output, &doc.path, message).at_line(doc.line);
+                    self.report(d);
+                }
+            }
         }
     }
 
@@ -818,8 +854,9 @@ struct Claims {
 }
 
 /// Top-level folders and files gazette generates itself.
-const GENERATED_DIRS: [&str; 10] = [
+const GENERATED_DIRS: [&str; 11] = [
     "docs",
+    "review",
     "search",
     "catalogue",
     "status",

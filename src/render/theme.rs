@@ -28,6 +28,7 @@ const DEFAULT_THEME: &[(&str, &str)] = embedded![
     "templates/listing.html",
     "templates/facets.html",
     "templates/decisions.html",
+    "templates/review.html",
     "templates/404.html",
     "templates/redirect.html",
     "templates/search.html",

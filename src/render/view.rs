@@ -68,11 +68,40 @@ pub fn version_urls(doc: &Document) -> Vec<Option<String>> {
         .collect()
 }
 
+/// The relations an act's annex lists show, in the order offices publish
+/// them (决定废止的, 宣布失效的, 修改的文件目录; then what it supersedes).
+pub const ANNEX_KINDS: [RelationKind; 4] = [
+    RelationKind::Repeals,
+    RelationKind::Invalidates,
+    RelationKind::Amends,
+    RelationKind::Supersedes,
+];
+
+/// File name of an annex list's download inside the act's folder, e.g.
+/// `annex-repeals.csv`.
+pub fn annex_file(kind: RelationKind, ext: &str) -> String {
+    format!("annex-{}.{ext}", kind.key())
+}
+
 /// Every output file a document's pages occupy: its page, its version and
-/// comparison pages, and redirects from the ids of files merged into it
-/// (`ids_taken` tells which ids belong to documents of their own).
+/// comparison pages, its annex downloads if it is an act, and redirects
+/// from the ids of files merged into it (`ids_taken` tells which ids
+/// belong to documents of their own).
 pub fn doc_files(doc: &Document, ids_taken: impl Fn(&DocId) -> bool) -> Vec<String> {
     let mut files = vec![doc_page_file(&doc.id)];
+    if doc.is_act() {
+        let listed = |k: RelationKind| {
+            doc.meta
+                .relations
+                .iter()
+                .any(|r| r.kind == k && ids_taken(&r.target))
+        };
+        for kind in ANNEX_KINDS.into_iter().filter(|k| listed(*k)) {
+            for ext in ["csv", "xlsx"] {
+                files.push(format!("docs/{}/{}", doc.id, annex_file(kind, ext)));
+            }
+        }
+    }
     let paged = doc.paged_versions();
     for (n, &k) in paged.iter().enumerate() {
         let date = doc.versions[k].date;
@@ -534,19 +563,14 @@ pub fn relation_groups(
     views: &[DocView],
     t: &Strings,
 ) -> Vec<RelationGroup> {
-    let doc = &cat.docs[i];
     let mut groups = Vec::new();
     for kind in RelationKind::ALL {
-        let docs: Vec<Related> = doc
-            .meta
-            .relations
+        let docs: Vec<Related> = cat.outgoing[i]
             .iter()
             .filter(|r| r.kind == kind)
-            .filter_map(|r| {
-                cat.find(&r.target).map(|j| Related {
-                    doc: views[j].clone(),
-                    reason: r.reason.clone(),
-                })
+            .map(|r| Related {
+                doc: views[r.to].clone(),
+                reason: r.reason.clone(),
             })
             .collect();
         if !docs.is_empty() {

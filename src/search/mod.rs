@@ -6,18 +6,24 @@
 //! the article ranges of rendered pages, and returns files to write under
 //! `search/`; never renders pages, never reads or writes files itself.
 //!
-//! Layout (`.bin` files starting with the gzip magic are gunzipped in the
-//! browser; postings are bit streams, not compressed further):
-//! - `search/manifest.json`: format version, the build's folder `<dir>`
-//!   (a hash of every file in it, so a cached file of an older build is never
-//!   mixed with a newer one), shard count, keys stored in files of their own;
-//! - `search/<dir>/docs.bin`: JSON metadata of every document (title, 文号,
-//!   facets, status, date, lengths);
-//! - `search/<dir>/p/<n>.bin`: postings (see [`codec`]) of the keys whose
-//!   FNV-1a hash is `n` modulo the shard count, `p/o<n>.bin`: one large
-//!   posting each;
-//! - `search/<dir>/c/<n>.bin`: where document `n`'s articles start, in tokens
-//!   and in its page's bytes (see [`snippets`]); no text is copied.
+//! Layout: every index file but the manifest is `search/<hash>.bin`, named
+//! by a hash of its bytes, so a file whose bytes did not change keeps its
+//! name across builds (not rewritten, still valid in caches) and a cached
+//! file of an older build is never mixed with a newer one. `.bin` files
+//! starting with the gzip magic are gunzipped in the browser; postings are
+//! bit streams, not compressed further.
+//! - `search/manifest.json`: format version and the name of `docs.bin`;
+//! - `docs.bin`: JSON metadata of every document (title, 文号, facets,
+//!   status, date, lengths, snippet table length), the status keys, and the
+//!   names of all other files;
+//! - postings shards (see [`codec`]): the keys whose FNV-1a hash is `n`
+//!   modulo the shard count, a directory of them first, so a reader fetches
+//!   the directory and then just its key's posting with Range requests; and
+//!   one file for each large posting;
+//! - snippet tables (see [`snippets`]): where each document's articles start,
+//!   in tokens and in its page's bytes, one gzip member per document, the
+//!   documents of [`TABLE_GROUP`] consecutive numbers in one file (a reader
+//!   fetches its document's member with a Range request).
 
 pub mod codec;
 pub mod index;
@@ -36,10 +42,13 @@ use crate::render::view::doc_page_file;
 use index::{Index, Source, write_varint};
 use snippets::Article;
 
-/// Target size of a postings shard.
-const SHARD_BYTES: usize = 4096;
+/// Target size of a postings shard: large enough to keep the corpus index
+/// in a few hundred files, small enough for a first query's budget.
+const SHARD_BYTES: usize = 32 * 1024;
 /// Postings larger than this get a file of their own.
 const OWN_FILE_BYTES: usize = 16 * 1024;
+/// Documents whose snippet tables share one file.
+pub const TABLE_GROUP: usize = 16;
 
 /// Index the title, 文号 and body text of every document of `cat`.
 pub fn index(cat: &Catalogue) -> Index {
@@ -55,82 +64,101 @@ pub fn index(cat: &Catalogue) -> Index {
     Index::build(sources)
 }
 
-/// The part of the index that needs no rendered page: postings and manifest.
+/// The part of the index that needs no rendered page: the postings.
 /// Built beside the pages; [`Prepared::finish`] adds what needs them.
 pub struct Prepared {
     index: Index,
-    /// Files by path inside the build's folder.
-    files: Vec<(String, Vec<u8>)>,
-    manifest: Value,
+    postings: Postings,
 }
 
 /// Tokenise, invert and encode the postings of `cat`.
 pub fn prepare(cat: &Catalogue) -> Prepared {
     let mut index = index(cat);
-    let mut files = Vec::new();
-    let manifest = postings_files(&mut index, &mut files);
-    Prepared {
-        index,
-        files,
-        manifest,
-    }
+    let postings = postings_files(&mut index);
+    Prepared { index, postings }
 }
 
 impl Prepared {
-    /// All index files, given the article ranges of each document's page
-    /// (`page` maps an output path such as `docs/<id>/index.html` to them).
+    /// All index files by output path, given the article ranges of each
+    /// document's page (`page` maps an output path such as
+    /// `docs/<id>/index.html` to them).
     pub fn finish(
-        mut self,
+        self,
         cat: &Catalogue,
         page: &(dyn Fn(&str) -> Option<Vec<Article>> + Sync),
     ) -> Vec<(String, Vec<u8>)> {
-        let tables: Vec<Option<Vec<u8>>> = cat
+        // Table bytes count from the start of the page's body, which docs.bin
+        // records: a change above the body (status banner, metadata) leaves
+        // the table, and so its file, as it was.
+        let (tables, bodies): (Vec<Option<Vec<u8>>>, Vec<u32>) = cat
             .docs
             .par_iter()
             .zip(&self.index.docs)
             .map_init(Gzip::default, |gz, (doc, text)| {
-                let articles = page(&doc_page_file(&doc.id))?;
-                let json = snippets::table(&text.chunks, &articles)?;
-                Some(gz.gzip(&json, 6))
+                let mut articles = page(&doc_page_file(&doc.id)).unwrap_or_default();
+                let body = articles.first().map_or(0, |a| a.start);
+                articles.iter_mut().for_each(|a| a.start -= body);
+                let json = snippets::table(&text.chunks, &articles);
+                (json.map(|json| gz.gzip(&json, 6)), body)
+            })
+            .unzip();
+        let mut files = Named::default();
+        let (shards, heads): (Vec<String>, Vec<usize>) = (self.postings.shards.into_iter())
+            .map(|(bytes, head)| (files.add(bytes), head))
+            .unzip();
+        let own: BTreeMap<String, String> = (self.postings.own.into_iter())
+            .map(|(key, bytes)| (key, files.add(bytes)))
+            .collect();
+        let groups: Vec<Option<String>> = tables
+            .chunks(TABLE_GROUP)
+            .map(|group| {
+                let bytes: Vec<u8> = group.iter().flatten().flatten().copied().collect();
+                (!bytes.is_empty()).then(|| files.add(bytes))
             })
             .collect();
-        let docs = docs_json(cat, &self.index, &tables);
-        self.files
-            .push(("docs.bin".into(), Gzip::default().gzip(&docs, 9)));
-        for (n, table) in tables.into_iter().enumerate() {
-            if let Some(bytes) = table {
-                self.files.push((format!("c/{n}.bin"), bytes));
-            }
-        }
-        let dir = build_id(&self.files);
-        self.manifest["dir"] = json!(dir);
-        let mut files: Vec<(String, Vec<u8>)> = self
-            .files
+        let names = json!({
+            "shards": shards,
+            "heads": heads,
+            "own": own,
+            "tables": groups,
+            "group": TABLE_GROUP,
+            "avg_body": self.postings.avg_body,
+        });
+        let docs = docs_json(cat, &self.index, (&tables, &bodies), names);
+        let docs = files.add(Gzip::default().gzip(&docs, 9));
+        let manifest = json!({ "version": 4, "docs": docs });
+        let mut out: Vec<(String, Vec<u8>)> = files
+            .0
             .into_iter()
-            .map(|(path, bytes)| (format!("search/{dir}/{path}"), bytes))
+            .map(|(name, bytes)| (format!("search/{name}"), bytes))
             .collect();
-        files.push((
+        out.push((
             "search/manifest.json".into(),
-            self.manifest.to_string().into_bytes(),
+            manifest.to_string().into_bytes(),
         ));
-        files
+        out
     }
 }
 
-/// A name for the folder of one build's index files: a hash of all of them.
-fn build_id(files: &[(String, Vec<u8>)]) -> String {
-    let fnv = |h: u64, bytes: &[u8]| {
-        bytes.iter().fold(h, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
-    };
-    const START: u64 = 0xcbf2_9ce4_8422_2325;
-    let each: Vec<u64> = files
-        .par_iter()
-        .map(|(path, bytes)| fnv(fnv(START, path.as_bytes()), bytes))
-        .collect();
-    let all = each.iter().fold(START, |h, x| fnv(h, &x.to_le_bytes()));
-    format!("{:012x}", all >> 16)
+/// Index files named by their content.
+#[derive(Default)]
+struct Named(BTreeMap<String, Vec<u8>>);
+
+impl Named {
+    /// Keep `bytes`; their file name. Equal contents share one file.
+    fn add(&mut self, bytes: Vec<u8>) -> String {
+        let name = format!("{:012x}.bin", fnv1a_64(&bytes) >> 16);
+        self.0.entry(name.clone()).or_insert(bytes);
+        name
+    }
+}
+
+/// 64-bit FNV-1a: file names from content (not for security; a name only
+/// has to differ when the bytes do, across a site's few thousand files).
+fn fnv1a_64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// 32-bit FNV-1a of `key`'s UTF-8; `search.js` computes the same.
@@ -143,10 +171,18 @@ pub fn fnv1a(key: &str) -> u32 {
 /// A key's text, document count and encoded posting.
 type Keyed = (String, u32, Vec<u8>);
 
-/// Postings files (added to `files`) and the manifest naming them: each
-/// key goes to a file of its own (large postings, numbered in key order) or
-/// to the shard of its hash. Takes the postings out of `index`.
-fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Value {
+/// Encoded postings: shard files by number with the length of their
+/// directories, and the keys with a file of their own; the average body
+/// length BM25 needs.
+struct Postings {
+    shards: Vec<(Vec<u8>, usize)>,
+    own: Vec<(String, Vec<u8>)>,
+    avg_body: f64,
+}
+
+/// Postings files: each key goes to a file of its own (large postings) or to
+/// the shard of its hash. Takes the postings out of `index`.
+fn postings_files(index: &mut Index) -> Postings {
     let documents = index.docs.len() as u32;
     let taken: Vec<_> = index.take_postings().collect();
     let mut keyed: Vec<Keyed> = taken
@@ -155,42 +191,46 @@ fn postings_files(index: &mut Index, files: &mut Vec<(String, Vec<u8>)>) -> Valu
         .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let total: usize = keyed.iter().map(|k| k.2.len()).sum();
-    let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
-    // Each key's file: one of its own (numbered in key order) or its hash's
-    // shard; then the files are filled in parallel.
-    let mut own: BTreeMap<String, usize> = BTreeMap::new();
-    let mut members: Vec<Vec<&Keyed>> = vec![Vec::new(); shards];
-    let mut own_files: Vec<(String, Vec<&Keyed>)> = Vec::new();
-    for k in &keyed {
-        if k.2.len() > OWN_FILE_BYTES {
-            let n = own.len();
-            own_files.push((format!("p/o{n}.bin"), vec![k]));
-            own.insert(k.0.clone(), n);
-        } else {
-            members[fnv1a(&k.0) as usize % shards].push(k);
-        }
+    // A power of two: the count, and so every key's shard, stays put while
+    // the index grows or shrinks by less than half.
+    let count = (total / SHARD_BYTES).max(1).next_power_of_two();
+    let (own, rest): (Vec<&Keyed>, Vec<&Keyed>) =
+        keyed.iter().partition(|k| k.2.len() > OWN_FILE_BYTES);
+    let mut members: Vec<Vec<&Keyed>> = vec![Vec::new(); count];
+    for k in rest {
+        members[fnv1a(&k.0) as usize % count].push(k);
     }
-    let shard_files = members
-        .into_iter()
-        .enumerate()
-        .map(|(n, list)| (format!("p/{n}.bin"), list));
-    own_files.extend(shard_files);
-    files.par_extend(
-        own_files
-            .into_par_iter()
-            .map(|(path, list)| (path, postings_file(&list))),
-    );
     let docs = index.docs.len().max(1) as f64;
-    let avg_body = index
-        .docs
-        .iter()
-        .map(|d| f64::from(d.body_len))
-        .sum::<f64>()
-        / docs;
-    json!({ "version": 3, "shards": shards, "own": own, "avg_body": avg_body.round() })
+    let body: f64 = index.docs.iter().map(|d| f64::from(d.body_len)).sum();
+    Postings {
+        shards: members.par_iter().map(|list| shard_file(list)).collect(),
+        own: own
+            .into_par_iter()
+            .map(|k| (k.0.clone(), postings_file(&[k])))
+            .collect(),
+        avg_body: (body / docs).round(),
+    }
 }
 
-/// A postings file: for each key, its length and text, its document count,
+/// A shard: a directory (for each key, its length and text, its document
+/// count and the posting's length), then the postings in the same order;
+/// and the directory's length.
+fn shard_file(keys: &[&Keyed]) -> (Vec<u8>, usize) {
+    let mut bytes = Vec::with_capacity(keys.iter().map(|k| k.2.len() + 16).sum());
+    for (key, docs, posting) in keys {
+        write_varint(&mut bytes, key.len() as u32);
+        bytes.extend_from_slice(key.as_bytes());
+        write_varint(&mut bytes, *docs);
+        write_varint(&mut bytes, posting.len() as u32);
+    }
+    let head = bytes.len();
+    for (_, _, posting) in keys {
+        bytes.extend_from_slice(posting);
+    }
+    (bytes, head)
+}
+
+/// A file of one large posting: for each key, its length and text, its document count,
 /// the posting's length and the posting.
 fn postings_file(keys: &[&Keyed]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(keys.iter().map(|k| k.2.len() + 16).sum());
@@ -204,8 +244,15 @@ fn postings_file(keys: &[&Keyed]) -> Vec<u8> {
     bytes
 }
 
-/// Metadata of every document, facet values interned.
-fn docs_json(cat: &Catalogue, index: &Index, snippet_tables: &[Option<Vec<u8>>]) -> Vec<u8> {
+/// Metadata of every document, facet values interned, with the length of
+/// its snippet table and where its page's body starts; and `files`: the
+/// names of the other index files.
+fn docs_json(
+    cat: &Catalogue,
+    index: &Index,
+    (snippet_tables, bodies): (&[Option<Vec<u8>>], &[u32]),
+    files: Value,
+) -> Vec<u8> {
     let mut tables: [BTreeMap<String, usize>; 3] = Default::default();
     let mut intern = |table: usize, value: &Option<String>| -> Value {
         value.as_ref().map_or(Value::Null, |v| {
@@ -231,7 +278,8 @@ fn docs_json(cat: &Catalogue, index: &Index, snippet_tables: &[Option<Vec<u8>>])
                 m.published.map(|p| p.to_string()),
                 index.docs[i].head_end,
                 index.docs[i].body_len,
-                u8::from(snippet_tables[i].is_some()),
+                snippet_tables[i].as_ref().map_or(0, Vec::len),
+                bodies[i],
             ])
         })
         .collect();
@@ -240,12 +288,20 @@ fn docs_json(cat: &Catalogue, index: &Index, snippet_tables: &[Option<Vec<u8>>])
         v.sort_by_key(|x| *x.1);
         v.into_iter().map(|x| x.0.clone()).collect::<Vec<_>>()
     };
+    let keys = |keep: fn(Status) -> bool| {
+        let kept = Status::ALL.into_iter().filter(|s| keep(*s));
+        kept.map(Status::key).collect::<Vec<_>>()
+    };
     json!({
-        "statuses": Status::ALL.iter().map(|s| s.key()).collect::<Vec<_>>(),
+        "statuses": keys(|_| true),
+        // Shown unless the reader asks for more: what binds now or soon.
+        "shown": keys(|s| s.in_force() || s == Status::Pending),
+        "in_force": keys(Status::in_force),
         "issuers": names(&tables[0]),
         "levels": names(&tables[1]),
         "categories": names(&tables[2]),
         "docs": docs,
+        "files": files,
     })
     .to_string()
     .into_bytes()

@@ -3,7 +3,7 @@
 //! just the article holding the hit from the published page (an HTTP Range
 //! request; a server without ranges sends the whole page, which works too).
 //!
-//! Owns the per-document tables (`c/<n>.bin` in the index) that map token
+//! Owns the per-document tables (grouped in index files) that map token
 //! positions to article anchors and byte ranges, and [`Tap`], which reads
 //! those ranges from document pages as they are written. Never renders;
 //! reads only bytes handed to it.

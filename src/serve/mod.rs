@@ -16,8 +16,9 @@ mod watch;
 pub use http::{Span, byte_range};
 
 use std::fmt;
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -85,13 +86,17 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         ..opts.build
     })
     .map_err(ServeError::Site)?;
+    engine.review_page = addr.ip().is_loopback() || engine.publishes_review();
     // Watch before the first build, so edits made meanwhile are not lost.
     let watcher = watch::SiteWatcher::new(&root, &engine.layout())
         .map_err(|e| ServeError::Io(format!("cannot watch {}: {e}", root.display())))?;
-    let store = Arc::new(RwLock::new(Store::default()));
-    let hub = Arc::new(Hub::default());
-    let indexer = Indexer::default();
-    publish(engine.build(), started, &store, &hub, &indexer);
+    let sink = Sink {
+        root: root.clone(),
+        store: Arc::new(RwLock::new(Store::default())),
+        hub: Arc::new(Hub::default()),
+        indexer: Indexer::default(),
+    };
+    sink.publish(engine.build(), started);
     if !addr.ip().is_loopback() {
         crate::say!(
             "warning: listening on {addr}, reachable from other machines; use --bind 127.0.0.1 to keep it local"
@@ -103,7 +108,8 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         root.display()
     );
     let _ = std::io::stdout().flush();
-    spawn_rebuilds(engine, watcher, store.clone(), hub.clone(), indexer);
+    let (store, hub) = (sink.store.clone(), sink.hub.clone());
+    spawn_rebuilds(engine, watcher, sink);
     if opts.open {
         open_browser(&url);
     }
@@ -112,19 +118,13 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
 }
 
 /// Rebuild on every burst of changes, for as long as the watcher runs.
-fn spawn_rebuilds(
-    mut engine: Engine,
-    mut watcher: watch::SiteWatcher,
-    store: Arc<RwLock<Store>>,
-    hub: Arc<Hub>,
-    indexer: Indexer,
-) {
+fn spawn_rebuilds(mut engine: Engine, mut watcher: watch::SiteWatcher, sink: Sink) {
     std::thread::spawn(move || {
         while let Some(changes) = watcher.next_batch(&engine.layout()) {
             let started = Instant::now();
             let outcome = engine.rebuild(&changes);
             watcher.follow(&engine.layout());
-            publish(outcome, started, &store, &hub, &indexer);
+            sink.publish(outcome, started);
         }
     });
 }
@@ -215,51 +215,67 @@ fn link_addr(addr: SocketAddr) -> SocketAddr {
     }
 }
 
-/// Serve the store, and report the build, terminal first, then browsers.
-fn publish(
-    mut outcome: Outcome,
-    started: Instant,
-    store: &Arc<RwLock<Store>>,
-    hub: &Hub,
-    indexer: &Indexer,
-) {
-    let catalogue = outcome.catalogue.take();
-    let ms = started.elapsed().as_millis();
-    let failed = outcome.failed_build();
-    let documents = outcome.documents;
-    let errors: Vec<_> = outcome
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    let warnings = outcome.diagnostics.warning_count();
-    let (changed, frame) = {
-        let mut store = store.write().unwrap_or_else(|e| e.into_inner());
-        let changed = store.apply(outcome);
-        let frame = reload::message(&changed, &store);
-        (changed, frame)
-    };
-    if let Some(frame) = frame {
-        hub.broadcast(&frame);
-    }
-    if let Some(catalogue) = catalogue {
-        indexer.spawn(catalogue, Arc::clone(store));
-    }
-    if failed {
-        for d in &errors {
-            crate::say!("{d}\n");
+/// Where builds go: the store requests read, the tabs to reload, the
+/// background indexer, and the site root (to quote source lines).
+struct Sink {
+    root: PathBuf,
+    store: Arc<RwLock<Store>>,
+    hub: Arc<Hub>,
+    indexer: Indexer,
+}
+
+impl Sink {
+    /// Serve the build, and report it: terminal first, then browsers.
+    fn publish(&self, mut outcome: Outcome, started: Instant) {
+        let catalogue = outcome.catalogue.take();
+        let ms = started.elapsed().as_millis();
+        let (failed, complete, documents) =
+            (outcome.failed_build(), outcome.complete, outcome.documents);
+        let diagnostics = outcome.diagnostics.clone();
+        let (changed, frame) = {
+            let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
+            let changed = store.apply(outcome);
+            let frame = reload::message(&changed, &store);
+            (changed, frame)
+        };
+        if let Some(frame) = frame {
+            self.hub.broadcast(&frame);
         }
-        crate::say!(
-            "error: build failed with {} error(s) in {ms} ms; still serving the last good build",
-            errors.len()
-        );
-    } else {
-        crate::say!(
-            "built in {ms} ms: {documents} document page(s) rendered, {} file(s) changed, {} warning(s) (`gazette check` lists them)",
-            changed.pages.len(),
-            warnings
-        );
+        if let Some(catalogue) = catalogue {
+            self.indexer.spawn(catalogue, Arc::clone(&self.store));
+        }
+        let styled = std::io::stderr().is_terminal();
+        let read = |p: &Path| crate::site::read_source(&self.root, p);
+        if failed {
+            let errors = Diagnostics(
+                diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .cloned()
+                    .collect(),
+            );
+            for text in errors.render_with_sources(read, styled) {
+                crate::say!("{text}\n");
+            }
+            crate::say!(
+                "error: build failed with {} error(s) in {ms} ms; still serving the last good build",
+                errors.len()
+            );
+            return;
+        }
+        let warnings = diagnostics.warning_count();
+        let note = match warnings {
+            0 => String::new(),
+            n => format!("; {n} warning(s), `gazette check` lists them"),
+        };
+        if complete {
+            crate::say!("built {documents} document(s) in {ms} ms{note}");
+        } else {
+            crate::say!(
+                "rebuilt in {ms} ms: {documents} document page(s) rendered, {} file(s) changed{note}",
+                changed.pages.len()
+            );
+        }
     }
 }
 

@@ -29,7 +29,6 @@ use crate::content::{self, Document, Item};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{DocId, Status};
 use crate::output::Memory;
-use crate::render::i18n::Strings;
 use crate::render::view::{doc_files, doc_page_file};
 use crate::render::{Fingerprint, Renderer, Selection};
 
@@ -90,8 +89,6 @@ pub(crate) struct Outcome {
     pub(crate) diagnostics: Diagnostics,
     /// Document pages rendered.
     pub(crate) documents: usize,
-    /// The overlay's heading after the error count, in the site's language.
-    pub(crate) error_label: &'static str,
     /// The catalogue of a good build, for indexing off the reload path.
     pub(crate) catalogue: Option<Arc<Catalogue>>,
 }
@@ -118,6 +115,9 @@ pub(crate) struct Engine {
     pending: Scope,
     /// Citations of unchanged texts, reused by the next rebuild.
     citations: CitationCache,
+    /// Render the review page (only for a server the network cannot reach,
+    /// unless the site publishes it anyway).
+    pub(crate) review_page: bool,
 }
 
 impl Engine {
@@ -133,6 +133,7 @@ impl Engine {
             walk_problems: Diagnostics::default(),
             listed: (Vec::new(), Vec::new()),
             citations: CitationCache::default(),
+            review_page: true,
             good: None,
             dirty: BTreeSet::new(),
             pending: Scope::Full,
@@ -149,13 +150,13 @@ impl Engine {
             complete: false,
             diagnostics,
             documents: 0,
-            error_label: self.error_label(),
             catalogue: None,
         }
     }
 
-    fn error_label(&self) -> &'static str {
-        Strings::new(self.setup.config.language).get("dev_errors")
+    /// True when the site publishes its review page.
+    pub(crate) fn publishes_review(&self) -> bool {
+        self.setup.config.review.publish
     }
 
     /// Where sources live, for the watcher.
@@ -170,6 +171,8 @@ impl Engine {
             match change {
                 Change::Setup => self.pending = Scope::Full,
                 Change::Static => self.pending = self.pending.max(Scope::Statics),
+                // Campaign files are read again by every build.
+                Change::Reviews => {}
                 Change::Catalogue => {
                     self.listed = content::load_catalogue(&root, &self.setup.config);
                     self.dirty.insert(self.setup.config.catalogue.clone());
@@ -223,9 +226,13 @@ impl Engine {
         if diags.has_errors() {
             return self.failed(diags);
         }
+        let campaigns = crate::review::load(&self.opts.root, &self.setup.config, &cat, &mut diags);
         let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
         diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
+        if self.review_page {
+            diags.extend(self.setup.renderer.render_review(&cat, &campaigns, &out));
+        }
         if self.opts.deny_warnings {
             diags.deny_warnings();
         }
@@ -397,7 +404,6 @@ impl Engine {
             complete,
             diagnostics,
             documents,
-            error_label: self.error_label(),
             catalogue: None,
         }
     }
@@ -462,9 +468,9 @@ fn status(cat: &Catalogue, i: usize) -> (Status, Option<Event>) {
 
 /// The documents `i` relates to or cites, in either direction.
 fn neighbours(cat: &Catalogue, i: usize) -> impl Iterator<Item = usize> + '_ {
-    let outgoing = cat.docs[i].meta.relations.iter();
-    outgoing
-        .filter_map(|r| cat.find(&r.target))
+    cat.outgoing[i]
+        .iter()
+        .map(|r| r.to)
         .chain(cat.incoming[i].iter().map(|r| r.from))
         .chain(cat.cites[i].iter().copied())
         .chain(cat.cited_by[i].iter().map(|(from, _)| *from))
@@ -562,8 +568,11 @@ mod tests {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, text).unwrap();
             }
+            let mut engine = Engine::new(opts).unwrap();
+            // The dev-only review page is not part of a full build.
+            engine.review_page = false;
             let mut site = TestSite {
-                engine: Engine::new(opts).unwrap(),
+                engine,
                 dir,
                 served: BTreeMap::new(),
             };

@@ -129,9 +129,8 @@ pub(crate) fn script(store: &Store) -> String {
         .unwrap_or_else(|_| "[]".into())
         .replace('<', "\\u003c");
     format!(
-        "<script id=\"__gazette_reload\">\nconst __gazette = {{ generation: {}, errors: {errors}, label: {} }};\n{SCRIPT}</script>\n",
+        "<script id=\"__gazette_reload\">\nconst __gazette = {{ generation: {}, errors: {errors} }};\n{SCRIPT}</script>\n",
         store.generation(),
-        serde_json::Value::from(store.error_label()),
     )
 }
 
@@ -141,16 +140,28 @@ const SCRIPT: &str = r#"(() => {
     const path = decodeURIComponent(location.pathname).replace(/^\//, "");
     return path === "" || path.endsWith("/") ? path + "index.html" : path;
   };
+  // Diagnostics are English (as on the command line), so is their frame.
+  // Dismissed, it stays away until the errors change.
+  let dismissed = "";
   const overlay = (errors) => {
     document.getElementById("__gazette_overlay")?.remove();
-    if (!errors.length) return;
+    if (!errors.length || JSON.stringify(errors) === dismissed) return;
     const box = document.createElement("div");
     box.id = "__gazette_overlay";
     box.setAttribute("role", "alert");
+    box.lang = "en";
     box.style.cssText = "position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;z-index:2147483647;background:#fff5f5;color:#3b0a0a;border:2px solid #c0392b;border-radius:6px;padding:1rem 1.25rem;font:14px/1.5 ui-monospace,monospace;box-shadow:0 4px 24px rgba(0,0,0,.25)";
+    const close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Dismiss";
+    close.title = "Hide until the errors change (Esc)";
+    close.style.cssText = "float:right;font:inherit;margin-left:1rem;cursor:pointer";
+    const dismiss = () => { dismissed = JSON.stringify(errors); box.remove(); };
+    close.addEventListener("click", dismiss);
     const title = document.createElement("strong");
-    title.textContent = `gazette: ${errors.length} ${state.label}`;
-    box.append(title);
+    const n = errors.length;
+    title.textContent = `gazette: ${n} error${n === 1 ? "" : "s"}; showing the last good build`;
+    box.append(close, title);
     for (const e of errors) {
       const item = document.createElement("pre");
       item.className = "__gazette_error";
@@ -161,6 +172,9 @@ const SCRIPT: &str = r#"(() => {
     }
     document.body.append(box);
   };
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") document.getElementById("__gazette_overlay")?.querySelector("button")?.click();
+  });
   const events = new EventSource("/__gazette/events");
   const on = (name, handle) => events.addEventListener(name, (e) => handle(JSON.parse(e.data)));
   on("hello", (d) => { if (d.generation !== state.generation) location.reload(); });

@@ -27,7 +27,6 @@ pub(crate) struct Store {
     /// is never part of what a build changed (no reloads for it).
     index: HashMap<String, Arc<[u8]>>,
     errors: Vec<Diagnostic>,
-    error_label: &'static str,
     generation: u64,
 }
 
@@ -40,11 +39,6 @@ impl Store {
     /// Errors of the latest build; empty when it succeeded.
     pub(crate) fn errors(&self) -> &[Diagnostic] {
         &self.errors
-    }
-
-    /// The overlay heading after the error count, in the site's language.
-    pub(crate) fn error_label(&self) -> &'static str {
-        self.error_label
     }
 
     /// Changes whenever pages or errors change.
@@ -65,7 +59,6 @@ impl Store {
     /// good pages stay served), a good one replaces pages and clears errors.
     pub(crate) fn apply(&mut self, outcome: Outcome) -> Changed {
         let mut changed = Changed::default();
-        self.error_label = outcome.error_label;
         if outcome.failed_build() {
             let errors: Vec<Diagnostic> = outcome
                 .diagnostics

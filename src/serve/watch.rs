@@ -13,7 +13,9 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::config::{CONFIG_FILE, Config};
 
-/// A burst ends after this long without events.
+/// A burst ends after this long without events. (A fixed-delay debouncer
+/// such as notify-debouncer-full would add its whole delay to every
+/// save→reload; ending the burst on quiet keeps a single save at ~15 ms.)
 const QUIET: Duration = Duration::from_millis(15);
 /// A burst never delays a rebuild by more than this.
 const LONGEST_BURST: Duration = Duration::from_millis(500);
@@ -27,6 +29,8 @@ pub(crate) enum Change {
     ContentTree,
     /// The catalogue file.
     Catalogue,
+    /// A campaign file of the clean-up review.
+    Reviews,
     /// A static file of the site or theme.
     Static,
     /// `site.toml` or a template: reload the setup and rebuild everything.
@@ -40,6 +44,7 @@ pub(crate) enum Change {
 pub(crate) struct Layout {
     content: PathBuf,
     catalogue: PathBuf,
+    reviews: PathBuf,
     output: PathBuf,
 }
 
@@ -49,14 +54,16 @@ impl Layout {
         Layout {
             content: config.content_dir.clone(),
             catalogue: config.catalogue.clone(),
+            reviews: config.review.dir.clone(),
             output: config.output_dir.clone(),
         }
     }
 
     /// Folders to watch recursively (those that exist are watched).
-    fn watched(&self) -> [PathBuf; 4] {
+    fn watched(&self) -> [PathBuf; 5] {
         [
             self.content.clone(),
+            self.reviews.clone(),
             "templates".into(),
             "themes".into(),
             "static".into(),
@@ -83,6 +90,12 @@ pub(crate) fn classify(rel: &Path, layout: &Layout) -> Change {
     if rel == Path::new(CONFIG_FILE) {
         return Change::Setup;
     }
+    if rel.starts_with(&layout.reviews) {
+        return match rel.extension() {
+            Some(ext) if ext == "toml" => Change::Reviews,
+            _ => Change::Ignored,
+        };
+    }
     if rel.starts_with(&layout.content) {
         return match rel.extension() {
             Some(ext) if ext == "md" => Change::Content(rel.to_path_buf()),
@@ -106,7 +119,16 @@ pub(crate) fn classify(rel: &Path, layout: &Layout) -> Change {
 pub(crate) struct SiteWatcher {
     root: PathBuf,
     watcher: RecommendedWatcher,
-    events: Receiver<PathBuf>,
+    events: Receiver<Signal>,
+}
+
+/// What the watcher thread reports.
+enum Signal {
+    /// Something happened at this path.
+    Path(PathBuf),
+    /// The watcher failed (e.g. its event queue overflowed): events may be
+    /// lost, so everything is read again.
+    Lost(String),
 }
 
 impl SiteWatcher {
@@ -114,12 +136,15 @@ impl SiteWatcher {
     pub(crate) fn new(root: &Path, layout: &Layout) -> notify::Result<SiteWatcher> {
         let (tx, events) = channel();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            let Ok(event) = event else { return };
-            if matches!(event.kind, EventKind::Access(_)) {
-                return;
-            }
-            for path in event.paths {
-                let _ = tx.send(path);
+            // A send fails only once the server is shutting down.
+            match event {
+                Err(e) => drop(tx.send(Signal::Lost(e.to_string()))),
+                Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
+                Ok(event) => {
+                    for path in event.paths {
+                        let _ = tx.send(Signal::Path(path));
+                    }
+                }
             }
         })?;
         let mut this = SiteWatcher {
@@ -136,8 +161,11 @@ impl SiteWatcher {
     pub(crate) fn follow(&mut self, layout: &Layout) {
         for dir in layout.watched() {
             let dir = self.root.join(dir);
-            if dir.is_dir() {
-                let _ = self.watcher.watch(&dir, RecursiveMode::Recursive);
+            if !dir.is_dir() {
+                continue;
+            }
+            if let Err(e) = self.watcher.watch(&dir, RecursiveMode::Recursive) {
+                cannot_watch(&dir, &e);
             }
         }
         let outside = !layout.catalogue.starts_with(&layout.content);
@@ -146,9 +174,10 @@ impl SiteWatcher {
             .parent()
             .filter(|p| outside && *p != Path::new(""))
         {
-            let _ = self
-                .watcher
-                .watch(&self.root.join(parent), RecursiveMode::NonRecursive);
+            let dir = self.root.join(parent);
+            if let Err(e) = self.watcher.watch(&dir, RecursiveMode::NonRecursive) {
+                cannot_watch(&dir, &e);
+            }
         }
     }
 
@@ -158,18 +187,28 @@ impl SiteWatcher {
         loop {
             let first = self.events.recv().ok()?;
             let started = Instant::now();
-            let mut paths = vec![first];
+            let mut signals = vec![first];
             while started.elapsed() < LONGEST_BURST {
                 match self.events.recv_timeout(QUIET) {
-                    Ok(path) => paths.push(path),
+                    Ok(signal) => signals.push(signal),
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return None,
                 }
             }
-            let changes: BTreeSet<Change> = paths
+            let changes: BTreeSet<Change> = signals
                 .iter()
-                .filter_map(|p| p.strip_prefix(&self.root).ok())
-                .map(|rel| classify(rel, layout))
+                .filter_map(|s| match s {
+                    Signal::Path(p) => p
+                        .strip_prefix(&self.root)
+                        .ok()
+                        .map(|rel| classify(rel, layout)),
+                    Signal::Lost(why) => {
+                        crate::say!(
+                            "warning: file watching failed ({why}); reading the whole site again"
+                        );
+                        Some(Change::Setup)
+                    }
+                })
                 .filter(|c| *c != Change::Ignored)
                 .collect();
             if !changes.is_empty() {
@@ -177,6 +216,14 @@ impl SiteWatcher {
             }
         }
     }
+}
+
+/// Say that `dir` is not watched, and what that means.
+fn cannot_watch(dir: &Path, e: &notify::Error) {
+    crate::say!(
+        "warning: cannot watch {} ({e}); edits there will not reload until the server restarts",
+        dir.display()
+    );
 }
 
 #[cfg(test)]
@@ -200,6 +247,8 @@ mod tests {
         assert_eq!(is("content/jiedai"), Change::ContentTree);
         assert_eq!(is("content/catalogue.toml"), Change::Catalogue);
         assert_eq!(is("content/scan.pdf"), Change::Ignored);
+        assert_eq!(is("reviews/2026.toml"), Change::Reviews);
+        assert_eq!(is("reviews/2026-decision.md"), Change::Ignored);
     }
 
     #[test]

@@ -32,12 +32,14 @@ impl Fixture {
         Fixture { dir }
     }
 
-    /// The repository root itself as a site (the bundled example), copied.
+    /// The repository root itself as a site (the bundled example with its
+    /// campaign files), copied.
     pub fn example_site() -> Fixture {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).unwrap();
         copy_dir(&root.join("content"), &dir.path().join("content"));
+        copy_dir(&root.join("reviews"), &dir.path().join("reviews"));
         Fixture { dir }
     }
 

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long any wait in these tests may take before it fails.
@@ -17,6 +18,8 @@ pub struct Server {
     child: Child,
     /// `127.0.0.1:PORT`.
     pub addr: String,
+    /// What the server printed on stderr so far.
+    log: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -34,14 +37,25 @@ impl Server {
             .arg(root)
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("gazette runs");
         let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
         // Owned before anything can panic, so the process is always killed.
         let mut server = Server {
             child,
             addr: String::new(),
+            log,
         };
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
@@ -72,6 +86,23 @@ impl Server {
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).unwrap();
         Reply::parse(&raw)
+    }
+
+    /// Wait until the server's stderr contains `needle`; returns all of it.
+    #[track_caller]
+    pub fn wait_for_log(&self, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let log = self.log.lock().unwrap().clone();
+            if log.contains(needle) {
+                return log;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "{needle:?} never logged:\n{log}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// `GET target`.

@@ -14,59 +14,73 @@ const indexUrl = new URL(base + "search/", location.href);
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-q");
 const PAGE = 10;
-const DEFAULT_STATUSES = ["current", "amended", "pending"];
-const BENCH = new URLSearchParams(location.search).has("bench");
 /** The index format this script reads (`version` in manifest.json). */
-const FORMAT = 3;
+const FORMAT = 4;
 
 // ---------- loading ----------
 
 /** A file of an index build that is gone: the site was deployed again. */
 class Stale extends Error {}
 
-/** The folder of the build the manifest names (`search/<dir>/`). */
-let dataUrl = null;
-const files = new Map();
+const fetched = new Map();
 
-/** Bytes of a file of the current index build, gunzipped unless the server already did. */
-function fetchBytes(path) {
-  if (!files.has(path)) {
-    files.set(path, (async () => {
-      const res = await fetch(new URL(path, dataUrl));
-      if (res.status === 404) throw new Stale(path);
-      if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-      const raw = new Uint8Array(await res.arrayBuffer());
-      if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
+/** Bytes of index file `name` (or `len` bytes of it from `from`, a Range
+ * request); with `gz`, gunzipped unless the server already did. Files are
+ * named by their content, so a cached one is never out of date. */
+function fetchBytes(name, gz, from = null, len = null) {
+  const key = from == null ? name : `${name}:${from}:${len}`;
+  if (!fetched.has(key)) {
+    fetched.set(key, (async () => {
+      const headers = from == null ? {} : { Range: `bytes=${from}-${from + len - 1}` };
+      const res = await fetch(new URL(name, indexUrl), { headers });
+      if (res.status === 404) throw new Stale(name);
+      if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+      let raw = new Uint8Array(await res.arrayBuffer());
+      // A server without ranges sends the whole file.
+      if (from != null && res.status !== 206) raw = raw.subarray(from, from + len);
+      if (!gz || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
       const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
       return new Uint8Array(await new Response(stream).arrayBuffer());
     })());
   }
-  return files.get(path);
+  return fetched.get(key);
 }
 
 const decoder = new TextDecoder();
-const fetchJson = async (path) => JSON.parse(decoder.decode(await fetchBytes(path)));
+/** A gzipped JSON index file (or a gzip member of one: `from`, `len`). */
+const fetchJson = async (name, from, len) => JSON.parse(decoder.decode(await fetchBytes(name, true, from, len)));
 
 let index = null;
-/** Manifest and document metadata, loaded once. The manifest is always
- * revalidated: it names the folder of the build, whose files never change. */
+/** Status keys from docs.bin: every one in display order, those shown by
+ * default, those in force. */
+let statuses = null;
+/** Document metadata and the names of the index files, loaded once. The
+ * manifest is always revalidated: it names this build's docs.bin. */
 function loadIndex() {
   index ??= (async () => {
     const res = await fetch(new URL("manifest.json", indexUrl), { cache: "no-cache" });
     if (!res.ok) throw new Error(`manifest.json: HTTP ${res.status}`);
     const manifest = await res.json();
     if (manifest.version !== FORMAT) throw new Error(`search index format ${manifest.version}, this script reads ${FORMAT}`);
-    dataUrl = new URL(manifest.dir + "/", indexUrl);
-    const meta = await fetchJson("docs.bin");
-    const docs = meta.docs.map((d, i) => ({
-      i, id: d[0], title: d[1], number: d[2] || "",
-      issuer: d[3] == null ? null : meta.issuers[d[3]],
-      level: d[4] == null ? null : meta.levels[d[4]],
-      category: d[5] == null ? null : meta.categories[d[5]],
-      status: meta.statuses[d[6]], date: d[7] || "", year: d[7] ? +d[7].slice(0, 4) : null,
-      headEnd: d[8], bodyLen: d[9], length: d[8] + d[9], table: d[10] === 1,
-    }));
-    return { manifest, docs };
+    const meta = await fetchJson(manifest.docs);
+    statuses = { all: meta.statuses, shown: meta.shown, inForce: new Set(meta.in_force) };
+    const group = meta.files.group;
+    let tableAt = 0;
+    const docs = meta.docs.map((d, i) => {
+      // Each table is one gzip member of its group's file, in document order.
+      if (i % group === 0) tableAt = 0;
+      tableAt += d[10];
+      return {
+        i, id: d[0], title: d[1], number: d[2] || "",
+        issuer: d[3] == null ? null : meta.issuers[d[3]],
+        level: d[4] == null ? null : meta.levels[d[4]],
+        category: d[5] == null ? null : meta.categories[d[5]],
+        status: meta.statuses[d[6]], date: d[7] || "", year: d[7] ? +d[7].slice(0, 4) : null,
+        headEnd: d[8], bodyLen: d[9], length: d[8] + d[9], body: d[11],
+        table: d[10] ? { file: meta.files.tables[Math.floor(i / group)], from: tableAt - d[10], len: d[10] } : null,
+      };
+    });
+    return { files: meta.files, docs };
   })();
   return index;
 }
@@ -101,38 +115,44 @@ function riceK(total, count) {
 }
 
 const shards = new Map();
-/** Entries of a postings file: key → {docs, from, bytes}. */
-function loadShard(path) {
-  if (!shards.has(path)) {
-    shards.set(path, fetchBytes(path).then((bytes) => {
+/** The directory of a postings file (its first `head` bytes, or all of a
+ * file of one large posting): key → {docs, from, len}, `from` counted from
+ * the first posting. */
+function loadShard(name, head) {
+  if (head === 0) return Promise.resolve(new Map()); // an empty shard
+  if (!shards.has(name)) {
+    shards.set(name, fetchBytes(name, false, head == null ? null : 0, head).then((bytes) => {
       const map = new Map();
-      const at = { i: 0 };
-      while (at.i < bytes.length) {
+      const at = { i: 0 }, end = head ?? bytes.length;
+      let from = 0;
+      while (at.i < end) {
         const keyLen = varint(bytes, at);
         const key = decoder.decode(bytes.subarray(at.i, at.i + keyLen));
         at.i += keyLen;
         const docs = varint(bytes, at), len = varint(bytes, at);
-        map.set(key, { docs, from: at.i, bytes });
-        at.i += len;
+        // A large posting's file holds it right after its directory entry.
+        if (head == null) { map.set(key, { docs, bytes: bytes.subarray(at.i, at.i + len) }); at.i += len; }
+        else { map.set(key, { docs, from, len }); from += len; }
       }
       return map;
     }));
   }
-  return shards.get(path);
+  return shards.get(name);
 }
 
-const postings = new Map();
-/** Decoded posting of `key` (format: codec.rs): Map doc → {tf, positions}. */
+/** Decoded posting of `key` (format: codec.rs): Map doc → {tf, positions}.
+ * Decoded afresh for each query (a few milliseconds): only the shard bytes are kept. */
 async function posting(key, positional) {
-  if (postings.has(key)) return postings.get(key);
-  const { manifest, docs } = await loadIndex();
-  const own = manifest.own[key];
-  const path = own !== undefined ? `p/o${own}.bin` : `p/${fnv1a(key) % manifest.shards}.bin`;
-  const entry = (await loadShard(path)).get(key);
+  const { files, docs } = await loadIndex();
+  const shard = fnv1a(key) % files.shards.length;
+  const own = files.own[key];
+  const entry = own ? (await loadShard(own)).get(key) : (await loadShard(files.shards[shard], files.heads[shard])).get(key);
+  // A shard's posting alone, by a Range request after its directory.
+  const bytes = entry && (entry.bytes ?? await fetchBytes(files.shards[shard], false, files.heads[shard] + entry.from, entry.len));
   const out = new Map();
   if (entry) {
     // Documents section: gaps and frequencies; then, byte-aligned, positions.
-    const bits = new Bits(entry.bytes, entry.from);
+    const bits = new Bits(bytes, 0);
     const docK = riceK(docs.length, entry.docs);
     const found = [];
     for (let n = 0, next = 0; n < entry.docs; n++) {
@@ -152,7 +172,6 @@ async function posting(key, positional) {
       out.set(doc, { tf, positions });
     }
   }
-  postings.set(key, out);
   return out;
 }
 
@@ -211,12 +230,21 @@ function numeral(s) {
   return total + section + (digit ?? 0);
 }
 
-/** Terms of a query string: quoted phrases and space-separated words. */
+const ARTICLE_TAIL = new RegExp(`^(.+?)(第[${NUMERAL}\\d]+条)$`);
+/** Brackets of 文号 and titles, typed in any of their shapes. The index keeps
+ * no punctuation, so a term with brackets is matched against titles and
+ * 文号 as written (`〔2019〕` must not find every text with 2019). */
+const BRACKET = /[〔〕［］【】\[\]（）()]/;
+const SAME_BRACKET = { "［": "〔", "【": "〔", "[": "〔", "］": "〕", "】": "〕", "]": "〕", "(": "（", ")": "）" };
+
+/** Terms of a query string: quoted phrases and space-separated words; a
+ * word ending in 第N条 (`民法典第十条`) is two terms, as if spaced. */
 function parseQuery(q) {
   const terms = [];
   for (const m of q.matchAll(/["“”「」『』]([^"“”「」『』]+)["“”「」『』]|(\S+)/g)) {
     const term = (m[1] ?? m[2]).trim();
-    if (tokenize(term).length) terms.push(term);
+    const split = m[2] && term.match(ARTICLE_TAIL);
+    for (const t of split ? [split[1], split[2]] : [term]) if (tokenize(t).length) terms.push(t);
   }
   const art = terms.map((t) => t.match(ARTICLE)).find(Boolean);
   return { terms, article: art ? numeral(art[1]) : null };
@@ -245,49 +273,80 @@ async function matchTerm(term) {
 }
 
 const normalise = (s) => fold(s).replace(/[\s\u3000]/g, "");
-const IN_FORCE = new Set(["current", "amended"]);
+/** `s` normalised, with every bracket in one shape. */
+const normaliseBrackets = (s) => normalise(s).replace(/[［【\[］】\]()]/g, (c) => SAME_BRACKET[c]);
+/** A law's name as readers type it: its title without 中华人民共和国 and a
+ * trailing parenthesis (`刑法` for 中华人民共和国刑法（2020修正）). */
+const nameOf = (title) => normalise(title).replace(/^中华人民共和国/, "").replace(/[（(][^（）()]*[）)]$/, "");
+/** `title` without what its 书名号 quote: an interpretation of a law names the law only there. */
+const unquoted = (title) => normalise(title).replace(/《[^《》]*》/g, "");
+
+/** How closely `d`'s title or 文号 answers `terms` (higher first): 4 the
+ * query is its 文号, title or name exactly; 3 every term in the title
+ * outside 《》; 2 every term in the title or 文号; 1 some; 0 none. */
+function tier(d, terms, titleTerms) {
+  const q = normalise(terms.join(""));
+  if ((d.number && normaliseBrackets(d.number) === normaliseBrackets(q))
+    || normalise(d.title) === q || nameOf(d.title) === q) return 4;
+  if (titleTerms < terms.length) return titleTerms ? 1 : 0;
+  return terms.every((t) => unquoted(d.title).includes(normalise(t))) ? 3 : 2;
+}
 
 /** Ranked matching documents for `state`, with facet counts. */
 async function search(state) {
-  const { docs, manifest } = await loadIndex();
+  const { docs, files } = await loadIndex();
   const { terms, article } = parseQuery(state.q);
   if (!terms.length) return null;
   const [articles, ...matched] = await Promise.all([
     article ? posting("§" + article, false) : new Map(), ...terms.map(matchTerm)]);
+  // An article term matches the documents having that article however
+  // their text numbers it (第3条 finds 第三条), and names a place in a
+  // document, not what the document is.
+  terms.forEach((t, k) => {
+    if (!article || !ARTICLE.test(t)) return;
+    for (const doc of articles.keys()) if (!matched[k].has(doc)) matched[k].set(doc, { tf: 0, positions: [] });
+  });
+  const naming = terms.filter((t) => !(article && ARTICLE.test(t)));
   const n = docs.length;
   const hits = [];
   for (const [doc] of matched.reduce((a, b) => (a.size <= b.size ? a : b))) {
     if (!matched.every((m) => m.has(doc))) continue;
     const d = docs[doc];
-    let score = 0, titleTerms = 0, first = Infinity, articleAt = null;
+    let score = 0, titleTerms = 0, first = Infinity, exact = true;
     terms.forEach((term, k) => {
       const m = matched[k].get(doc);
+      if (BRACKET.test(term)) {
+        exact &&= normaliseBrackets(d.title + "\n" + d.number).includes(normaliseBrackets(term));
+        titleTerms++;
+        return;
+      }
       const inTitle = m.positions ? m.positions.some((p) => p < d.headEnd)
         : normalise(d.title + d.number).includes(normalise(term));
-      if (inTitle) titleTerms++;
+      if (inTitle && naming.includes(term)) titleTerms++;
       const body = m.positions ? m.positions.filter((p) => p >= d.headEnd) : null;
       const tf = body ? body.length : m.tf;
       if (body?.length) first = Math.min(first, body[0]);
-      if (body?.length && article && ARTICLE.test(term)) articleAt = body[0];
       const df = matched[k].size;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      score += idf * (tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * d.bodyLen / (manifest.avg_body || 1)));
+      score += idf * (tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * d.bodyLen / (files.avg_body || 1)));
     });
-    if (state.scope === "title" && titleTerms < terms.length) continue;
-    if (articleAt != null) first = articleAt;
-    const exactNumber = d.number && normalise(d.number) === normalise(state.q);
-    const tier = exactNumber ? 3 : titleTerms === terms.length ? 2 : titleTerms ? 1 : 0;
-    hits.push({ d, score: Math.round(score * 10) / 10, tier, first, article: articles.has(doc) ? article : null });
+    if (!exact || (state.scope === "title" && titleTerms < naming.length)) continue;
+    const rank = naming.length ? tier(d, naming, titleTerms) : 0;
+    hits.push({ d, score: Math.round(score * 10) / 10, tier: rank, first,
+      article: articles.has(doc) ? article : null, named: rank === 4 });
   }
   hits.sort((a, b) => b.tier - a.tier || !!b.article - !!a.article || b.score - a.score
-    || IN_FORCE.has(b.d.status) - IN_FORCE.has(a.d.status) || b.d.date.localeCompare(a.d.date));
+    || statuses.inForce.has(b.d.status) - statuses.inForce.has(a.d.status) || b.d.date.localeCompare(a.d.date));
   return { terms, article, ...facet(hits, state) };
 }
 
 const FACETS = ["status", "issuer", "level", "category"];
-/** Apply filters; count each facet's values under the other filters. */
+/** Apply filters; count each facet's values under the other filters. A
+ * document the query names exactly passes the default status filter: its
+ * 文号 or title typed in full finds it even when no longer in force. */
 function facet(hits, state) {
-  const passes = (h, skip) => FACETS.every((f) => f === skip || allowed(state, f, h.d[f]))
+  const passes = (h, skip) => FACETS.every((f) => f === skip || allowed(state, f, h.d[f])
+      || (f === "status" && h.named && !state.status))
     && (!state.from || (h.d.year && h.d.year >= state.from))
     && (!state.to || (h.d.year && h.d.year <= state.to));
   const counts = {};
@@ -303,38 +362,51 @@ function allowed(state, f, value) {
   if (f === "status") return state.status === "all" || statusesOf(state).includes(value);
   return !state[f] || state[f] === value;
 }
-const statusesOf = (state) => (state.status === "all" ? null : state.status ? state.status.split(",") : DEFAULT_STATUSES);
+/** The statuses `state` shows: those chosen, or the default ones (null: all). */
+const statusesOf = (state) => (state.status === "all" ? null : state.status ? state.status.split(",") : statuses.shown);
 
 // ---------- snippets ----------
 
-/** The article holding body position `pos` of `d`: {anchor, text}. The
- * index holds no text: the article's bytes are fetched from the document's
- * page (a Range request; a server without ranges sends the whole page).
- * Without the terms `re` in them (a page changed since indexing), the
- * whole page's text stands in. */
-async function chunkAt(d, pos, re) {
+/** The article of `d` holding body position `at.pos`, or the one anchored
+ * `at.anchor`: {anchor, blocks}. The index holds no text: the article's
+ * bytes are fetched from the document's page (a Range request; a server
+ * without ranges sends the whole page). Without the terms `re` in them (a
+ * page changed since indexing), the whole page's text stands in. */
+async function chunkAt(d, at, re) {
   let row = null;
   if (d.table) {
-    let start = 0, byte = 0;
-    for (const [gap, anchor, byteGap, len] of await fetchJson(`c/${d.i}.bin`)) {
+    // Byte gaps count from the start of the page's body.
+    let start = 0, byte = d.body;
+    for (const [gap, anchor, byteGap, len] of await fetchJson(d.table.file, d.table.from, d.table.len)) {
       start += gap;
-      if (start > pos) break;
+      if (at.anchor == null && start > at.pos) break;
       if (byteGap != null) byte += byteGap;
-      row = { anchor, from: byteGap == null ? null : byte, len };
+      if (at.anchor == null || anchor === at.anchor) row = { anchor, from: byteGap == null ? null : byte, len };
+      if (at.anchor != null && anchor === at.anchor) break;
     }
   }
-  let text = row?.from != null ? await pageSlice(d, row.from, row.len) : "";
+  let blocks = row?.from != null ? await pageSlice(d, row.from, row.len) : [];
   re.lastIndex = 0;
-  if (!re.test(text)) text = await pageBody(d);
-  return { anchor: row?.anchor ?? null, text };
+  if (!re.test(textOf(blocks)) && at.anchor == null) blocks = await pageBody(d);
+  return { anchor: row?.anchor ?? null, blocks };
 }
 
-/** Text of `html`, one line per block. */
-function htmlText(html) {
+const BLOCK = /^(P|LI|TR|BLOCKQUOTE|DT|DD|H[1-6])$/;
+/** Blocks of text of `html` (paragraphs, list items, headings): {text, heading}. */
+function htmlBlocks(html) {
   const t = document.createElement("template");
-  t.innerHTML = html.replace(/<\/(p|h\d|li|tr|blockquote)>/g, "$&\n");
-  return t.content.textContent;
+  t.innerHTML = html;
+  const out = [];
+  const walk = (node) => {
+    for (const c of node.children) {
+      if (BLOCK.test(c.tagName)) out.push({ text: c.textContent.trim(), heading: c.tagName[0] === "H" });
+      else walk(c);
+    }
+  };
+  walk(t.content);
+  return out.filter((b) => b.text);
 }
+const textOf = (blocks) => blocks.map((b) => b.text).join("\n");
 
 const slices = new Map();
 function pageSlice(d, from, len) {
@@ -343,40 +415,40 @@ function pageSlice(d, from, len) {
     slices.set(key, (async () => {
       try {
         const res = await fetch(docUrl(d), { headers: { Range: `bytes=${from}-${from + len - 1}` } });
-        if (!res.ok) return "";
+        if (!res.ok) return [];
         const bytes = new Uint8Array(await res.arrayBuffer());
         if (res.status !== 206) {
           // A server without ranges sent the whole page: keep its text too.
-          pages.set(d.i, Promise.resolve(bodyText(decoder.decode(bytes))));
+          pages.set(d.i, Promise.resolve(bodyBlocks(decoder.decode(bytes))));
         }
         const html = decoder.decode(res.status === 206 ? bytes : bytes.subarray(from, from + len));
         // Bytes that do not open an article or the body are not the page that
         // was indexed (edited since, or rewritten by the host): use the whole page.
-        return html.startsWith("<!--text-->") || html.startsWith('<p id="art-') ? htmlText(html) : "";
+        return html.startsWith("<!--text-->") || html.startsWith('<p id="art-') ? htmlBlocks(html) : [];
       } catch {
-        return ""; // e.g. a range of a compressed body: chunkAt falls back to the whole page
+        return []; // e.g. a range of a compressed body: chunkAt falls back to the whole page
       }
     })());
   }
   return slices.get(key);
 }
 
-/** Text of the body of a page (between the markers markdown.rs writes). */
-function bodyText(html) {
+/** Blocks of the body of a page (between the markers markdown.rs writes). */
+function bodyBlocks(html) {
   const from = html.indexOf("<!--text-->"), to = html.indexOf("<!--/text-->");
-  return from < 0 ? "" : htmlText(html.slice(from, to < 0 ? undefined : to));
+  return from < 0 ? [] : htmlBlocks(html.slice(from, to < 0 ? undefined : to));
 }
 
 const pages = new Map();
-/** Text of the body of `d`'s page (between the markers markdown.rs writes), fetched once. */
+/** Blocks of the body of `d`'s page, fetched once. */
 function pageBody(d) {
   if (!pages.has(d.i)) {
     pages.set(d.i, (async () => {
       try {
         const res = await fetch(docUrl(d));
-        return res.ok ? bodyText(await res.text()) : "";
+        return res.ok ? bodyBlocks(await res.text()) : [];
       } catch {
-        return ""; // offline or gone: the result shows without a snippet
+        return []; // offline or gone: the result shows without a snippet
       }
     })());
   }
@@ -384,8 +456,14 @@ function pageBody(d) {
 }
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A pattern for `term` that matches its brackets in any shape. */
+const termPattern = (term) => [...term].map((c) => {
+  const shape = SAME_BRACKET[c] ?? c;
+  const all = Object.keys(SAME_BRACKET).filter((k) => SAME_BRACKET[k] === shape);
+  return all.length ? `[${escapeRe(shape + all.join(""))}]` : escapeRe(c);
+}).join("");
 /** A regexp matching any of the terms, case-insensitively. */
-const termsRe = (terms) => new RegExp(terms.map((t) => escapeRe(t)).sort((a, b) => b.length - a.length).join("|"), "giu");
+const termsRe = (terms) => new RegExp(terms.map(termPattern).sort((a, b) => b.length - a.length).join("|"), "giu");
 
 /** Append `text` to `el` with matches of `re` in <mark>. */
 function highlight(el, text, re) {
@@ -402,13 +480,41 @@ function highlight(el, text, re) {
   el.append(text.slice(last));
 }
 
-/** A window of `text` around the first match of `re`. */
-function cut(text, re) {
+/** Where a snippet may start or end: after sentence and clause marks. */
+const BOUNDARY = /[。；！？：，、\s]/;
+
+/** A window around the first match of `re` in `blocks`, within the block
+ * holding it and its neighbours up to a heading (a hit in a heading shows
+ * the heading alone); it starts after a clause mark, never mid-word or
+ * mid-文号, when one lies near. */
+function cut(blocks, re) {
+  let k = blocks.findIndex((b) => { re.lastIndex = 0; return re.test(b.text); });
+  if (k < 0) k = 0;
+  let lo = k, hi = k;
+  if (!blocks[k]?.heading) {
+    while (lo > 0 && !blocks[lo - 1].heading) lo--;
+    while (hi + 1 < blocks.length && !blocks[hi + 1].heading) hi++;
+  }
+  const text = blocks.slice(lo, hi + 1).map((b) => b.text).join(" ");
   re.lastIndex = 0;
   const m = re.exec(text);
   const at = m ? m.index : 0;
-  const from = Math.max(0, at - 40), to = Math.min(text.length, at + 90);
-  return (from > 0 ? "…" : "") + text.slice(from, to).replace(/\n/g, " ") + (to < text.length ? "…" : "");
+  let from = Math.max(0, at - 40);
+  if (from > 0) {
+    const ahead = text.slice(from, at).search(BOUNDARY);
+    const back = text.slice(Math.max(0, from - 30), from).search(/[。；！？：，、\s][^。；！？：，、\s]*$/);
+    if (ahead >= 0) from += ahead + 1;
+    else if (back >= 0) from = Math.max(0, from - 30) + back + 1;
+  }
+  let to = Math.min(text.length, at + 90);
+  if (to < text.length) {
+    // End after a clause mark just ahead, or else just behind.
+    const end = text.slice(to, to + 20).search(BOUNDARY);
+    const back = text.slice(to - 20, to).search(/[。；！？：，、\s][^。；！？：，、\s]*$/);
+    if (end >= 0) to += end + 1;
+    else if (back >= 0 && to - 20 + back > at) to = to - 20 + back + 1;
+  }
+  return (from > 0 ? "…" : "") + text.slice(from, to).trim() + (to < text.length ? "…" : "");
 }
 
 // ---------- page ----------
@@ -448,12 +554,12 @@ let current = null;
 /** Forget everything loaded from an index build that is gone. */
 function forgetIndex() {
   index = null;
-  for (const cache of [files, shards, postings, slices, pages]) cache.clear();
+  for (const cache of [fetched, shards, slices, pages]) cache.clear();
 }
 
 async function update(retry = true) {
   const mine = ++run;
-  const t0 = performance.now();
+  delete app.dataset.state;
   writeState(state);
   const status = document.getElementById("search-count");
   if (!state.q.trim()) { current = null; render(null); status.textContent = ""; app.dataset.state = "done"; return; }
@@ -467,8 +573,6 @@ async function update(retry = true) {
     shown = 0;
     render(found);
     await more();
-    app.dataset.ms = (performance.now() - t0).toFixed(1);
-    if (BENCH) await bench();
     app.dataset.state = "done";
   } catch (e) {
     if (e instanceof Stale && retry) {
@@ -479,22 +583,6 @@ async function update(retry = true) {
     app.dataset.state = "error";
     console.error(e);
   }
-}
-
-/** Benchmark hook (`&bench`): median time of the same query once its
- * files are loaded (postings decoded afresh each time). */
-async function bench() {
-  const times = [];
-  for (let k = 0; k < 9; k++) {
-    postings.clear();
-    const t = performance.now();
-    current = await search(state);
-    shown = 0;
-    render(current);
-    await more();
-    times.push(performance.now() - t);
-  }
-  app.dataset.warmMs = times.sort((a, b) => a - b)[4].toFixed(1);
 }
 
 function render(found) {
@@ -524,11 +612,16 @@ async function more() {
   document.getElementById("search-more").hidden = shown >= found.results.length;
 }
 
+/** The numbering an article's text opens with (第三条, 第10条之一). */
+const LABEL = new RegExp(`^第[${NUMERAL}\\d]+条(?:之[${NUMERAL}]+)?`);
+
 async function resultItem(h, re) {
   const { d } = h;
   const li = el("li", "result result-" + d.status);
-  const chunk = h.first < Infinity ? await chunkAt(d, h.first, re) : null;
-  const anchor = h.article ? `art-${h.article}` : chunk?.anchor;
+  // An article query shows the article itself; other hits the article holding the first one.
+  const at = h.article ? { anchor: `art-${h.article}` } : h.first < Infinity ? { pos: h.first } : null;
+  const chunk = at ? await chunkAt(d, at, re) : null;
+  const anchor = h.article ? at.anchor : chunk?.anchor;
   const a = el("a", "result-title");
   a.href = docUrl(d) + (anchor ? "#" + anchor : "");
   highlight(a, d.title, re);
@@ -540,13 +633,15 @@ async function resultItem(h, re) {
     if (part) meta.append(el("span", null, part));
   }
   li.append(meta);
-  if (chunk?.text) {
+  if (chunk?.blocks.length) {
     const p = el("p", "snippet");
-    highlight(p, cut(chunk.text, re), re);
+    highlight(p, cut(chunk.blocks, re), re);
     li.append(p);
   }
-  if (h.article && anchor) {
-    const jump = el("a", "result-article", `${T.search_jump} ${T.search_article.replace("{n}", h.article)}`);
+  if (h.article) {
+    // Say the article as its text numbers it: 第三条 where the text does, 第3条 where it does.
+    const label = chunk?.blocks[0]?.text.match(LABEL)?.[0] ?? T.search_article.replace("{n}", h.article);
+    const jump = el("a", "result-article", `${T.search_jump} ${label}`);
     jump.href = a.href;
     li.append(jump);
   }
@@ -559,22 +654,22 @@ function renderFilters(found) {
   const focused = box.contains(document.activeElement) ? document.activeElement.dataset.key : null;
   box.replaceChildren();
   if (focused) queueMicrotask(() => box.querySelector(`[data-key="${focused}"]`)?.focus());
-  box.hidden = !found;
+  panel.hidden = !found;
   if (!found) return;
   const { counts } = found;
-  const statuses = statusesOf(state);
+  const visible = statusesOf(state);
   const fs = el("fieldset");
   fs.append(el("legend", null, T.status));
-  for (const s of ["current", "amended", "pending", "superseded", "repealed", "invalid", "expired"]) {
+  for (const s of statuses.all) {
     const label = el("label");
     const box = el("input");
     box.type = "checkbox";
     box.dataset.key = "status-" + s;
-    box.checked = !statuses || statuses.includes(s);
+    box.checked = !visible || visible.includes(s);
     box.addEventListener("change", () => {
-      const now = new Set(statusesOf(state) ?? ["current", "amended", "pending", "superseded", "repealed", "invalid", "expired"]);
+      const now = new Set(statusesOf(state) ?? statuses.all);
       if (box.checked) now.add(s); else now.delete(s);
-      state.status = now.size === 7 ? "all" : [...now].join(",");
+      state.status = now.size === statuses.all.length ? "all" : statuses.all.filter((k) => now.has(k)).join(",");
       update();
     });
     label.append(box, " ", el("span", "status status-" + s, statusLabel(s)), el("span", "facet-count", ` ${counts.status.get(s) || 0}`));
@@ -622,7 +717,14 @@ function renderFilters(found) {
   box.append(years);
 }
 
+/** The filter panel: beside the results on a wide screen, a collapsed
+ * disclosure above them on a narrow one. */
+const panel = document.getElementById("search-filter-panel");
+const wide = matchMedia("(min-width: 52.01rem)");
+
 function bindForm() {
+  panel.open = wide.matches;
+  wide.addEventListener("change", () => { panel.open = wide.matches; });
   input.value = state.q;
   const scope = document.getElementById("search-scope");
   scope.checked = state.scope === "title";

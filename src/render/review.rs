@@ -1,0 +1,133 @@
+//! The review page (`review/`): the clean-up queue and each campaign's
+//! progress, shown by the dev server (to the local machine) and on the
+//! published site only when `[review] publish = true`.
+//!
+//! Renders what `review` computed; computes nothing about documents.
+
+use std::sync::Mutex;
+
+use minijinja::context;
+use serde::Serialize;
+
+use super::view::{StatusView, doc_url};
+use super::{Pass, Renderer, v};
+use crate::catalogue::Catalogue;
+use crate::diagnostics::Diagnostics;
+use crate::output::Output;
+use crate::review::{self, Campaign};
+
+/// Where the page goes.
+pub const REVIEW_PAGE: &str = "review/";
+
+/// A document named on the page.
+#[derive(Serialize)]
+struct DocLink<'a> {
+    url: String,
+    title: &'a str,
+    number: &'a str,
+}
+
+impl<'a> DocLink<'a> {
+    fn new(cat: &'a Catalogue, i: usize) -> DocLink<'a> {
+        let d = &cat.docs[i];
+        DocLink {
+            url: doc_url(&d.id),
+            title: &d.title,
+            number: d.meta.number.as_deref().unwrap_or(""),
+        }
+    }
+}
+
+/// A document in the queue with every reason it is there.
+#[derive(Serialize)]
+struct ItemView<'a> {
+    doc: DocLink<'a>,
+    status: StatusView,
+    reasons: Vec<ReasonView>,
+}
+
+#[derive(Serialize)]
+struct ReasonView {
+    code: &'static str,
+    date: String,
+    evidence: String,
+}
+
+#[derive(Serialize)]
+struct CampaignView<'a> {
+    name: &'a str,
+    file: String,
+    deadline: Option<String>,
+    in_scope: usize,
+    reviewed: usize,
+    outcomes: Vec<(&'static str, usize)>,
+    withheld: usize,
+    carried_out: usize,
+    to_carry_out: usize,
+    overdue: bool,
+    unreviewed: Vec<DocLink<'a>>,
+}
+
+impl Renderer {
+    /// Render the review page of `cat` and `campaigns` into `out`.
+    pub fn render_review(
+        &self,
+        cat: &Catalogue,
+        campaigns: &[Campaign],
+        out: &dyn Output,
+    ) -> Diagnostics {
+        let t = &self.strings;
+        let mut items: Vec<ItemView> = Vec::new();
+        for item in review::queue(cat, campaigns, &self.config.review) {
+            let evidence = review::report::evidence(cat, &item.reason, self.config.language);
+            let reason = ReasonView {
+                code: item.reason.code(),
+                date: item.reason.date().to_string(),
+                evidence: crate::markdown::nest_book_marks(&evidence),
+            };
+            let doc = DocLink::new(cat, item.doc);
+            match items.last_mut() {
+                Some(last) if last.doc.url == doc.url => last.reasons.push(reason),
+                _ => items.push(ItemView {
+                    doc,
+                    status: StatusView::new(cat.computed[item.doc].status, t),
+                    reasons: vec![reason],
+                }),
+            }
+        }
+        let campaigns: Vec<CampaignView> =
+            campaigns.iter().map(|c| campaign_view(cat, c)).collect();
+        let pass = Pass {
+            r: self,
+            cat,
+            views: &[],
+            site: context! { total => cat.docs.len(), ..self.site_settings(cat) },
+            out,
+            diags: Mutex::new(Diagnostics::default()),
+            provided: Mutex::default(),
+        };
+        pass.page(
+            "review.html",
+            REVIEW_PAGE,
+            context! { items => v(items), campaigns => v(campaigns), page_title => t.get("review_title") },
+        );
+        pass.diags.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn campaign_view<'a>(cat: &'a Catalogue, c: &'a Campaign) -> CampaignView<'a> {
+    let p = review::progress(cat, c);
+    CampaignView {
+        name: &c.name,
+        file: c.path.display().to_string(),
+        deadline: c.deadline.map(|d| d.to_string()),
+        in_scope: p.in_scope.len(),
+        reviewed: p.in_scope.len() - p.unreviewed.len(),
+        outcomes: p.by_outcome.iter().map(|(o, n)| (o.key(), *n)).collect(),
+        withheld: p.withheld.len(),
+        carried_out: p.carried_out,
+        to_carry_out: p.to_carry_out,
+        overdue: p.overdue,
+        unreviewed: p.unreviewed.iter().map(|&i| DocLink::new(cat, i)).collect(),
+    }
+}
