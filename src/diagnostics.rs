@@ -19,6 +19,8 @@ pub enum Severity {
     Error,
     /// Suspicious input; the build still succeeds.
     Warning,
+    /// Worth knowing, never a fault: `--deny-warnings` leaves it alone.
+    Note,
 }
 
 /// A stable, machine-readable name for each kind of problem.
@@ -59,8 +61,14 @@ pub enum Code {
     UnknownReference,
     /// A relation names its target by title instead of id.
     RelationByTitle,
-    /// A Markdown link to a document or article that does not exist.
+    /// A Markdown link to a document or article that does not exist, or
+    /// an article citation (`《X》第N条`, `本法第N条`) to a missing article.
     BrokenLink,
+    /// A document in force cites one that is repealed, invalid, expired or
+    /// superseded.
+    CitesNotInForce,
+    /// A `《title》` that names two or more documents, so it is not linked.
+    AmbiguousCitation,
     /// A document is repealed or declared invalid more than once.
     ConflictingEvents,
     /// An act dated before the document it acts on.
@@ -171,6 +179,14 @@ impl Diagnostic {
         self
     }
 
+    /// A note about `path`: information that never fails a build.
+    pub fn note(code: Code, path: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(code, path, message)
+        }
+    }
+
     /// True for errors.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -183,6 +199,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
+            Severity::Note => Level::NOTE,
         };
         let code = self.code.as_str();
         let path = self.path.to_string_lossy();
@@ -241,6 +258,7 @@ impl fmt::Display for Diagnostic {
         let severity = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         writeln!(f, "{severity}[{}]: {}", self.code.as_str(), self.message)?;
         write!(f, "  --> {}", self.path.display())?;
@@ -307,9 +325,19 @@ impl Diagnostics {
         self.0.iter().filter(|d| d.is_error()).count()
     }
 
-    /// Turn every warning into an error (`--deny-warnings`).
+    /// Number of warnings (notes are neither errors nor warnings).
+    pub fn warning_count(&self) -> usize {
+        let warning = |d: &&Diagnostic| d.severity == Severity::Warning;
+        self.0.iter().filter(warning).count()
+    }
+
+    /// Turn every warning into an error (`--deny-warnings`); notes stay notes.
     pub fn deny_warnings(&mut self) {
-        for d in &mut self.0 {
+        for d in self
+            .0
+            .iter_mut()
+            .filter(|d| d.severity == Severity::Warning)
+        {
             d.severity = Severity::Error;
         }
     }

@@ -35,6 +35,37 @@ struct Entry<'a> {
     events: Vec<&'a Event>,
     /// Dated texts, oldest first (empty for a document with one text).
     versions: Vec<VersionEntry>,
+    /// Citations its text makes of other documents.
+    cites: Vec<CiteEntry<'a>>,
+}
+
+/// The mentions of one document (and article) in a text, in `catalogue.json`.
+#[derive(Serialize)]
+struct CiteEntry<'a> {
+    /// Id of the document cited.
+    id: &'a str,
+    /// The article named, if any.
+    article: Option<u32>,
+    /// How many times the text cites it so.
+    count: usize,
+}
+
+/// Document `i`'s citations, by cited document (in catalogue order) and article.
+fn cite_entries(i: usize, cat: &Catalogue) -> Vec<CiteEntry<'_>> {
+    let mut counts: std::collections::BTreeMap<(usize, Option<u32>), usize> = Default::default();
+    for c in &cat.citations[i] {
+        if let Some(j) = c.target {
+            *counts.entry((j, c.article)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((j, article), count)| CiteEntry {
+            id: cat.docs[j].id.as_str(),
+            article,
+            count,
+        })
+        .collect()
 }
 
 /// One version of a document in `catalogue.json`.
@@ -84,6 +115,7 @@ impl<'a> Entry<'a> {
             status: doc.status.key,
             events: events.iter().filter(|e| e.date <= cat.as_of).collect(),
             versions: version_entries(&cat.docs[i], base),
+            cites: cite_entries(i, cat),
         }
     }
 }

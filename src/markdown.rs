@@ -2,7 +2,8 @@
 //! class, `#art-N` anchors on article paragraphs, heading ids and a table of
 //! contents, and internal links (`../x.md`, `@/x.md`, `doc:ID#art-N`)
 //! rewritten to document URLs. The body is wrapped in [`TEXT_START`] and
-//! [`TEXT_END`] comments so search snippets can find it in a page.
+//! [`TEXT_END`] comments so search snippets can find it in a page; the
+//! [`NO_CITATIONS`] markers authors write are dropped.
 //!
 //! Knows nothing of the catalogue: link targets are resolved by a callback
 //! the renderer supplies. Syntaxes are loaded once per process.
@@ -105,6 +106,7 @@ impl Markdown {
         let root = comrak::parse_document(&arena, markdown, &self.options);
         let mut out = Rendered::default();
         let mut anchorizer = Anchorizer::new();
+        let mut markers = Vec::new();
         for node in root.descendants() {
             let mut data = node.data_mut();
             let line = data.sourcepos.start.line + first_line - 1;
@@ -131,8 +133,13 @@ impl Markdown {
                         }),
                     }
                 }
+                NodeValue::HtmlInline(html) if is_marker(html) => markers.push(node),
+                NodeValue::HtmlBlock(block) if is_marker(&block.literal) => markers.push(node),
                 _ => {}
             }
+        }
+        for marker in markers {
+            marker.detach();
         }
         let highlighter = Highlighter;
         let mut plugins = Plugins::default();
@@ -150,6 +157,13 @@ impl Markdown {
     }
 }
 
+/// Opens a passage whose mentions of other documents are not citations
+/// (closed by [`NO_CITATIONS_END`], else running to the end of the text).
+/// An HTML comment, so it survives escaping; never output.
+pub const NO_CITATIONS: &str = "<!-- no-citations -->";
+/// Closes a passage opened by [`NO_CITATIONS`].
+pub const NO_CITATIONS_END: &str = "<!-- /no-citations -->";
+
 /// Marks where a body's HTML starts in a page, for the search snippets that
 /// fetch parts of pages (an HTML comment: no effect on layout or text).
 pub const TEXT_START: &str = "<!--text-->";
@@ -157,6 +171,11 @@ pub const TEXT_START: &str = "<!--text-->";
 pub const TEXT_END: &str = "<!--/text-->";
 /// How an article paragraph opens (`<p id="art-3" class="article">`).
 pub const ARTICLE_OPEN: &str = "<p id=\"art-";
+
+/// True for gazette's own markers, which are never output.
+fn is_marker(html: &str) -> bool {
+    [NO_CITATIONS, NO_CITATIONS_END].contains(&html.trim())
+}
 
 /// Split an internal link into target and fragment; `None` for external links.
 pub(crate) fn internal_target(url: &str, source_dir: &str) -> Option<(LinkTarget, Option<String>)> {
@@ -438,6 +457,19 @@ mod tests {
         assert_eq!(
             (r.toc[0].id.as_str(), r.toc[0].text.as_str()),
             ("art-1", "第一条")
+        );
+    }
+
+    #[test]
+    fn no_citations_markers_are_never_output() {
+        let r = render(
+            "<!-- no-citations -->\n\n第一条 见<!-- no-citations -->《甲》<!-- /no-citations -->。<!-- 其他 -->\n",
+        );
+        assert!(!r.html.contains("citations"), "{}", r.html);
+        assert!(
+            r.html.contains("见《甲》。&lt;!-- 其他 --&gt;"),
+            "{}",
+            r.html
         );
     }
 

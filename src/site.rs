@@ -210,7 +210,7 @@ pub fn check_with_summary(opts: &BuildOptions) -> (Result<Diagnostics, Diagnosti
     match load_all(opts) {
         Ok((site, diags)) => {
             let cat = &site.catalogue;
-            let linked = cat.mentions.iter().map(Vec::len).sum();
+            let linked = cat.citations.iter().map(Vec::len).sum();
             let summary = CheckSummary {
                 acts: cat.applied.clone(),
                 citations: (linked, cat.unlinked.0, cat.unlinked.1),

@@ -359,8 +359,35 @@ fn shared_corpus_builds_without_front_matter() {
         .warnings
         .iter()
         .filter(|d| !matches!(d.code, Code::MissingMetadata | Code::DuplicateText))
+        .filter(|d| d.code != Code::AmbiguousCitation)
+        .filter(|d| d.code != Code::BrokenLink)
         .collect();
     assert!(unexpected.is_empty(), "{unexpected:?}");
+    // Texts citing their own articles that the corpus's copy lacks: one is
+    // cut short after 第七条, one writes `第四百一十四 条` (twice).
+    let own_articles: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|d| d.code == Code::BrokenLink)
+        .map(|d| (d.path.file_name().unwrap().to_string_lossy(), d.line))
+        .collect();
+    assert_eq!(
+        own_articles,
+        [
+            (
+                "最高人民法院关于证券纠纷代表人诉讼若干问题的规定(2020-07-30).md".into(),
+                Some(35)
+            ),
+            (
+                "最高人民法院关于适用《刑事诉讼法》的解释(2021-01-26).md".into(),
+                Some(2207)
+            ),
+            (
+                "最高人民法院关于适用《刑事诉讼法》的解释(2021-01-26).md".into(),
+                Some(2289)
+            ),
+        ]
+    );
     let page = std::fs::read_to_string(
         report
             .out_dir

@@ -5,8 +5,9 @@
 //! it cites its own articles (`本规定第十条`).
 //!
 //! Pure: a [`Names`] index built once from the catalogue, and `find` over one
-//! text; the renderer turns the mentions into links, the catalogue into
-//! "cited by" lists. Code, links and headings are never searched.
+//! text; `cited` resolves and checks the mentions, the renderer turns them
+//! into links, the catalogue into "cited by" lists. Code, links, headings
+//! and passages between `<!-- no-citations -->` markers are never searched.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -25,16 +26,25 @@ pub struct Mention {
     pub article: Option<u32>,
 }
 
+/// A `《…》` naming two or more documents: left as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguous {
+    /// Bytes of the title, 书名号 included, in the text.
+    pub range: Range<usize>,
+    /// The documents it names (indices into the catalogue).
+    pub candidates: Vec<usize>,
+}
+
 /// What `find` saw: mentions to link, and mentions it could not link.
 #[derive(Debug, Default, Clone)]
 pub struct Found {
     /// Mentions of one document each.
     pub mentions: Vec<Mention>,
-    /// `《…》` naming two or more documents: left as text.
-    pub ambiguous: Vec<String>,
-    /// `《…》` naming nothing in the catalogue (a national law on a municipal
-    /// site): left as text and counted.
-    pub unknown: Vec<String>,
+    /// `《…》` naming two or more documents.
+    pub ambiguous: Vec<Ambiguous>,
+    /// Bytes of each `《…》` naming nothing in the catalogue (a national law
+    /// on a municipal site): left as text and counted.
+    pub unknown: Vec<Range<usize>>,
     /// Destinations of the links the author wrote (`doc:…`, `../x.md`):
     /// citations too, resolved by the catalogue.
     pub links: Vec<String>,
@@ -162,8 +172,39 @@ fn written_links(text: &str) -> Vec<String> {
     out
 }
 
-/// Byte ranges of `text` outside fenced code, inline code, links and headings.
+/// Byte ranges of `text` outside fenced code, inline code, links, headings
+/// and passages the author opted out.
 fn searchable(text: &str) -> Vec<Range<usize>> {
+    let mut out = unquoted(text);
+    for cut in opted_out(text) {
+        out = out
+            .into_iter()
+            .flat_map(|r| [r.start..r.end.min(cut.start), r.start.max(cut.end)..r.end])
+            .filter(|r| r.start < r.end)
+            .collect();
+    }
+    out
+}
+
+/// From each `<!-- no-citations -->` to the next `<!-- /no-citations -->`
+/// (or the end of the text): passages whose mentions are not citations.
+fn opted_out(text: &str) -> Vec<Range<usize>> {
+    use crate::markdown::{NO_CITATIONS, NO_CITATIONS_END};
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find(NO_CITATIONS).map(|i| from + i) {
+        let after = start + NO_CITATIONS.len();
+        let end = text[after..]
+            .find(NO_CITATIONS_END)
+            .map_or(text.len(), |i| after + i + NO_CITATIONS_END.len());
+        out.push(start..end);
+        from = end;
+    }
+    out
+}
+
+/// Byte ranges of `text` outside fenced code, inline code, links and headings.
+fn unquoted(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut offset = 0;
     let mut fenced = false;
@@ -222,11 +263,14 @@ fn titles(
         let end = close + '》'.len_utf8();
         rest = end;
         let Some(docs) = names.title(inner) else {
-            found.unknown.push(inner.to_owned());
+            found.unknown.push(base + open..base + end);
             continue;
         };
         let [target] = docs else {
-            found.ambiguous.push(inner.to_owned());
+            found.ambiguous.push(Ambiguous {
+                range: base + open..base + end,
+                candidates: docs.to_vec(),
+            });
             continue;
         };
         if *target == own {
@@ -280,7 +324,12 @@ fn cited_article(text: &str) -> Option<(u32, usize)> {
 /// `（…，以下简称“双十条”）` or `（以下简称双十条）` near the start of `text`.
 fn defined_alias(text: &str) -> Option<String> {
     let window = &text[..text.floor_char_boundary(120)];
-    let after = &window[window.find("以下简称")? + "以下简称".len()..];
+    let at = window.find("以下简称")?;
+    // `《甲》、《乙》（以下简称乙）` defines a short title of 乙, not of 甲.
+    if window[..at].contains('《') {
+        return None;
+    }
+    let after = &window[at + "以下简称".len()..];
     let alias = match after.strip_prefix('“') {
         Some(quoted) => &quoted[..quoted.find('”')?],
         None => &after[..after.find(['）', ')', '，', '。'])?],
@@ -342,9 +391,11 @@ fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
         for (i, _) in text.match_indices(alias.as_str()) {
             let end = i + alias.len();
             let inside = spans.iter().any(|s| s.start <= i && end <= s.end);
-            // Skip the definition itself (`以下简称“X”`).
-            let defining = text[..i].ends_with("以下简称“") || text[..i].ends_with("以下简称");
-            if i > defined_at && inside && !defining {
+            // Skip the definition itself (`以下简称“X”`, `以下简称《X》`).
+            let defining = ["以下简称", "以下简称“", "以下简称《"]
+                .iter()
+                .any(|d| text[..i].ends_with(d));
+            if i > defined_at && inside && !defining && !word_goes_on(alias, &text[end..]) {
                 let article = cited_article(&text[end..]);
                 found.mentions.push(Mention {
                     range: i..end + article.map_or(0, |(_, len)| len),
@@ -354,6 +405,13 @@ fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
             }
         }
     }
+}
+
+/// True if a short title ending in 法 is only the start of a longer word:
+/// `土地管理法律`, `保密法规` (but `保密法规定` is 保密法 + 规定).
+fn word_goes_on(alias: &str, after: &str) -> bool {
+    alias.ends_with('法')
+        && (after.starts_with('律') || (after.starts_with('规') && !after.starts_with("规定")))
 }
 
 #[cfg(test)]
@@ -414,7 +472,53 @@ mod tests {
             &names(),
         );
         assert!(found.mentions.is_empty(), "{:?}", found.mentions);
-        assert_eq!(found.ambiguous, ["重名办法"]);
-        assert_eq!(found.unknown, ["中华人民共和国民法典"]);
+        assert_eq!(found.ambiguous.len(), 1);
+        assert_eq!(found.ambiguous[0].range, 0..18);
+        assert_eq!(found.ambiguous[0].candidates, [3, 4]);
+        assert_eq!(found.unknown.len(), 1);
+        assert_eq!(found.unknown[0], 18..54);
+    }
+
+    #[test]
+    fn a_short_title_inside_a_longer_word_is_not_a_mention() {
+        let text = "《食品安全法》（以下简称食品安全法）。违反食品安全法律法规、食品安全法规和食品安全法规定的。";
+        let found: Vec<&str> = cited(text).into_iter().map(|(t, _, _)| t).collect();
+        assert_eq!(found, ["《食品安全法》", "食品安全法"]);
+    }
+
+    #[test]
+    fn opted_out_passages_are_not_read() {
+        let text = "《食品安全法》<!-- no-citations -->《食品安全法》第一条<!-- /no-citations -->本法第二条\n<!-- no-citations -->\n青发〔2013〕1号";
+        let found: Vec<&str> = cited(text).into_iter().map(|(t, _, _)| t).collect();
+        assert_eq!(found, ["《食品安全法》", "第二条"]);
+    }
+
+    #[test]
+    fn number_forms_are_found_as_written() {
+        let names = Names::new(
+            [
+                ("国务院令", Some("国务院令第588号")),
+                ("解释", Some("法释〔2020〕17号")),
+                ("青发", Some("青发[2013]1号")),
+            ]
+            .into_iter(),
+        );
+        let text = "依据国务院令第588号、国务院令第5888号、法释[2020]17号、法释（2020）17号、法释［2020］17号、法释〔2020〕171号和青发〔2013〕1号。";
+        let found = find(text, 9, &names);
+        let got: Vec<(&str, Option<usize>)> = found
+            .mentions
+            .iter()
+            .map(|m| (&text[m.range.clone()], m.target))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("国务院令第588号", Some(0)),
+                ("法释[2020]17号", Some(1)),
+                ("法释（2020）17号", Some(1)),
+                ("法释［2020］17号", Some(1)),
+                ("青发〔2013〕1号", Some(2)),
+            ]
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod amendments;
 pub mod citations;
+pub mod cited;
 pub mod lifecycle;
 mod names;
 pub mod versions;
@@ -172,9 +173,9 @@ pub struct Catalogue {
     pub as_of: NaiveDate,
     /// Every amending act whose instructions were applied.
     pub applied: Vec<AppliedAct>,
-    /// Mentions of other documents (and of its own articles) in each
+    /// Citations of other documents (and of its own articles) in each
     /// document's text, in text order.
-    pub mentions: Vec<Vec<citations::Mention>>,
+    pub citations: Vec<Vec<cited::Citation>>,
     /// Documents citing each document, with the articles they cite.
     pub cited_by: Vec<Vec<(usize, Vec<u32>)>>,
     /// Documents each document cites (the other direction of `cited_by`).
@@ -221,7 +222,7 @@ impl Catalogue {
             sections,
             as_of,
             applied: Vec::new(),
-            mentions: Vec::new(),
+            citations: Vec::new(),
             cited_by: Vec::new(),
             cites: Vec::new(),
             unlinked: (0, 0),
@@ -233,7 +234,7 @@ impl Catalogue {
         cat.add_relation_events(&mut diags);
         cat.apply_amendments(&mut diags);
         check_version_urls(&cat, &mut diags);
-        cat.find_citations(cache);
+        cat.find_citations(cache, &mut diags);
         cat.add_version_events();
         check_supersession_cycles(&cat, &mut diags);
         for events in &mut cat.events {
@@ -251,6 +252,7 @@ impl Catalogue {
             })
             .collect();
         cat.check_declared_status(&mut diags);
+        cited::check_in_force(&cat, &mut diags);
         (cat, diags)
     }
 
@@ -442,7 +444,7 @@ impl Catalogue {
     }
 
     /// Find every citation in the texts shown, and who cites whom.
-    fn find_citations(&mut self, cache: &mut CitationCache) {
+    fn find_citations(&mut self, cache: &mut CitationCache, diags: &mut Diagnostics) {
         use rayon::prelude::*;
         let names_key = hash_of(
             &self
@@ -515,6 +517,7 @@ impl Catalogue {
             }
             self.unlinked.0 += f.ambiguous.len();
             self.unlinked.1 += f.unknown.len();
+            cited::ambiguous(&self.docs, &self.docs[from], &f.ambiguous, diags);
             for m in &f.mentions {
                 if let Some(to) = m.target {
                     cite(&mut self.cited_by[to], from, m.article);
@@ -527,7 +530,23 @@ impl Catalogue {
                 self.cites[*from].push(to);
             }
         }
-        self.mentions = found.into_iter().map(|f| f.mentions).collect();
+        let mut by_title: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            by_title.entry(d.title.as_str()).or_default().push(i);
+        }
+        let citations = found
+            .into_iter()
+            .enumerate()
+            .map(|(from, f)| {
+                let parts: Vec<usize> = by_title[self.docs[from].title.as_str()]
+                    .iter()
+                    .copied()
+                    .filter(|&p| p != from)
+                    .collect();
+                cited::resolve(&self.docs, from, &parts, f.mentions, diags)
+            })
+            .collect();
+        self.citations = citations;
     }
 
     /// Each version after the first amends the document on its effective

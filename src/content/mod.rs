@@ -226,6 +226,16 @@ impl Document {
         self.sources().chain(acts.map(|d| d.act_path.as_path()))
     }
 
+    /// Index of the version whose text is the one shown at `docs/<id>/`.
+    pub fn shown_version(&self) -> Option<usize> {
+        let body = &self.body.as_ref()?.markdown;
+        self.versions.iter().position(|v| {
+            v.text
+                .as_ref()
+                .is_some_and(|t| Arc::ptr_eq(&t.body.markdown, body))
+        })
+    }
+
     /// The date the document takes effect: `effective`, else `published`.
     pub fn effective(&self) -> Option<NaiveDate> {
         self.meta.effective.or(self.meta.published)

@@ -26,8 +26,9 @@ pub struct Fingerprint {
     pub site: u64,
     /// Per requested document (by index into `Catalogue::docs`): the
     /// catalogue-derived part of its page context (view, banner, relations,
-    /// events). It depends only on the document itself and the documents it
-    /// relates to in either direction, with their statuses.
+    /// events) and where its citations link. It depends only on the
+    /// document itself and the documents it relates to or cites, in either
+    /// direction, with their statuses.
     pub docs: BTreeMap<usize, u64>,
     /// Per document, aligned with `Catalogue::docs`: what internal links
     /// into it resolve against (id, source file, article numbers). A page
@@ -78,6 +79,12 @@ impl Renderer {
                 let _ = serde_json::to_writer(&mut *buf, &pass.document_inputs(i));
                 let mut h = DefaultHasher::new();
                 h.write(buf);
+                // Where its citations link, and the status tags after them:
+                // a cited title, 文号, article list or status may change them.
+                super::notes::citation_links(i, cat, &views).hash(&mut h);
+                for j in cat.citations[i].iter().filter_map(|c| c.target) {
+                    views[j].status.key.hash(&mut h);
+                }
                 (i, h.finish())
             })
             .collect();

@@ -417,7 +417,7 @@ impl Pass<'_> {
     fn render_document(&self, i: usize, by_source: &BTreeMap<String, usize>) -> Vec<Diagnostic> {
         let doc = &self.cat.docs[i];
         let mut diags = Vec::new();
-        let shown = view::shown_version(doc);
+        let shown = doc.shown_version();
         let mut text_html =
             |k: Option<usize>, body: &crate::content::Body, path: &std::path::Path| {
                 let notes = k
@@ -436,12 +436,13 @@ impl Pass<'_> {
             };
         let (body_html, toc) = match &doc.body {
             Some(body) => {
+                let base = self.r.config.base_path();
+                let links = notes::citation_links(i, self.cat, self.views);
                 let linked = crate::content::Body {
-                    markdown: notes::link_citations(&body.markdown, i, self.cat).into(),
+                    markdown: notes::link_citations(&body.markdown, &links, &base).into(),
                     ..body.clone()
                 };
                 let (html, toc) = text_html(shown, &linked, &doc.path);
-                let base = self.r.config.base_path();
                 let html = html.map(|h| {
                     let tagged =
                         notes::tag_cited_status(&h.to_string(), i, self.cat, self.views, &base);

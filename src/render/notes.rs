@@ -92,48 +92,62 @@ pub(super) fn annotate_articles(
     out
 }
 
-/// `markdown` with every mention the catalogue found turned into a link:
-/// `doc:ID` (with `#art-N` when the cited document has that article), or
-/// `#art-N` for the text's own articles.
-pub(super) fn link_citations(markdown: &str, i: usize, cat: &Catalogue) -> String {
-    let has_article = |j: usize, n: u32| {
-        cat.docs[j]
-            .body
-            .as_ref()
-            .is_some_and(|b| b.articles.contains(&n))
-    };
+/// Where a citation of a text links.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct CitationLink {
+    /// Bytes of the mention in the text.
+    pub(super) range: std::ops::Range<usize>,
+    /// Site-relative URL (`docs/ID/`, `docs/ID/DATE/`, with `#art-N` when
+    /// the text linked to has the article), or `#art-N` of the text itself.
+    pub(super) url: String,
+}
+
+/// Where each citation of document `i`'s text links: the cited document,
+/// or the page of its version in force on the citing text's date.
+pub(super) fn citation_links(i: usize, cat: &Catalogue, views: &[DocView]) -> Vec<CitationLink> {
+    cat.citations[i]
+        .iter()
+        .filter_map(|c| {
+            let fragment = c
+                .article
+                .filter(|_| c.anchored)
+                .map(|n| format!("#{}", crate::articles::anchor(n)));
+            let page = match (c.target, c.version) {
+                (Some(j), Some(k)) => super::view::version_urls(&cat.docs[j])[k].clone()?,
+                (Some(j), None) => views[j].url.clone(),
+                (None, _) => String::new(),
+            };
+            let url = page + &fragment.unwrap_or_default();
+            (!url.is_empty()).then(|| CitationLink {
+                range: c.range.clone(),
+                url,
+            })
+        })
+        .collect()
+}
+
+/// `markdown` with each citation turned into a link to `links`' URLs.
+pub(super) fn link_citations(markdown: &str, links: &[CitationLink], base: &str) -> String {
     let mut out = String::with_capacity(markdown.len() + 64);
     let mut last = 0;
-    for m in &cat.mentions[i] {
-        let (start, end) = (m.range.start, m.range.end);
+    for link in links {
+        let (start, end) = (link.range.start, link.range.end);
         if start < last || end > markdown.len() {
             continue;
         }
-        let target = m.target.unwrap_or(i);
-        let fragment = m
-            .article
-            .filter(|&n| has_article(target, n))
-            .map(|n| format!("#{}", crate::articles::anchor(n)));
-        let url = match (m.target, fragment) {
-            (Some(j), fragment) => format!(
-                "doc:{}{}",
-                super::view::encode_path(cat.docs[j].id.as_str()),
-                fragment.unwrap_or_default()
-            ),
-            (None, Some(fragment)) => fragment,
-            (None, None) => continue,
-        };
+        let base = if link.url.starts_with('#') { "" } else { base };
         let text = markdown[start..end].replace('[', "\\[").replace(']', "\\]");
         out.push_str(&markdown[last..start]);
-        out.push_str(&format!("[{text}](<{url}>)"));
+        out.push_str(&format!("[{text}](<{base}{}>)", link.url));
         last = end;
     }
     out.push_str(&markdown[last..]);
     out
 }
 
-/// After each link to a document that is no longer in force, a small tag
-/// with its status, so a reader sees the cited text was repealed.
+/// After each link to a document that is no longer in force (its page or a
+/// version page), a small tag with its status, so a reader sees the cited
+/// text was repealed.
 pub(super) fn tag_cited_status(
     html: &str,
     i: usize,
@@ -142,7 +156,7 @@ pub(super) fn tag_cited_status(
     base: &str,
 ) -> String {
     let mut out = html.to_owned();
-    let mut targets: Vec<usize> = cat.mentions[i].iter().filter_map(|m| m.target).collect();
+    let mut targets: Vec<usize> = cat.citations[i].iter().filter_map(|c| c.target).collect();
     targets.sort_unstable();
     targets.dedup();
     for j in targets.into_iter().filter(|&j| !views[j].status.in_force) {
@@ -151,15 +165,19 @@ pub(super) fn tag_cited_status(
             "<span class=\"status status-{} cite-status\">{}</span>",
             status.key, status.label
         );
-        for quote in ['"', '#'] {
-            let href = format!("href=\"{base}{}{quote}", views[j].url);
-            let mut from = 0;
-            while let Some(at) = out[from..].find(&href).map(|k| from + k) {
-                let Some(close) = out[at..].find("</a>").map(|k| at + k + 4) else {
-                    break;
-                };
-                out.insert_str(close, &tag);
-                from = close + tag.len();
+        let versions = super::view::version_urls(&cat.docs[j]);
+        let pages = std::iter::once(&views[j].url).chain(versions.iter().flatten());
+        for page in pages {
+            for quote in ['"', '#'] {
+                let href = format!("href=\"{base}{page}{quote}");
+                let mut from = 0;
+                while let Some(at) = out[from..].find(&href).map(|k| from + k) {
+                    let Some(close) = out[at..].find("</a>").map(|k| at + k + 4) else {
+                        break;
+                    };
+                    out.insert_str(close, &tag);
+                    from = close + tag.len();
+                }
             }
         }
     }

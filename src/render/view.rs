@@ -408,23 +408,13 @@ pub fn version_views(
                 .as_ref()
                 .and_then(|d| cat.find(&d.act))
                 .map(|j| views[j].clone()),
-            shown: Some(k) == shown_version(doc),
+            shown: Some(k) == doc.shown_version(),
         });
         if has_page {
             previous_text = Some(v.date);
         }
     }
     out
-}
-
-/// Index of the version whose text the document page shows.
-pub fn shown_version(doc: &Document) -> Option<usize> {
-    let body = &doc.body.as_ref()?.markdown;
-    doc.versions.iter().position(|v| {
-        v.text
-            .as_ref()
-            .is_some_and(|t| std::sync::Arc::ptr_eq(&t.body.markdown, body))
-    })
 }
 
 fn kind_key(kind: VersionKind) -> &'static str {

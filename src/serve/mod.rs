@@ -263,7 +263,7 @@ impl Sink {
             );
             return;
         }
-        let warnings = diagnostics.len();
+        let warnings = diagnostics.warning_count();
         let note = match warnings {
             0 => String::new(),
             n => format!("; {n} warning(s), `gazette check` lists them"),

@@ -645,6 +645,27 @@ mod tests {
     }
 
     #[test]
+    fn changing_a_cited_title_number_or_article_list_renders_citing_pages_again() {
+        let mut site = TestSite::new();
+        site.edit("content/b.md", &doc("乙", "2021-01-01", "", "第一条 乙。"));
+        let cites = "第一条 依照《丁》第二条和甲发〔2020〕1号。";
+        site.edit("content/c.md", &doc("丙", "2021-01-01", "", cites));
+        site.assert_matches_full_build("citing titles not in the catalogue");
+        site.edit("content/a.md", &doc("丁", "2020-01-01", "", "一、甲。"));
+        site.assert_matches_full_build("renaming the cited document");
+        let number = "number = \"甲发〔2020〕1号\"\n";
+        site.edit("content/a.md", &doc("丁", "2020-01-01", number, "一、甲。"));
+        site.assert_matches_full_build("giving it the cited 文号");
+        let articles = "第一条 甲。\n\n第二条 乙。";
+        site.edit("content/a.md", &doc("丁", "2020-01-01", number, articles));
+        site.assert_matches_full_build("giving it the cited article");
+        assert!(
+            String::from_utf8_lossy(&site.served["docs/c/index.html"])
+                .contains("href=\"/docs/a/#art-2\">《丁》第二条</a>")
+        );
+    }
+
+    #[test]
     fn body_edit_renders_only_that_page() {
         let mut site = TestSite::new();
         let out = site.edit(
