@@ -222,10 +222,15 @@ fn main() -> ExitCode {
                     );
                 }
             }
+            let notes = diags.len() - diags.error_count() - diags.warning_count();
+            let notes = match notes {
+                0 => String::new(),
+                n => format!(", {n} note(s)"),
+            };
             gazette::say!(
-                "checked: {} error(s), {} warning(s)",
+                "checked: {} error(s), {} warning(s){notes}",
                 diags.error_count(),
-                diags.len() - diags.error_count()
+                diags.warning_count()
             );
             code
         }
@@ -470,7 +475,8 @@ fn print_human(root: &Path, diags: &Diagnostics) {
 fn print_json(diags: &Diagnostics) {
     let json = serde_json::json!({
         "errors": diags.error_count(),
-        "warnings": diags.len() - diags.error_count(),
+        "warnings": diags.warning_count(),
+        "notes": diags.len() - diags.error_count() - diags.warning_count(),
         "diagnostics": diags.iter().collect::<Vec<_>>(),
     });
     // Like `say!`: a closed or full stdout loses the report, not the exit code.
