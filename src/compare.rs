@@ -293,13 +293,33 @@ fn blocks(markdown: &str) -> Vec<Block> {
     out
 }
 
-/// A paragraph's text with Markdown line breaks and zero-width padding removed.
+/// A paragraph's text with Markdown line breaks, zero-width padding and
+/// link syntax removed (the 对照表 compares wording, not link targets).
 fn clean(para: &str) -> String {
     para.lines()
         .map(|l| l.trim().trim_matches(['\u{200b}', '\u{3000}']))
         .filter(|l| !l.is_empty())
+        .map(link_text)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `line` with each Markdown link `[text](target)` written as its text.
+fn link_text(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find("](") else { break };
+        let Some(end) = after[close + 2..].find(')') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&after[..close]);
+        rest = &after[close + 2 + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -352,6 +372,16 @@ mod tests {
         assert_eq!(b[1].text, "第一条 第一款。\n第二款。");
         assert_eq!(b[3].number, None);
         assert_eq!(b[3].text, "尾注。");
+    }
+
+    #[test]
+    fn links_compare_as_their_text() {
+        assert_eq!(
+            link_text("见[《甲办法》](../a.md#art-2)和[乙](doc:b)。[注]"),
+            "见《甲办法》和乙。[注]"
+        );
+        let rows = compare("第一条 见《甲》。", "第一条 见[《甲》](a.md)。");
+        assert!(rows.iter().all(|r| r.change == Change::Unchanged));
     }
 
     #[test]
