@@ -163,3 +163,14 @@ fn corpus_citations_resolve_without_errors() {
         "<a href=\"{law}/2014-11-01/#art-30\">《反间谍法》第三十条</a>"
     )));
 }
+
+#[test]
+fn example_site_links_a_title_cited_without_its_prefix() {
+    let f = Fixture::example_site();
+    f.build("2026-12-02");
+    // 《政府信息公开条例》 names the catalogue's 中华人民共和国政府信息公开条例.
+    f.assert_file_contains(
+        "docs/zhengfu/zhengwu-gongkai/index.html",
+        "<a href=\"/docs/shangweifa/zhengfu-xinxi-gongkai-tiaoli/\">《政府信息公开条例》</a>",
+    );
+}
