@@ -152,7 +152,10 @@ impl Indexer {
             if latest.load(Ordering::SeqCst) != ticket {
                 return;
             }
-            let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(1).build() else {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .start_handler(|_| lowest_priority());
+            let Ok(pool) = pool.build() else {
                 return;
             };
             let files = pool.install(|| {
@@ -276,6 +279,18 @@ impl Sink {
                 changed.pages.len()
             );
         }
+    }
+}
+
+/// Give the calling thread the lowest CPU priority, so that the rebuilds
+/// readers wait on take both cores whenever they need them, even while the
+/// search index of an earlier save is being built.
+fn lowest_priority() {
+    // SAFETY: on Linux niceness is per thread; setpriority with the calling
+    // thread's id changes only its own scheduling priority.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19);
     }
 }
 
