@@ -72,6 +72,12 @@ pub struct Config {
 fn toml_or_quoted_date<'de, D: serde::Deserializer<'de>>(
     de: D,
 ) -> Result<Option<NaiveDate>, D::Error> {
+    plain_date(de).map(Some)
+}
+
+/// A TOML date (`2026-12-31`) or the same in quotes; a date with a time
+/// or an offset is refused.
+pub(crate) fn plain_date<'de, D: serde::Deserializer<'de>>(de: D) -> Result<NaiveDate, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Written {
@@ -87,8 +93,8 @@ fn toml_or_quoted_date<'de, D: serde::Deserializer<'de>>(
         }
         Written::Text(t) => t,
     };
-    text.parse()
-        .map(Some)
+    text.trim()
+        .parse()
         .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
 }
 

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalogue::Catalogue;
+use crate::config::plain_date;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
 use crate::model::{DocId, Outcome, RelationKind};
 
@@ -101,7 +102,7 @@ struct Header {
 struct RecordToml {
     doc: Option<Spanned<String>>,
     title: Option<String>,
-    #[serde(deserialize_with = "required_date")]
+    #[serde(deserialize_with = "plain_date")]
     date: NaiveDate,
     outcome: Spanned<String>,
     reason: Option<String>,
@@ -227,25 +228,7 @@ fn header_line(text: &str, offset: usize) -> usize {
 }
 
 fn date<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<NaiveDate>, D::Error> {
-    required_date(de).map(Some)
-}
-
-/// A TOML date (`2026-12-31`) or the same in quotes.
-fn required_date<'de, D: serde::Deserializer<'de>>(de: D) -> Result<NaiveDate, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Written {
-        Date(toml::value::Datetime),
-        Text(String),
-    }
-    let text = match Written::deserialize(de)? {
-        Written::Date(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
-        Written::Date(d) => d.to_string(),
-        Written::Text(t) => t,
-    };
-    text.trim()
-        .parse()
-        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
+    plain_date(de).map(Some)
 }
 
 /// Check every record against the catalogue.
