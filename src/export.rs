@@ -174,9 +174,6 @@ fn lifecycle(cat: &Catalogue, views: &[DocView]) -> Vec<u8> {
 }
 
 fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
-    // A byte-order mark so spreadsheet programs read the Chinese text as UTF-8.
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    let mut w = csv::Writer::from_writer(&mut out);
     let header = [
         "id",
         "title",
@@ -191,9 +188,9 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
         "url",
         "events",
     ];
-    let _ = w.write_record(header);
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    for e in entries {
+    let opt = |s: Option<&str>| s.unwrap_or_default().to_owned();
+    let rows = entries.iter().map(|e| {
         let events: Vec<String> = e
             .events
             .iter()
@@ -209,8 +206,7 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
                 )
             })
             .collect();
-        let opt = |s: Option<&str>| s.unwrap_or_default().to_owned();
-        let record = [
+        [
             e.id.to_owned(),
             e.title.to_owned(),
             opt(e.number),
@@ -223,11 +219,28 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
             e.status.to_owned(),
             e.url.clone(),
             events.join("; "),
-        ];
-        let _ = w.write_record(record.map(inert_cell));
+        ]
+    });
+    spreadsheet_csv(&header, rows)
+}
+
+/// CSV for spreadsheet programs: a byte-order mark so they read the
+/// Chinese as UTF-8, the `header`, then `rows` with every cell made inert.
+pub fn spreadsheet_csv<R, C>(header: &[&str], rows: impl IntoIterator<Item = R>) -> Vec<u8>
+where
+    R: IntoIterator<Item = C>,
+    C: Into<String>,
+{
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        // Writing into a Vec cannot fail.
+        let _ = w.write_record(header);
+        for row in rows {
+            let _ = w.write_record(row.into_iter().map(|c| inert_cell(c.into())));
+        }
+        let _ = w.flush();
     }
-    let _ = w.flush();
-    drop(w);
     out
 }
 

@@ -114,22 +114,16 @@ pub fn files(lists: &[Annex], t: &Strings, dated: Option<NaiveDate>) -> Vec<Down
 /// The list as CSV: a byte-order mark so Excel reads the Chinese as UTF-8,
 /// every text cell made inert against formula injection.
 pub fn csv(list: &Annex, t: &Strings) -> Vec<u8> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    let mut w = csv::Writer::from_writer(&mut out);
-    let _ = w.write_record(header(t));
-    for r in &list.rows {
-        let cells = [
+    let rows = list.rows.iter().map(|r| {
+        [
             r.no.to_string(),
             r.title.clone(),
             r.number.clone(),
             r.issuer.clone(),
             r.reason.clone(),
-        ];
-        let _ = w.write_record(cells.map(super::inert_cell));
-    }
-    let _ = w.flush();
-    drop(w);
-    out
+        ]
+    });
+    super::spreadsheet_csv(&header(t), rows)
 }
 
 /// Column widths in Excel character units: 序号 narrow, titles and reasons wide.

@@ -4,7 +4,7 @@
 //!
 //! Pure: reads a computed `Catalogue` and one parsed campaign.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::records::{Campaign, Record};
 use crate::catalogue::Catalogue;
@@ -51,6 +51,7 @@ pub fn progress<'c>(cat: &Catalogue, campaign: &'c Campaign) -> Progress<'c> {
         Some(day) => cat.statuses_on(day),
         None => cat.computed.iter().map(|c| c.status).collect(),
     };
+    let has_record: HashSet<usize> = reviewed.iter().map(|(i, _)| *i).collect();
     let in_scope: Vec<usize> = (0..cat.docs.len())
         .filter(|&i| {
             // In force when the campaign began and still now: a document
@@ -58,13 +59,13 @@ pub fn progress<'c>(cat: &Catalogue, campaign: &'c Campaign) -> Progress<'c> {
             let covered = in_force[i].in_force()
                 && cat.computed[i].status.in_force()
                 && !cat.docs[i].is_act();
-            (covered && matches(campaign, &cat.docs[i])) || reviewed.iter().any(|(d, _)| *d == i)
+            (covered && matches(campaign, &cat.docs[i])) || has_record.contains(&i)
         })
         .collect();
     let unreviewed: Vec<usize> = in_scope
         .iter()
         .copied()
-        .filter(|i| !reviewed.iter().any(|(d, _)| d == i))
+        .filter(|i| !has_record.contains(i))
         .collect();
     let mut by_outcome = BTreeMap::new();
     for r in &campaign.records {

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::progress::Progress;
 use super::queue::{Change, Item, Reason};
+use super::records::Record;
 use crate::catalogue::{Catalogue, EventKind};
 use crate::config::Language;
 use crate::model::DocId;
@@ -91,32 +92,24 @@ pub fn queue_text(cat: &Catalogue, items: &[Item]) -> String {
     out
 }
 
-/// The queue as CSV with a byte-order mark (spreadsheets then read the
-/// Chinese as UTF-8); cells that a spreadsheet would evaluate are made inert.
+/// The queue as CSV for spreadsheets (`export::spreadsheet_csv`).
 pub fn queue_csv(cat: &Catalogue, items: &[Item]) -> Vec<u8> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let header = [
-            "id", "title", "number", "level", "status", "reason", "date", "evidence",
-        ];
-        let _ = w.write_record(header);
-        for r in rows(cat, items, Language::ZhCn) {
-            let cells = [
-                r.id,
-                r.title,
-                r.number,
-                r.level,
-                r.status,
-                r.reason,
-                &r.date,
-                &r.evidence,
-            ];
-            let _ = w.write_record(cells.map(|c| crate::export::inert_cell(c.to_owned())));
-        }
-        let _ = w.flush();
-    }
-    out
+    let header = [
+        "id", "title", "number", "level", "status", "reason", "date", "evidence",
+    ];
+    let rows = rows(cat, items, Language::ZhCn).into_iter().map(|r| {
+        [
+            r.id.to_owned(),
+            r.title.to_owned(),
+            r.number.to_owned(),
+            r.level.to_owned(),
+            r.status.to_owned(),
+            r.reason.to_owned(),
+            r.date,
+            r.evidence,
+        ]
+    });
+    crate::export::spreadsheet_csv(&header, rows)
 }
 
 /// The queue as JSON: `{"as_of", "items": [...]}`.
@@ -199,31 +192,27 @@ pub fn progress_json(cat: &Catalogue, p: &Progress<'_>) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
-/// A campaign's progress as CSV: one row per document in scope.
+/// A campaign's progress as CSV for spreadsheets: one row per document in scope.
 pub fn progress_csv(cat: &Catalogue, p: &Progress<'_>) -> Vec<u8> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record([
-            "id", "title", "number", "outcome", "date", "reason", "reviewer",
-        ]);
-        for &i in &p.in_scope {
-            let d = &cat.docs[i];
-            let r = p.reviewed.iter().find(|(k, _)| *k == i).map(|(_, r)| *r);
-            let cells = [
-                d.id.as_str(),
-                &d.title,
-                d.meta.number.as_deref().unwrap_or(""),
-                r.map_or("", |r| r.outcome.key()),
-                &r.map(|r| r.date.to_string()).unwrap_or_default(),
-                r.and_then(|r| r.reason.as_deref()).unwrap_or(""),
-                r.and_then(|r| r.reviewer.as_deref()).unwrap_or(""),
-            ];
-            let _ = w.write_record(cells.map(|c| crate::export::inert_cell(c.to_owned())));
-        }
-        let _ = w.flush();
-    }
-    out
+    let header = [
+        "id", "title", "number", "outcome", "date", "reason", "reviewer",
+    ];
+    let records: std::collections::HashMap<usize, &Record> = p.reviewed.iter().copied().collect();
+    let rows = p.in_scope.iter().map(|&i| {
+        let d = &cat.docs[i];
+        let r = records.get(&i).copied();
+        let text = |s: Option<&str>| s.unwrap_or_default().to_owned();
+        [
+            d.id.to_string(),
+            d.title.clone(),
+            text(d.meta.number.as_deref()),
+            text(r.map(|r| r.outcome.key())),
+            r.map(|r| r.date.to_string()).unwrap_or_default(),
+            text(r.and_then(|r| r.reason.as_deref())),
+            text(r.and_then(|r| r.reviewer.as_deref())),
+        ]
+    });
+    crate::export::spreadsheet_csv(&header, rows)
 }
 
 /// The evidence for `reason`, one sentence in `lang`.

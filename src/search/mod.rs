@@ -217,11 +217,8 @@ fn postings_files(index: &mut Index) -> Postings {
 /// and the directory's length.
 fn shard_file(keys: &[&Keyed]) -> (Vec<u8>, usize) {
     let mut bytes = Vec::with_capacity(keys.iter().map(|k| k.2.len() + 16).sum());
-    for (key, docs, posting) in keys {
-        write_varint(&mut bytes, key.len() as u32);
-        bytes.extend_from_slice(key.as_bytes());
-        write_varint(&mut bytes, *docs);
-        write_varint(&mut bytes, posting.len() as u32);
+    for keyed in keys {
+        entry_head(&mut bytes, keyed);
     }
     let head = bytes.len();
     for (_, _, posting) in keys {
@@ -234,14 +231,20 @@ fn shard_file(keys: &[&Keyed]) -> (Vec<u8>, usize) {
 /// the posting's length and the posting.
 fn postings_file(keys: &[&Keyed]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(keys.iter().map(|k| k.2.len() + 16).sum());
-    for (key, docs, posting) in keys {
-        write_varint(&mut bytes, key.len() as u32);
-        bytes.extend_from_slice(key.as_bytes());
-        write_varint(&mut bytes, *docs);
-        write_varint(&mut bytes, posting.len() as u32);
-        bytes.extend_from_slice(posting);
+    for keyed in keys {
+        entry_head(&mut bytes, keyed);
+        bytes.extend_from_slice(&keyed.2);
     }
     bytes
+}
+
+/// One key's directory entry: its length and text, its document count and
+/// its posting's length.
+fn entry_head(bytes: &mut Vec<u8>, (key, docs, posting): &Keyed) {
+    write_varint(bytes, key.len() as u32);
+    bytes.extend_from_slice(key.as_bytes());
+    write_varint(bytes, *docs);
+    write_varint(bytes, posting.len() as u32);
 }
 
 /// Metadata of every document, facet values interned, with the length of
