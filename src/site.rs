@@ -150,6 +150,10 @@ impl Site {
         let mut diags = rendered?;
         let pages = tap.into_pages();
         let index = prepared.finish(&self.catalogue, &|path| pages.get(path).cloned());
+        let index = index.unwrap_or_else(|e| {
+            diags.push(Diagnostic::error(Code::Output, "search", e.to_string()));
+            Vec::new()
+        });
         for (rel, bytes) in index {
             if let Err(e) = out.write(&rel, &bytes) {
                 diags.push(Diagnostic::error(Code::Output, rel, e.message));

@@ -7,9 +7,10 @@
 //! so tests and benchmarks can check the index without a browser.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 
 use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap as FxMap};
 
 use super::codec::{self, Layout};
 use super::text;
@@ -48,37 +49,11 @@ pub struct Posting {
     next_doc: u32,
 }
 
-/// A fast, non-cryptographic hasher (the Fx hash) for the postings maps.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-
 /// Postings are split by key hash into this many maps, merged in parallel.
 const PARTITIONS: usize = 8;
 
 fn partition(key: &Key) -> usize {
-    (BuildHasherDefault::<Fx>::default().hash_one(key) >> 32) as usize % PARTITIONS
+    (FxBuildHasher.hash_one(key) >> 32) as usize % PARTITIONS
 }
 
 /// The inverted index of a whole catalogue.

@@ -86,7 +86,7 @@ impl Prepared {
         self,
         cat: &Catalogue,
         page: &(dyn Fn(&str) -> Option<Vec<Article>> + Sync),
-    ) -> Vec<(String, Vec<u8>)> {
+    ) -> Result<Vec<(String, Vec<u8>)>, IndexError> {
         // Table bytes count from the start of the page's body, which docs.bin
         // records: a change above the body (status banner, metadata) leaves
         // the table, and so its file, as it was.
@@ -99,9 +99,9 @@ impl Prepared {
                 let body = articles.first().map_or(0, |a| a.start);
                 articles.iter_mut().for_each(|a| a.start -= body);
                 let json = snippets::table(&text.chunks, &articles);
-                (json.map(|json| gz.gzip(&json, 6)), body)
+                Ok((json.map(|json| gz.gzip(&json, 6)).transpose()?, body))
             })
-            .unzip();
+            .collect::<Result<_, IndexError>>()?;
         let mut files = Named::default();
         let (shards, heads): (Vec<String>, Vec<usize>) = (self.postings.shards.into_iter())
             .map(|(bytes, head)| (files.add(bytes), head))
@@ -125,7 +125,7 @@ impl Prepared {
             "avg_body": self.postings.avg_body,
         });
         let docs = docs_json(cat, &self.index, (&tables, &bodies), names);
-        let docs = files.add(Gzip::default().gzip(&docs, 9));
+        let docs = files.add(Gzip::default().gzip(&docs, 9)?);
         let manifest = json!({ "version": 4, "docs": docs });
         let mut out: Vec<(String, Vec<u8>)> = files
             .0
@@ -136,7 +136,7 @@ impl Prepared {
             "search/manifest.json".into(),
             manifest.to_string().into_bytes(),
         ));
-        out
+        Ok(out)
     }
 }
 
@@ -323,7 +323,7 @@ struct Gzip {
 
 impl Gzip {
     /// `bytes` as a gzip member compressed at `level`.
-    fn gzip(&mut self, bytes: &[u8], level: u32) -> Vec<u8> {
+    fn gzip(&mut self, bytes: &[u8], level: u32) -> Result<Vec<u8>, IndexError> {
         let at = match self.encoders.iter().position(|(l, _)| *l == level) {
             Some(at) => at,
             None => {
@@ -334,22 +334,52 @@ impl Gzip {
         };
         let enc = &mut self.encoders[at].1;
         enc.reset();
-        let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
-        out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-        let start = enc.total_in();
-        loop {
-            let done = (enc.total_in() - start) as usize;
-            out.reserve(bytes.len() / 4 + 64);
-            match enc.compress_vec(&bytes[done..], &mut out, flate2::FlushCompress::Finish) {
-                Ok(flate2::Status::StreamEnd) | Err(_) => break,
-                Ok(_) => {}
-            }
+        member(bytes, |input, out| {
+            let before = enc.total_in();
+            let status = enc.compress_vec(input, out, flate2::FlushCompress::Finish);
+            let ended = status.map_err(|e| e.to_string())? == flate2::Status::StreamEnd;
+            Ok(((enc.total_in() - before) as usize, ended))
+        })
+    }
+}
+
+/// A gzip member around the raw deflate stream `deflate` writes: each call
+/// consumes a prefix of its input, appends to the output, and says how much
+/// it consumed and whether the stream ended. A failed or stalled deflate is
+/// an error, never a member with a torn stream under a valid trailer.
+fn member(
+    bytes: &[u8],
+    mut deflate: impl FnMut(&[u8], &mut Vec<u8>) -> Result<(usize, bool), String>,
+) -> Result<Vec<u8>, IndexError> {
+    let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    let mut done = 0;
+    loop {
+        out.reserve(bytes.len() / 4 + 64);
+        let written = out.len();
+        let (consumed, ended) = deflate(&bytes[done..], &mut out).map_err(IndexError)?;
+        done += consumed;
+        if ended {
+            break;
         }
-        let mut crc = flate2::Crc::new();
-        crc.update(bytes);
-        out.extend_from_slice(&crc.sum().to_le_bytes());
-        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-        out
+        if consumed == 0 && out.len() == written {
+            return Err(IndexError("the compressor stopped making progress".into()));
+        }
+    }
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    Ok(out)
+}
+
+/// An index file could not be compressed: the index is not written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexError(String);
+
+impl std::fmt::Display for IndexError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot compress the search index: {}", self.0)
     }
 }
 
@@ -366,12 +396,23 @@ mod tests {
         for level in [1, 9, 1] {
             for text in texts {
                 let mut out = Vec::new();
-                flate2::read::GzDecoder::new(gz.gzip(text, level).as_slice())
+                flate2::read::GzDecoder::new(gz.gzip(text, level).unwrap().as_slice())
                     .read_to_end(&mut out)
                     .unwrap();
                 assert_eq!(out, text);
             }
         }
+    }
+
+    #[test]
+    fn a_failed_or_stalled_deflate_is_an_error_not_a_file() {
+        let failing = member(b"abc", |_, out: &mut Vec<u8>| {
+            out.push(0);
+            Err("stream error".into())
+        });
+        assert_eq!(failing, Err(IndexError("stream error".into())));
+        let stalled = member(b"abc", |_, _: &mut Vec<u8>| Ok((0, false)));
+        assert!(stalled.unwrap_err().to_string().contains("progress"));
     }
 
     #[test]

@@ -166,6 +166,10 @@ impl Indexer {
                 };
                 prepared.finish(&catalogue, &pages)
             });
+            let files = match files {
+                Ok(files) => files,
+                Err(e) => return crate::say!("{e}; the search index keeps its last build"),
+            };
             if latest.load(Ordering::SeqCst) == ticket {
                 store
                     .write()
