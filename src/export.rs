@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
 use crate::content::{Document, VersionKind};
+use crate::model::{Status, VersionState};
 use crate::render::view::{DocView, VersionView, version_urls};
 
 /// One document as published in `catalogue.json` (and, flattened, in the CSV).
@@ -29,8 +30,8 @@ struct Entry<'a> {
     expires: Option<chrono::NaiveDate>,
     /// Absolute URL of the document page.
     url: String,
-    /// One of the English status keys (`current`, `repealed`, …).
-    status: &'static str,
+    /// Serialised as its English key (`current`, `repealed`, …).
+    status: Status,
     /// Events up to the build date, oldest first.
     events: Vec<&'a Event>,
     /// Dated texts, oldest first (empty for a document with one text).
@@ -112,7 +113,7 @@ impl<'a> Entry<'a> {
             effective: doc.effective,
             expires: doc.expires,
             url: format!("{base}{}", doc.url),
-            status: doc.status.key,
+            status: doc.status.status,
             events: events.iter().filter(|e| e.date <= cat.as_of).collect(),
             versions: version_entries(&cat.docs[i], base),
             cites: cite_entries(i, cat),
@@ -216,7 +217,7 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
             date(e.published),
             date(e.effective),
             date(e.expires),
-            e.status.to_owned(),
+            e.status.key().to_owned(),
             e.url.clone(),
             events.join("; "),
         ]
@@ -344,7 +345,7 @@ fn feed(cat: &Catalogue, views: &[DocView], config: &Config) -> String {
 
 /// schema.org `Legislation` description of a document, safe to embed in `<script>`.
 pub fn json_ld(doc: &DocView, version: Option<&VersionView>, config: &Config) -> String {
-    let in_force = doc.status.in_force && version.is_none_or(|v| v.state == "in_force");
+    let in_force = doc.status.in_force && version.is_none_or(|v| v.state == VersionState::InForce);
     let force = if in_force { "InForce" } else { "NotInForce" };
     let url = version.and_then(|v| v.url.as_deref()).unwrap_or(&doc.url);
     let mut value = serde_json::json!({

@@ -146,6 +146,18 @@ impl Status {
     }
 }
 
+/// Where one dated version of a document stands on the build date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionState {
+    /// The text in force (施行中).
+    InForce,
+    /// Replaced by a later version, or ended with the document.
+    Historical,
+    /// Takes effect after the build date.
+    Pending,
+}
+
 /// What a clean-up review (清理) decided for one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

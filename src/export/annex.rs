@@ -51,7 +51,7 @@ pub fn annexes(acts: &[RelationGroup], t: &Strings) -> Vec<Annex> {
     ANNEX_KINDS
         .into_iter()
         .filter_map(|kind| {
-            let g = acts.iter().find(|g| g.key == kind.key())?;
+            let g = acts.iter().find(|g| g.kind == kind)?;
             Some(Annex {
                 key: g.key.clone(),
                 heading: t.get(&format!("annex_{}", g.key)),

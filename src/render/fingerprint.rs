@@ -83,7 +83,7 @@ impl Renderer {
                 // a cited title, 文号, article list or status may change them.
                 super::notes::citation_links(i, cat, &views).hash(&mut h);
                 for j in cat.citations[i].iter().filter_map(|c| c.target) {
-                    views[j].status.key.hash(&mut h);
+                    views[j].status.status.hash(&mut h);
                 }
                 (i, h.finish())
             })

@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::content::slash_path;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::markdown::{LinkTarget, Markdown};
-use crate::model::{DocId, Status};
+use crate::model::{DocId, RelationKind, Status, VersionState};
 use crate::output::Output;
 use crate::{articles, export};
 pub use fingerprint::Fingerprint;
@@ -151,8 +151,8 @@ impl VersionPage {
     ) -> VersionPage {
         let shown = versions[k].clone();
         let key = match (shown.state, shown.until) {
-            ("in_force", _) => "version_banner_in_force",
-            ("pending", _) => "version_banner_pending",
+            (VersionState::InForce, _) => "version_banner_in_force",
+            (VersionState::Pending, _) => "version_banner_pending",
             (_, Some(_)) if k + 1 == versions.len() => "version_banner_last",
             _ => "version_banner_historical",
         };
@@ -302,7 +302,7 @@ impl Renderer {
         let counts: Vec<_> = Status::ALL
             .iter()
             .map(|s| {
-                let count = views.iter().filter(|v| v.status.key == s.key()).count();
+                let count = views.iter().filter(|v| v.status.status == *s).count();
                 context! { status => v(StatusView::new(*s, &self.strings)), count, url => format!("status/{}/", s.key()) }
             })
             .collect();
@@ -622,7 +622,7 @@ impl Pass<'_> {
         let doc = &cat.docs[i];
         let (acts, relations): (Vec<_>, Vec<_>) = relation_groups(i, cat, views, t)
             .into_iter()
-            .partition(|g| !g.incoming && g.key != "based_on" && views[i].is_act);
+            .partition(|g| !g.incoming && g.kind != RelationKind::BasedOn && views[i].is_act);
         let versions = view::version_views(i, cat, views, t);
         DocumentInputs {
             doc: &views[i],
@@ -685,7 +685,7 @@ impl Pass<'_> {
             let docs: Vec<&DocView> = all
                 .iter()
                 .copied()
-                .filter(|d| d.status.key == status.key())
+                .filter(|d| d.status.status == status)
                 .collect();
             // What ended each document: the date and act of its last
             // repeal, invalidation, replacement or expiry by the build date.

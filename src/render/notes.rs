@@ -163,7 +163,8 @@ pub(super) fn tag_cited_status(
         let status = &views[j].status;
         let tag = format!(
             "<span class=\"status status-{} cite-status\">{}</span>",
-            status.key, status.label
+            status.status.key(),
+            status.label
         );
         let versions = super::view::version_urls(&cat.docs[j]);
         let pages = std::iter::once(&views[j].url).chain(versions.iter().flatten());

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::i18n::Strings;
 use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::content::{Document, OriginKind, VersionKind};
-use crate::model::{DocId, RelationKind, Status, fold};
+use crate::model::{DocId, RelationKind, Status, VersionState, fold};
 
 /// Characters encoded in a URL path segment (non-ASCII is always encoded).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -168,8 +168,9 @@ pub fn facet_slugs<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String>
 /// A status with its key (for CSS, URLs) and label (for readers).
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusView {
-    /// English key.
-    pub key: &'static str,
+    /// The status; templates see its English key.
+    #[serde(rename = "key")]
+    pub status: Status,
     /// Localised label.
     pub label: &'static str,
     /// True when the document binds readers.
@@ -180,7 +181,7 @@ impl StatusView {
     /// View of `status` in the site's language.
     pub fn new(status: Status, t: &Strings) -> StatusView {
         StatusView {
-            key: status.key(),
+            status,
             label: t.status(status),
             in_force: status.in_force(),
         }
@@ -340,8 +341,8 @@ pub struct VersionView {
     pub label: &'static str,
     /// The amending act, as the history line names it.
     pub act: Option<String>,
-    /// `in_force`, `historical` or `pending` on the build date.
-    pub state: &'static str,
+    /// Where it stands on the build date.
+    pub state: VersionState,
     /// Its page, if it has one (site-relative).
     pub url: Option<String>,
     /// True when its text is published.
@@ -383,11 +384,11 @@ pub fn version_views(
             (n, e) => n.or(e),
         };
         let state = if Some(k) == in_force {
-            "in_force"
+            VersionState::InForce
         } else if v.effective > cat.as_of && ended.is_none_or(|e| v.effective < e) {
-            "pending"
+            VersionState::Pending
         } else {
-            "historical"
+            VersionState::Historical
         };
         let has_page = paged.contains(&k);
         out.push(VersionView {
@@ -546,7 +547,10 @@ pub struct Related {
 /// Related documents under one heading ("Amended by", "Repeals", …).
 #[derive(Debug, Clone, Serialize)]
 pub struct RelationGroup {
-    /// `supersedes`, `amends_in`, ….
+    /// The relation.
+    #[serde(skip)]
+    pub kind: RelationKind,
+    /// What templates see of `kind` and `incoming`: `supersedes`, `amends_in`, ….
     pub key: String,
     /// Localised heading.
     pub label: &'static str,
@@ -575,6 +579,7 @@ pub fn relation_groups(
             .collect();
         if !docs.is_empty() {
             groups.push(RelationGroup {
+                kind,
                 key: kind.key().into(),
                 label: t.relation(kind, false),
                 incoming: false,
@@ -593,6 +598,7 @@ pub fn relation_groups(
             .collect();
         if !docs.is_empty() {
             groups.push(RelationGroup {
+                kind,
                 key: format!("{}_in", kind.key()),
                 label: t.relation(kind, true),
                 incoming: true,
@@ -606,6 +612,39 @@ pub fn relation_groups(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relations_and_statuses_stay_typed_and_templates_see_their_keys() {
+        let toml = "[[document]]\nid = \"old\"\npublished = 2010-01-01\n\
+             [[document]]\nid = \"law\"\npublished = 2010-01-01\n\
+             [[decision]]\nid = \"d\"\ndate = 2020-01-01\n\
+             repeals = [\"old\"]\nbased_on = [\"law\"]\n";
+        let path = std::path::Path::new("catalogue.toml");
+        let (documents, _) = crate::content::catalogue_file::parse(path, toml);
+        let content = crate::content::Content {
+            documents,
+            ..Default::default()
+        };
+        let (cat, _) = Catalogue::build(content, "2026-01-01".parse().unwrap());
+        let t = Strings::new(crate::config::Language::ZhCn);
+        let views = doc_views(&cat, &t);
+        let at = |id: &str| cat.find(&DocId::new(id).unwrap()).unwrap();
+        assert_eq!(views[at("old")].status.status, Status::Repealed);
+        let groups = relation_groups(at("d"), &cat, &views, &t);
+        let kinds: Vec<_> = groups.iter().map(|g| (g.kind, g.incoming)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (RelationKind::Repeals, false),
+                (RelationKind::BasedOn, false)
+            ]
+        );
+        let json = serde_json::to_value((&groups, &views[at("old")])).unwrap();
+        assert_eq!(json[0][1]["key"], "based_on");
+        assert_eq!(json[1]["status"]["key"], "repealed");
+        assert_eq!(json[1]["status"]["in_force"], false);
+        assert_eq!(serde_json::json!(VersionState::InForce), "in_force");
+    }
 
     #[test]
     fn unicode_ids_are_percent_encoded_per_segment() {
