@@ -65,7 +65,7 @@ fn main() {
     let pages: std::collections::HashMap<String, _> = cat
         .docs
         .iter()
-        .map(|d| gazette::render::view::doc_page_file(&d.id))
+        .map(|d| gazette::routes::doc_page_file(&d.id))
         .filter_map(|path| {
             let html = std::fs::read(report.out_dir.join(&path)).ok()?;
             Some((path, gazette::search::snippets::articles(&html)))

@@ -14,7 +14,8 @@ use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
 use crate::content::{Document, VersionKind};
 use crate::model::{Status, VersionState};
-use crate::render::view::{DocView, VersionView, version_urls};
+use crate::routes::version_urls;
+use crate::view::{DocView, VersionView};
 
 /// One document as published in `catalogue.json` (and, flattened, in the CSV).
 #[derive(Serialize)]
@@ -299,7 +300,7 @@ pub fn recent_events(cat: &Catalogue, n: usize) -> Vec<&Event> {
 
 fn feed(cat: &Catalogue, views: &[DocView], config: &Config) -> String {
     let base = config.absolute_base();
-    let t = crate::render::i18n::Strings::new(config.language);
+    let t = crate::i18n::Strings::new(config.language);
     let events = recent_events(cat, 50);
     let updated = events.first().map_or(cat.as_of, |e| e.date);
     let mut xml = format!(

@@ -4,12 +4,33 @@
 //! computed from dated events, not maintained by hand.
 //!
 //! Data flows one way: `config` → `content` (load) → `catalogue` (validate,
-//! compute lifecycle) → `review` (clean-up queue and
-//! campaigns) → `render` (+ `markdown`, `export`) → `search` →
-//! `output`; `site` sequences the stages. `import` turns a spreadsheet
-//! into catalogue entries and review records, beside the pipeline.
-//! `diagnostics` and `model` are
-//! leaves anyone may use. `serve` (the dev server) sits on top and is used only by the binary.
+//! compute lifecycle) → `review` (clean-up queue and campaigns) → `render`
+//! (pages, with the `view` models, `i18n` words and `export`'s
+//! machine-readable files) → `search` → `output`; `site` sequences the
+//! stages, `routes` names every output path and URL. `import` turns a
+//! spreadsheet into catalogue entries and review records, beside the
+//! pipeline. `serve` (the dev server) sits on top and is used only by the
+//! binary.
+//!
+//! # Layers
+//!
+//! A module may use the modules of lower layers only: never one of its own
+//! layer or above. `tests/layering.rs` reads this table and every
+//! `crate::` path under `src/`, and fails on a use that points up.
+//!
+//! | layer | modules | what they are |
+//! |---|---|---|
+//! | 0 | `diagnostics`, `model`, `articles`, `output`, `scaffold` | leaves: vocabulary, reports, article numbers, file sinks |
+//! | 1 | `config`, `compare`, `markdown` | settings; text in, text out |
+//! | 2 | `content` | load front matter, bodies and the catalogue file |
+//! | 3 | `catalogue`, `routes`, `import` | the resolved site; output paths; spreadsheet import |
+//! | 4 | `i18n` | UI words |
+//! | 5 | `view` | the shapes templates and exports see |
+//! | 6 | `export` | `catalogue.json`/`.csv`, feed, sitemap, JSON-LD, annex lists |
+//! | 7 | `review` | clean-up queue, campaigns and reports |
+//! | 8 | `render`, `search` | pages; the search index |
+//! | 9 | `site` | sequences the stages of a build |
+//! | 10 | `serve` | the dev server |
 
 pub mod articles;
 pub mod catalogue;
@@ -18,16 +39,19 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod export;
+pub mod i18n;
 pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
 pub mod review;
+pub mod routes;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod view;
 
 pub use site::{BuildOptions, BuildReport, build, check};
 

@@ -90,6 +90,15 @@ impl RelationKind {
     }
 }
 
+/// The relations an act's annex lists show, in the order offices publish
+/// them (决定废止的, 宣布失效的, 修改的文件目录; then what it supersedes).
+pub const ANNEX_KINDS: [RelationKind; 4] = [
+    RelationKind::Repeals,
+    RelationKind::Invalidates,
+    RelationKind::Amends,
+    RelationKind::Supersedes,
+];
+
 /// A document's legal status on a given date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -10,8 +10,10 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use serde::Serialize;
 
-use crate::render::i18n::Strings;
-use crate::render::view::{ANNEX_KINDS, Related, RelationGroup, annex_file};
+use crate::i18n::Strings;
+use crate::model::ANNEX_KINDS;
+use crate::routes::annex_file;
+use crate::view::{Related, RelationGroup};
 
 /// One numbered list of a decision: what it repeals, invalidates, amends or supersedes.
 #[derive(Debug, Clone, Serialize)]

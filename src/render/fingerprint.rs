@@ -12,10 +12,10 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::theme::Theme;
-use super::view::doc_views;
 use super::{Pass, Renderer};
 use crate::catalogue::Catalogue;
 use crate::diagnostics::Diagnostics;
+use crate::view::doc_views;
 
 /// Digests of what each page receives besides a document's own text: two
 /// renders of pages with equal digests (and unchanged sources) are equal.

@@ -6,12 +6,10 @@
 //! parallel. Reads nothing from disk after `Renderer::new`.
 
 mod fingerprint;
-pub mod i18n;
 mod lint;
 mod notes;
 pub mod review;
 pub mod theme;
-pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -26,15 +24,14 @@ use crate::catalogue::Catalogue;
 use crate::config::Config;
 use crate::content::slash_path;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::i18n::Strings;
 use crate::markdown::{LinkTarget, Markdown};
 use crate::model::{DocId, RelationKind, Status, VersionState};
 use crate::output::Output;
+use crate::routes::{self, encode_path, facet_slugs};
+use crate::view::{self, Banner, DocView, EventView, StatusView, doc_views, relation_groups};
 use crate::{articles, export};
 pub use fingerprint::Fingerprint;
-use i18n::Strings;
-use view::{
-    Banner, DocView, EventView, StatusView, doc_views, encode_path, facet_slugs, relation_groups,
-};
 
 /// Compiled templates plus everything needed to render any site page.
 pub struct Renderer {
@@ -487,7 +484,7 @@ impl Pass<'_> {
                 html,
                 toc,
                 Some(version),
-                &view::version_dir(&doc.id, doc.versions[k].date),
+                &routes::version_dir(&doc.id, doc.versions[k].date),
             );
         }
         page(body_html, toc, None, &format!("docs/{}/", doc.id));
@@ -582,7 +579,7 @@ impl Pass<'_> {
                     counts => v(counts),
                     page_title => format!("{} {}", self.views[i].title, self.r.strings.get("compare")),
                 };
-                let url = view::compare_dir(&doc.id, doc.versions[a].date, doc.versions[b].date);
+                let url = routes::compare_dir(&doc.id, doc.versions[a].date, doc.versions[b].date);
                 self.page("compare.html", &url, ctx);
             }
         }
@@ -592,7 +589,7 @@ impl Pass<'_> {
     /// version each stood for (or the document, without version pages).
     fn render_merged_redirects(&self, i: usize) {
         let doc = &self.cat.docs[i];
-        let urls = view::version_urls(doc);
+        let urls = routes::version_urls(doc);
         for (from, date) in &doc.redirects {
             if self.cat.find(from).is_some() {
                 continue;

@@ -6,9 +6,9 @@
 //! Works on the catalogue's mentions and notes and on rendered HTML (which
 //! holds the `id="art-N"` anchors); reads nothing else.
 
-use super::i18n::Strings;
-use super::view::DocView;
 use crate::catalogue::Catalogue;
+use crate::i18n::Strings;
+use crate::view::DocView;
 
 /// Notes under each changed article of a consolidated text: which act
 /// changed or added it, and its earlier wordings (本条沿革), inserted after
@@ -113,7 +113,7 @@ pub(super) fn citation_links(i: usize, cat: &Catalogue, views: &[DocView]) -> Ve
                 .filter(|_| c.anchored)
                 .map(|n| format!("#{}", crate::articles::anchor(n)));
             let page = match (c.target, c.version) {
-                (Some(j), Some(k)) => super::view::version_urls(&cat.docs[j])[k].clone()?,
+                (Some(j), Some(k)) => crate::routes::version_urls(&cat.docs[j])[k].clone()?,
                 (Some(j), None) => views[j].url.clone(),
                 (None, _) => String::new(),
             };
@@ -166,7 +166,7 @@ pub(super) fn tag_cited_status(
             status.status.key(),
             status.label
         );
-        let versions = super::view::version_urls(&cat.docs[j]);
+        let versions = crate::routes::version_urls(&cat.docs[j]);
         let pages = std::iter::once(&views[j].url).chain(versions.iter().flatten());
         for page in pages {
             for quote in ['"', '#'] {

@@ -9,12 +9,13 @@ use std::sync::Mutex;
 use minijinja::context;
 use serde::Serialize;
 
-use super::view::{StatusView, doc_url};
 use super::{Pass, Renderer, v};
 use crate::catalogue::Catalogue;
 use crate::diagnostics::Diagnostics;
 use crate::output::Output;
 use crate::review::{self, Campaign};
+use crate::routes::doc_url;
+use crate::view::StatusView;
 
 /// Where the page goes.
 pub const REVIEW_PAGE: &str = "review/";

@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 
 use crate::catalogue::Catalogue;
 use crate::model::Status;
-use crate::render::view::doc_page_file;
+use crate::routes::doc_page_file;
 use index::{Index, Source, write_varint};
 use snippets::Article;
 

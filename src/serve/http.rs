@@ -194,7 +194,7 @@ fn page(path: &str, range: Option<&str>, store: &Store) -> Reply {
         };
     }
     if store.get(&format!("{path}/index.html")).is_some() {
-        let location = format!("/{}/", crate::render::view::encode_path(path));
+        let location = format!("/{}/", crate::routes::encode_path(path));
         return text(301, "moved\n").with_header(header("Location", &location));
     }
     match store.get("404.html") {

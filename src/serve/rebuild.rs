@@ -29,8 +29,8 @@ use crate::content::{self, Document, Item};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{DocId, Status};
 use crate::output::Memory;
-use crate::render::view::{doc_files, doc_page_file};
 use crate::render::{Fingerprint, Renderer, Selection};
+use crate::routes::{doc_files, doc_page_file};
 
 /// A parsed file and the problems found in it.
 type Parsed = (Option<Item>, Vec<Diagnostic>);

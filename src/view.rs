@@ -1,169 +1,18 @@
-//! View models: the serialisable shapes templates see, built once per build
-//! from the catalogue (one `DocView` per document, shared by every page that
-//! lists it).
+//! View models: the serialisable shapes templates and `export` see, built
+//! once per build from the catalogue (one `DocView` per document, shared by
+//! every page that lists it).
 //!
-//! Only reshapes data; no Markdown, no templates, no I/O.
+//! Only reshapes data; no Markdown, no templates, no I/O; URLs come from
+//! `routes`.
 
 use chrono::NaiveDate;
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 
-use super::i18n::Strings;
 use crate::catalogue::{Catalogue, Event, EventKind};
-use crate::content::{Document, OriginKind, VersionKind};
-use crate::model::{DocId, RelationKind, Status, VersionState, fold};
-
-/// Characters encoded in a URL path segment (non-ASCII is always encoded).
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'[')
-    .add(b']');
-
-/// Percent-encode each `/`-separated segment of `path`.
-pub fn encode_path(path: &str) -> String {
-    path.split('/')
-        .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Output file of a document's page, e.g. `docs/zuofeng/x/index.html`.
-pub fn doc_page_file(id: &DocId) -> String {
-    format!("docs/{id}/index.html")
-}
-
-/// Folder of a version page of a document, e.g. `docs/zuofeng/x/2018-03-20/`.
-pub fn version_dir(id: &DocId, date: NaiveDate) -> String {
-    format!("docs/{id}/{date}/")
-}
-
-/// Folder of the comparison of two versions, e.g. `docs/x/compare/2013-01-01/2018-03-20/`.
-pub fn compare_dir(id: &DocId, from: NaiveDate, to: NaiveDate) -> String {
-    format!("docs/{id}/compare/{from}/{to}/")
-}
-
-/// Site-relative URL of each version's page (`None` for a version without
-/// one), aligned with `doc.versions`: the one place version URLs are made.
-pub fn version_urls(doc: &Document) -> Vec<Option<String>> {
-    let paged = doc.paged_versions();
-    (0..doc.versions.len())
-        .map(|k| {
-            let date = doc.versions[k].date;
-            paged
-                .contains(&k)
-                .then(|| encode_path(&version_dir(&doc.id, date)))
-        })
-        .collect()
-}
-
-/// The relations an act's annex lists show, in the order offices publish
-/// them (决定废止的, 宣布失效的, 修改的文件目录; then what it supersedes).
-pub const ANNEX_KINDS: [RelationKind; 4] = [
-    RelationKind::Repeals,
-    RelationKind::Invalidates,
-    RelationKind::Amends,
-    RelationKind::Supersedes,
-];
-
-/// File name of an annex list's download inside the act's folder, e.g.
-/// `annex-repeals.csv`.
-pub fn annex_file(kind: RelationKind, ext: &str) -> String {
-    format!("annex-{}.{ext}", kind.key())
-}
-
-/// Every output file a document's pages occupy: its page, its version and
-/// comparison pages, its annex downloads if it is an act, and redirects
-/// from the ids of files merged into it (`ids_taken` tells which ids
-/// belong to documents of their own).
-pub fn doc_files(doc: &Document, ids_taken: impl Fn(&DocId) -> bool) -> Vec<String> {
-    let mut files = vec![doc_page_file(&doc.id)];
-    if doc.is_act() {
-        let listed = |k: RelationKind| {
-            doc.meta
-                .relations
-                .iter()
-                .any(|r| r.kind == k && ids_taken(&r.target))
-        };
-        for kind in ANNEX_KINDS.into_iter().filter(|k| listed(*k)) {
-            for ext in ["csv", "xlsx"] {
-                files.push(format!("docs/{}/{}", doc.id, annex_file(kind, ext)));
-            }
-        }
-    }
-    let paged = doc.paged_versions();
-    for (n, &k) in paged.iter().enumerate() {
-        let date = doc.versions[k].date;
-        files.push(format!("{}index.html", version_dir(&doc.id, date)));
-        for &later in &paged[n + 1..] {
-            let to = doc.versions[later].date;
-            files.push(format!("{}index.html", compare_dir(&doc.id, date, to)));
-        }
-    }
-    for (from, _) in doc.redirects.iter().filter(|(from, _)| !ids_taken(from)) {
-        files.push(doc_page_file(from));
-    }
-    files
-}
-
-/// Site-relative URL path of a document page, e.g. `docs/a%2Fb/` … `docs/zuofeng/x/`.
-pub fn doc_url(id: &DocId) -> String {
-    format!("docs/{}/", encode_path(id.as_str()))
-}
-
-/// Longest facet slug in bytes: a path component must stay within the
-/// 255-byte limit of common file systems, with room for a `-N` suffix.
-const MAX_SLUG_BYTES: usize = 200;
-
-/// A facet value turned into one safe, short path segment.
-fn facet_slug(value: &str) -> String {
-    let slug: String = value
-        .trim()
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\') || c.is_control() {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let slug = slug.trim_start_matches('.');
-    let slug = &slug[..slug.floor_char_boundary(MAX_SLUG_BYTES)];
-    if slug.is_empty() { "-" } else { slug }.to_owned()
-}
-
-/// One distinct path segment per facet value, in the values' order. A slug
-/// that would land on an earlier one (`a/b` and `a-b`; `ABC` and `abc` on a
-/// case-insensitive disk; NFC and NFD spellings; the listing's own
-/// `index.html`) gets a `-2`, `-3`, … suffix instead of overwriting it.
-pub fn facet_slugs<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut taken = std::collections::HashSet::from([fold("index.html")]);
-    values
-        .into_iter()
-        .map(|value| {
-            let base = facet_slug(value);
-            (1..)
-                .map(|n| match n {
-                    1 => base.clone(),
-                    n => format!("{base}-{n}"),
-                })
-                .find(|slug| taken.insert(fold(slug)))
-                .unwrap_or_default()
-        })
-        .collect()
-}
+use crate::content::{OriginKind, VersionKind};
+use crate::i18n::Strings;
+use crate::model::{RelationKind, Status, VersionState};
+use crate::routes::{compare_dir, doc_url, encode_path, version_urls};
 
 /// A status with its key (for CSS, URLs) and label (for readers).
 #[derive(Debug, Clone, Serialize)]
@@ -628,7 +477,7 @@ mod tests {
         let (cat, _) = Catalogue::build(content, "2026-01-01".parse().unwrap());
         let t = Strings::new(crate::config::Language::ZhCn);
         let views = doc_views(&cat, &t);
-        let at = |id: &str| cat.find(&DocId::new(id).unwrap()).unwrap();
+        let at = |id: &str| cat.find(&crate::model::DocId::new(id).unwrap()).unwrap();
         assert_eq!(views[at("old")].status.status, Status::Repealed);
         let groups = relation_groups(at("d"), &cat, &views, &t);
         let kinds: Vec<_> = groups.iter().map(|g| (g.kind, g.incoming)).collect();
@@ -644,52 +493,6 @@ mod tests {
         assert_eq!(json[1]["status"]["key"], "repealed");
         assert_eq!(json[1]["status"]["in_force"], false);
         assert_eq!(serde_json::json!(VersionState::InForce), "in_force");
-    }
-
-    #[test]
-    fn unicode_ids_are_percent_encoded_per_segment() {
-        let id = DocId::new("行政法规/条例(2019-03-02)").unwrap();
-        assert_eq!(
-            doc_url(&id),
-            "docs/%E8%A1%8C%E6%94%BF%E6%B3%95%E8%A7%84/%E6%9D%A1%E4%BE%8B(2019-03-02)/"
-        );
-        assert_eq!(encode_path("a b/c#d"), "a%20b/c%23d");
-    }
-
-    #[test]
-    fn facet_slugs_cannot_nest_or_hide() {
-        assert_eq!(facet_slug("中共青川市委/办公室"), "中共青川市委-办公室");
-        assert_eq!(facet_slug("../x"), "-x");
-        assert_eq!(facet_slug(".."), "-");
-    }
-
-    #[test]
-    fn facet_slugs_never_collide_or_overflow_a_file_name() {
-        let long = "机".repeat(100);
-        let values = [
-            "a/b",
-            "a-b",
-            "ABC",
-            "abc",
-            "caf\u{e9}",
-            "cafe\u{301}",
-            "index.html",
-            &long,
-        ];
-        let slugs = facet_slugs(values);
-        assert_eq!(
-            slugs[..7],
-            [
-                "a-b",
-                "a-b-2",
-                "ABC",
-                "abc-2",
-                "caf\u{e9}",
-                "cafe\u{301}-2",
-                "index.html-2"
-            ]
-        );
-        assert!(slugs[7].len() <= MAX_SLUG_BYTES);
     }
 }
 
