@@ -21,6 +21,7 @@ pub mod export;
 pub mod import;
 pub mod markdown;
 pub mod model;
+pub mod outline;
 pub mod output;
 pub mod render;
 pub mod review;
