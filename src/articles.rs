@@ -2,13 +2,8 @@
 //! and turns their Chinese or Arabic numerals into the number behind the
 //! stable `#art-N` anchor.
 //!
-//! Pure text functions; shared by `content` (which anchors exist) and
-//! `markdown` (where the anchors go).
-
-/// The anchor id of article `n`, e.g. `art-12`.
-pub fn anchor(n: u32) -> String {
-    format!("art-{n}")
-}
+//! Pure text functions: `outline` decides with them which paragraphs are
+//! articles; amending acts and comparisons read article numbers with them.
 
 /// If `text` opens an article (`第…条` followed by a space or the end), its number.
 ///

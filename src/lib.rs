@@ -21,16 +21,17 @@
 //! | layer | modules | what they are |
 //! |---|---|---|
 //! | 0 | `diagnostics`, `model`, `articles`, `output`, `scaffold` | leaves: vocabulary, reports, article numbers, file sinks |
-//! | 1 | `config`, `compare`, `markdown` | settings; text in, text out |
-//! | 2 | `content` | load front matter, bodies and the catalogue file |
-//! | 3 | `catalogue`, `routes`, `import` | the resolved site; output paths; spreadsheet import |
-//! | 4 | `i18n` | UI words |
-//! | 5 | `view` | the shapes templates and exports see |
-//! | 6 | `export` | `catalogue.json`/`.csv`, feed, sitemap, JSON-LD, annex lists |
-//! | 7 | `review` | clean-up queue, campaigns and reports |
-//! | 8 | `render`, `search` | pages; the search index |
-//! | 9 | `site` | sequences the stages of a build |
-//! | 10 | `serve` | the dev server |
+//! | 1 | `config`, `compare`, `outline` | settings; text in, text out; a body's structure |
+//! | 2 | `markdown` | Markdown to HTML, anchors where `outline` says |
+//! | 3 | `content` | load front matter, bodies and the catalogue file |
+//! | 4 | `catalogue`, `routes`, `import` | the resolved site; output paths; spreadsheet import |
+//! | 5 | `i18n` | UI words |
+//! | 6 | `view` | the shapes templates and exports see |
+//! | 7 | `export` | `catalogue.json`/`.csv`, feed, sitemap, JSON-LD, annex lists |
+//! | 8 | `review` | clean-up queue, campaigns and reports |
+//! | 9 | `render`, `search` | pages; the search index |
+//! | 10 | `site` | sequences the stages of a build |
+//! | 11 | `serve` | the dev server |
 
 pub mod articles;
 pub mod catalogue;
@@ -43,6 +44,7 @@ pub mod i18n;
 pub mod import;
 pub mod markdown;
 pub mod model;
+pub mod outline;
 pub mod output;
 pub mod render;
 pub mod review;

@@ -14,15 +14,16 @@ use std::fmt::{self, Write};
 use std::sync::OnceLock;
 
 use comrak::adapters::SyntaxHighlighterAdapter;
-use comrak::nodes::NodeValue;
+use comrak::html::{ChildRendering, Context};
+use comrak::nodes::{AstNode, NodeValue};
 use comrak::options::Plugins;
-use comrak::{Anchorizer, Arena, Options};
+use comrak::{Arena, Options};
 use serde::Serialize;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use crate::articles;
+use crate::outline::{self, Anchor, Outline};
 
 /// CSS class prefix of highlighted code tokens.
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -80,24 +81,19 @@ pub struct Markdown {
 impl Markdown {
     /// A renderer; `unsafe_html` passes raw HTML through instead of escaping it.
     pub fn new(unsafe_html: bool) -> Markdown {
-        let mut options = Options::default();
-        let ext = &mut options.extension;
-        ext.table = true;
-        ext.strikethrough = true;
-        ext.autolink = true;
-        ext.footnotes = true;
-        ext.tasklist = true;
-        ext.header_id_prefix = Some(String::new());
+        let mut options = outline::parse_options();
         options.render.r#unsafe = unsafe_html;
         options.render.escape = !unsafe_html;
         Markdown { options }
     }
 
     /// Render `markdown`, a body from `source_dir` (its folder under
-    /// `content/`) whose first line is file line `first_line`.
+    /// `content/`) whose first line is file line `first_line`, putting
+    /// article anchors where its `outline` says.
     pub fn render(
         &self,
         markdown: &str,
+        outline: &Outline,
         source_dir: &str,
         first_line: usize,
         resolve: &Resolve<'_>,
@@ -105,21 +101,11 @@ impl Markdown {
         let arena = Arena::new();
         let root = comrak::parse_document(&arena, markdown, &self.options);
         let mut out = Rendered::default();
-        let mut anchorizer = Anchorizer::new();
         let mut markers = Vec::new();
         for node in root.descendants() {
             let mut data = node.data_mut();
             let line = data.sourcepos.start.line + first_line - 1;
             match &mut data.value {
-                NodeValue::Heading(h) => {
-                    let level = h.level;
-                    drop(data);
-                    let text = node.collect_text();
-                    let id = anchorizer.anchorize(&text);
-                    if level <= 3 {
-                        out.toc.push(TocEntry { level, id, text });
-                    }
-                }
                 NodeValue::Link(link) => {
                     let Some((target, fragment)) = internal_target(&link.url, source_dir) else {
                         continue;
@@ -145,16 +131,135 @@ impl Markdown {
         let mut plugins = Plugins::default();
         plugins.render.codefence_syntax_highlighter = Some(&highlighter);
         let mut html = String::with_capacity(markdown.len() * 3 / 2);
+        let marks = Marks {
+            outline,
+            label: None,
+            articles: Vec::new(),
+        };
         // Writing into a String cannot fail.
-        let _ = comrak::format_html_with_plugins(root, &self.options, &mut html, &plugins);
-        let (html, articles) = anchor_articles(&nest_book_marks(&html));
+        let labelled = comrak::html::format_document_with_formatter(
+            root,
+            &self.options,
+            &mut html,
+            &plugins,
+            format_node,
+            marks,
+        )
+        .map(|m| m.articles)
+        .unwrap_or_default();
+        out.toc = outline
+            .headings
+            .iter()
+            .filter(|h| h.level <= 3)
+            .map(|h| TocEntry {
+                level: h.level,
+                id: h.id.clone(),
+                text: h.text.clone(),
+            })
+            .collect();
         if out.toc.is_empty() {
             // No chapters: the table of contents lists the articles.
-            out.toc = articles;
+            out.toc = labelled;
         }
-        out.html = format!("{TEXT_START}{html}{TEXT_END}");
+        out.html = format!("{TEXT_START}{}{TEXT_END}", nest_book_marks(&html));
         out
     }
+}
+
+/// What the HTML formatter adds to comrak's output: article anchors from
+/// the outline, and the article labels it turns into links.
+struct Marks<'o> {
+    outline: &'o Outline,
+    /// The article whose label (第N条) the next text opens with.
+    label: Option<Anchor>,
+    /// Labelled articles, first of each number, for the table of contents.
+    articles: Vec<TocEntry>,
+}
+
+/// comrak's HTML, except that an article paragraph gets its anchor id and
+/// its label becomes a link to it, and a paragraph opening with a list
+/// number （一） gets `class="item"` so it is indented like the articles.
+fn format_node<'a>(
+    cx: &mut Context<Marks<'_>>,
+    node: &'a AstNode<'a>,
+    entering: bool,
+) -> Result<ChildRendering, fmt::Error> {
+    match &node.data().value {
+        NodeValue::Paragraph if entering => {
+            let line = node.data().sourcepos.start.line;
+            if let Some(article) = cx.user.outline.article_at(line) {
+                let anchor = article.anchor;
+                cx.cr()?;
+                write!(cx, "<p id=\"{anchor}\" class=\"article\">")?;
+                cx.user.label = Some(anchor);
+                return Ok(ChildRendering::HTML);
+            }
+            if is_block_paragraph(node) && opens_with_item_number(node) {
+                cx.cr()?;
+                cx.write_str("<p class=\"item\">")?;
+                return Ok(ChildRendering::HTML);
+            }
+        }
+        NodeValue::Text(text) if entering => {
+            if let Some(anchor) = cx.user.label.take() {
+                write_label(cx, anchor, text)?;
+                return Ok(ChildRendering::HTML);
+            }
+        }
+        _ => {}
+    }
+    comrak::html::format_node_default(cx, node, entering)
+}
+
+/// The opening text of an article: its label `第N条` as a link to the
+/// article's own anchor, then the rest.
+fn write_label(cx: &mut Context<Marks<'_>>, anchor: Anchor, text: &str) -> fmt::Result {
+    let label = text
+        .find('条')
+        .map(|end| &text[..end + '条'.len_utf8()])
+        .filter(|l| l.starts_with('第'));
+    let Some(label) = label else {
+        return cx.escape(text);
+    };
+    write!(cx, "<a class=\"art-no\" href=\"#{anchor}\">")?;
+    cx.escape(label)?;
+    cx.write_str("</a>")?;
+    if anchor.occurrence == 1 {
+        cx.user.articles.push(TocEntry {
+            level: 3,
+            id: anchor.to_string(),
+            text: label.to_owned(),
+        });
+    }
+    cx.escape(&text[label.len()..])
+}
+
+/// A paragraph at the top level or in a block quote (never in a list,
+/// whose tight items have no `<p>`).
+fn is_block_paragraph<'a>(node: &'a AstNode<'a>) -> bool {
+    node.parent()
+        .is_some_and(|p| matches!(p.data().value, NodeValue::Document | NodeValue::BlockQuote))
+}
+
+/// Does a paragraph open with a list number such as （一） or （十二）?
+fn opens_with_item_number<'a>(node: &'a AstNode<'a>) -> bool {
+    let first = node.first_child();
+    let text = first.as_ref().map(|n| n.data());
+    let Some(NodeValue::Text(text)) = text.as_ref().map(|d| &d.value) else {
+        return false;
+    };
+    let Some(rest) = text.trim_start().strip_prefix('（') else {
+        return false;
+    };
+    let Some(end) = rest.find('）') else {
+        return false;
+    };
+    let numeral = &rest[..end];
+    !numeral.is_empty()
+        && numeral.chars().count() <= 4
+        && numeral
+            .chars()
+            .all(|c| "一二三四五六七八九十百零〇".contains(c) || c.is_ascii_digit())
 }
 
 /// Opens a passage whose mentions of other documents are not citations
@@ -218,79 +323,6 @@ fn join_relative(dir: &str, rel: &str) -> String {
         }
     }
     parts.join("/")
-}
-
-/// Give every paragraph that opens an article a stable `id="art-N"`; a number
-/// seen again (annexes restart numbering) gets `art-N-2`, `art-N-3`, ….
-/// The article's label (第N条) becomes a visible link to its own anchor, and a
-/// paragraph opening with a list number （一）… gets `class="item"` so it is
-/// indented like the articles. Returns the HTML and the articles as
-/// table-of-contents entries.
-fn anchor_articles(html: &str) -> (String, Vec<TocEntry>) {
-    let mut out = String::with_capacity(html.len() + 256);
-    let mut toc = Vec::new();
-    let mut seen: HashMap<u32, u32> = HashMap::new();
-    let mut rest = html;
-    while let Some(pos) = rest.find("<p>") {
-        let mut after = &rest[pos + 3..];
-        out.push_str(&rest[..pos]);
-        let text = after.strip_prefix("<strong>").unwrap_or(after);
-        let head = text
-            .get(..text.len().min(64))
-            .map_or(text, |t| t)
-            .split('<')
-            .next()
-            .unwrap_or("");
-        match articles::article_number(head) {
-            Some(n) => {
-                let count = seen.entry(n).or_insert(0);
-                *count += 1;
-                let id = if *count == 1 {
-                    articles::anchor(n)
-                } else {
-                    format!("{}-{count}", articles::anchor(n))
-                };
-                let _ = write!(out, "<p id=\"{id}\" class=\"article\">");
-                let label = head
-                    .trim_start()
-                    .find('条')
-                    .map(|end| &head.trim_start()[..end + '条'.len_utf8()])
-                    .filter(|l| l.starts_with('第') && after.starts_with(*l));
-                if let Some(label) = label {
-                    let _ = write!(out, "<a class=\"art-no\" href=\"#{id}\">{label}</a>");
-                    after = &after[label.len()..];
-                    if *count == 1 {
-                        toc.push(TocEntry {
-                            level: 3,
-                            id,
-                            text: label.to_owned(),
-                        });
-                    }
-                }
-            }
-            None if is_list_item(head) => out.push_str("<p class=\"item\">"),
-            None => out.push_str("<p>"),
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    (out, toc)
-}
-
-/// Does a paragraph open with a list number such as （一） or （十二）?
-fn is_list_item(text: &str) -> bool {
-    let Some(rest) = text.trim_start().strip_prefix('（') else {
-        return false;
-    };
-    let Some(end) = rest.find('）') else {
-        return false;
-    };
-    let numeral = &rest[..end];
-    !numeral.is_empty()
-        && numeral.chars().count() <= 4
-        && numeral
-            .chars()
-            .all(|c| "一二三四五六七八九十百零〇".contains(c) || c.is_ascii_digit())
 }
 
 /// Book-title marks nested inside book-title marks become single ones, as
@@ -436,7 +468,7 @@ mod tests {
             LinkTarget::Source(p) if p == "sec/known.md" => Ok("/docs/sec/known/".into()),
             _ => Err("no such document".into()),
         };
-        Markdown::new(false).render(md, "sec", 1, &resolve)
+        Markdown::new(false).render(md, &Outline::parse(md), "sec", 1, &resolve)
     }
 
     #[test]

@@ -540,7 +540,7 @@ pub fn cited_by(i: usize, cat: &Catalogue, views: &[DocView], t: &Strings) -> Ve
             doc: views[*from].clone(),
             articles: articles
                 .iter()
-                .map(|&n| (t.article(n), crate::articles::anchor(n)))
+                .map(|&n| (t.article(n), crate::outline::Anchor::first(n).to_string()))
                 .collect(),
         })
         .collect()

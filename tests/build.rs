@@ -420,3 +420,54 @@ fn relations_named_by_title_show_on_both_ends() {
     f.assert_file_contains("docs/new/index.html", "href=\"/docs/old/\"");
     f.assert_file_contains("docs/old/index.html", "status-superseded");
 }
+
+/// Anchors `id="art-…"` on a built page, in order.
+fn page_anchors(html: &str) -> Vec<String> {
+    html.split("id=\"art-")
+        .skip(1)
+        .map(|rest| format!("art-{}", &rest[..rest.find('"').unwrap()]))
+        .collect()
+}
+
+/// The articles of every document, three ways: the anchors its page has,
+/// the outline `check` validates links against, and the anchors search
+/// links hits to. They must be the same (`articles_agree` has a run-on
+/// paragraph, a quoted article and a list item opening with 第一条; the
+/// example site has real texts).
+#[test]
+fn articles_agree_between_page_check_and_search() {
+    for f in [Fixture::new("articles_agree"), Fixture::example_site()] {
+        f.build("2026-01-01");
+        let (site, _) = gazette::site::load(&f.options("2026-01-01")).unwrap();
+        let index = gazette::search::index(&site.catalogue);
+        for (doc, text) in site.catalogue.docs.iter().zip(&index.docs) {
+            let Some(body) = &doc.body else { continue };
+            let outline: Vec<String> = body.outline.anchors().map(|a| a.to_string()).collect();
+            let page = page_anchors(&f.read(&format!("docs/{}/index.html", doc.id)));
+            assert_eq!(page, outline, "{}: page and outline", doc.id);
+            let searched: Vec<String> = text.chunks.iter().filter_map(|(_, a)| a.clone()).collect();
+            assert_eq!(searched, outline, "{}: search and outline", doc.id);
+        }
+    }
+    let f = Fixture::new("articles_agree");
+    let (site, _) = gazette::site::load(&f.options("2026-01-01")).unwrap();
+    let anchors = |id: &str| {
+        let doc = &site.catalogue.docs[site
+            .catalogue
+            .find(&gazette::model::DocId::new(id).unwrap())
+            .unwrap()];
+        let outline = &doc.body.as_ref().unwrap().outline;
+        outline.anchors().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(anchors("runon"), ["art-1"], "one paragraph, one article");
+    assert_eq!(
+        anchors("quoted"),
+        ["art-1", "art-2"],
+        "a quoted article is one"
+    );
+    assert_eq!(
+        anchors("listed"),
+        ["art-1", "art-2", "art-1-2"],
+        "a list item is not"
+    );
+}

@@ -12,6 +12,8 @@ use gazette::catalogue::Catalogue;
 use gazette::content::{Content, catalogue_file, parse_document};
 use gazette::diagnostics::Code;
 use gazette::markdown::{LinkTarget, Markdown};
+use gazette::outline::Outline;
+use gazette::search::text::chunks;
 use proptest::prelude::*;
 
 /// Pieces of front matter, valid and not, for the generators to combine.
@@ -40,6 +42,25 @@ const FRONT_MATTER_LINES: &[&str] = &[
 ];
 
 /// Pieces of Markdown that stress the parser and the article/link passes.
+/// Paragraph shapes that open articles or look as if they did.
+const ARTICLE_PIECES: &[&str] = &[
+    "第一条 甲。",
+    "第二条 乙。\n第三条 同一段。",
+    "> 第一条 引用。",
+    "> > 第五条 深引用。",
+    "- 第一条 列表项。",
+    "1. 第二条 有序列表。\n\n   第三条 列表里的段落。",
+    "**第一条** 粗体。",
+    "第1条 阿拉伯数字。",
+    "## 第一章 总则",
+    "| 第一条 | 表 |\n|---|---|\n| 第二条 | 格 |",
+    "```\n第一条 代码\n```",
+    "[^1]: 第一条 脚注。",
+    "<!-- no-citations -->",
+    "依照第三条 办理。",
+    "",
+];
+
 const MARKDOWN_PIECES: &[&str] = &[
     "# 标题",
     "第一条 内容。",
@@ -112,9 +133,27 @@ proptest! {
 
     #[test]
     fn rendering_any_markdown_never_panics(body in pieces(MARKDOWN_PIECES), first_line in 1usize..1000) {
-        let rendered = Markdown::new(false).render(&body, "dir", first_line, &resolve);
+        let rendered = Markdown::new(false).render(&body, &Outline::parse(&body), "dir", first_line, &resolve);
         prop_assert!(!rendered.html.contains("<script"));
         prop_assert!(rendered.broken.iter().all(|b| b.line >= first_line));
+    }
+
+    /// The page, `check` and search agree on the articles of any body: the
+    /// anchors the rendered HTML has are the outline's, and so are the ones
+    /// search chunks link to.
+    #[test]
+    fn page_and_search_anchor_exactly_the_outlines_articles(body in pieces(ARTICLE_PIECES)) {
+        let outline = Outline::parse(&body);
+        let expected: Vec<String> = outline.anchors().map(|a| a.to_string()).collect();
+        let html = Markdown::new(false).render(&body, &outline, "dir", 1, &resolve).html;
+        let page: Vec<String> = html
+            .split("id=\"art-")
+            .skip(1)
+            .map(|rest| format!("art-{}", &rest[..rest.find('"').unwrap()]))
+            .collect();
+        prop_assert_eq!(&page, &expected, "page of {:?}", body);
+        let searched: Vec<String> = chunks(&body, &outline).into_iter().filter_map(|c| c.anchor).collect();
+        prop_assert_eq!(&searched, &expected, "search of {:?}", body);
     }
 
     #[test]

@@ -45,9 +45,6 @@ pub struct Found {
     /// Bytes of each `《…》` naming nothing in the catalogue (a national law
     /// on a municipal site): left as text and counted.
     pub unknown: Vec<Range<usize>>,
-    /// Destinations of the links the author wrote (`doc:…`, `../x.md`):
-    /// citations too, resolved by the catalogue.
-    pub links: Vec<String>,
 }
 
 /// Titles, short titles and 文号 of every document, for lookups.
@@ -138,7 +135,6 @@ impl Names {
 pub fn find(text: &str, own: usize, names: &Names) -> Found {
     let mut found = Found::default();
     let mut aliases: Vec<(String, usize)> = Vec::new();
-    found.links = written_links(text);
     for span in searchable(text) {
         let part = &text[span.clone()];
         titles(part, span.start, own, names, &mut found, &mut aliases);
@@ -149,27 +145,6 @@ pub fn find(text: &str, own: usize, names: &Names) -> Found {
     found.mentions.sort_by_key(|m| m.range.start);
     found.mentions.dedup_by(|b, a| b.range.start < a.range.end);
     found
-}
-
-/// Destinations of `[…](url)` links outside fenced code.
-fn written_links(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut fenced = false;
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fenced = !fenced;
-        }
-        if fenced {
-            continue;
-        }
-        for (at, _) in line.match_indices("](") {
-            let rest = &line[at + 2..];
-            let url = rest.split([')', ' ']).next().unwrap_or_default();
-            out.push(url.trim_matches(['<', '>']).to_owned());
-        }
-    }
-    out
 }
 
 /// Byte ranges of `text` outside fenced code, inline code, links, headings

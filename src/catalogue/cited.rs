@@ -17,6 +17,7 @@ use super::citations::{Ambiguous, Mention};
 use super::{Catalogue, EventKind};
 use crate::content::{Body, Document};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
+use crate::outline::Outline;
 
 /// A mention resolved against the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,7 +40,7 @@ enum Cited<'a> {
     /// The text the document page shows.
     Shown,
     /// Another version, with a page of its own.
-    Version(usize, &'a [u32]),
+    Version(usize, &'a Outline),
     /// A version whose text is not held (known from a history line), or
     /// none yet on the citing date: articles cannot be checked.
     Unheld,
@@ -82,17 +83,17 @@ pub(super) fn resolve(
 /// A citation of another document, and whether the article it names is
 /// missing from the text cited.
 fn to_document(target: &Document, m: &Mention, on: Option<NaiveDate>) -> (Citation, bool) {
-    let shown = articles(target);
+    let shown = outline(target);
     let (version, cited) = match cited_text(target, on) {
-        Cited::Shown => (None, Some(shown)),
-        Cited::Version(k, articles) => (Some(k), Some(articles)),
+        Cited::Shown => (None, shown),
+        Cited::Version(k, outline) => (Some(k), Some(outline)),
         Cited::Unheld => (None, None),
     };
     let anchored = m
         .article
-        .is_some_and(|n| cited.unwrap_or(shown).contains(&n));
+        .is_some_and(|n| cited.or(shown).is_some_and(|o| o.has_article(n)));
     // A text without 第N条 articles (items 一、二、) cannot be checked.
-    let checked = cited.is_some_and(|a| !a.is_empty());
+    let checked = cited.is_some_and(|o| !o.articles.is_empty());
     let citation = Citation {
         range: m.range.clone(),
         target: m.target,
@@ -111,13 +112,13 @@ fn to_own_article(
     parts: &[usize],
     m: &Mention,
 ) -> (Citation, bool) {
-    let own = articles(&docs[from]);
-    let has = |d: &Document, n| articles(d).contains(&n);
+    let has = |d: &Document, n| outline(d).is_some_and(|o| o.has_article(n));
+    let own = |n| has(&docs[from], n);
     let part = m
         .article
-        .filter(|&n| !own.contains(&n))
+        .filter(|&n| !own(n))
         .and_then(|n| parts.iter().copied().find(|&p| has(&docs[p], n)));
-    let anchored = part.is_some() || m.article.is_some_and(|n| own.contains(&n));
+    let anchored = part.is_some() || m.article.is_some_and(own);
     let citation = Citation {
         range: m.range.clone(),
         target: part,
@@ -125,12 +126,13 @@ fn to_own_article(
         version: None,
         anchored,
     };
-    (citation, !anchored && !own.is_empty())
+    let checkable = outline(&docs[from]).is_some_and(|o| !o.articles.is_empty());
+    (citation, !anchored && checkable)
 }
 
-/// Article numbers of the text a document page shows.
-fn articles(doc: &Document) -> &[u32] {
-    doc.body.as_ref().map_or(&[], |b| &b.articles)
+/// The outline of the text a document page shows.
+fn outline(doc: &Document) -> Option<&Outline> {
+    doc.body.as_ref().map(|b| &*b.outline)
 }
 
 /// True for a text that amends others (an act with `amends`, a 修正案, a
@@ -174,7 +176,7 @@ fn cited_text(doc: &Document, on: Option<NaiveDate>) -> Cited<'_> {
     match k.map(|k| (k, &versions[k].text)) {
         Some((k, _)) if Some(k) == doc.shown_version() => Cited::Shown,
         Some((k, Some(text))) if doc.paged_versions().contains(&k) => {
-            Cited::Version(k, &text.body.articles)
+            Cited::Version(k, &text.body.outline)
         }
         _ => Cited::Unheld,
     }

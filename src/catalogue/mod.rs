@@ -93,21 +93,13 @@ impl ActRef {
         notes: Vec<crate::model::ArticleNote>,
         base: VersionText,
     ) -> Version {
-        let articles = text
-            .lines()
-            .filter_map(crate::articles::article_number)
-            .collect();
         Version {
             date: self.published,
             effective: self.date,
             kind: VersionKind::Amended,
             act: Some(self.title.clone()),
             text: Some(VersionText {
-                body: crate::content::Body {
-                    markdown: text.into(),
-                    first_line: 1,
-                    articles,
-                },
+                body: crate::content::Body::new(text, 1),
                 ..base
             }),
             derived: Some(Derived {
@@ -495,8 +487,9 @@ impl Catalogue {
             .collect();
         for (from, f) in found.iter().enumerate() {
             let section = &self.docs[from].section;
-            for url in &f.links {
-                let Some((target, fragment)) = crate::markdown::internal_target(url, section)
+            let links = self.docs[from].body.as_ref().map(|b| b.outline.clone());
+            for link in links.iter().flat_map(|o| &o.links) {
+                let Some((target, fragment)) = crate::markdown::internal_target(&link.url, section)
                 else {
                     continue;
                 };
@@ -509,8 +502,8 @@ impl Catalogue {
                 };
                 let article = fragment
                     .as_deref()
-                    .and_then(|f| f.strip_prefix("art-"))
-                    .and_then(|n| n.parse().ok());
+                    .and_then(crate::outline::Anchor::parse)
+                    .map(|a| a.number);
                 if let Some(to) = to.filter(|&to| to != from) {
                     cite(&mut self.cited_by[to], from, article);
                 }

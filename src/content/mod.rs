@@ -18,10 +18,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use walkdir::WalkDir;
 
-use crate::articles;
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
 use crate::model::{DocId, RelationKind, Status};
+use crate::outline::Outline;
 use fields::Located;
 
 /// A reference from one document to another, as written in its source.
@@ -194,8 +194,19 @@ pub struct Body {
     pub markdown: Arc<str>,
     /// File line on which `markdown` starts.
     pub first_line: usize,
-    /// Article numbers that get `#art-N` anchors.
-    pub articles: Vec<u32>,
+    /// Its structure: articles, headings, links, blocks (shared, like the text).
+    pub outline: Arc<Outline>,
+}
+
+impl Body {
+    /// A body of `markdown` starting on file line `first_line`, outlined.
+    pub fn new(markdown: String, first_line: usize) -> Body {
+        Body {
+            outline: Arc::new(Outline::parse(&markdown)),
+            markdown: markdown.into(),
+            first_line,
+        }
+    }
 }
 
 impl Document {
@@ -587,19 +598,11 @@ pub fn parse_document(
     }
     let title = title.unwrap_or(stem);
     let (markdown, first_line) = clean_body(body, body_line, &title);
-    let articles = markdown
-        .lines()
-        .filter_map(articles::article_number)
-        .collect();
     let doc = Document {
         id,
         title,
         meta,
-        body: Some(Body {
-            markdown: markdown.into(),
-            first_line,
-            articles,
-        }),
+        body: Some(Body::new(markdown, first_line)),
         path: rel.to_path_buf(),
         line: 1,
         origin: OriginKind::Markdown,
@@ -753,7 +756,7 @@ mod tests {
         assert_eq!(doc.title, "中华人民共和国个人信息保护法");
         assert_eq!(doc.meta.published, NaiveDate::from_ymd_opt(2021, 8, 20));
         let body = doc.body.unwrap();
-        assert_eq!(body.articles, vec![1, 2]);
+        assert_eq!(body.outline.numbers().collect::<Vec<_>>(), vec![1, 2]);
         assert!(!body.markdown.contains("INFO END"));
         assert!(!body.markdown.starts_with("# "));
     }

@@ -57,7 +57,14 @@ impl Renderer {
             .iter()
             .map(|doc| {
                 let mut h = DefaultHasher::new();
-                (&doc.id, &doc.path, doc.body.as_ref().map(|b| &b.articles)).hash(&mut h);
+                (
+                    &doc.id,
+                    &doc.path,
+                    doc.body
+                        .as_ref()
+                        .map(|b| b.outline.anchors().collect::<Vec<_>>()),
+                )
+                    .hash(&mut h);
                 h.finish()
             })
             .collect();

@@ -24,13 +24,14 @@ use crate::catalogue::Catalogue;
 use crate::config::Config;
 use crate::content::slash_path;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::export;
 use crate::i18n::Strings;
 use crate::markdown::{LinkTarget, Markdown};
 use crate::model::{DocId, RelationKind, Status, VersionState};
+use crate::outline::Anchor;
 use crate::output::Output;
 use crate::routes::{self, encode_path, facet_slugs};
 use crate::view::{self, Banner, DocView, EventView, StatusView, doc_views, relation_groups};
-use crate::{articles, export};
 pub use fingerprint::Fingerprint;
 
 /// Compiled templates plus everything needed to render any site page.
@@ -462,7 +463,7 @@ impl Pass<'_> {
                 body_html,
                 toc => v(toc),
                 version => v(version),
-                articles => v(doc.body.as_ref().map(|b| b.articles.iter().map(|n| articles::anchor(*n)).collect::<Vec<_>>())),
+                articles => v(doc.body.as_ref().map(|b| b.outline.anchors().map(|a| a.to_string()).collect::<Vec<_>>())),
                 jsonld => Value::from_safe_string(jsonld),
                 page_title => &self.views[i].title,
                 ..inputs.clone()
@@ -524,12 +525,12 @@ impl Pass<'_> {
                     false => Err("no document has this id or source file".to_owned()),
                 };
             };
-            if let Some(n) = fragment.and_then(|f| f.strip_prefix("art-")) {
-                let n = n.split('-').next().and_then(|n| n.parse::<u32>().ok());
+            if let Some(f) = fragment.filter(|f| f.starts_with("art-")) {
                 let known = cat.docs[j]
                     .body
                     .as_ref()
-                    .is_some_and(|b| n.is_some_and(|n| b.articles.contains(&n)));
+                    .zip(Anchor::parse(f))
+                    .is_some_and(|(b, a)| b.outline.has_anchor(a));
                 if !known {
                     return Err(format!(
                         "`{}` has no article #{}",
@@ -544,10 +545,13 @@ impl Pass<'_> {
                 fragment.map(|f| format!("#{f}")).unwrap_or_default()
             ))
         };
-        let rendered =
-            self.r
-                .markdown
-                .render(&body.markdown, &doc.section, body.first_line, &resolve);
+        let rendered = self.r.markdown.render(
+            &body.markdown,
+            &body.outline,
+            &doc.section,
+            body.first_line,
+            &resolve,
+        );
         for b in rendered.broken {
             diags.push(
                 Diagnostic::error(Code::BrokenLink, path, format!("link `{}` leads nowhere: {}", b.url, b.reason))

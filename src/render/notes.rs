@@ -111,7 +111,7 @@ pub(super) fn citation_links(i: usize, cat: &Catalogue, views: &[DocView]) -> Ve
             let fragment = c
                 .article
                 .filter(|_| c.anchored)
-                .map(|n| format!("#{}", crate::articles::anchor(n)));
+                .map(|n| format!("#{}", crate::outline::Anchor::first(n)));
             let page = match (c.target, c.version) {
                 (Some(j), Some(k)) => crate::routes::version_urls(&cat.docs[j])[k].clone()?,
                 (Some(j), None) => views[j].url.clone(),

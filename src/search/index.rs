@@ -15,6 +15,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap as FxMap};
 use super::codec::{self, Layout};
 use super::text;
 use super::tokenize::{Key, Token, Tokenizer, tokens};
+use crate::content::Body;
 
 /// What one document contributes to the index, besides its postings.
 #[derive(Debug, Clone)]
@@ -33,8 +34,8 @@ pub struct Source<'a> {
     pub title: &'a str,
     /// 文号, if any.
     pub number: Option<&'a str>,
-    /// Markdown body, if any.
-    pub body: Option<&'a str>,
+    /// The body, if any.
+    pub body: Option<&'a Body>,
 }
 
 /// Documents holding one key: (document gap, frequency) varints and, for
@@ -315,7 +316,10 @@ impl Packer {
 /// Tokenise one document: its layout and its tokens grouped by key.
 fn index_document(counter: &mut Counter, source: Source<'_>) -> (DocText, Tokenised) {
     let mut tk = Tokenizer::new();
-    let body = source.body.map(text::chunks).unwrap_or_default();
+    let body = source
+        .body
+        .map(|b| text::chunks(&b.markdown, &b.outline))
+        .unwrap_or_default();
     counter.start();
     let mut emit = |t: Token| counter.add(t);
     tk.feed(source.title, &mut emit);
@@ -461,13 +465,14 @@ mod tests {
     use super::*;
 
     fn index(texts: &[&str]) -> Index {
+        let bodies: Vec<Body> = texts.iter().map(|t| Body::new(t.to_string(), 1)).collect();
         Index::build(
-            texts
+            bodies
                 .iter()
-                .map(|t| Source {
+                .map(|b| Source {
                     title: "标题",
                     number: None,
-                    body: Some(t),
+                    body: Some(b),
                 })
                 .collect(),
         )

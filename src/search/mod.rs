@@ -58,7 +58,7 @@ pub fn index(cat: &Catalogue) -> Index {
         .map(|d| Source {
             title: &d.title,
             number: d.meta.number.as_deref(),
-            body: d.body.as_ref().map(|b| &*b.markdown),
+            body: d.body.as_ref(),
         })
         .collect();
     Index::build(sources)

@@ -1,13 +1,12 @@
-//! Plain text of a document body for the search index, cut into chunks: one
-//! per article (the `第…条` paragraph and the paragraphs after it), one per
-//! heading, one per run of other paragraphs. A hit inside an article links to
-//! its `#art-N` anchor, numbered exactly as `markdown` numbers them.
+//! Plain text of a document body for the search index, cut into chunks
+//! along the body's [`Outline`]: one per article (the `第…条` paragraph and
+//! the blocks after it), one per heading, one per run of other blocks. A
+//! hit inside an article links to the outline's anchor, the one the page has.
 //!
-//! Strips Markdown markup only; no tokenising, no I/O.
+//! Strips Markdown markup from the outline's blocks only; decides nothing
+//! about structure; no tokenising, no I/O.
 
-use std::collections::HashMap;
-
-use crate::articles;
+use crate::outline::{BlockKind, Outline};
 
 /// A piece of a document's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,76 +17,50 @@ pub struct Chunk {
     pub text: String,
 }
 
-/// Split a Markdown body into chunks of plain text.
-pub fn chunks(markdown: &str) -> Vec<Chunk> {
+/// Split a Markdown body into chunks of plain text, along its outline.
+pub fn chunks(markdown: &str, outline: &Outline) -> Vec<Chunk> {
+    let lines: Vec<&str> = markdown.lines().collect();
     let mut out: Vec<Chunk> = Vec::new();
-    let mut seen: HashMap<u32, u32> = HashMap::new();
     let mut open = false;
-    for block in blocks(markdown) {
-        let heading = block.starts_with('#');
-        let text = plain(&block);
+    for block in &outline.blocks {
+        let end = block.lines.end.min(lines.len() + 1);
+        let start = block.lines.start.min(end);
+        let text = plain(&lines[start - 1..end - 1]);
         if text.trim().is_empty() {
             continue;
         }
-        let article = (!heading)
-            .then(|| articles::article_number(&text))
-            .flatten();
-        if let Some(n) = article {
-            let count = seen.entry(n).or_insert(0);
-            *count += 1;
-            let anchor = match *count {
-                1 => articles::anchor(n),
-                c => format!("{}-{c}", articles::anchor(n)),
-            };
-            out.push(Chunk {
-                anchor: Some(anchor),
-                text,
-            });
-            open = true;
-        } else if heading || !open {
-            out.push(Chunk { anchor: None, text });
-            open = !heading;
-        } else if let Some(last) = out.last_mut() {
-            last.text.push('\n');
-            last.text.push_str(&text);
-        }
-    }
-    out
-}
-
-/// Paragraph-like blocks: runs of non-blank lines; a heading line is a block of its own.
-fn blocks(markdown: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for line in markdown.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            flush(&mut current, &mut out);
-        }
-        if line.starts_with('#') {
-            out.push(line.to_owned());
-        } else if !line.is_empty() {
-            if !current.is_empty() {
-                current.push('\n');
+        match block.kind {
+            BlockKind::Article(i) => {
+                let anchor = Some(outline.articles[i].anchor.to_string());
+                out.push(Chunk { anchor, text });
+                open = true;
             }
-            current.push_str(line);
+            BlockKind::Heading => {
+                out.push(Chunk { anchor: None, text });
+                open = false;
+            }
+            BlockKind::Text => match out.last_mut() {
+                Some(last) if open => {
+                    last.text.push('\n');
+                    last.text.push_str(&text);
+                }
+                _ => {
+                    out.push(Chunk { anchor: None, text });
+                    open = true;
+                }
+            },
         }
     }
-    flush(&mut current, &mut out);
     out
 }
 
-fn flush(current: &mut String, out: &mut Vec<String>) {
-    if !current.is_empty() {
-        out.push(std::mem::take(current));
-    }
-}
-
-/// A block without Markdown markup: heading and quote marks, list bullets,
-/// emphasis, code ticks, HTML comments and link targets.
-fn plain(block: &str) -> String {
-    let mut out = String::with_capacity(block.len());
-    for (i, line) in block.lines().enumerate() {
+/// The lines of a block without Markdown markup: heading and quote marks,
+/// list bullets, code fences, emphasis, code ticks, HTML comments and link
+/// targets.
+fn plain(lines: &[&str]) -> String {
+    let mut out = String::new();
+    let text = lines.iter().map(|l| l.trim()).filter(|l| !is_fence(l));
+    for (i, line) in text.enumerate() {
         if i > 0 {
             out.push('\n');
         }
@@ -96,6 +69,10 @@ fn plain(block: &str) -> String {
         inline(line, &mut out);
     }
     out
+}
+
+fn is_fence(line: &str) -> bool {
+    line.starts_with("```") || line.starts_with("~~~")
 }
 
 fn strip_bullet(line: &str) -> &str {
@@ -142,10 +119,14 @@ fn inline(line: &str, out: &mut String) {
 mod tests {
     use super::*;
 
+    fn outlined(md: &str) -> Vec<Chunk> {
+        chunks(md, &Outline::parse(md))
+    }
+
     #[test]
     fn articles_own_their_following_paragraphs() {
         let md = "前言段落。\n\n## 第一章 总则\n\n第一条 为了规范。\n\n本条所称……\n\n第二条 本法适用于。\n";
-        let c = chunks(md);
+        let c = outlined(md);
         let anchors: Vec<_> = c.iter().map(|c| c.anchor.as_deref()).collect();
         assert_eq!(anchors, [None, None, Some("art-1"), Some("art-2")]);
         assert_eq!(c[1].text, "第一章 总则");
@@ -154,14 +135,14 @@ mod tests {
 
     #[test]
     fn repeated_article_numbers_get_suffixes_like_the_page() {
-        let c = chunks("第一条 甲。\n\n附件\n\n第一条 乙。");
+        let c = outlined("第一条 甲。\n\n附件\n\n第一条 乙。");
         assert_eq!(c[0].anchor.as_deref(), Some("art-1"));
         assert_eq!(c[1].anchor.as_deref(), Some("art-1-2"));
     }
 
     #[test]
     fn markup_is_stripped() {
-        let c = chunks(
+        let c = outlined(
             "**第三条** 见[《条例》第五条](../a.md#art-5)和`代码`。<!-- x -->\n\n- 列表 *项*",
         );
         assert_eq!(c[0].anchor.as_deref(), Some("art-3"));
