@@ -14,7 +14,7 @@ use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
 use crate::content::{Document, VersionKind};
 use crate::model::{Status, VersionState};
-use crate::routes::version_urls;
+use crate::routes::{self, version_urls};
 use crate::view::{DocView, VersionView};
 
 /// One document as published in `catalogue.json` (and, flattened, in the CSV).
@@ -132,14 +132,14 @@ pub fn files(cat: &Catalogue, views: &[DocView], config: &Config) -> Vec<(String
         .collect();
     let json = serde_json::to_vec_pretty(&entries).unwrap_or_default();
     vec![
-        ("catalogue.json".into(), json),
-        ("lifecycle.json".into(), lifecycle(cat, views)),
-        ("catalogue.csv".into(), csv(&entries)),
+        (routes::CATALOGUE_JSON.into(), json),
+        (routes::LIFECYCLE_JSON.into(), lifecycle(cat, views)),
+        (routes::CATALOGUE_CSV.into(), csv(&entries)),
         (
-            "sitemap.xml".into(),
+            routes::SITEMAP.into(),
             sitemap(cat, views, &base).into_bytes(),
         ),
-        ("feed.xml".into(), feed(cat, views, config).into_bytes()),
+        (routes::FEED.into(), feed(cat, views, config).into_bytes()),
     ]
 }
 
@@ -261,7 +261,7 @@ fn sitemap(cat: &Catalogue, views: &[DocView], base: &str) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for path in ["", "catalogue/", "decisions/"] {
+    for path in [routes::HOME, routes::CATALOGUE, routes::DECISIONS] {
         xml.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
             xml_escape(&format!("{base}{path}"))
@@ -304,12 +304,13 @@ fn feed(cat: &Catalogue, views: &[DocView], config: &Config) -> String {
     let events = recent_events(cat, 50);
     let updated = events.first().map_or(cat.as_of, |e| e.date);
     let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n  <updated>{updated}T00:00:00Z</updated>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}{}\"/>\n  <updated>{updated}T00:00:00Z</updated>\n",
         config.language.tag(),
         xml_escape(&config.title),
         xml_escape(&base),
         xml_escape(&base),
         xml_escape(&base),
+        routes::FEED,
     );
     for e in events {
         let Some(target) = cat.find(&e.target).map(|i| &views[i]) else {

@@ -24,14 +24,15 @@
 //! | 1 | `config`, `compare`, `outline` | settings; text in, text out; a body's structure |
 //! | 2 | `markdown` | Markdown to HTML, anchors where `outline` says |
 //! | 3 | `content` | load front matter, bodies and the catalogue file |
-//! | 4 | `catalogue`, `routes`, `import` | the resolved site; output paths; spreadsheet import |
-//! | 5 | `i18n` | UI words |
-//! | 6 | `view` | the shapes templates and exports see |
-//! | 7 | `export` | `catalogue.json`/`.csv`, feed, sitemap, JSON-LD, annex lists |
-//! | 8 | `review` | clean-up queue, campaigns and reports |
-//! | 9 | `render`, `search` | pages; the search index |
-//! | 10 | `site` | sequences the stages of a build |
-//! | 11 | `serve` | the dev server |
+//! | 4 | `routes`, `import` | every output path and URL; spreadsheet import |
+//! | 5 | `catalogue` | the resolved site |
+//! | 6 | `i18n` | UI words |
+//! | 7 | `view` | the shapes templates and exports see |
+//! | 8 | `export` | `catalogue.json`/`.csv`, feed, sitemap, JSON-LD, annex lists |
+//! | 9 | `review` | clean-up queue, campaigns and reports |
+//! | 10 | `render`, `search` | pages; the search index |
+//! | 11 | `site` | sequences the stages of a build |
+//! | 12 | `serve` | the dev server |
 
 pub mod articles;
 pub mod catalogue;

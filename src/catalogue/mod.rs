@@ -929,7 +929,7 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
     first
 }
 
-/// Pages live at `docs/<id>/index.html`. Two ids that differ only in case
+/// Pages live at [`crate::routes::doc_page_file`]. Two ids that differ only in case
 /// or Unicode form (NFC `café`, NFD `café`; U+F900 and U+8C48) would
 /// overwrite each other on a case-insensitive or normalising file system,
 /// and a page file cannot also be a folder of another page (`c` and
@@ -938,12 +938,8 @@ fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
     let mut pages: HashMap<String, &Document> = HashMap::new();
     let mut folders: HashMap<String, &Document> = HashMap::new();
     for doc in docs {
-        let lower = crate::model::fold(doc.id.as_str());
-        let page = format!("{lower}/index.html");
-        let mut needed = lower
-            .match_indices('/')
-            .map(|(i, _)| &lower[..i])
-            .chain([lower.as_str()]);
+        let page = crate::model::fold(&crate::routes::doc_page_file(&doc.id));
+        let mut needed = page.match_indices('/').map(|(i, _)| &page[..i]);
         let clash = pages
             .get(&page)
             .or_else(|| folders.get(&page))
@@ -965,12 +961,8 @@ fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
             );
             continue;
         }
-        for folder in lower
-            .match_indices('/')
-            .map(|(i, _)| &lower[..i])
-            .chain([lower.as_str()])
-        {
-            folders.entry(folder.to_owned()).or_insert(doc);
+        for (i, _) in page.match_indices('/') {
+            folders.entry(page[..i].to_owned()).or_insert(doc);
         }
         pages.insert(page, doc);
     }

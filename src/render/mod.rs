@@ -47,31 +47,31 @@ pub struct Renderer {
     counts_on_documents: bool,
 }
 
-/// A facet (issuer, level, …): URL folder, label key and value of a document.
+/// A facet (issuer, level, …): its pages, label key and value of a document.
 struct Facet {
-    dir: &'static str,
+    facet: routes::Facet,
     label: &'static str,
     value: fn(&DocView) -> Option<String>,
 }
 
 const FACETS: [Facet; 4] = [
     Facet {
-        dir: "issuers",
+        facet: routes::Facet::Issuer,
         label: "by_issuer",
         value: |d| d.issuer.clone(),
     },
     Facet {
-        dir: "levels",
+        facet: routes::Facet::Level,
         label: "by_level",
         value: |d| d.level.clone(),
     },
     Facet {
-        dir: "categories",
+        facet: routes::Facet::Category,
         label: "by_category",
         value: |d| d.category.clone(),
     },
     Facet {
-        dir: "years",
+        facet: routes::Facet::Year,
         label: "by_year",
         value: |d| d.published.map(|p| p.format("%Y").to_string()),
     },
@@ -301,7 +301,7 @@ impl Renderer {
             .iter()
             .map(|s| {
                 let count = views.iter().filter(|v| v.status.status == *s).count();
-                context! { status => v(StatusView::new(*s, &self.strings)), count, url => format!("status/{}/", s.key()) }
+                context! { status => v(StatusView::new(*s, &self.strings)), count, url => routes::status_dir(*s) }
             })
             .collect();
         context! { total => views.len(), status_counts => counts, ..self.site_settings(cat) }
@@ -316,7 +316,7 @@ impl Renderer {
             base_path => self.config.base_path(),
             language => self.config.language.tag(),
             as_of => cat.as_of.to_string(),
-            facets => FACETS.iter().map(|f| context! { url => format!("{}/", f.dir), label => self.strings.get(f.label) }).collect::<Vec<_>>(),
+            facets => FACETS.iter().map(|f| context! { url => f.facet.dir(), label => self.strings.get(f.label) }).collect::<Vec<_>>(),
         }
     }
 }
@@ -361,12 +361,7 @@ impl Pass<'_> {
         let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
         match rendered {
             Ok(html) => {
-                let rel = if url_path.is_empty() || url_path.ends_with('/') {
-                    format!("{url_path}index.html")
-                } else {
-                    url_path.to_owned()
-                };
-                self.write(&rel, html.as_bytes());
+                self.write(&routes::page_file(url_path), html.as_bytes());
             }
             Err(e) => {
                 let origin = e
@@ -488,7 +483,7 @@ impl Pass<'_> {
                 &routes::version_dir(&doc.id, doc.versions[k].date),
             );
         }
-        page(body_html, toc, None, &format!("docs/{}/", doc.id));
+        page(body_html, toc, None, &routes::doc_dir(&doc.id));
         self.render_comparisons(i, &versions);
         self.render_merged_redirects(i);
         diags
@@ -609,7 +604,7 @@ impl Pass<'_> {
             }
             self.page(
                 "redirect.html",
-                &format!("docs/{from}/"),
+                &routes::doc_dir(from),
                 context! { target => v(target), page_title => &doc.title },
             );
         }
@@ -648,10 +643,9 @@ impl Pass<'_> {
     fn write_annexes(&self, i: usize, annexes: &[export::annex::Annex]) {
         let doc = &self.cat.docs[i];
         let dated = doc.meta.published.or(doc.meta.effective);
-        let dir = format!("docs/{}/", doc.id);
         for file in export::annex::files(annexes, &self.r.strings, dated) {
             match file.bytes {
-                Ok(bytes) => self.write(&format!("{dir}{}", file.name), &bytes),
+                Ok(bytes) => self.write(&routes::doc_file(&doc.id, &file.name), &bytes),
                 Err(e) => {
                     let message = format!("cannot write the annex list {}: {e}", file.name);
                     let d = Diagnostic::error(Code::Output, &doc.path, message).at_line(doc.line);
@@ -672,10 +666,10 @@ impl Pass<'_> {
         let latest = view::group_events(self.latest_events(80), 10);
         self.page(
             "index.html",
-            "",
+            routes::HOME,
             context! { latest => v(latest), page_title => t.get("home") },
         );
-        self.listing("catalogue/", t.get("catalogue_all"), &all, None);
+        self.listing(routes::CATALOGUE, t.get("catalogue_all"), &all, None);
         let index: std::collections::HashMap<&str, usize> = self
             .views
             .iter()
@@ -709,13 +703,13 @@ impl Pass<'_> {
                 .collect();
             self.page(
                 "listing.html",
-                &format!("status/{}/", status.key()),
+                &routes::status_dir(status),
                 context! {
                     heading => t.status(status),
                     docs => v(&docs),
                     count => docs.len(),
                     page_title => t.status(status),
-                    parent => context! { label => t.get("by_status").trim_start_matches('按'), url => "catalogue/" },
+                    parent => context! { label => t.get("by_status").trim_start_matches('按'), url => routes::CATALOGUE },
                     ends => v(ends),
                 },
             );
@@ -726,17 +720,17 @@ impl Pass<'_> {
         let acts: Vec<&DocView> = all.iter().copied().filter(|d| d.is_act).collect();
         self.page(
             "decisions.html",
-            "decisions/",
+            routes::DECISIONS,
             context! { docs => v(acts), page_title => t.get("decisions") },
         );
         self.page(
             "search.html",
-            "search/",
+            routes::SEARCH,
             context! { page_title => t.get("search") },
         );
         self.page(
             "404.html",
-            "404.html",
+            routes::NOT_FOUND,
             context! { page_title => t.get("not_found") },
         );
     }
@@ -765,11 +759,11 @@ impl Pass<'_> {
             .zip(&slugs)
             .map(|((name, docs), slug)| FacetValue {
                 name: name.clone(),
-                url: format!("{}/{}/", facet.dir, encode_path(slug)),
+                url: encode_path(&facet.facet.value_dir(slug)),
                 count: docs.len(),
             })
             .collect();
-        if facet.dir == "years" {
+        if facet.facet == routes::Facet::Year {
             values.reverse();
         } else {
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
@@ -777,21 +771,23 @@ impl Pass<'_> {
         let heading = self.r.strings.get(facet.label);
         self.page(
             "facets.html",
-            &format!("{}/", facet.dir),
+            facet.facet.dir(),
             context! { heading, values => v(values), page_title => heading },
         );
-        let index = format!("{}/", facet.dir);
         for ((name, docs), slug) in groups.iter().zip(&slugs) {
-            let heading = if facet.dir == "years" {
+            let heading = if facet.facet == routes::Facet::Year {
                 format!("{name}{}", self.r.strings.get("year_suffix"))
             } else {
                 name.clone()
             };
             self.listing(
-                &format!("{}/{slug}/", facet.dir),
+                &facet.facet.value_dir(slug),
                 &heading,
                 docs,
-                Some((heading_label(self.r.strings.get(facet.label)), &index)),
+                Some((
+                    heading_label(self.r.strings.get(facet.label)),
+                    facet.facet.dir(),
+                )),
             );
         }
     }
@@ -809,12 +805,7 @@ impl Pass<'_> {
         let mut claims = Claims::default();
         for (doc, view) in self.cat.docs.iter().zip(self.views) {
             for alias in &doc.meta.aliases {
-                let rel = alias.url.trim_start_matches('/');
-                let rel = if rel.is_empty() || rel.ends_with('/') {
-                    format!("{rel}index.html")
-                } else {
-                    rel.to_owned()
-                };
+                let rel = routes::page_file(alias.url.trim_start_matches('/'));
                 if !claims.claim(&rel) {
                     self.report(
                         Diagnostic::error(
@@ -841,7 +832,7 @@ impl Pass<'_> {
 
     fn write_statics(&self) {
         for (name, bytes) in &self.r.statics {
-            self.write(&format!("static/{name}"), bytes);
+            self.write(&routes::static_file(name), bytes);
         }
     }
 }
@@ -854,39 +845,13 @@ struct Claims {
     dirs: BTreeSet<String>,
 }
 
-/// Top-level folders and files gazette generates itself.
-const GENERATED_DIRS: [&str; 11] = [
-    "docs",
-    "review",
-    "search",
-    "catalogue",
-    "status",
-    "decisions",
-    "static",
-    "issuers",
-    "levels",
-    "categories",
-    "years",
-];
-const GENERATED_FILES: [&str; 7] = [
-    "index.html",
-    "404.html",
-    "catalogue.json",
-    "lifecycle.json",
-    "catalogue.csv",
-    "sitemap.xml",
-    "feed.xml",
-];
-
 impl Claims {
     /// Take `rel` for a file; false if a generated page, another claimed
     /// file or folder is already there, or a parent of it is a file.
     fn claim(&mut self, rel: &str) -> bool {
         let rel = crate::model::fold(rel);
         let mut parents = rel.match_indices('/').map(|(i, _)| &rel[..i]);
-        let top = rel.split('/').next().unwrap_or_default();
-        let free = !GENERATED_DIRS.contains(&top)
-            && !GENERATED_FILES.contains(&rel.as_str())
+        let free = !routes::generated(&rel)
             && !self.files.contains(&rel)
             && !self.dirs.contains(&rel)
             && !parents.any(|p| self.files.contains(p));

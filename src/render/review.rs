@@ -17,9 +17,6 @@ use crate::review::{self, Campaign};
 use crate::routes::doc_url;
 use crate::view::StatusView;
 
-/// Where the page goes.
-pub const REVIEW_PAGE: &str = "review/";
-
 /// A document named on the page.
 #[derive(Serialize)]
 struct DocLink<'a> {
@@ -109,7 +106,7 @@ impl Renderer {
         };
         pass.page(
             "review.html",
-            REVIEW_PAGE,
+            crate::routes::REVIEW,
             context! { items => v(items), campaigns => v(campaigns), page_title => t.get("review_title") },
         );
         pass.diags.into_inner().unwrap_or_else(|e| e.into_inner())

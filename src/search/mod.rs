@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 
 use crate::catalogue::Catalogue;
 use crate::model::Status;
-use crate::routes::doc_page_file;
+use crate::routes::{self, doc_page_file};
 use index::{Index, Source, write_varint};
 use snippets::Article;
 
@@ -130,10 +130,10 @@ impl Prepared {
         let mut out: Vec<(String, Vec<u8>)> = files
             .0
             .into_iter()
-            .map(|(name, bytes)| (format!("search/{name}"), bytes))
+            .map(|(name, bytes)| (routes::search_file(&name), bytes))
             .collect();
         out.push((
-            "search/manifest.json".into(),
+            routes::SEARCH_MANIFEST.into(),
             manifest.to_string().into_bytes(),
         ));
         Ok(out)

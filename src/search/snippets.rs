@@ -89,7 +89,7 @@ impl<'a> Tap<'a> {
 
 impl Output for Tap<'_> {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        if rel.starts_with("docs/") && rel.ends_with("/index.html") {
+        if crate::routes::is_document_page(rel) {
             let found = articles(bytes);
             let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
             pages.insert(rel.to_owned(), found);

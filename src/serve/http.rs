@@ -15,6 +15,7 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use super::reload::{self, EVENTS_PATH, Hub};
 use super::store::Store;
+use crate::routes;
 
 /// Why a request path was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -101,15 +102,6 @@ fn one_range(spec: &str, len: u64) -> Option<Option<(u64, u64)>> {
     })
 }
 
-/// The store key of a site path: folders map to their `index.html`.
-fn page_key(path: &str) -> String {
-    if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_owned()
-    }
-}
-
 /// `Content-Type` by file extension; text is always UTF-8.
 fn content_type(key: &str) -> &'static str {
     let ext = key.rsplit_once('.').map_or("", |(_, e)| e);
@@ -185,7 +177,7 @@ type Reply = Response<Cursor<Vec<u8>>>;
 /// The page at `path` (the part a `Range` header value asks for, if one
 /// satisfiable span), a redirect to its folder form, or the site's 404 page.
 fn page(path: &str, range: Option<&str>, store: &Store) -> Reply {
-    let key = page_key(path);
+    let key = routes::page_file(path);
     if let Some(bytes) = store.get(&key) {
         let reply = body(200, &key, &bytes, store);
         return match range {
@@ -193,15 +185,16 @@ fn page(path: &str, range: Option<&str>, store: &Store) -> Reply {
             None => reply,
         };
     }
-    if store.get(&format!("{path}/index.html")).is_some() {
-        let location = format!("/{}/", crate::routes::encode_path(path));
+    let folder = format!("{path}/");
+    if store.get(&routes::page_file(&folder)).is_some() {
+        let location = format!("/{}", routes::encode_path(&folder));
         return text(301, "moved\n").with_header(header("Location", &location));
     }
-    match store.get("404.html") {
-        Some(bytes) => body(404, "404.html", &bytes, store),
+    match store.get(routes::NOT_FOUND) {
+        Some(bytes) => body(404, routes::NOT_FOUND, &bytes, store),
         None => body(
             404,
-            "404.html",
+            routes::NOT_FOUND,
             b"<!DOCTYPE html><title>404</title><body><h1>404</h1></body>",
             store,
         ),
@@ -306,8 +299,29 @@ mod tests {
             "docs/行政法/a(2019-03-02)/"
         );
         assert_eq!(site_path("/").unwrap(), "");
-        assert_eq!(page_key("docs/a/"), "docs/a/index.html");
-        assert_eq!(page_key("static/style.css"), "static/style.css");
+    }
+
+    #[test]
+    fn the_url_routes_give_a_page_leads_back_to_its_file() {
+        use crate::model::DocId;
+        for id in ["a", "行政法规/条例(2019-03-02)", "a b/c[d]^`{e}"] {
+            let id = DocId::new(id).unwrap();
+            let date = "2020-01-02".parse().unwrap();
+            let pages = [
+                (routes::doc_url(&id), routes::doc_page_file(&id)),
+                (
+                    routes::encode_path(&routes::version_dir(&id, date)),
+                    routes::page_file(&routes::version_dir(&id, date)),
+                ),
+            ];
+            for (url, file) in pages {
+                let path = site_path(&format!("/{url}")).unwrap();
+                assert_eq!(routes::page_file(&path), file, "{url}");
+            }
+        }
+        let home = site_path(&format!("/{}", routes::HOME)).unwrap();
+        assert_eq!(routes::page_file(&home), "index.html");
+        assert_eq!(routes::page_file("static/style.css"), "static/style.css");
     }
 
     #[test]
