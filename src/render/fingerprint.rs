@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::theme::Theme;
-use super::{Pass, Renderer};
+use super::{Page, Pass, Renderer};
 use crate::catalogue::Catalogue;
 use crate::diagnostics::Diagnostics;
 use crate::view::doc_views;
@@ -103,25 +103,17 @@ impl Renderer {
     }
 }
 
-/// Templates only pages other than document pages are rendered from.
-const LISTING_TEMPLATES: [&str; 7] = [
-    "index.html",
-    "review.html",
-    "listing.html",
-    "facets.html",
-    "decisions.html",
-    "404.html",
-    "redirect.html",
-];
-
 /// True unless only listing templates mention the site-wide counts
 /// (`site.total`, `site.status_counts`); a mention elsewhere (a base
 /// template, a partial, the document template) may put them on document pages.
 pub(super) fn counts_on_document_pages(theme: &Theme) -> bool {
+    let listing = |name: &str| {
+        let mut listings = Page::ALL.into_iter().filter(|p| !p.of_a_document());
+        listings.any(|p| p.template() == name)
+    };
     theme.templates.iter().any(|(name, file)| {
         let source = String::from_utf8_lossy(&file.bytes);
-        !LISTING_TEMPLATES.contains(&name.as_str())
-            && (source.contains("total") || source.contains("status_counts"))
+        !listing(name) && (source.contains("total") || source.contains("status_counts"))
     })
 }
 
@@ -151,5 +143,13 @@ mod tests {
         assert!(!counts_on_document_pages(&theme(&[listing, document])));
         let base = ("base.html", "{% for c in site.status_counts %}{% endfor %}");
         assert!(counts_on_document_pages(&theme(&[listing, document, base])));
+        // The search page lists no document; a merged file's redirect is
+        // rendered with its document.
+        let search = ("search.html", "{{ site.total }}");
+        assert!(!counts_on_document_pages(&theme(&[
+            listing, document, search
+        ])));
+        let redirect = ("redirect.html", "{{ site.total }}");
+        assert!(counts_on_document_pages(&theme(&[listing, redirect])));
     }
 }

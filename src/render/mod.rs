@@ -77,6 +77,59 @@ const FACETS: [Facet; 4] = [
     },
 ];
 
+/// The kinds of page, each rendered from one template: the one place a
+/// page's template is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Home,
+    Listing,
+    Facets,
+    Decisions,
+    Search,
+    NotFound,
+    Review,
+    Redirect,
+    Document,
+    Compare,
+}
+
+impl Page {
+    const ALL: [Page; 10] = [
+        Page::Home,
+        Page::Listing,
+        Page::Facets,
+        Page::Decisions,
+        Page::Search,
+        Page::NotFound,
+        Page::Review,
+        Page::Redirect,
+        Page::Document,
+        Page::Compare,
+    ];
+
+    fn template(self) -> &'static str {
+        match self {
+            Page::Home => "index.html",
+            Page::Listing => "listing.html",
+            Page::Facets => "facets.html",
+            Page::Decisions => "decisions.html",
+            Page::Search => "search.html",
+            Page::NotFound => "404.html",
+            Page::Review => "review.html",
+            Page::Redirect => "redirect.html",
+            Page::Document => "document.html",
+            Page::Compare => "compare.html",
+        }
+    }
+
+    /// Rendered with each document (its page, versions, comparisons and
+    /// the redirects of files merged into it), so refreshed only when the
+    /// document's fingerprint changes.
+    fn of_a_document(self) -> bool {
+        matches!(self, Page::Document | Page::Compare | Page::Redirect)
+    }
+}
+
 /// Which pages a render pass writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
@@ -354,8 +407,9 @@ impl Pass<'_> {
         }
     }
 
-    /// Render template `name` with `ctx` and write it to the page at `url_path` (`a/b/`).
-    fn page(&self, name: &str, url_path: &str, ctx: Value) {
+    /// Render `page`'s template with `ctx` and write it to the page at `url_path` (`a/b/`).
+    fn page(&self, page: Page, url_path: &str, ctx: Value) {
+        let name = page.template();
         let ctx = context! { site => &self.site, page_path => url_path, ..ctx };
         self.record_keys(name, &ctx);
         let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
@@ -463,7 +517,7 @@ impl Pass<'_> {
                 page_title => &self.views[i].title,
                 ..inputs.clone()
             };
-            self.page("document.html", url, ctx);
+            self.page(Page::Document, url, ctx);
         };
         let versions = view::version_views(i, self.cat, self.views, &self.r.strings);
         for k in doc.paged_versions() {
@@ -579,7 +633,7 @@ impl Pass<'_> {
                     page_title => format!("{} {}", self.views[i].title, self.r.strings.get("compare")),
                 };
                 let url = routes::compare_dir(&doc.id, doc.versions[a].date, doc.versions[b].date);
-                self.page("compare.html", &url, ctx);
+                self.page(Page::Compare, &url, ctx);
             }
         }
     }
@@ -603,7 +657,7 @@ impl Pass<'_> {
                 target.url = url.clone();
             }
             self.page(
-                "redirect.html",
+                Page::Redirect,
                 &routes::doc_dir(from),
                 context! { target => v(target), page_title => &doc.title },
             );
@@ -665,7 +719,7 @@ impl Pass<'_> {
         });
         let latest = view::group_events(self.latest_events(80), 10);
         self.page(
-            "index.html",
+            Page::Home,
             routes::HOME,
             context! { latest => v(latest), page_title => t.get("home") },
         );
@@ -702,7 +756,7 @@ impl Pass<'_> {
                 })
                 .collect();
             self.page(
-                "listing.html",
+                Page::Listing,
                 &routes::status_dir(status),
                 context! {
                     heading => t.status(status),
@@ -719,17 +773,17 @@ impl Pass<'_> {
             .for_each(|facet| self.render_facet(facet, &all));
         let acts: Vec<&DocView> = all.iter().copied().filter(|d| d.is_act).collect();
         self.page(
-            "decisions.html",
+            Page::Decisions,
             routes::DECISIONS,
             context! { docs => v(acts), page_title => t.get("decisions") },
         );
         self.page(
-            "search.html",
+            Page::Search,
             routes::SEARCH,
             context! { page_title => t.get("search") },
         );
         self.page(
-            "404.html",
+            Page::NotFound,
             routes::NOT_FOUND,
             context! { page_title => t.get("not_found") },
         );
@@ -740,7 +794,7 @@ impl Pass<'_> {
     fn listing(&self, path: &str, heading: &str, docs: &[&DocView], parent: Option<(&str, &str)>) {
         let parent = parent.map(|(label, url)| context! { label, url });
         self.page(
-            "listing.html",
+            Page::Listing,
             path,
             context! { heading, docs => v(docs), count => docs.len(), page_title => heading, parent, ends => v(BTreeMap::<&str, ()>::new()) },
         );
@@ -770,7 +824,7 @@ impl Pass<'_> {
         }
         let heading = self.r.strings.get(facet.label);
         self.page(
-            "facets.html",
+            Page::Facets,
             facet.facet.dir(),
             context! { heading, values => v(values), page_title => heading },
         );
@@ -822,7 +876,7 @@ impl Pass<'_> {
                     continue;
                 }
                 self.page(
-                    "redirect.html",
+                    Page::Redirect,
                     &rel,
                     context! { target => v(view), page_title => &view.title },
                 );

@@ -105,7 +105,7 @@ impl Renderer {
             provided: Mutex::default(),
         };
         pass.page(
-            "review.html",
+            super::Page::Review,
             crate::routes::REVIEW,
             context! { items => v(items), campaigns => v(campaigns), page_title => t.get("review_title") },
         );
