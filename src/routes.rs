@@ -102,17 +102,24 @@ impl Facet {
 /// The file a page in folder `dir` is written to (`a/b/` → `a/b/index.html`,
 /// the home page `` → `index.html`); a path naming a file is that file.
 pub fn page_file(dir: &str) -> String {
+    index_in(dir.to_owned())
+}
+
+/// [`page_file`] of a folder already owned.
+fn index_in(mut dir: String) -> String {
     if dir.is_empty() || dir.ends_with('/') {
-        format!("{dir}{INDEX}")
-    } else {
-        dir.to_owned()
+        dir.push_str(INDEX);
     }
+    dir
 }
 
 /// True for the file of a document page or of one of its version and
 /// comparison pages.
 pub fn is_document_page(file: &str) -> bool {
-    file.starts_with(DOCS) && file.ends_with(&format!("/{INDEX}"))
+    file.starts_with(DOCS)
+        && file
+            .strip_suffix(INDEX)
+            .is_some_and(|dir| dir.ends_with('/'))
 }
 
 /// True when `rel` (an output path) is, or is under, a path a build
@@ -173,7 +180,7 @@ pub fn encode_path(path: &str) -> String {
 
 /// Output file of a document's page, e.g. `docs/zuofeng/x/index.html`.
 pub fn doc_page_file(id: &DocId) -> String {
-    page_file(&doc_dir(id))
+    index_in(doc_dir(id))
 }
 
 /// Folder of a version page of a document, e.g. `docs/zuofeng/x/2018-03-20/`.
@@ -233,10 +240,10 @@ pub fn doc_files(doc: &Document, ids_taken: impl Fn(&DocId) -> bool) -> Vec<Stri
     let paged = doc.paged_versions();
     for (n, &k) in paged.iter().enumerate() {
         let date = doc.versions[k].date;
-        files.push(page_file(&version_dir(&doc.id, date)));
+        files.push(index_in(version_dir(&doc.id, date)));
         for &later in &paged[n + 1..] {
             let to = doc.versions[later].date;
-            files.push(page_file(&compare_dir(&doc.id, date, to)));
+            files.push(index_in(compare_dir(&doc.id, date, to)));
         }
     }
     for (from, _) in doc.redirects.iter().filter(|(from, _)| !ids_taken(from)) {
