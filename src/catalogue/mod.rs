@@ -486,27 +486,8 @@ impl Catalogue {
             .flat_map(|(i, d)| d.sources().map(move |p| (crate::content::slash_path(p), i)))
             .collect();
         for (from, f) in found.iter().enumerate() {
-            let section = &self.docs[from].section;
-            let links = self.docs[from].body.as_ref().map(|b| b.outline.clone());
-            for link in links.iter().flat_map(|o| &o.links) {
-                let Some((target, fragment)) = crate::markdown::internal_target(&link.url, section)
-                else {
-                    continue;
-                };
-                let to = match target {
-                    crate::markdown::LinkTarget::Id(id) => {
-                        DocId::new(&id).ok().and_then(|id| self.find(&id))
-                    }
-                    crate::markdown::LinkTarget::Source(path) => content_dir(&self.docs[from])
-                        .and_then(|dir| by_source.get(&format!("{dir}{path}")).copied()),
-                };
-                let article = fragment
-                    .as_deref()
-                    .and_then(crate::outline::Anchor::parse)
-                    .map(|a| a.number);
-                if let Some(to) = to.filter(|&to| to != from) {
-                    cite(&mut self.cited_by[to], from, article);
-                }
+            for (to, article) in self.written_links(from, &by_source) {
+                cite(&mut self.cited_by[to], from, article);
             }
             self.unlinked.0 += f.ambiguous.len();
             self.unlinked.1 += f.unknown.len();
@@ -540,6 +521,37 @@ impl Catalogue {
             })
             .collect();
         self.citations = citations;
+    }
+
+    /// The documents (and articles) the links written in any text of
+    /// document `from` lead to, itself left out. Unresolvable links are the
+    /// renderer's to report.
+    fn written_links(
+        &self,
+        from: usize,
+        by_source: &HashMap<String, usize>,
+    ) -> Vec<(usize, Option<u32>)> {
+        let doc = &self.docs[from];
+        let versions = doc.versions.iter().filter_map(|v| v.text.as_ref());
+        let bodies = doc.body.iter().chain(versions.map(|t| &t.body));
+        let links = bodies.flat_map(|b| &b.outline.links);
+        links
+            .filter_map(|link| {
+                let (target, fragment) = crate::markdown::internal_target(&link.url, &doc.section)?;
+                let to = match target {
+                    crate::markdown::LinkTarget::Id(id) => {
+                        DocId::new(&id).ok().and_then(|id| self.find(&id))
+                    }
+                    crate::markdown::LinkTarget::Source(path) => content_dir(doc)
+                        .and_then(|dir| by_source.get(&format!("{dir}{path}")).copied()),
+                }?;
+                let article = fragment
+                    .as_deref()
+                    .and_then(crate::outline::Anchor::parse)
+                    .map(|a| a.number);
+                (to != from).then_some((to, article))
+            })
+            .collect()
     }
 
     /// Each version after the first amends the document on its effective

@@ -11,11 +11,11 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::theme::Theme;
 use super::view::doc_views;
 use super::{Pass, Renderer};
 use crate::catalogue::Catalogue;
 use crate::diagnostics::Diagnostics;
+use minijinja::Environment;
 
 /// Digests of what each page receives besides a document's own text: two
 /// renders of pages with equal digests (and unchanged sources) are equal.
@@ -114,42 +114,51 @@ const LISTING_TEMPLATES: [&str; 7] = [
     "redirect.html",
 ];
 
-/// True unless only listing templates mention the site-wide counts
-/// (`site.total`, `site.status_counts`); a mention elsewhere (a base
-/// template, a partial, the document template) may put them on document pages.
-pub(super) fn counts_on_document_pages(theme: &Theme) -> bool {
-    theme.templates.iter().any(|(name, file)| {
-        let source = String::from_utf8_lossy(&file.bytes);
-        !LISTING_TEMPLATES.contains(&name.as_str())
-            && (source.contains("total") || source.contains("status_counts"))
-    })
+/// True unless only listing templates use the site-wide counts
+/// (`site.total`, `site.status_counts`), as minijinja's parser reads the
+/// variables each template uses; a use elsewhere (a base template, a
+/// partial, the document template) may put them on document pages. A
+/// template that uses `site` as a whole (`{% set s = site %}`) counts too.
+pub(super) fn counts_on_document_pages(env: &Environment<'_>) -> bool {
+    env.templates()
+        .filter(|(name, _)| !LISTING_TEMPLATES.contains(name))
+        .any(|(_, template)| {
+            template
+                .undeclared_variables(true)
+                .iter()
+                .any(|v| matches!(v.as_str(), "site" | "site.total" | "site.status_counts"))
+        })
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
 
     use super::*;
-    use crate::render::theme::ThemeFile;
 
-    fn theme(files: &[(&str, &str)]) -> Theme {
-        let mut theme = Theme::default();
+    fn env(files: &[(&'static str, &'static str)]) -> Environment<'static> {
+        let mut env = Environment::new();
         for (name, source) in files {
-            let file = ThemeFile {
-                bytes: source.as_bytes().to_vec(),
-                origin: PathBuf::from(name),
-            };
-            theme.templates.insert((*name).to_owned(), file);
+            env.add_template(name, source).unwrap();
         }
-        theme
+        env
     }
 
     #[test]
     fn counts_reach_document_pages_only_through_shared_templates() {
         let listing = ("listing.html", "{{ site.total }}");
-        let document = ("document.html", "{{ doc.title }}");
-        assert!(!counts_on_document_pages(&theme(&[listing, document])));
+        let document = (
+            "document.html",
+            "{{ doc.title }} {# site.total #} {{ 'total' }}",
+        );
+        assert!(!counts_on_document_pages(&env(&[listing, document])));
         let base = ("base.html", "{% for c in site.status_counts %}{% endfor %}");
-        assert!(counts_on_document_pages(&theme(&[listing, document, base])));
+        assert!(counts_on_document_pages(&env(&[listing, document, base])));
+        let aliased = ("partial.html", "{% set s = site %}{{ s.total }}");
+        assert!(counts_on_document_pages(&env(&[listing, aliased])));
+        let mentioned = ("document.html", "{{ site.title }} {{ totals }}");
+        assert!(
+            !counts_on_document_pages(&env(&[listing, mentioned])),
+            "the word alone is no use of the counts"
+        );
     }
 }

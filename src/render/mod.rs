@@ -184,7 +184,6 @@ impl Renderer {
     /// Compile the site's theme. Template syntax errors are reported with file and line.
     pub fn new(root: &std::path::Path, config: &Config) -> Result<Renderer, Diagnostics> {
         let theme = theme::Theme::load(root, config)?;
-        let counts_on_documents = fingerprint::counts_on_document_pages(&theme);
         let strings = Strings::new(config.language);
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
@@ -228,6 +227,7 @@ impl Renderer {
         if diags.has_errors() {
             return Err(diags);
         }
+        let counts_on_documents = fingerprint::counts_on_document_pages(&env);
         Ok(Renderer {
             env,
             markdown: Markdown::new(config.unsafe_html),

@@ -8,7 +8,7 @@
 //! neighbours, and compares those digests (the renderer's `Fingerprint`)
 //! with the last good build's: a page is rendered again if its source or
 //! digest changed, or if its text links to a document whose id, source file
-//! or article numbers changed (links are read from the rendered pages);
+//! or article numbers changed (links as the catalogue resolved them);
 //! listings, exports and feed if any digest or the set of documents changed;
 //! every page if the site-wide digest changed or a template or `site.toml`
 //! changed. Never writes files: pages go to a `Memory` and the caller
@@ -29,7 +29,7 @@ use crate::content::{self, Document, Item};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{DocId, Status};
 use crate::output::Memory;
-use crate::render::view::{doc_files, doc_page_file};
+use crate::render::view::doc_files;
 use crate::render::{Fingerprint, Renderer, Selection};
 
 /// A parsed file and the problems found in it.
@@ -52,7 +52,7 @@ struct Known {
     neighbours: Vec<DocId>,
     /// Digest of what links into it resolve against.
     anchor: u64,
-    /// Documents its rendered page links to.
+    /// Documents its texts link to or cite (the catalogue's `cites`).
     links: Vec<DocId>,
     /// Every file its pages occupy (page, versions, comparisons, redirects).
     files: Vec<String>,
@@ -334,7 +334,6 @@ impl Engine {
             .map(|g| g.listing_keys.clone())
             .unwrap_or_default();
         let mut known = self.good.take().map(|g| g.docs).unwrap_or_default();
-        let prefix = format!("href=\"{}docs/", self.setup.config.base_path());
         let ids: HashMap<DocId, Known> = (0..cat.docs.len())
             .map(|i| {
                 let id = &cat.docs[i].id;
@@ -343,19 +342,11 @@ impl Engine {
                     removed.extend(old.files.iter().filter(|f| !doc_keys.contains(*f)).cloned());
                 }
                 let digest = fp.docs.get(&i).copied();
-                // Every page of the document (versions, notes) may link out.
-                let links = match files.get(&doc_page_file(id)) {
-                    Some(_) => {
-                        let pages = owned[i].iter().filter_map(|f| files.get(f));
-                        let mut ids: Vec<DocId> = pages
-                            .flat_map(|html| linked_documents(html, &prefix))
-                            .collect();
-                        ids.sort();
-                        ids.dedup();
-                        ids
-                    }
-                    None => old.as_ref().map(|k| k.links.clone()).unwrap_or_default(),
-                };
+                // What its texts link to, by written link or citation.
+                let links = cat.cites[i]
+                    .iter()
+                    .map(|&j| cat.docs[j].id.clone())
+                    .collect();
                 let known = Known {
                     digest: digest.or(old.map(|k| k.digest)).unwrap_or_default(),
                     status: status(cat, i),
@@ -493,26 +484,6 @@ fn relinked(cat: &Catalogue, good: &Baseline, anchors: &[u64]) -> BTreeSet<usize
         .filter(|(_, k)| k.links.iter().any(|t| moved.contains(t)))
         .filter_map(|(id, _)| cat.find(id))
         .collect()
-}
-
-/// Documents a rendered page links to: every `href` starting with `prefix`
-/// (`href="{base path}docs/`), fragment dropped and percent-decoded.
-fn linked_documents(html: &[u8], prefix: &str) -> Vec<DocId> {
-    let html = String::from_utf8_lossy(html);
-    let mut ids: Vec<DocId> = html
-        .split(prefix)
-        .skip(1)
-        .filter_map(|rest| {
-            let url = rest.split(['"', '#']).next()?.replace("&amp;", "&");
-            let path = percent_encoding::percent_decode_str(url.trim_end_matches('/'))
-                .decode_utf8()
-                .ok()?;
-            DocId::new(&path).ok()
-        })
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 fn load_setup(opts: &BuildOptions) -> Result<Setup, Diagnostics> {
@@ -824,10 +795,25 @@ mod tests {
     }
 
     #[test]
-    fn links_are_read_from_rendered_pages() {
-        let html = br#"<a href="/docs/a/b/#art-1">x</a> <a href="/docs/%E7%94%B2/">y</a> <a href="/catalogue/">z</a>"#;
-        let ids = linked_documents(html, "href=\"/docs/");
-        let ids: Vec<&str> = ids.iter().map(DocId::as_str).collect();
-        assert_eq!(ids, vec!["a/b", "甲"]);
+    fn a_link_in_an_older_version_is_a_dependency_too() {
+        let mut site = TestSite::new();
+        let version =
+            |body: &str| format!("+++\nversion_of = \"c\"\npublished = 2023-01-01\n+++\n{body}\n");
+        // c's first text links to a's second article; its newer one does not.
+        let c = doc("丙", "2021-01-01", "", "第一条 见[甲](a.md#art-2)。");
+        site.edit("content/c-2023.md", &version("第一条 丙修订。"));
+        let out = site.edit("content/c.md", &c);
+        assert!(out.failed_build(), "a has no second article yet");
+        let a = doc("甲", "2020-01-01", "", "第一条 甲。\n\n第二条 乙。");
+        let out = site.edit("content/a.md", &a);
+        assert!(!out.failed_build(), "{:?}", out.diagnostics);
+        site.assert_matches_full_build("adding the article an old version links to");
+        let out = site.edit("content/a.md", &doc("甲", "2020-01-01", "", "第一条 甲。"));
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.path == Path::new("content/c.md")),
+            "removing it again is found through the old version's link"
+        );
     }
 }
