@@ -19,21 +19,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 
 use super::watch::{Change, Layout};
 use crate::BuildOptions;
 use crate::catalogue::{Catalogue, CitationCache, Event};
 use crate::config::Config;
-use crate::content::{self, Document, Item};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::content::Sources;
+use crate::diagnostics::Diagnostics;
 use crate::model::{DocId, Status};
 use crate::output::Memory;
 use crate::render::view::doc_files;
 use crate::render::{Fingerprint, Renderer, Selection};
-
-/// A parsed file and the problems found in it.
-type Parsed = (Option<Item>, Vec<Diagnostic>);
 
 /// Configuration and compiled theme: everything a template or `site.toml` change replaces.
 struct Setup {
@@ -105,10 +101,7 @@ pub(crate) struct Engine {
     opts: BuildOptions,
     setup: Setup,
     setup_errors: Diagnostics,
-    files: BTreeMap<PathBuf, Parsed>,
-    /// Problems listing the content folder.
-    walk_problems: Diagnostics,
-    listed: (Vec<Document>, Vec<Diagnostic>),
+    sources: Sources,
     good: Option<Baseline>,
     /// Sources changed since the last good build.
     dirty: BTreeSet<PathBuf>,
@@ -129,9 +122,7 @@ impl Engine {
             opts,
             setup,
             setup_errors: Diagnostics::default(),
-            files: BTreeMap::new(),
-            walk_problems: Diagnostics::default(),
-            listed: (Vec::new(), Vec::new()),
+            sources: Sources::default(),
             citations: CitationCache::default(),
             review_page: true,
             good: None,
@@ -166,7 +157,6 @@ impl Engine {
 
     /// Apply a burst of changes and build what they affect.
     pub(crate) fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
-        let root = self.opts.root.clone();
         for change in changes {
             match change {
                 Change::Setup => self.pending = Scope::Full,
@@ -174,12 +164,12 @@ impl Engine {
                 // Campaign files are read again by every build.
                 Change::Reviews => {}
                 Change::Catalogue => {
-                    self.listed = content::load_catalogue(&root, &self.setup.config);
+                    self.sources.reread_catalogue(&self.setup.config);
                     self.dirty.insert(self.setup.config.catalogue.clone());
                 }
                 // A link is skipped by the walk: list the tree again, which
                 // drops what the link replaced and warns about it.
-                Change::Content(rel) if self.through_link(rel) => self.rescan(),
+                Change::Content(rel) if self.sources.through_link(rel) => self.rescan(),
                 Change::Content(rel) => self.reread(rel),
                 Change::ContentTree => self.rescan(),
                 Change::Ignored => {}
@@ -211,35 +201,30 @@ impl Engine {
         if !self.setup_errors.is_empty() {
             return self.failed(self.setup_errors.clone());
         }
-        let mut diags = self.walk_problems.clone();
-        for (_, problems) in self.files.values() {
-            diags.extend(problems.iter().cloned());
-        }
-        diags.extend(self.listed.1.iter().cloned());
-        let items = self.files.values().filter_map(|(item, _)| item.clone());
-        let content = content::assemble(items, self.listed.0.clone());
-        let (cat, problems) = Catalogue::build_with(content, self.setup.as_of, &mut self.citations);
-        diags.extend(problems);
-        if self.opts.deny_warnings {
-            diags.deny_warnings();
-        }
-        if diags.has_errors() {
-            return self.failed(diags);
-        }
-        let campaigns = crate::review::load(&self.opts.root, &self.setup.config, &cat, &mut diags);
+        let mut diags = self.sources.diagnostics();
+        let (cat, campaigns) = crate::site::resolve(
+            &self.opts.root,
+            &self.setup.config,
+            self.setup.as_of,
+            self.sources.content(),
+            &mut self.citations,
+            &mut diags,
+        );
+        let deny = self.opts.deny_warnings;
+        let mut diags = match crate::site::settle(diags, deny) {
+            Ok(diags) => diags,
+            Err(diags) => return self.failed(diags),
+        };
         let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
         diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
         if self.review_page {
             diags.extend(self.setup.renderer.render_review(&cat, &campaigns, &out));
         }
-        if self.opts.deny_warnings {
-            diags.deny_warnings();
-        }
-        if diags.has_errors() {
-            return self.failed(diags);
-        }
-        diags.sort();
+        let diags = match crate::site::settle(diags, deny) {
+            Ok(diags) => diags,
+            Err(diags) => return self.failed(diags),
+        };
         let outcome = self.commit(&cat, fingerprint, &selection, out.into_files(), diags);
         Outcome {
             catalogue: Some(Arc::new(cat)),
@@ -401,53 +386,21 @@ impl Engine {
 
     /// Parse every Markdown file and the catalogue again.
     fn read_all(&mut self) {
-        let root = &self.opts.root;
-        let config = &self.setup.config;
-        self.walk_problems = Diagnostics::default();
-        let paths = content::markdown_files(root, config, &mut self.walk_problems);
-        let parsed: Vec<Parsed> = paths
-            .par_iter()
-            .map(|rel| content::read_file(root, &config.content_dir, rel))
-            .collect();
-        self.files = paths.into_iter().zip(parsed).collect();
-        self.listed = content::load_catalogue(root, config);
+        self.sources = Sources::read(&self.opts.root, &self.setup.config);
         self.pending = Scope::Full;
-    }
-
-    /// True if `rel` is or lies under a symbolic link, which is never followed.
-    fn through_link(&self, rel: &Path) -> bool {
-        content::through_link(&self.opts.root, &self.setup.config.content_dir, rel)
     }
 
     /// Parse `rel` again, or forget it if it is gone (or became a link).
     fn reread(&mut self, rel: &Path) {
-        if self.opts.root.join(rel).is_file() && !self.through_link(rel) {
-            let parsed = content::read_file(&self.opts.root, &self.setup.config.content_dir, rel);
-            self.files.insert(rel.to_path_buf(), parsed);
-        } else {
-            self.files.remove(rel);
-        }
+        self.sources.reread(rel);
         self.dirty.insert(rel.to_path_buf());
     }
 
     /// A folder appeared, vanished or was renamed: list the files again and
     /// parse those that are new.
     fn rescan(&mut self) {
-        self.walk_problems = Diagnostics::default();
-        let now: BTreeSet<PathBuf> =
-            content::markdown_files(&self.opts.root, &self.setup.config, &mut self.walk_problems)
-                .into_iter()
-                .collect();
-        let changed: Vec<PathBuf> = self
-            .files
-            .keys()
-            .filter(|p| !now.contains(*p))
-            .chain(now.iter().filter(|p| !self.files.contains_key(*p)))
-            .cloned()
-            .collect();
-        for rel in &changed {
-            self.reread(rel);
-        }
+        let changed = self.sources.rescan(&self.setup.config);
+        self.dirty.extend(changed);
     }
 }
 
