@@ -121,6 +121,58 @@ pub struct Outline {
     pub blocks: Vec<Block>,
 }
 
+/// What a link in Markdown points at, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// `doc:ID`
+    Id(String),
+    /// A source file, `/`-separated and relative to `content/` (from `../x.md` or `@/x.md`).
+    Source(String),
+}
+
+/// Split an internal link into target and fragment; `None` for external links.
+pub fn internal_target(url: &str, source_dir: &str) -> Option<(LinkTarget, Option<String>)> {
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_owned())),
+        None => (url, None),
+    };
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    if let Some(id) = path.strip_prefix("doc:") {
+        return Some((LinkTarget::Id(id.to_owned()), fragment));
+    }
+    if let Some(site_rooted) = path.strip_prefix("@/") {
+        return Some((LinkTarget::Source(site_rooted.to_owned()), fragment));
+    }
+    let has_scheme = path.split_once(':').is_some_and(|(s, _)| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if has_scheme || path.starts_with('/') || !path.ends_with(".md") {
+        return None;
+    }
+    Some((
+        LinkTarget::Source(join_relative(source_dir, &path)),
+        fragment,
+    ))
+}
+
+/// `dir/rel` with `.` and `..` applied; `..` above the top stays at the top.
+fn join_relative(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
 /// The parse options every reading of a body uses (extensions change the
 /// tree, so the renderer starts from these too).
 pub fn parse_options() -> Options<'static> {

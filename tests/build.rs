@@ -471,3 +471,23 @@ fn articles_agree_between_page_check_and_search() {
         "a list item is not"
     );
 }
+
+/// Written links are resolved by the catalogue, once: loading the site
+/// (no page rendered) already finds the links that lead nowhere.
+#[test]
+fn the_catalogue_resolves_written_links_before_anything_renders() {
+    let f = Fixture::new("invalid/article_not_on_page");
+    let Err(diags) = gazette::site::load(&f.options("2026-01-01")) else {
+        panic!("links to missing articles must fail the load");
+    };
+    let broken: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code == Code::BrokenLink)
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(broken.len(), 2, "{broken:?}");
+    assert!(
+        broken[0].contains("`runon` has no article #art-"),
+        "{broken:?}"
+    );
+}

@@ -9,6 +9,7 @@ pub mod amendments;
 pub mod citations;
 pub mod cited;
 pub mod lifecycle;
+pub mod links;
 mod names;
 pub mod versions;
 
@@ -179,6 +180,8 @@ pub struct Catalogue {
     pub unreadable: Vec<Unreadable>,
     index: HashMap<DocId, usize>,
     names: Names,
+    /// Every source file of every document, for links written to a file.
+    by_source: HashMap<String, usize>,
 }
 
 impl Catalogue {
@@ -221,11 +224,13 @@ impl Catalogue {
             unreadable,
             index,
             names,
+            by_source: HashMap::new(),
         };
         cat.add_own_events(&mut diags);
         cat.add_relation_events(&mut diags);
         cat.apply_amendments(&mut diags);
         check_version_urls(&cat, &mut diags);
+        cat.by_source = links::by_source(&cat.docs);
         cat.find_citations(cache, &mut diags);
         cat.add_version_events();
         check_supersession_cycles(&cat, &mut diags);
@@ -479,15 +484,10 @@ impl Catalogue {
         cache.found = found.iter().map(|(k, f)| (*k, f.clone())).collect();
         let found: Vec<citations::Found> = found.into_iter().map(|(_, f)| f).collect();
         self.cited_by = vec![Vec::new(); self.docs.len()];
-        let by_source: HashMap<String, usize> = self
-            .docs
-            .iter()
-            .enumerate()
-            .flat_map(|(i, d)| d.sources().map(move |p| (crate::content::slash_path(p), i)))
-            .collect();
         for (from, f) in found.iter().enumerate() {
-            for (to, article) in self.written_links(from, &by_source) {
-                cite(&mut self.cited_by[to], from, article);
+            for to in self.written_links(from, diags) {
+                let article = to.article().map(|a| a.number);
+                cite(&mut self.cited_by[to.doc], from, article);
             }
             self.unlinked.0 += f.ambiguous.len();
             self.unlinked.1 += f.unknown.len();
@@ -521,37 +521,6 @@ impl Catalogue {
             })
             .collect();
         self.citations = citations;
-    }
-
-    /// The documents (and articles) the links written in any text of
-    /// document `from` lead to, itself left out. Unresolvable links are the
-    /// renderer's to report.
-    fn written_links(
-        &self,
-        from: usize,
-        by_source: &HashMap<String, usize>,
-    ) -> Vec<(usize, Option<u32>)> {
-        let doc = &self.docs[from];
-        let versions = doc.versions.iter().filter_map(|v| v.text.as_ref());
-        let bodies = doc.body.iter().chain(versions.map(|t| &t.body));
-        let links = bodies.flat_map(|b| &b.outline.links);
-        links
-            .filter_map(|link| {
-                let (target, fragment) = crate::markdown::internal_target(&link.url, &doc.section)?;
-                let to = match target {
-                    crate::markdown::LinkTarget::Id(id) => {
-                        DocId::new(&id).ok().and_then(|id| self.find(&id))
-                    }
-                    crate::markdown::LinkTarget::Source(path) => content_dir(doc)
-                        .and_then(|dir| by_source.get(&format!("{dir}{path}")).copied()),
-                }?;
-                let article = fragment
-                    .as_deref()
-                    .and_then(crate::outline::Anchor::parse)
-                    .map(|a| a.number);
-                (to != from).then_some((to, article))
-            })
-            .collect()
     }
 
     /// Each version after the first amends the document on its effective

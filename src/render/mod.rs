@@ -24,12 +24,10 @@ use serde::Serialize;
 
 use crate::catalogue::Catalogue;
 use crate::config::Config;
-use crate::content::slash_path;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::export;
-use crate::markdown::{LinkTarget, Markdown};
-use crate::model::{DocId, Status};
-use crate::outline::Anchor;
+use crate::markdown::Markdown;
+use crate::model::Status;
 use crate::output::Output;
 pub use fingerprint::Fingerprint;
 use i18n::Strings;
@@ -265,7 +263,7 @@ impl Renderer {
         };
         // Listings and exports are few but large: render them beside the
         // (already parallel) document pages instead of after them.
-        let (broken_links, ()) = rayon::join(
+        rayon::join(
             || pass.render_documents(selection),
             || {
                 if selection.has_listings() {
@@ -279,7 +277,6 @@ impl Renderer {
             },
         );
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
-        diags.extend(broken_links);
         let provided = pass
             .provided
             .into_inner()
@@ -389,52 +386,32 @@ impl Pass<'_> {
         }
     }
 
-    /// Selected document pages in parallel; returns broken-link diagnostics.
-    fn render_documents(&self, selection: &Selection) -> Vec<Diagnostic> {
-        let content_dir = slash_path(&self.r.config.content_dir);
-        let by_source: BTreeMap<String, usize> = self
-            .cat
-            .docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.body.is_some())
-            .flat_map(|(i, d)| d.sources().map(move |path| (path, i)))
-            .map(|(path, i)| {
-                let rel = slash_path(path);
-                (
-                    rel.trim_start_matches(&format!("{content_dir}/"))
-                        .to_owned(),
-                    i,
-                )
-            })
-            .collect();
+    /// Selected document pages, in parallel.
+    fn render_documents(&self, selection: &Selection) {
         (0..self.cat.docs.len())
             .into_par_iter()
             .filter(|i| selection.has_doc(*i))
-            .flat_map_iter(|i| self.render_document(i, &by_source))
-            .collect()
+            .for_each(|i| self.render_document(i));
     }
 
-    fn render_document(&self, i: usize, by_source: &BTreeMap<String, usize>) -> Vec<Diagnostic> {
+    fn render_document(&self, i: usize) {
         let doc = &self.cat.docs[i];
-        let mut diags = Vec::new();
         let shown = doc.shown_version();
-        let mut text_html =
-            |k: Option<usize>, body: &crate::content::Body, path: &std::path::Path| {
-                let notes = k
-                    .and_then(|k| doc.versions[k].derived.as_ref())
-                    .map_or(&[][..], |d| &d.notes[..]);
-                let (html, toc) = self.body_html(doc, body, path, by_source, &mut diags);
-                let html = notes::annotate_articles(
-                    &html,
-                    notes,
-                    self.cat,
-                    self.views,
-                    &self.r.strings,
-                    &self.r.config.base_path(),
-                );
-                (Some(Value::from_safe_string(html)), toc)
-            };
+        let text_html = |k: Option<usize>, body: &crate::content::Body| {
+            let notes = k
+                .and_then(|k| doc.versions[k].derived.as_ref())
+                .map_or(&[][..], |d| &d.notes[..]);
+            let (html, toc) = self.body_html(i, body);
+            let html = notes::annotate_articles(
+                &html,
+                notes,
+                self.cat,
+                self.views,
+                &self.r.strings,
+                &self.r.config.base_path(),
+            );
+            (Some(Value::from_safe_string(html)), toc)
+        };
         let (body_html, toc) = match &doc.body {
             Some(body) => {
                 let base = self.r.config.base_path();
@@ -443,7 +420,7 @@ impl Pass<'_> {
                     markdown: notes::link_citations(&body.markdown, &links, &base).into(),
                     ..body.clone()
                 };
-                let (html, toc) = text_html(shown, &linked, &doc.path);
+                let (html, toc) = text_html(shown, &linked);
                 let html = html.map(|h| {
                     let tagged =
                         notes::tag_cited_status(&h.to_string(), i, self.cat, self.views, &base);
@@ -481,7 +458,7 @@ impl Pass<'_> {
             let (html, toc) = if Some(k) == shown {
                 (body_html.clone(), toc.clone())
             } else {
-                text_html(Some(k), &text.body, &text.path)
+                text_html(Some(k), &text.body)
             };
             let version = VersionPage::new(&versions, k, &self.r.strings, text);
             page(
@@ -494,74 +471,25 @@ impl Pass<'_> {
         page(body_html, toc, None, &format!("docs/{}/", doc.id));
         self.render_comparisons(i, &versions);
         self.render_merged_redirects(i);
-        diags
     }
 
-    /// The HTML and table of contents of one text of `doc` (from file
-    /// `path`), with its broken links reported.
+    /// The HTML and table of contents of one text of document `i`, its
+    /// written links pointing where the catalogue resolved them.
     fn body_html(
         &self,
-        doc: &crate::content::Document,
+        i: usize,
         body: &crate::content::Body,
-        path: &std::path::Path,
-        by_source: &BTreeMap<String, usize>,
-        diags: &mut Vec<Diagnostic>,
     ) -> (String, Vec<crate::markdown::TocEntry>) {
-        let (cat, views) = (self.cat, self.views);
         let base = self.r.config.base_path();
-        let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
-            let found = match target {
-                LinkTarget::Id(id) => DocId::new(id).ok().and_then(|id| cat.find(&id)),
-                LinkTarget::Source(path) => by_source.get(path).copied(),
-            };
-            let Some(j) = found else {
-                let unreadable = match target {
-                    LinkTarget::Id(id) => cat.is_unreadable(id, None),
-                    LinkTarget::Source(path) => {
-                        cat.is_unreadable("", Some(&self.r.config.content_dir.join(path)))
-                    }
-                };
-                // The linked file's own error is the problem, not this link
-                // (the build fails on it; the link is never published).
-                return match unreadable {
-                    true => Ok(String::new()),
-                    false => Err("no document has this id or source file".to_owned()),
-                };
-            };
-            if let Some(f) = fragment.filter(|f| f.starts_with("art-")) {
-                let known = cat.docs[j]
-                    .body
-                    .as_ref()
-                    .zip(Anchor::parse(f))
-                    .is_some_and(|(b, a)| b.outline.has_anchor(a));
-                if !known {
-                    return Err(format!(
-                        "`{}` has no article #{}",
-                        cat.docs[j].id,
-                        fragment.unwrap_or_default()
-                    ));
-                }
-            }
-            Ok(format!(
-                "{base}{}{}",
-                views[j].url,
-                fragment.map(|f| format!("#{f}")).unwrap_or_default()
-            ))
+        let resolve = |url: &str| {
+            let to = self.cat.resolve_link(i, url).ok().flatten()?;
+            let fragment = to.fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            Some(format!("{base}{}{fragment}", self.views[to.doc].url))
         };
-        let rendered = self.r.markdown.render(
-            &body.markdown,
-            &body.outline,
-            &doc.section,
-            body.first_line,
-            &resolve,
-        );
-        for b in rendered.broken {
-            diags.push(
-                Diagnostic::error(Code::BrokenLink, path, format!("link `{}` leads nowhere: {}", b.url, b.reason))
-                    .at_line(b.line)
-                    .with_help("link to a document's source file (../x/y.md, @/x/y.md) or doc:ID, with #art-N for an article"),
-            );
-        }
+        let rendered = self
+            .r
+            .markdown
+            .render(&body.markdown, &body.outline, &resolve);
         (rendered.html, rendered.toc)
     }
 
