@@ -4,8 +4,6 @@
 //!
 //! Pure text in, rows out; templates lay the rows out, nothing here renders.
 
-use std::time::Duration;
-
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
 
@@ -182,11 +180,17 @@ fn bigrams(text: &str) -> Vec<u64> {
     pairs
 }
 
+/// Blocks longer than this (bytes of both sides) are compared line by line:
+/// a character diff costs up to the product of their lengths. A bound on
+/// size, not on time, so that the same texts always give the same page.
+const CHAR_DIFF_BYTES: usize = 12_000;
+
 fn char_diff<'a>(a: &'a str, b: &'a str) -> TextDiff<'a, 'a, 'a, str> {
-    TextDiff::configure()
-        .algorithm(Algorithm::Myers)
-        .timeout(Duration::from_millis(50))
-        .diff_chars(a, b)
+    let config = TextDiff::configure().algorithm(Algorithm::Myers).clone();
+    match a.len() + b.len() <= CHAR_DIFF_BYTES {
+        true => config.diff_chars(a, b),
+        false => config.diff_lines(a, b),
+    }
 }
 
 fn changed(a: &Block, b: &Block) -> Row {
@@ -382,6 +386,31 @@ mod tests {
         );
         let rows = compare("第一条 见《甲》。", "第一条 见[《甲》](a.md)。");
         assert!(rows.iter().all(|r| r.change == Change::Unchanged));
+    }
+
+    #[test]
+    fn a_very_long_article_is_compared_by_paragraph() {
+        let paragraph = "本款规定的事项，由有关部门依照职责办理。".repeat(80);
+        let before = format!("第一条 {paragraph}\n\n{paragraph}");
+        let after = format!("第一条 {paragraph}\n\n{paragraph}又及。");
+        assert!(before.len() + after.len() > CHAR_DIFF_BYTES);
+        let rows = compare(&before, &after);
+        let spans = &rows[0].after.as_ref().unwrap().spans;
+        let marked: Vec<&str> = spans
+            .iter()
+            .filter(|s| s.marked)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(
+            marked,
+            [format!("{paragraph}又及。")],
+            "the changed paragraph, whole"
+        );
+        assert_eq!(
+            compare(&before, &after),
+            rows,
+            "the same texts give the same rows"
+        );
     }
 
     #[test]
