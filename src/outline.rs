@@ -108,6 +108,31 @@ pub struct Block {
     pub lines: Range<usize>,
 }
 
+/// Blocks read together: an article with the blocks that follow it up to
+/// the next article or heading, a heading, or one other block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section<'o> {
+    /// The article it is, if any.
+    pub article: Option<&'o Article>,
+    /// Its blocks, the opening one first.
+    pub blocks: &'o [Block],
+}
+
+impl Section<'_> {
+    /// What its opening block is.
+    pub fn kind(&self) -> BlockKind {
+        self.blocks[0].kind
+    }
+}
+
+impl Block {
+    /// Its source lines, from the body's lines (clamped to them).
+    pub fn source<'t>(&self, lines: &'t [&'t str]) -> &'t [&'t str] {
+        let end = self.lines.end.min(lines.len() + 1);
+        &lines[self.lines.start.min(end) - 1..end - 1]
+    }
+}
+
 /// The structure of one body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outline {
@@ -266,6 +291,33 @@ impl Outline {
         self.has_anchor(Anchor::first(n))
     }
 
+    /// The blocks in sections, in reading order.
+    pub fn sections(&self) -> Vec<Section<'_>> {
+        let mut out: Vec<Section<'_>> = Vec::new();
+        let mut start = 0;
+        for (i, block) in self.blocks.iter().enumerate().skip(1) {
+            let joins = block.kind == BlockKind::Text
+                && matches!(self.blocks[start].kind, BlockKind::Article(_));
+            if !joins {
+                out.push(self.section(start..i));
+                start = i;
+            }
+        }
+        if start < self.blocks.len() {
+            out.push(self.section(start..self.blocks.len()));
+        }
+        out
+    }
+
+    fn section(&self, blocks: Range<usize>) -> Section<'_> {
+        let blocks = &self.blocks[blocks];
+        let article = match blocks[0].kind {
+            BlockKind::Article(i) => Some(&self.articles[i]),
+            _ => None,
+        };
+        Section { article, blocks }
+    }
+
     /// Article anchors in reading order.
     pub fn anchors(&self) -> impl Iterator<Item = Anchor> + '_ {
         self.articles.iter().map(|a| a.anchor)
@@ -378,6 +430,16 @@ mod tests {
             ]
         );
         assert_eq!(o.blocks[2].lines, 5..8);
+        let sections: Vec<(BlockKind, usize)> = o
+            .sections()
+            .iter()
+            .map(|s| (s.kind(), s.blocks.len()))
+            .collect();
+        assert_eq!(
+            sections,
+            [(BlockKind::Heading, 1), (BlockKind::Article(0), 3)],
+            "code and table belong to the article before them"
+        );
         assert_eq!(o.article_at(3).map(|a| a.anchor.number), Some(1));
         assert!(o.article_at(1).is_none());
     }

@@ -90,7 +90,7 @@ impl ActRef {
     /// The version of the amended document that this act's text makes.
     fn version(
         &self,
-        text: String,
+        text: crate::content::Body,
         notes: Vec<crate::model::ArticleNote>,
         base: VersionText,
     ) -> Version {
@@ -99,10 +99,7 @@ impl ActRef {
             effective: self.date,
             kind: VersionKind::Amended,
             act: Some(self.title.clone()),
-            text: Some(VersionText {
-                body: crate::content::Body::new(text, 1),
-                ..base
-            }),
+            text: Some(VersionText { body: text, ..base }),
             derived: Some(Derived {
                 act: self.id.clone(),
                 act_path: self.path.clone(),
@@ -423,8 +420,9 @@ impl Catalogue {
                 return false;
             }
         };
+        let text = crate::content::Body::new(text, 1);
         if let Some(hand) = by_hand.and_then(|k| all[k].text.as_ref()) {
-            compare_by_hand(&text, &hand.body.markdown, doc, &act.path, diags);
+            compare_by_hand(&text, &hand.body, doc, &act.path, diags);
             return false;
         }
         let version = act.version(text, notes, base_text);
@@ -818,8 +816,8 @@ fn amends_one(act: &Document) -> bool {
 /// Warn about every article where a consolidated text supplied by hand
 /// differs from the one computed from the act (once per article).
 fn compare_by_hand(
-    computed: &str,
-    by_hand: &str,
+    computed: &crate::content::Body,
+    by_hand: &crate::content::Body,
     doc: &Document,
     act_path: &std::path::Path,
     diags: &mut Diagnostics,

@@ -503,7 +503,7 @@ impl Pass<'_> {
                 else {
                     continue;
                 };
-                let rows = crate::compare::compare(&before.body.markdown, &after.body.markdown);
+                let rows = crate::compare::compare(&before.body, &after.body);
                 let counts = view::ChangeCounts::of(&rows);
                 let ctx = context! {
                     doc => v(&self.views[i]),
