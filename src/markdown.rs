@@ -162,7 +162,7 @@ fn format_node<'a>(
                 return Ok(ChildRendering::HTML);
             }
         }
-        NodeValue::Text(text) if entering => {
+        NodeValue::Text(text) if entering && !outline::is_blank(text) => {
             if let Some(anchor) = cx.user.label.take() {
                 write_label(cx, anchor, text)?;
                 return Ok(ChildRendering::HTML);
@@ -176,6 +176,7 @@ fn format_node<'a>(
 /// The opening text of an article: its label `第N条` as a link to the
 /// article's own anchor, then the rest.
 fn write_label(cx: &mut Context<Marks<'_>>, anchor: Anchor, text: &str) -> fmt::Result {
+    let text = text.trim_start_matches(crate::articles::ZERO_WIDTH);
     let label = text
         .find('条')
         .map(|end| &text[..end + '条'.len_utf8()])
@@ -432,6 +433,16 @@ mod tests {
         assert!(
             r.html
                 .contains("<p id=\"art-1-2\" class=\"article\"><a class=\"art-no\" href=\"#art-1-2\">第一条</a> 附件")
+        );
+    }
+
+    #[test]
+    fn an_article_after_a_zero_width_line_gets_its_anchor_and_label() {
+        let r = render("\u{200b}\n第一条 总则。");
+        assert!(
+            r.html.contains("<p id=\"art-1\" class=\"article\">\u{200b}\n<a class=\"art-no\" href=\"#art-1\">第一条</a> 总则。"),
+            "{}",
+            r.html
         );
     }
 

@@ -343,13 +343,15 @@ fn article_number<'a>(paragraph: &'a AstNode<'a>) -> Option<u32> {
 }
 
 /// The text a paragraph opens with, up to its first line break (enough to
-/// read `第N条` and what follows it).
+/// read `第N条` and what follows it); a first line that is blank but for
+/// zero-width spaces does not count.
 fn opening_text<'a>(paragraph: &'a AstNode<'a>) -> String {
     let mut out = String::new();
     for node in paragraph.descendants().skip(1) {
         match &node.data().value {
             NodeValue::Text(t) => out.push_str(t),
             NodeValue::Code(c) => out.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak if is_blank(&out) => out.clear(),
             NodeValue::SoftBreak | NodeValue::LineBreak => break,
             _ => {}
         }
@@ -358,6 +360,12 @@ fn opening_text<'a>(paragraph: &'a AstNode<'a>) -> String {
         }
     }
     out
+}
+
+/// Nothing but white space and zero-width spaces.
+pub fn is_blank(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_whitespace() || c == articles::ZERO_WIDTH)
 }
 
 #[cfg(test)]
@@ -380,6 +388,15 @@ mod tests {
     #[test]
     fn an_article_on_the_next_line_of_a_paragraph_is_not_a_second_article() {
         assert_eq!(anchors("第一条 甲。\n第二条 乙。"), ["art-1"]);
+    }
+
+    #[test]
+    fn a_line_of_zero_width_space_before_an_article_is_skipped() {
+        assert_eq!(
+            anchors("\u{200b}\n第一条 甲。\n\n第二条 乙。"),
+            ["art-1", "art-2"]
+        );
+        assert_eq!(anchors("\u{200b}第三条 甲。"), ["art-3"]);
     }
 
     #[test]
