@@ -102,7 +102,8 @@ impl Selection {
         }
     }
 
-    fn has_listings(&self) -> bool {
+    /// Are listing pages (and exports) in the selection?
+    pub fn has_listings(&self) -> bool {
         matches!(
             self,
             Selection::All | Selection::Some { listings: true, .. }

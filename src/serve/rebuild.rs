@@ -111,6 +111,8 @@ pub(crate) struct Engine {
     /// Render the review page (only for a server the network cannot reach,
     /// unless the site publishes it anyway).
     pub(crate) review_page: bool,
+    /// Campaign files changed since the review page was last rendered.
+    reviews_changed: bool,
 }
 
 impl Engine {
@@ -125,6 +127,7 @@ impl Engine {
             sources: Sources::default(),
             citations: CitationCache::default(),
             review_page: true,
+            reviews_changed: true,
             good: None,
             dirty: BTreeSet::new(),
             pending: Scope::Full,
@@ -162,7 +165,7 @@ impl Engine {
                 Change::Setup => self.pending = Scope::Full,
                 Change::Static => self.pending = self.pending.max(Scope::Statics),
                 // Campaign files are read again by every build.
-                Change::Reviews => {}
+                Change::Reviews => self.reviews_changed = true,
                 Change::Catalogue => {
                     self.sources.reread_catalogue(&self.setup.config);
                     self.dirty.insert(self.setup.config.catalogue.clone());
@@ -218,13 +221,17 @@ impl Engine {
         let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
         diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
-        if self.review_page {
+        // The review queue reads what listings show (statuses, dates,
+        // relations, citations) and the campaign files.
+        let review = self.review_page && (self.reviews_changed || selection.has_listings());
+        if review {
             diags.extend(self.setup.renderer.render_review(&cat, &campaigns, &out));
         }
         let diags = match crate::site::settle(diags, deny) {
             Ok(diags) => diags,
             Err(diags) => return self.failed(diags),
         };
+        self.reviews_changed &= !review;
         let outcome = self.commit(&cat, fingerprint, &selection, out.into_files(), diags);
         Outcome {
             catalogue: Some(Arc::new(cat)),
@@ -691,6 +698,38 @@ mod tests {
         site.edit("content/a-2023.md", "");
         site.assert_matches_full_build("removing the version");
         assert!(!site.served.contains_key("docs/a/2023-01-01/index.html"));
+    }
+
+    #[test]
+    fn the_review_page_is_rendered_again_only_when_what_it_reads_changed() {
+        let mut site = TestSite::new();
+        site.engine.review_page = true;
+        let out = site.edit(
+            "content/c.md",
+            &doc("丙", "2021-01-01", "", "第一条 丙改。"),
+        );
+        assert!(
+            keys(&out).contains(&"review/index.html"),
+            "campaign files unseen yet"
+        );
+        let out = site.edit(
+            "content/c.md",
+            &doc("丙", "2021-01-01", "", "第一条 丙再改。"),
+        );
+        assert!(
+            !keys(&out).contains(&"review/index.html"),
+            "{:?}",
+            keys(&out)
+        );
+        let repealed = "repeals = [\"c\"]\n";
+        let out = site.edit(
+            "content/d.md",
+            &doc("丁", "2022-01-01", repealed, "第一条 废止丙。"),
+        );
+        assert!(
+            keys(&out).contains(&"review/index.html"),
+            "statuses changed"
+        );
     }
 
     #[test]
