@@ -171,6 +171,23 @@ impl VersionPage {
     }
 }
 
+/// The entries of `map` whose key is one of `names` or starts with one of
+/// them that ends in `_`.
+fn pick(map: Value, names: minijinja::value::Rest<String>) -> Result<Value, minijinja::Error> {
+    let wanted = |key: &str| {
+        names
+            .iter()
+            .any(|n| key == n || (n.ends_with('_') && key.starts_with(n.as_str())))
+    };
+    let mut out = BTreeMap::new();
+    for key in map.try_iter()? {
+        if key.as_str().is_some_and(wanted) {
+            out.insert(key.to_string(), map.get_item(&key)?);
+        }
+    }
+    Ok(Value::from(out))
+}
+
 /// One value of a facet with its documents' count, for facet index pages.
 #[derive(Serialize)]
 struct FacetValue {
@@ -209,6 +226,9 @@ impl Renderer {
         env.add_filter("book_title", |title: &str| {
             crate::markdown::nest_book_marks(&format!("《{title}》"))
         });
+        // `{{ i18n | pick("search_", "all") }}`: the strings a script needs,
+        // by name or by a prefix ending in `_`, not all of them.
+        env.add_filter("pick", pick);
         env.add_global("i18n", v(strings.to_map()));
         let mut statics: BTreeMap<String, Vec<u8>> = theme
             .statics
@@ -434,13 +454,18 @@ impl Pass<'_> {
         let inputs = self.document_inputs(i);
         self.write_annexes(i, &inputs.annexes);
         let inputs = v(inputs);
-        let page = |body_html, toc, version: Option<VersionPage>, url: &str| {
+        let page = |body_html: Option<Value>, toc, version: Option<VersionPage>, url: &str| {
             let jsonld = export::json_ld(
                 &self.views[i],
                 version.as_ref().map(|v| &v.shown),
                 &self.r.config,
             );
+            // Only a text with code needs the highlighting styles (15 KB).
+            let has_code = (body_html.as_ref())
+                .and_then(Value::as_str)
+                .is_some_and(|h| h.contains("<pre"));
             let ctx = context! {
+                has_code,
                 body_html,
                 toc => v(toc),
                 version => v(version),
