@@ -5,11 +5,14 @@
 //! Pure text functions: `outline` decides with them which paragraphs are
 //! articles; amending acts and comparisons read article numbers with them.
 
+/// The zero-width space some published texts carry at the start of a line.
+pub const ZERO_WIDTH: char = '\u{200b}';
+
 /// If `text` opens an article (`第…条` followed by a space or the end), its number.
 ///
 /// Leading Markdown emphasis (`**第一条**`) is skipped so bold article heads count.
 pub fn article_number(text: &str) -> Option<u32> {
-    let text = text.trim_start_matches(['*', '_', ' ', '\u{3000}']);
+    let text = text.trim_start_matches(['*', '_', ' ', '\u{3000}', ZERO_WIDTH]);
     let rest = text.strip_prefix('第')?;
     let end = rest.find('条')?;
     let numeral = &rest[..end];

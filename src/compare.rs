@@ -2,14 +2,14 @@
 //! by article, tells changed, added, deleted and renumbered articles apart,
 //! and marks the changed words inside a changed article.
 //!
-//! Pure text in, rows out; templates lay the rows out, nothing here renders.
-
-use std::time::Duration;
+//! Texts with their outlines in (articles are what the outline says), rows
+//! out; templates lay the rows out, nothing here renders.
 
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
 
-use crate::articles::article_number;
+use crate::content::Body;
+use crate::outline::BlockKind;
 
 /// A unit of comparison: an article with its further paragraphs (款), or a
 /// heading or paragraph outside any article.
@@ -81,7 +81,7 @@ pub struct Row {
 }
 
 /// Rows of the comparison of `before` with `after` (both Markdown bodies).
-pub fn compare(before: &str, after: &str) -> Vec<Row> {
+pub fn compare(before: &Body, after: &Body) -> Vec<Row> {
     let (old, new) = (blocks(before), blocks(after));
     let old_keys: Vec<&str> = old.iter().map(Block::key).collect();
     let new_keys: Vec<&str> = new.iter().map(Block::key).collect();
@@ -182,11 +182,17 @@ fn bigrams(text: &str) -> Vec<u64> {
     pairs
 }
 
+/// Blocks longer than this (bytes of both sides) are compared line by line:
+/// a character diff costs up to the product of their lengths. A bound on
+/// size, not on time, so that the same texts always give the same page.
+const CHAR_DIFF_BYTES: usize = 12_000;
+
 fn char_diff<'a>(a: &'a str, b: &'a str) -> TextDiff<'a, 'a, 'a, str> {
-    TextDiff::configure()
-        .algorithm(Algorithm::Myers)
-        .timeout(Duration::from_millis(50))
-        .diff_chars(a, b)
+    let config = TextDiff::configure().algorithm(Algorithm::Myers).clone();
+    match a.len() + b.len() <= CHAR_DIFF_BYTES {
+        true => config.diff_chars(a, b),
+        false => config.diff_lines(a, b),
+    }
 }
 
 fn changed(a: &Block, b: &Block) -> Row {
@@ -264,40 +270,38 @@ fn added(b: &Block) -> Row {
     }
 }
 
-/// Split a Markdown body into blocks: each paragraph opening an article
-/// starts one and takes the plain paragraphs after it; headings and
-/// paragraphs before the first article stand alone.
-fn blocks(markdown: &str) -> Vec<Block> {
-    let mut out: Vec<Block> = Vec::new();
-    let mut in_article = false;
-    for para in markdown.split("\n\n").map(clean).filter(|p| !p.is_empty()) {
-        let heading = para.starts_with('#');
-        let text = para.trim_start_matches('#').trim().to_owned();
-        let number = article_number(&text);
-        match out.last_mut() {
-            Some(last) if in_article && number.is_none() && !heading => {
-                last.text.push('\n');
-                last.text.push_str(&text);
-            }
-            _ => out.push(Block {
-                number,
-                text,
-                bigrams: Vec::new(),
-            }),
+/// A body's sections (an article with the paragraphs after it, a
+/// heading, another paragraph: [`Outline::sections`]) as plain wording.
+fn blocks(body: &Body) -> Vec<Block> {
+    let lines: Vec<&str> = body.markdown.lines().collect();
+    let sections = body.outline.sections();
+    let blocks = sections.iter().map(|section| {
+        let texts = section.blocks.iter().map(|b| clean(b.source(&lines)));
+        let text = texts
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = match section.kind() {
+            BlockKind::Heading => text.trim_start_matches('#').trim().to_owned(),
+            _ => text,
+        };
+        Block {
+            number: section.article.map(|a| a.anchor.number),
+            bigrams: bigrams(&text),
+            text,
         }
-        in_article = number.is_some() || (in_article && !heading);
-    }
-    for block in &mut out {
-        block.bigrams = bigrams(&block.text);
-    }
-    out
+    });
+    blocks.filter(|b| !b.text.is_empty()).collect()
 }
 
-/// A paragraph's text with Markdown line breaks, zero-width padding and
-/// link syntax removed (the 对照表 compares wording, not link targets).
-fn clean(para: &str) -> String {
-    para.lines()
-        .map(|l| l.trim().trim_matches(['\u{200b}', '\u{3000}']))
+/// A block's text with Markdown line breaks, quote marks, zero-width
+/// padding and link syntax removed (the 对照表 compares wording, not link
+/// targets).
+fn clean(lines: &[&str]) -> String {
+    lines
+        .iter()
+        .map(|l| l.trim().trim_start_matches(['>', ' ']))
+        .map(|l| l.trim_matches(['\u{200b}', '\u{3000}']))
         .filter(|l| !l.is_empty())
         .map(link_text)
         .collect::<Vec<_>>()
@@ -325,6 +329,14 @@ fn link_text(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn compare(before: &str, after: &str) -> Vec<Row> {
+        super::compare(&body(before), &body(after))
+    }
+
+    fn body(text: &str) -> Body {
+        Body::new(text.to_owned(), 1)
+    }
 
     fn changes(rows: &[Row]) -> Vec<(Change, Option<u32>, Option<u32>)> {
         rows.iter()
@@ -367,7 +379,7 @@ mod tests {
     #[test]
     fn further_paragraphs_belong_to_their_article() {
         let text = "前言段落。\n\n第一条 第一款。\n\n第二款。\n\n## 第二章\n\n尾注。";
-        let b = blocks(text);
+        let b = blocks(&body(text));
         assert_eq!(b.len(), 4, "{b:?}");
         assert_eq!(b[1].text, "第一条 第一款。\n第二款。");
         assert_eq!(b[3].number, None);
@@ -382,6 +394,31 @@ mod tests {
         );
         let rows = compare("第一条 见《甲》。", "第一条 见[《甲》](a.md)。");
         assert!(rows.iter().all(|r| r.change == Change::Unchanged));
+    }
+
+    #[test]
+    fn a_very_long_article_is_compared_by_paragraph() {
+        let paragraph = "本款规定的事项，由有关部门依照职责办理。".repeat(80);
+        let before = format!("第一条 {paragraph}\n\n{paragraph}");
+        let after = format!("第一条 {paragraph}\n\n{paragraph}又及。");
+        assert!(before.len() + after.len() > CHAR_DIFF_BYTES);
+        let rows = compare(&before, &after);
+        let spans = &rows[0].after.as_ref().unwrap().spans;
+        let marked: Vec<&str> = spans
+            .iter()
+            .filter(|s| s.marked)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(
+            marked,
+            [format!("{paragraph}又及。")],
+            "the changed paragraph, whole"
+        );
+        assert_eq!(
+            compare(&before, &after),
+            rows,
+            "the same texts give the same rows"
+        );
     }
 
     #[test]

@@ -21,10 +21,10 @@
 //! | layer | modules | what they are |
 //! |---|---|---|
 //! | 0 | `diagnostics`, `model`, `articles`, `output`, `scaffold` | leaves: vocabulary, reports, article numbers, file sinks |
-//! | 1 | `config`, `compare`, `outline` | settings; text in, text out; a body's structure |
+//! | 1 | `config`, `outline` | settings; a body's structure |
 //! | 2 | `markdown` | Markdown to HTML, anchors where `outline` says |
 //! | 3 | `content` | load front matter, bodies and the catalogue file |
-//! | 4 | `routes`, `import` | every output path and URL; spreadsheet import |
+//! | 4 | `routes`, `compare`, `import` | every output path and URL; two texts compared; spreadsheet import |
 //! | 5 | `catalogue` | the resolved site |
 //! | 6 | `i18n` | UI words |
 //! | 7 | `view` | the shapes templates and exports see |

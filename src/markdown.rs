@@ -39,26 +39,6 @@ pub struct TocEntry {
     pub text: String,
 }
 
-/// What a link in Markdown points at, before resolution.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkTarget {
-    /// `doc:ID`
-    Id(String),
-    /// A source file, `/`-separated and relative to `content/` (from `../x.md` or `@/x.md`).
-    Source(String),
-}
-
-/// A link in Markdown that leads nowhere.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokenLink {
-    /// 1-based line in the file.
-    pub line: usize,
-    /// The link as written.
-    pub url: String,
-    /// Why it failed.
-    pub reason: String,
-}
-
 /// A rendered document body.
 #[derive(Debug, Default)]
 pub struct Rendered {
@@ -66,12 +46,11 @@ pub struct Rendered {
     pub html: String,
     /// Headings for the table of contents.
     pub toc: Vec<TocEntry>,
-    /// Internal links that did not resolve.
-    pub broken: Vec<BrokenLink>,
 }
 
-/// Resolves an internal link target and fragment to a URL, or says why not.
-pub type Resolve<'r> = dyn Fn(&LinkTarget, Option<&str>) -> Result<String, String> + Sync + 'r;
+/// The URL a written link gets (given its destination as written), or
+/// `None` to leave it as written.
+pub type Resolve<'r> = dyn Fn(&str) -> Option<String> + Sync + 'r;
 
 /// A configured Markdown renderer; build once, use from many threads.
 pub struct Markdown {
@@ -87,36 +66,19 @@ impl Markdown {
         Markdown { options }
     }
 
-    /// Render `markdown`, a body from `source_dir` (its folder under
-    /// `content/`) whose first line is file line `first_line`, putting
-    /// article anchors where its `outline` says.
-    pub fn render(
-        &self,
-        markdown: &str,
-        outline: &Outline,
-        source_dir: &str,
-        first_line: usize,
-        resolve: &Resolve<'_>,
-    ) -> Rendered {
+    /// Render `markdown`, putting article anchors where its `outline`
+    /// says and giving written links the URLs `resolve` finds.
+    pub fn render(&self, markdown: &str, outline: &Outline, resolve: &Resolve<'_>) -> Rendered {
         let arena = Arena::new();
         let root = comrak::parse_document(&arena, markdown, &self.options);
         let mut out = Rendered::default();
         let mut markers = Vec::new();
         for node in root.descendants() {
             let mut data = node.data_mut();
-            let line = data.sourcepos.start.line + first_line - 1;
             match &mut data.value {
                 NodeValue::Link(link) => {
-                    let Some((target, fragment)) = internal_target(&link.url, source_dir) else {
-                        continue;
-                    };
-                    match resolve(&target, fragment.as_deref()) {
-                        Ok(url) => link.url = url,
-                        Err(reason) => out.broken.push(BrokenLink {
-                            line,
-                            url: link.url.clone(),
-                            reason,
-                        }),
+                    if let Some(url) = resolve(&link.url) {
+                        link.url = url;
                     }
                 }
                 NodeValue::HtmlInline(html) if is_marker(html) => markers.push(node),
@@ -200,7 +162,7 @@ fn format_node<'a>(
                 return Ok(ChildRendering::HTML);
             }
         }
-        NodeValue::Text(text) if entering => {
+        NodeValue::Text(text) if entering && !outline::is_blank(text) => {
             if let Some(anchor) = cx.user.label.take() {
                 write_label(cx, anchor, text)?;
                 return Ok(ChildRendering::HTML);
@@ -214,6 +176,7 @@ fn format_node<'a>(
 /// The opening text of an article: its label `第N条` as a link to the
 /// article's own anchor, then the rest.
 fn write_label(cx: &mut Context<Marks<'_>>, anchor: Anchor, text: &str) -> fmt::Result {
+    let text = text.trim_start_matches(crate::articles::ZERO_WIDTH);
     let label = text
         .find('条')
         .map(|end| &text[..end + '条'.len_utf8()])
@@ -280,49 +243,6 @@ pub const ARTICLE_OPEN: &str = "<p id=\"art-";
 /// True for gazette's own markers, which are never output.
 fn is_marker(html: &str) -> bool {
     [NO_CITATIONS, NO_CITATIONS_END].contains(&html.trim())
-}
-
-/// Split an internal link into target and fragment; `None` for external links.
-pub(crate) fn internal_target(url: &str, source_dir: &str) -> Option<(LinkTarget, Option<String>)> {
-    let (path, fragment) = match url.split_once('#') {
-        Some((p, f)) => (p, Some(f.to_owned())),
-        None => (url, None),
-    };
-    let path = percent_encoding::percent_decode_str(path)
-        .decode_utf8()
-        .ok()?;
-    if let Some(id) = path.strip_prefix("doc:") {
-        return Some((LinkTarget::Id(id.to_owned()), fragment));
-    }
-    if let Some(site_rooted) = path.strip_prefix("@/") {
-        return Some((LinkTarget::Source(site_rooted.to_owned()), fragment));
-    }
-    let has_scheme = path.split_once(':').is_some_and(|(s, _)| {
-        s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    if has_scheme || path.starts_with('/') || !path.ends_with(".md") {
-        return None;
-    }
-    Some((
-        LinkTarget::Source(join_relative(source_dir, &path)),
-        fragment,
-    ))
-}
-
-/// `dir/rel` with `.` and `..` applied; `..` above the top stays at the top.
-fn join_relative(dir: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
 }
 
 /// Book-title marks nested inside book-title marks become single ones, as
@@ -460,15 +380,11 @@ mod tests {
     use super::*;
 
     fn render(md: &str) -> Rendered {
-        let resolve = |t: &LinkTarget, f: Option<&str>| match t {
-            LinkTarget::Id(id) if id == "known" => Ok(format!(
-                "/docs/known/{}",
-                f.map(|f| format!("#{f}")).unwrap_or_default()
-            )),
-            LinkTarget::Source(p) if p == "sec/known.md" => Ok("/docs/sec/known/".into()),
-            _ => Err("no such document".into()),
+        let resolve = |url: &str| match url {
+            "doc:known#art-3" => Some("/docs/known/#art-3".to_owned()),
+            _ => None,
         };
-        Markdown::new(false).render(md, &Outline::parse(md), "sec", 1, &resolve)
+        Markdown::new(false).render(md, &Outline::parse(md), &resolve)
     }
 
     #[test]
@@ -521,6 +437,16 @@ mod tests {
     }
 
     #[test]
+    fn an_article_after_a_zero_width_line_gets_its_anchor_and_label() {
+        let r = render("\u{200b}\n第一条 总则。");
+        assert!(
+            r.html.contains("<p id=\"art-1\" class=\"article\">\u{200b}\n<a class=\"art-no\" href=\"#art-1\">第一条</a> 总则。"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
     fn raw_html_is_escaped_by_default() {
         let r = render("<script>alert(1)</script>\n\n[x](javascript:alert(1))");
         assert!(!r.html.contains("<script>"));
@@ -529,14 +455,13 @@ mod tests {
     }
 
     #[test]
-    fn internal_links_resolve_or_are_reported() {
-        let r = render(
-            "[a](doc:known#art-3) [b](./known.md) [c](../sec/missing.md)\n\n[d](https://example.org/x.md)",
-        );
+    fn links_get_the_urls_resolve_finds() {
+        let r = render("[a](doc:known#art-3) [b](../sec/missing.md) [d](https://example.org/x.md)");
         assert!(r.html.contains("href=\"/docs/known/#art-3\""));
-        assert!(r.html.contains("href=\"/docs/sec/known/\""));
-        assert_eq!(r.broken.len(), 1);
-        assert_eq!(r.broken[0].url, "../sec/missing.md");
+        assert!(
+            r.html.contains("href=\"../sec/missing.md\""),
+            "left as written"
+        );
         assert!(r.html.contains("href=\"https://example.org/x.md\""));
     }
 

@@ -108,6 +108,31 @@ pub struct Block {
     pub lines: Range<usize>,
 }
 
+/// Blocks read together: an article with the blocks that follow it up to
+/// the next article or heading, a heading, or one other block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section<'o> {
+    /// The article it is, if any.
+    pub article: Option<&'o Article>,
+    /// Its blocks, the opening one first.
+    pub blocks: &'o [Block],
+}
+
+impl Section<'_> {
+    /// What its opening block is.
+    pub fn kind(&self) -> BlockKind {
+        self.blocks[0].kind
+    }
+}
+
+impl Block {
+    /// Its source lines, from the body's lines (clamped to them).
+    pub fn source<'t>(&self, lines: &'t [&'t str]) -> &'t [&'t str] {
+        let end = self.lines.end.min(lines.len() + 1);
+        &lines[self.lines.start.min(end) - 1..end - 1]
+    }
+}
+
 /// The structure of one body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outline {
@@ -119,6 +144,58 @@ pub struct Outline {
     pub links: Vec<Link>,
     /// Leaf blocks in reading order.
     pub blocks: Vec<Block>,
+}
+
+/// What a link in Markdown points at, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// `doc:ID`
+    Id(String),
+    /// A source file, `/`-separated and relative to `content/` (from `../x.md` or `@/x.md`).
+    Source(String),
+}
+
+/// Split an internal link into target and fragment; `None` for external links.
+pub fn internal_target(url: &str, source_dir: &str) -> Option<(LinkTarget, Option<String>)> {
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_owned())),
+        None => (url, None),
+    };
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    if let Some(id) = path.strip_prefix("doc:") {
+        return Some((LinkTarget::Id(id.to_owned()), fragment));
+    }
+    if let Some(site_rooted) = path.strip_prefix("@/") {
+        return Some((LinkTarget::Source(site_rooted.to_owned()), fragment));
+    }
+    let has_scheme = path.split_once(':').is_some_and(|(s, _)| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if has_scheme || path.starts_with('/') || !path.ends_with(".md") {
+        return None;
+    }
+    Some((
+        LinkTarget::Source(join_relative(source_dir, &path)),
+        fragment,
+    ))
+}
+
+/// `dir/rel` with `.` and `..` applied; `..` above the top stays at the top.
+fn join_relative(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
 }
 
 /// The parse options every reading of a body uses (extensions change the
@@ -214,6 +291,33 @@ impl Outline {
         self.has_anchor(Anchor::first(n))
     }
 
+    /// The blocks in sections, in reading order.
+    pub fn sections(&self) -> Vec<Section<'_>> {
+        let mut out: Vec<Section<'_>> = Vec::new();
+        let mut start = 0;
+        for (i, block) in self.blocks.iter().enumerate().skip(1) {
+            let joins = block.kind == BlockKind::Text
+                && matches!(self.blocks[start].kind, BlockKind::Article(_));
+            if !joins {
+                out.push(self.section(start..i));
+                start = i;
+            }
+        }
+        if start < self.blocks.len() {
+            out.push(self.section(start..self.blocks.len()));
+        }
+        out
+    }
+
+    fn section(&self, blocks: Range<usize>) -> Section<'_> {
+        let blocks = &self.blocks[blocks];
+        let article = match blocks[0].kind {
+            BlockKind::Article(i) => Some(&self.articles[i]),
+            _ => None,
+        };
+        Section { article, blocks }
+    }
+
     /// Article anchors in reading order.
     pub fn anchors(&self) -> impl Iterator<Item = Anchor> + '_ {
         self.articles.iter().map(|a| a.anchor)
@@ -239,13 +343,15 @@ fn article_number<'a>(paragraph: &'a AstNode<'a>) -> Option<u32> {
 }
 
 /// The text a paragraph opens with, up to its first line break (enough to
-/// read `第N条` and what follows it).
+/// read `第N条` and what follows it); a first line that is blank but for
+/// zero-width spaces does not count.
 fn opening_text<'a>(paragraph: &'a AstNode<'a>) -> String {
     let mut out = String::new();
     for node in paragraph.descendants().skip(1) {
         match &node.data().value {
             NodeValue::Text(t) => out.push_str(t),
             NodeValue::Code(c) => out.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak if is_blank(&out) => out.clear(),
             NodeValue::SoftBreak | NodeValue::LineBreak => break,
             _ => {}
         }
@@ -254,6 +360,12 @@ fn opening_text<'a>(paragraph: &'a AstNode<'a>) -> String {
         }
     }
     out
+}
+
+/// Nothing but white space and zero-width spaces.
+pub fn is_blank(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_whitespace() || c == articles::ZERO_WIDTH)
 }
 
 #[cfg(test)]
@@ -276,6 +388,15 @@ mod tests {
     #[test]
     fn an_article_on_the_next_line_of_a_paragraph_is_not_a_second_article() {
         assert_eq!(anchors("第一条 甲。\n第二条 乙。"), ["art-1"]);
+    }
+
+    #[test]
+    fn a_line_of_zero_width_space_before_an_article_is_skipped() {
+        assert_eq!(
+            anchors("\u{200b}\n第一条 甲。\n\n第二条 乙。"),
+            ["art-1", "art-2"]
+        );
+        assert_eq!(anchors("\u{200b}第三条 甲。"), ["art-3"]);
     }
 
     #[test]
@@ -326,6 +447,16 @@ mod tests {
             ]
         );
         assert_eq!(o.blocks[2].lines, 5..8);
+        let sections: Vec<(BlockKind, usize)> = o
+            .sections()
+            .iter()
+            .map(|s| (s.kind(), s.blocks.len()))
+            .collect();
+        assert_eq!(
+            sections,
+            [(BlockKind::Heading, 1), (BlockKind::Article(0), 3)],
+            "code and table belong to the article before them"
+        );
         assert_eq!(o.article_at(3).map(|a| a.anchor.number), Some(1));
         assert!(o.article_at(1).is_none());
     }

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::catalogue::{AppliedAct, Catalogue};
+use crate::catalogue::{AppliedAct, Catalogue, CitationCache};
 use crate::config::Config;
+use crate::content::Content;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::output::{Discard, Incremental, Output};
 use crate::render::Renderer;
@@ -95,9 +96,15 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
 fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let (config, as_of) = configure(opts)?;
     let (content, mut diags) = crate::content::load(&opts.root, &config);
-    let (catalogue, problems) = Catalogue::build(content, as_of);
-    diags.extend(problems);
-    let campaigns = crate::review::load(&opts.root, &config, &catalogue, &mut diags);
+    let mut citations = CitationCache::default();
+    let (catalogue, campaigns) = resolve(
+        &opts.root,
+        &config,
+        as_of,
+        content,
+        &mut citations,
+        &mut diags,
+    );
     let renderer = match Renderer::new(&opts.root, &config) {
         Ok(r) => r,
         Err(problems) => {
@@ -115,6 +122,23 @@ fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
         },
         diags,
     ))
+}
+
+/// The resolve stage: the catalogue computed from loaded content (reusing
+/// the citations `cache` holds for unchanged texts), and the clean-up
+/// campaigns read against it.
+pub fn resolve(
+    root: &Path,
+    config: &Config,
+    as_of: NaiveDate,
+    content: Content,
+    cache: &mut CitationCache,
+    diags: &mut Diagnostics,
+) -> (Catalogue, Vec<Campaign>) {
+    let (catalogue, problems) = Catalogue::build_with(content, as_of, cache);
+    diags.extend(problems);
+    let campaigns = crate::review::load(root, config, &catalogue, diags);
+    (catalogue, campaigns)
 }
 
 impl Site {
@@ -300,8 +324,10 @@ fn sorted(mut d: Diagnostics) -> Diagnostics {
     d
 }
 
-/// Sorted diagnostics: `Err` if any is an error (every warning is one when `deny_warnings`).
-fn settle(mut d: Diagnostics, deny_warnings: bool) -> Result<Diagnostics, Diagnostics> {
+/// Sorted diagnostics: `Err` if any is an error (every warning is one when
+/// `deny_warnings`). Every stage's result goes through here, the build's
+/// as the dev server's.
+pub fn settle(mut d: Diagnostics, deny_warnings: bool) -> Result<Diagnostics, Diagnostics> {
     d.collapse(Code::Output);
     if deny_warnings {
         d.deny_warnings();

@@ -471,3 +471,89 @@ fn articles_agree_between_page_check_and_search() {
         "a list item is not"
     );
 }
+
+/// Written links are resolved by the catalogue, once: loading the site
+/// (no page rendered) already finds the links that lead nowhere.
+#[test]
+fn the_catalogue_resolves_written_links_before_anything_renders() {
+    let f = Fixture::new("invalid/article_not_on_page");
+    let Err(diags) = gazette::site::load(&f.options("2026-01-01")) else {
+        panic!("links to missing articles must fail the load");
+    };
+    let broken: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code == Code::BrokenLink)
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(broken.len(), 2, "{broken:?}");
+    assert!(
+        broken[0].contains("`runon` has no article #art-"),
+        "{broken:?}"
+    );
+}
+
+/// The highlighting stylesheet is linked only from pages whose text has code.
+#[test]
+fn highlighting_styles_load_only_where_there_is_code() {
+    let f = Fixture::new("articles_agree");
+    f.build("2026-01-01");
+    f.assert_file_contains("docs/code/index.html", "static/syntax.css");
+    f.assert_file_contains("docs/code/index.html", "class=\"hl-");
+    for page in ["docs/runon/index.html", "search/index.html", "index.html"] {
+        f.assert_file_lacks(page, "syntax.css");
+    }
+}
+
+/// The search page carries only the UI strings search.js reads, and every
+/// one of them: `T.name` and `T["prefix_" + …]` in the script, and the
+/// facet names it looks up by variable.
+#[test]
+fn the_search_page_carries_the_strings_search_js_reads() {
+    let f = Fixture::new("articles_agree");
+    f.build("2026-01-01");
+    let page = f.read("search/index.html");
+    let json = page
+        .split("id=\"search-strings\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .unwrap();
+    let strings: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap();
+    let script = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/search.js"),
+    )
+    .unwrap();
+    let word = |s: &str| {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<String>()
+    };
+    let names: Vec<String> = script
+        .split("T.")
+        .skip(1)
+        .map(word)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let prefixes: Vec<String> = script.split("T[\"").skip(1).map(word).collect();
+    assert!(
+        names.len() > 10 && prefixes.len() >= 2,
+        "{names:?} {prefixes:?}"
+    );
+    for name in names.iter().filter(|n| *n != "test").chain(&[
+        "issuer".into(),
+        "level".into(),
+        "category".into(),
+    ]) {
+        assert!(strings.contains_key(name), "search.js reads T.{name}");
+    }
+    for prefix in &prefixes {
+        assert!(
+            strings.keys().any(|k| k.starts_with(prefix.as_str())),
+            "T[\"{prefix}…\"]"
+        );
+    }
+    assert!(
+        !strings.contains_key("review_note"),
+        "strings search.js never reads stay out"
+    );
+    assert!(json.len() < 2_500, "{} bytes", json.len());
+}

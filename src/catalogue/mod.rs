@@ -9,10 +9,12 @@ pub mod amendments;
 pub mod citations;
 pub mod cited;
 pub mod lifecycle;
+pub mod links;
 mod names;
 pub mod versions;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -89,7 +91,7 @@ impl ActRef {
     /// The version of the amended document that this act's text makes.
     fn version(
         &self,
-        text: String,
+        text: crate::content::Body,
         notes: Vec<crate::model::ArticleNote>,
         base: VersionText,
     ) -> Version {
@@ -98,10 +100,7 @@ impl ActRef {
             effective: self.date,
             kind: VersionKind::Amended,
             act: Some(self.title.clone()),
-            text: Some(VersionText {
-                body: crate::content::Body::new(text, 1),
-                ..base
-            }),
+            text: Some(VersionText { body: text, ..base }),
             derived: Some(Derived {
                 act: self.id.clone(),
                 act_path: self.path.clone(),
@@ -116,8 +115,16 @@ impl ActRef {
 #[derive(Debug, Default)]
 pub struct CitationCache {
     names_key: Option<u64>,
-    /// By hash of (document index, text).
-    found: HashMap<u64, citations::Found>,
+    /// By (document index, address of its text). The entry holds the text,
+    /// so no other text can take that address while the entry lives; an
+    /// unchanged file keeps its text between builds, an edited one gets a
+    /// new one. (Hashing every text instead cost 10 ms per rebuild on the
+    /// shared corpus.)
+    found: HashMap<(usize, usize), (Arc<str>, citations::Found)>,
+}
+
+fn text_address(text: &Arc<str>) -> usize {
+    Arc::as_ptr(text).cast::<u8>() as usize
 }
 
 fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
@@ -179,6 +186,8 @@ pub struct Catalogue {
     pub unreadable: Vec<Unreadable>,
     index: HashMap<DocId, usize>,
     names: Names,
+    /// Every source file of every document, for links written to a file.
+    by_source: HashMap<String, usize>,
 }
 
 impl Catalogue {
@@ -221,11 +230,13 @@ impl Catalogue {
             unreadable,
             index,
             names,
+            by_source: HashMap::new(),
         };
         cat.add_own_events(&mut diags);
         cat.add_relation_events(&mut diags);
         cat.apply_amendments(&mut diags);
         check_version_urls(&cat, &mut diags);
+        cat.by_source = links::by_source(&cat.docs);
         cat.find_citations(cache, &mut diags);
         cat.add_version_events();
         check_supersession_cycles(&cat, &mut diags);
@@ -418,8 +429,9 @@ impl Catalogue {
                 return false;
             }
         };
+        let text = crate::content::Body::new(text, 1);
         if let Some(hand) = by_hand.and_then(|k| all[k].text.as_ref()) {
-            compare_by_hand(&text, &hand.body.markdown, doc, &act.path, diags);
+            compare_by_hand(&text, &hand.body, doc, &act.path, diags);
             return false;
         }
         let version = act.version(text, notes, base_text);
@@ -461,52 +473,32 @@ impl Catalogue {
                 )
             })
         };
-        let found: Vec<(u64, citations::Found)> = self
+        let found: Vec<citations::Found> = self
             .docs
             .par_iter()
             .enumerate()
             .map(|(i, d)| {
                 let Some(body) = &d.body else {
-                    return (0, citations::Found::default());
+                    return citations::Found::default();
                 };
-                let key = hash_of(&(i, &*body.markdown));
-                match cache.found.get(&key) {
-                    Some(found) => (key, found.clone()),
-                    None => (key, citations::find(&body.markdown, i, names())),
+                match cache.found.get(&(i, text_address(&body.markdown))) {
+                    Some((_, found)) => found.clone(),
+                    None => citations::find(&body.markdown, i, names()),
                 }
             })
             .collect();
-        cache.found = found.iter().map(|(k, f)| (*k, f.clone())).collect();
-        let found: Vec<citations::Found> = found.into_iter().map(|(_, f)| f).collect();
-        self.cited_by = vec![Vec::new(); self.docs.len()];
-        let by_source: HashMap<String, usize> = self
-            .docs
-            .iter()
-            .enumerate()
-            .flat_map(|(i, d)| d.sources().map(move |p| (crate::content::slash_path(p), i)))
+        cache.found = (self.docs.iter().enumerate())
+            .zip(&found)
+            .filter_map(|((i, d), f)| {
+                let text = &d.body.as_ref()?.markdown;
+                Some(((i, text_address(text)), (text.clone(), f.clone())))
+            })
             .collect();
+        self.cited_by = vec![Vec::new(); self.docs.len()];
         for (from, f) in found.iter().enumerate() {
-            let section = &self.docs[from].section;
-            let links = self.docs[from].body.as_ref().map(|b| b.outline.clone());
-            for link in links.iter().flat_map(|o| &o.links) {
-                let Some((target, fragment)) = crate::markdown::internal_target(&link.url, section)
-                else {
-                    continue;
-                };
-                let to = match target {
-                    crate::markdown::LinkTarget::Id(id) => {
-                        DocId::new(&id).ok().and_then(|id| self.find(&id))
-                    }
-                    crate::markdown::LinkTarget::Source(path) => content_dir(&self.docs[from])
-                        .and_then(|dir| by_source.get(&format!("{dir}{path}")).copied()),
-                };
-                let article = fragment
-                    .as_deref()
-                    .and_then(crate::outline::Anchor::parse)
-                    .map(|a| a.number);
-                if let Some(to) = to.filter(|&to| to != from) {
-                    cite(&mut self.cited_by[to], from, article);
-                }
+            for to in self.written_links(from, diags) {
+                let article = to.article().map(|a| a.number);
+                cite(&mut self.cited_by[to.doc], from, article);
             }
             self.unlinked.0 += f.ambiguous.len();
             self.unlinked.1 += f.unknown.len();
@@ -837,8 +829,8 @@ fn amends_one(act: &Document) -> bool {
 /// Warn about every article where a consolidated text supplied by hand
 /// differs from the one computed from the act (once per article).
 fn compare_by_hand(
-    computed: &str,
-    by_hand: &str,
+    computed: &crate::content::Body,
+    by_hand: &crate::content::Body,
     doc: &Document,
     act_path: &std::path::Path,
     diags: &mut Diagnostics,

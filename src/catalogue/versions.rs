@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use crate::articles::article_number;
 use crate::content::infer::{HistoryEntry, HistoryKind, stem_date};
 use crate::content::{Document, OriginKind, Unreadable, Version, VersionKind, VersionText};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -147,15 +146,17 @@ fn date_text(d: Option<NaiveDate>) -> String {
 /// True when two texts read the same from their first article on (one may
 /// carry a history block the other lacks).
 fn same_text(a: &Document, b: &Document) -> bool {
-    let articles = |d: &Document| {
-        let text = body_text(d)?;
-        let start = text
-            .lines()
-            .find(|l| article_number(l).is_some())
-            .map(|l| l.as_ptr() as usize - text.as_ptr() as usize)?;
-        Some(text[start..].trim_end().to_owned())
-    };
-    articles(a).is_some() && articles(a) == articles(b)
+    let (a, b) = (from_first_article(a), from_first_article(b));
+    a.is_some() && a == b
+}
+
+/// A document's text from the line its first article opens on.
+fn from_first_article(doc: &Document) -> Option<&str> {
+    let body = doc.body.as_ref()?;
+    let first = body.outline.articles.first()?.line;
+    let lines = body.markdown.split_inclusive('\n');
+    let start: usize = lines.take(first - 1).map(str::len).sum();
+    body.markdown.get(start..).map(str::trim_end)
 }
 
 fn body_text(doc: &Document) -> Option<&str> {

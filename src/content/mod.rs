@@ -8,13 +8,15 @@ pub mod catalogue_file;
 pub mod fields;
 pub mod front_matter;
 pub mod infer;
+mod sources;
+
+pub use sources::Sources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use serde::Serialize;
 use walkdir::WalkDir;
 
@@ -290,25 +292,12 @@ pub struct Content {
 
 /// Load every document and section under the content folder, and the catalogue.
 pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
-    let mut diags = Diagnostics::default();
-    let files = markdown_files(root, config, &mut diags);
-    let parsed: Vec<_> = files
-        .par_iter()
-        .map(|rel| read_file(root, &config.content_dir, rel))
-        .collect();
-    let mut items = Vec::with_capacity(parsed.len());
-    for (item, problems) in parsed {
-        diags.extend(problems);
-        items.extend(item);
-    }
-    let (listed, problems) = load_catalogue(root, config);
-    diags.extend(problems);
-    (assemble(items, listed), diags)
+    Sources::read(root, config).into_content()
 }
 
 /// The documents of the catalogue file, if the site has one. A catalogue
 /// named in `site.toml` must exist; only the default one may be absent.
-pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
+fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnostic>) {
     let found = root.join(&config.catalogue).symlink_metadata();
     if found.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
         // Under the content folder, the walk already warned about the link.
@@ -335,7 +324,7 @@ pub fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagn
 
 /// Put parsed files (in path order) and catalogue entries together: sections
 /// sorted, default categories filled in.
-pub fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) -> Content {
+fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) -> Content {
     let mut content = Content::default();
     for item in items {
         match item {
@@ -354,7 +343,7 @@ pub fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) ->
 /// order; hidden entries are skipped. Symbolic links are never followed (a
 /// loop cannot hang the walk and a link cannot pull files from outside the
 /// site in); each one skipped is a warning.
-pub fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> Vec<PathBuf> {
+fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let content_dir = root.join(&config.content_dir);
     if !content_dir.is_dir() {
         diags.push(
@@ -409,7 +398,7 @@ pub fn markdown_files(root: &Path, config: &Config, diags: &mut Diagnostics) -> 
 /// True if `rel` (relative to `root`, inside `content_dir`) is, or sits
 /// under, a symbolic link below the content folder: a path `markdown_files`
 /// skips, so a watcher must not read it either.
-pub fn through_link(root: &Path, content_dir: &Path, rel: &Path) -> bool {
+fn through_link(root: &Path, content_dir: &Path, rel: &Path) -> bool {
     let mut path = root.join(content_dir);
     let under = rel.strip_prefix(content_dir).unwrap_or(rel);
     under.components().any(|part| {
@@ -468,7 +457,7 @@ fn declared_id(text: &str) -> Option<String> {
 }
 
 /// Read and parse `rel` (relative to `root`, inside `content_dir`).
-pub fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
+fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
     let under_content = rel.strip_prefix(content_dir).unwrap_or(rel);
     let section = under_content.file_name().is_some_and(|n| n == "_index.md");
     let unreadable = |text: Option<&str>| {

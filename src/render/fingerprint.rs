@@ -11,11 +11,11 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::theme::Theme;
 use super::{Page, Pass, Renderer};
 use crate::catalogue::Catalogue;
 use crate::diagnostics::Diagnostics;
 use crate::view::doc_views;
+use minijinja::Environment;
 
 /// Digests of what each page receives besides a document's own text: two
 /// renders of pages with equal digests (and unchanged sources) are equal.
@@ -103,53 +103,64 @@ impl Renderer {
     }
 }
 
-/// True unless only listing templates mention the site-wide counts
-/// (`site.total`, `site.status_counts`); a mention elsewhere (a base
-/// template, a partial, the document template) may put them on document pages.
-pub(super) fn counts_on_document_pages(theme: &Theme) -> bool {
+/// True unless only listing templates use the site-wide counts
+/// (`site.total`, `site.status_counts`), as minijinja's parser reads the
+/// variables each template uses; a use elsewhere (a base template, a
+/// partial, the document template) may put them on document pages. A
+/// template that uses `site` as a whole (`{% set s = site %}`) counts too.
+/// Listing templates are those of the pages not rendered with a document.
+pub(super) fn counts_on_document_pages(env: &Environment<'_>) -> bool {
     let listing = |name: &str| {
         let mut listings = Page::ALL.into_iter().filter(|p| !p.of_a_document());
         listings.any(|p| p.template() == name)
     };
-    theme.templates.iter().any(|(name, file)| {
-        let source = String::from_utf8_lossy(&file.bytes);
-        !listing(name) && (source.contains("total") || source.contains("status_counts"))
-    })
+    env.templates()
+        .filter(|(name, _)| !listing(name))
+        .any(|(_, template)| {
+            template
+                .undeclared_variables(true)
+                .iter()
+                .any(|v| matches!(v.as_str(), "site" | "site.total" | "site.status_counts"))
+        })
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
 
     use super::*;
-    use crate::render::theme::ThemeFile;
 
-    fn theme(files: &[(&str, &str)]) -> Theme {
-        let mut theme = Theme::default();
+    fn env(files: &[(&'static str, &'static str)]) -> Environment<'static> {
+        let mut env = Environment::new();
         for (name, source) in files {
-            let file = ThemeFile {
-                bytes: source.as_bytes().to_vec(),
-                origin: PathBuf::from(name),
-            };
-            theme.templates.insert((*name).to_owned(), file);
+            env.add_template(name, source).unwrap();
         }
-        theme
+        env
     }
 
     #[test]
     fn counts_reach_document_pages_only_through_shared_templates() {
         let listing = ("listing.html", "{{ site.total }}");
-        let document = ("document.html", "{{ doc.title }}");
-        assert!(!counts_on_document_pages(&theme(&[listing, document])));
+        let document = (
+            "document.html",
+            "{{ doc.title }} {# site.total #} {{ 'total' }}",
+        );
+        assert!(!counts_on_document_pages(&env(&[listing, document])));
         let base = ("base.html", "{% for c in site.status_counts %}{% endfor %}");
-        assert!(counts_on_document_pages(&theme(&[listing, document, base])));
+        assert!(counts_on_document_pages(&env(&[listing, document, base])));
+        let aliased = ("partial.html", "{% set s = site %}{{ s.total }}");
+        assert!(counts_on_document_pages(&env(&[listing, aliased])));
+        let mentioned = ("document.html", "{{ site.title }} {{ totals }}");
+        assert!(
+            !counts_on_document_pages(&env(&[listing, mentioned])),
+            "the word alone is no use of the counts"
+        );
         // The search page lists no document; a merged file's redirect is
         // rendered with its document.
         let search = ("search.html", "{{ site.total }}");
-        assert!(!counts_on_document_pages(&theme(&[
+        assert!(!counts_on_document_pages(&env(&[
             listing, document, search
         ])));
         let redirect = ("redirect.html", "{{ site.total }}");
-        assert!(counts_on_document_pages(&theme(&[listing, redirect])));
+        assert!(counts_on_document_pages(&env(&[listing, redirect])));
     }
 }

@@ -22,13 +22,11 @@ use serde::Serialize;
 
 use crate::catalogue::Catalogue;
 use crate::config::Config;
-use crate::content::slash_path;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::export;
 use crate::i18n::Strings;
-use crate::markdown::{LinkTarget, Markdown};
-use crate::model::{DocId, RelationKind, Status, VersionState};
-use crate::outline::Anchor;
+use crate::markdown::Markdown;
+use crate::model::{RelationKind, Status, VersionState};
 use crate::output::Output;
 use crate::routes::{self, encode_path, facet_slugs};
 use crate::view::{self, Banner, DocView, EventView, StatusView, doc_views, relation_groups};
@@ -154,7 +152,8 @@ impl Selection {
         }
     }
 
-    fn has_listings(&self) -> bool {
+    /// Are listing pages (and exports) in the selection?
+    pub fn has_listings(&self) -> bool {
         matches!(
             self,
             Selection::All | Selection::Some { listings: true, .. }
@@ -222,6 +221,23 @@ impl VersionPage {
     }
 }
 
+/// The entries of `map` whose key is one of `names` or starts with one of
+/// them that ends in `_`.
+fn pick(map: Value, names: minijinja::value::Rest<String>) -> Result<Value, minijinja::Error> {
+    let wanted = |key: &str| {
+        names
+            .iter()
+            .any(|n| key == n || (n.ends_with('_') && key.starts_with(n.as_str())))
+    };
+    let mut out = BTreeMap::new();
+    for key in map.try_iter()? {
+        if key.as_str().is_some_and(wanted) {
+            out.insert(key.to_string(), map.get_item(&key)?);
+        }
+    }
+    Ok(Value::from(out))
+}
+
 /// One value of a facet with its documents' count, for facet index pages.
 #[derive(Serialize)]
 struct FacetValue {
@@ -234,7 +250,6 @@ impl Renderer {
     /// Compile the site's theme. Template syntax errors are reported with file and line.
     pub fn new(root: &std::path::Path, config: &Config) -> Result<Renderer, Diagnostics> {
         let theme = theme::Theme::load(root, config)?;
-        let counts_on_documents = fingerprint::counts_on_document_pages(&theme);
         let strings = Strings::new(config.language);
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
@@ -261,6 +276,9 @@ impl Renderer {
         env.add_filter("book_title", |title: &str| {
             crate::markdown::nest_book_marks(&format!("《{title}》"))
         });
+        // `{{ i18n | pick("search_", "all") }}`: the strings a script needs,
+        // by name or by a prefix ending in `_`, not all of them.
+        env.add_filter("pick", pick);
         env.add_global("i18n", v(strings.to_map()));
         let mut statics: BTreeMap<String, Vec<u8>> = theme
             .statics
@@ -278,6 +296,7 @@ impl Renderer {
         if diags.has_errors() {
             return Err(diags);
         }
+        let counts_on_documents = fingerprint::counts_on_document_pages(&env);
         Ok(Renderer {
             env,
             markdown: Markdown::new(config.unsafe_html),
@@ -315,7 +334,7 @@ impl Renderer {
         };
         // Listings and exports are few but large: render them beside the
         // (already parallel) document pages instead of after them.
-        let (broken_links, ()) = rayon::join(
+        rayon::join(
             || pass.render_documents(selection),
             || {
                 if selection.has_listings() {
@@ -329,7 +348,6 @@ impl Renderer {
             },
         );
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
-        diags.extend(broken_links);
         let provided = pass
             .provided
             .into_inner()
@@ -435,52 +453,32 @@ impl Pass<'_> {
         }
     }
 
-    /// Selected document pages in parallel; returns broken-link diagnostics.
-    fn render_documents(&self, selection: &Selection) -> Vec<Diagnostic> {
-        let content_dir = slash_path(&self.r.config.content_dir);
-        let by_source: BTreeMap<String, usize> = self
-            .cat
-            .docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.body.is_some())
-            .flat_map(|(i, d)| d.sources().map(move |path| (path, i)))
-            .map(|(path, i)| {
-                let rel = slash_path(path);
-                (
-                    rel.trim_start_matches(&format!("{content_dir}/"))
-                        .to_owned(),
-                    i,
-                )
-            })
-            .collect();
+    /// Selected document pages, in parallel.
+    fn render_documents(&self, selection: &Selection) {
         (0..self.cat.docs.len())
             .into_par_iter()
             .filter(|i| selection.has_doc(*i))
-            .flat_map_iter(|i| self.render_document(i, &by_source))
-            .collect()
+            .for_each(|i| self.render_document(i));
     }
 
-    fn render_document(&self, i: usize, by_source: &BTreeMap<String, usize>) -> Vec<Diagnostic> {
+    fn render_document(&self, i: usize) {
         let doc = &self.cat.docs[i];
-        let mut diags = Vec::new();
         let shown = doc.shown_version();
-        let mut text_html =
-            |k: Option<usize>, body: &crate::content::Body, path: &std::path::Path| {
-                let notes = k
-                    .and_then(|k| doc.versions[k].derived.as_ref())
-                    .map_or(&[][..], |d| &d.notes[..]);
-                let (html, toc) = self.body_html(doc, body, path, by_source, &mut diags);
-                let html = notes::annotate_articles(
-                    &html,
-                    notes,
-                    self.cat,
-                    self.views,
-                    &self.r.strings,
-                    &self.r.config.base_path(),
-                );
-                (Some(Value::from_safe_string(html)), toc)
-            };
+        let text_html = |k: Option<usize>, body: &crate::content::Body| {
+            let notes = k
+                .and_then(|k| doc.versions[k].derived.as_ref())
+                .map_or(&[][..], |d| &d.notes[..]);
+            let (html, toc) = self.body_html(i, body);
+            let html = notes::annotate_articles(
+                &html,
+                notes,
+                self.cat,
+                self.views,
+                &self.r.strings,
+                &self.r.config.base_path(),
+            );
+            (Some(Value::from_safe_string(html)), toc)
+        };
         let (body_html, toc) = match &doc.body {
             Some(body) => {
                 let base = self.r.config.base_path();
@@ -489,7 +487,7 @@ impl Pass<'_> {
                     markdown: notes::link_citations(&body.markdown, &links, &base).into(),
                     ..body.clone()
                 };
-                let (html, toc) = text_html(shown, &linked, &doc.path);
+                let (html, toc) = text_html(shown, &linked);
                 let html = html.map(|h| {
                     let tagged =
                         notes::tag_cited_status(&h.to_string(), i, self.cat, self.views, &base);
@@ -502,13 +500,18 @@ impl Pass<'_> {
         let inputs = self.document_inputs(i);
         self.write_annexes(i, &inputs.annexes);
         let inputs = v(inputs);
-        let page = |body_html, toc, version: Option<VersionPage>, url: &str| {
+        let page = |body_html: Option<Value>, toc, version: Option<VersionPage>, url: &str| {
             let jsonld = export::json_ld(
                 &self.views[i],
                 version.as_ref().map(|v| &v.shown),
                 &self.r.config,
             );
+            // Only a text with code needs the highlighting styles (15 KB).
+            let has_code = (body_html.as_ref())
+                .and_then(Value::as_str)
+                .is_some_and(|h| h.contains("<pre"));
             let ctx = context! {
+                has_code,
                 body_html,
                 toc => v(toc),
                 version => v(version),
@@ -527,7 +530,7 @@ impl Pass<'_> {
             let (html, toc) = if Some(k) == shown {
                 (body_html.clone(), toc.clone())
             } else {
-                text_html(Some(k), &text.body, &text.path)
+                text_html(Some(k), &text.body)
             };
             let version = VersionPage::new(&versions, k, &self.r.strings, text);
             page(
@@ -540,74 +543,25 @@ impl Pass<'_> {
         page(body_html, toc, None, &routes::doc_dir(&doc.id));
         self.render_comparisons(i, &versions);
         self.render_merged_redirects(i);
-        diags
     }
 
-    /// The HTML and table of contents of one text of `doc` (from file
-    /// `path`), with its broken links reported.
+    /// The HTML and table of contents of one text of document `i`, its
+    /// written links pointing where the catalogue resolved them.
     fn body_html(
         &self,
-        doc: &crate::content::Document,
+        i: usize,
         body: &crate::content::Body,
-        path: &std::path::Path,
-        by_source: &BTreeMap<String, usize>,
-        diags: &mut Vec<Diagnostic>,
     ) -> (String, Vec<crate::markdown::TocEntry>) {
-        let (cat, views) = (self.cat, self.views);
         let base = self.r.config.base_path();
-        let resolve = |target: &LinkTarget, fragment: Option<&str>| -> Result<String, String> {
-            let found = match target {
-                LinkTarget::Id(id) => DocId::new(id).ok().and_then(|id| cat.find(&id)),
-                LinkTarget::Source(path) => by_source.get(path).copied(),
-            };
-            let Some(j) = found else {
-                let unreadable = match target {
-                    LinkTarget::Id(id) => cat.is_unreadable(id, None),
-                    LinkTarget::Source(path) => {
-                        cat.is_unreadable("", Some(&self.r.config.content_dir.join(path)))
-                    }
-                };
-                // The linked file's own error is the problem, not this link
-                // (the build fails on it; the link is never published).
-                return match unreadable {
-                    true => Ok(String::new()),
-                    false => Err("no document has this id or source file".to_owned()),
-                };
-            };
-            if let Some(f) = fragment.filter(|f| f.starts_with("art-")) {
-                let known = cat.docs[j]
-                    .body
-                    .as_ref()
-                    .zip(Anchor::parse(f))
-                    .is_some_and(|(b, a)| b.outline.has_anchor(a));
-                if !known {
-                    return Err(format!(
-                        "`{}` has no article #{}",
-                        cat.docs[j].id,
-                        fragment.unwrap_or_default()
-                    ));
-                }
-            }
-            Ok(format!(
-                "{base}{}{}",
-                views[j].url,
-                fragment.map(|f| format!("#{f}")).unwrap_or_default()
-            ))
+        let resolve = |url: &str| {
+            let to = self.cat.resolve_link(i, url).ok().flatten()?;
+            let fragment = to.fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            Some(format!("{base}{}{fragment}", self.views[to.doc].url))
         };
-        let rendered = self.r.markdown.render(
-            &body.markdown,
-            &body.outline,
-            &doc.section,
-            body.first_line,
-            &resolve,
-        );
-        for b in rendered.broken {
-            diags.push(
-                Diagnostic::error(Code::BrokenLink, path, format!("link `{}` leads nowhere: {}", b.url, b.reason))
-                    .at_line(b.line)
-                    .with_help("link to a document's source file (../x/y.md, @/x/y.md) or doc:ID, with #art-N for an article"),
-            );
-        }
+        let rendered = self
+            .r
+            .markdown
+            .render(&body.markdown, &body.outline, &resolve);
         (rendered.html, rendered.toc)
     }
 
@@ -621,7 +575,7 @@ impl Pass<'_> {
                 else {
                     continue;
                 };
-                let rows = crate::compare::compare(&before.body.markdown, &after.body.markdown);
+                let rows = crate::compare::compare(&before.body, &after.body);
                 let counts = view::ChangeCounts::of(&rows);
                 let ctx = context! {
                     doc => v(&self.views[i]),

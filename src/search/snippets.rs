@@ -149,10 +149,8 @@ mod tests {
     #[test]
     fn cuts_the_body_markdown_writes_at_its_articles() {
         let md = "前言，通过。\n\n第一条 总则。\n\n第二条 法律责任。\n\n## 第二章\n\n第三条 附则。";
-        let body =
-            Markdown::new(false).render(md, &crate::outline::Outline::parse(md), "", 1, &|_, _| {
-                Err(String::new())
-            });
+        let outline = crate::outline::Outline::parse(md);
+        let body = Markdown::new(false).render(md, &outline, &|_| None);
         let html = page(&body.html);
         let found = articles(html.as_bytes());
         let anchors: Vec<Option<&str>> = found.iter().map(|a| a.anchor.as_deref()).collect();

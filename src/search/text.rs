@@ -6,7 +6,7 @@
 //! Strips Markdown markup from the outline's blocks only; decides nothing
 //! about structure; no tokenising, no I/O.
 
-use crate::outline::{BlockKind, Outline};
+use crate::outline::{Block, BlockKind, Outline};
 
 /// A piece of a document's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,41 +17,41 @@ pub struct Chunk {
     pub text: String,
 }
 
-/// Split a Markdown body into chunks of plain text, along its outline.
+/// Split a Markdown body into chunks of plain text, along its outline's
+/// sections; a run of sections that are neither articles nor headings is
+/// one chunk.
 pub fn chunks(markdown: &str, outline: &Outline) -> Vec<Chunk> {
     let lines: Vec<&str> = markdown.lines().collect();
     let mut out: Vec<Chunk> = Vec::new();
     let mut open = false;
-    for block in &outline.blocks {
-        let end = block.lines.end.min(lines.len() + 1);
-        let start = block.lines.start.min(end);
-        let text = plain(&lines[start - 1..end - 1]);
+    for section in outline.sections() {
+        let text = section_text(&lines, section.blocks);
         if text.trim().is_empty() {
             continue;
         }
-        match block.kind {
-            BlockKind::Article(i) => {
-                let anchor = Some(outline.articles[i].anchor.to_string());
+        let kind = section.kind();
+        match out.last_mut() {
+            Some(last) if open && kind == BlockKind::Text => {
+                last.text.push('\n');
+                last.text.push_str(&text);
+            }
+            _ => {
+                let anchor = section.article.map(|a| a.anchor.to_string());
                 out.push(Chunk { anchor, text });
-                open = true;
+                open = kind != BlockKind::Heading;
             }
-            BlockKind::Heading => {
-                out.push(Chunk { anchor: None, text });
-                open = false;
-            }
-            BlockKind::Text => match out.last_mut() {
-                Some(last) if open => {
-                    last.text.push('\n');
-                    last.text.push_str(&text);
-                }
-                _ => {
-                    out.push(Chunk { anchor: None, text });
-                    open = true;
-                }
-            },
         }
     }
     out
+}
+
+/// The plain text of a section's blocks, one line per source line.
+fn section_text(lines: &[&str], blocks: &[Block]) -> String {
+    let texts = blocks.iter().map(|b| plain(b.source(lines)));
+    texts
+        .filter(|t| !t.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The lines of a block without Markdown markup: heading and quote marks,

@@ -8,7 +8,7 @@
 //! neighbours, and compares those digests (the renderer's `Fingerprint`)
 //! with the last good build's: a page is rendered again if its source or
 //! digest changed, or if its text links to a document whose id, source file
-//! or article numbers changed (links are read from the rendered pages);
+//! or article numbers changed (links as the catalogue resolved them);
 //! listings, exports and feed if any digest or the set of documents changed;
 //! every page if the site-wide digest changed or a template or `site.toml`
 //! changed. Never writes files: pages go to a `Memory` and the caller
@@ -19,21 +19,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 
 use super::watch::{Change, Layout};
 use crate::BuildOptions;
 use crate::catalogue::{Catalogue, CitationCache, Event};
 use crate::config::Config;
-use crate::content::{self, Document, Item};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::content::Sources;
+use crate::diagnostics::Diagnostics;
 use crate::model::{DocId, Status};
 use crate::output::Memory;
 use crate::render::{Fingerprint, Renderer, Selection};
-use crate::routes::{doc_files, doc_page_file};
-
-/// A parsed file and the problems found in it.
-type Parsed = (Option<Item>, Vec<Diagnostic>);
+use crate::routes::doc_files;
 
 /// Configuration and compiled theme: everything a template or `site.toml` change replaces.
 struct Setup {
@@ -52,7 +48,7 @@ struct Known {
     neighbours: Vec<DocId>,
     /// Digest of what links into it resolve against.
     anchor: u64,
-    /// Documents its rendered page links to.
+    /// Documents its texts link to or cite (the catalogue's `cites`).
     links: Vec<DocId>,
     /// Every file its pages occupy (page, versions, comparisons, redirects).
     files: Vec<String>,
@@ -105,10 +101,7 @@ pub(crate) struct Engine {
     opts: BuildOptions,
     setup: Setup,
     setup_errors: Diagnostics,
-    files: BTreeMap<PathBuf, Parsed>,
-    /// Problems listing the content folder.
-    walk_problems: Diagnostics,
-    listed: (Vec<Document>, Vec<Diagnostic>),
+    sources: Sources,
     good: Option<Baseline>,
     /// Sources changed since the last good build.
     dirty: BTreeSet<PathBuf>,
@@ -118,6 +111,8 @@ pub(crate) struct Engine {
     /// Render the review page (only for a server the network cannot reach,
     /// unless the site publishes it anyway).
     pub(crate) review_page: bool,
+    /// Campaign files changed since the review page was last rendered.
+    reviews_changed: bool,
 }
 
 impl Engine {
@@ -129,11 +124,10 @@ impl Engine {
             opts,
             setup,
             setup_errors: Diagnostics::default(),
-            files: BTreeMap::new(),
-            walk_problems: Diagnostics::default(),
-            listed: (Vec::new(), Vec::new()),
+            sources: Sources::default(),
             citations: CitationCache::default(),
             review_page: true,
+            reviews_changed: true,
             good: None,
             dirty: BTreeSet::new(),
             pending: Scope::Full,
@@ -166,20 +160,19 @@ impl Engine {
 
     /// Apply a burst of changes and build what they affect.
     pub(crate) fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
-        let root = self.opts.root.clone();
         for change in changes {
             match change {
                 Change::Setup => self.pending = Scope::Full,
                 Change::Static => self.pending = self.pending.max(Scope::Statics),
                 // Campaign files are read again by every build.
-                Change::Reviews => {}
+                Change::Reviews => self.reviews_changed = true,
                 Change::Catalogue => {
-                    self.listed = content::load_catalogue(&root, &self.setup.config);
+                    self.sources.reread_catalogue(&self.setup.config);
                     self.dirty.insert(self.setup.config.catalogue.clone());
                 }
                 // A link is skipped by the walk: list the tree again, which
                 // drops what the link replaced and warns about it.
-                Change::Content(rel) if self.through_link(rel) => self.rescan(),
+                Change::Content(rel) if self.sources.through_link(rel) => self.rescan(),
                 Change::Content(rel) => self.reread(rel),
                 Change::ContentTree => self.rescan(),
                 Change::Ignored => {}
@@ -211,35 +204,34 @@ impl Engine {
         if !self.setup_errors.is_empty() {
             return self.failed(self.setup_errors.clone());
         }
-        let mut diags = self.walk_problems.clone();
-        for (_, problems) in self.files.values() {
-            diags.extend(problems.iter().cloned());
-        }
-        diags.extend(self.listed.1.iter().cloned());
-        let items = self.files.values().filter_map(|(item, _)| item.clone());
-        let content = content::assemble(items, self.listed.0.clone());
-        let (cat, problems) = Catalogue::build_with(content, self.setup.as_of, &mut self.citations);
-        diags.extend(problems);
-        if self.opts.deny_warnings {
-            diags.deny_warnings();
-        }
-        if diags.has_errors() {
-            return self.failed(diags);
-        }
-        let campaigns = crate::review::load(&self.opts.root, &self.setup.config, &cat, &mut diags);
+        let mut diags = self.sources.diagnostics();
+        let (cat, campaigns) = crate::site::resolve(
+            &self.opts.root,
+            &self.setup.config,
+            self.setup.as_of,
+            self.sources.content(),
+            &mut self.citations,
+            &mut diags,
+        );
+        let deny = self.opts.deny_warnings;
+        let mut diags = match crate::site::settle(diags, deny) {
+            Ok(diags) => diags,
+            Err(diags) => return self.failed(diags),
+        };
         let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
         diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
-        if self.review_page {
+        // The review queue reads what listings show (statuses, dates,
+        // relations, citations) and the campaign files.
+        let review = self.review_page && (self.reviews_changed || selection.has_listings());
+        if review {
             diags.extend(self.setup.renderer.render_review(&cat, &campaigns, &out));
         }
-        if self.opts.deny_warnings {
-            diags.deny_warnings();
-        }
-        if diags.has_errors() {
-            return self.failed(diags);
-        }
-        diags.sort();
+        let diags = match crate::site::settle(diags, deny) {
+            Ok(diags) => diags,
+            Err(diags) => return self.failed(diags),
+        };
+        self.reviews_changed &= !review;
         let outcome = self.commit(&cat, fingerprint, &selection, out.into_files(), diags);
         Outcome {
             catalogue: Some(Arc::new(cat)),
@@ -334,7 +326,6 @@ impl Engine {
             .map(|g| g.listing_keys.clone())
             .unwrap_or_default();
         let mut known = self.good.take().map(|g| g.docs).unwrap_or_default();
-        let prefix = format!("href=\"{}docs/", self.setup.config.base_path());
         let ids: HashMap<DocId, Known> = (0..cat.docs.len())
             .map(|i| {
                 let id = &cat.docs[i].id;
@@ -343,19 +334,11 @@ impl Engine {
                     removed.extend(old.files.iter().filter(|f| !doc_keys.contains(*f)).cloned());
                 }
                 let digest = fp.docs.get(&i).copied();
-                // Every page of the document (versions, notes) may link out.
-                let links = match files.get(&doc_page_file(id)) {
-                    Some(_) => {
-                        let pages = owned[i].iter().filter_map(|f| files.get(f));
-                        let mut ids: Vec<DocId> = pages
-                            .flat_map(|html| linked_documents(html, &prefix))
-                            .collect();
-                        ids.sort();
-                        ids.dedup();
-                        ids
-                    }
-                    None => old.as_ref().map(|k| k.links.clone()).unwrap_or_default(),
-                };
+                // What its texts link to, by written link or citation.
+                let links = cat.cites[i]
+                    .iter()
+                    .map(|&j| cat.docs[j].id.clone())
+                    .collect();
                 let known = Known {
                     digest: digest.or(old.map(|k| k.digest)).unwrap_or_default(),
                     status: status(cat, i),
@@ -410,53 +393,21 @@ impl Engine {
 
     /// Parse every Markdown file and the catalogue again.
     fn read_all(&mut self) {
-        let root = &self.opts.root;
-        let config = &self.setup.config;
-        self.walk_problems = Diagnostics::default();
-        let paths = content::markdown_files(root, config, &mut self.walk_problems);
-        let parsed: Vec<Parsed> = paths
-            .par_iter()
-            .map(|rel| content::read_file(root, &config.content_dir, rel))
-            .collect();
-        self.files = paths.into_iter().zip(parsed).collect();
-        self.listed = content::load_catalogue(root, config);
+        self.sources = Sources::read(&self.opts.root, &self.setup.config);
         self.pending = Scope::Full;
-    }
-
-    /// True if `rel` is or lies under a symbolic link, which is never followed.
-    fn through_link(&self, rel: &Path) -> bool {
-        content::through_link(&self.opts.root, &self.setup.config.content_dir, rel)
     }
 
     /// Parse `rel` again, or forget it if it is gone (or became a link).
     fn reread(&mut self, rel: &Path) {
-        if self.opts.root.join(rel).is_file() && !self.through_link(rel) {
-            let parsed = content::read_file(&self.opts.root, &self.setup.config.content_dir, rel);
-            self.files.insert(rel.to_path_buf(), parsed);
-        } else {
-            self.files.remove(rel);
-        }
+        self.sources.reread(rel);
         self.dirty.insert(rel.to_path_buf());
     }
 
     /// A folder appeared, vanished or was renamed: list the files again and
     /// parse those that are new.
     fn rescan(&mut self) {
-        self.walk_problems = Diagnostics::default();
-        let now: BTreeSet<PathBuf> =
-            content::markdown_files(&self.opts.root, &self.setup.config, &mut self.walk_problems)
-                .into_iter()
-                .collect();
-        let changed: Vec<PathBuf> = self
-            .files
-            .keys()
-            .filter(|p| !now.contains(*p))
-            .chain(now.iter().filter(|p| !self.files.contains_key(*p)))
-            .cloned()
-            .collect();
-        for rel in &changed {
-            self.reread(rel);
-        }
+        let changed = self.sources.rescan(&self.setup.config);
+        self.dirty.extend(changed);
     }
 }
 
@@ -493,26 +444,6 @@ fn relinked(cat: &Catalogue, good: &Baseline, anchors: &[u64]) -> BTreeSet<usize
         .filter(|(_, k)| k.links.iter().any(|t| moved.contains(t)))
         .filter_map(|(id, _)| cat.find(id))
         .collect()
-}
-
-/// Documents a rendered page links to: every `href` starting with `prefix`
-/// (`href="{base path}docs/`), fragment dropped and percent-decoded.
-fn linked_documents(html: &[u8], prefix: &str) -> Vec<DocId> {
-    let html = String::from_utf8_lossy(html);
-    let mut ids: Vec<DocId> = html
-        .split(prefix)
-        .skip(1)
-        .filter_map(|rest| {
-            let url = rest.split(['"', '#']).next()?.replace("&amp;", "&");
-            let path = percent_encoding::percent_decode_str(url.trim_end_matches('/'))
-                .decode_utf8()
-                .ok()?;
-            DocId::new(&path).ok()
-        })
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 fn load_setup(opts: &BuildOptions) -> Result<Setup, Diagnostics> {
@@ -770,6 +701,38 @@ mod tests {
     }
 
     #[test]
+    fn the_review_page_is_rendered_again_only_when_what_it_reads_changed() {
+        let mut site = TestSite::new();
+        site.engine.review_page = true;
+        let out = site.edit(
+            "content/c.md",
+            &doc("丙", "2021-01-01", "", "第一条 丙改。"),
+        );
+        assert!(
+            keys(&out).contains(&"review/index.html"),
+            "campaign files unseen yet"
+        );
+        let out = site.edit(
+            "content/c.md",
+            &doc("丙", "2021-01-01", "", "第一条 丙再改。"),
+        );
+        assert!(
+            !keys(&out).contains(&"review/index.html"),
+            "{:?}",
+            keys(&out)
+        );
+        let repealed = "repeals = [\"c\"]\n";
+        let out = site.edit(
+            "content/d.md",
+            &doc("丁", "2022-01-01", repealed, "第一条 废止丙。"),
+        );
+        assert!(
+            keys(&out).contains(&"review/index.html"),
+            "statuses changed"
+        );
+    }
+
+    #[test]
     fn deleted_document_loses_its_page() {
         let mut site = TestSite::new();
         let out = site.edit("content/c.md", "");
@@ -824,10 +787,25 @@ mod tests {
     }
 
     #[test]
-    fn links_are_read_from_rendered_pages() {
-        let html = br#"<a href="/docs/a/b/#art-1">x</a> <a href="/docs/%E7%94%B2/">y</a> <a href="/catalogue/">z</a>"#;
-        let ids = linked_documents(html, "href=\"/docs/");
-        let ids: Vec<&str> = ids.iter().map(DocId::as_str).collect();
-        assert_eq!(ids, vec!["a/b", "甲"]);
+    fn a_link_in_an_older_version_is_a_dependency_too() {
+        let mut site = TestSite::new();
+        let version =
+            |body: &str| format!("+++\nversion_of = \"c\"\npublished = 2023-01-01\n+++\n{body}\n");
+        // c's first text links to a's second article; its newer one does not.
+        let c = doc("丙", "2021-01-01", "", "第一条 见[甲](a.md#art-2)。");
+        site.edit("content/c-2023.md", &version("第一条 丙修订。"));
+        let out = site.edit("content/c.md", &c);
+        assert!(out.failed_build(), "a has no second article yet");
+        let a = doc("甲", "2020-01-01", "", "第一条 甲。\n\n第二条 乙。");
+        let out = site.edit("content/a.md", &a);
+        assert!(!out.failed_build(), "{:?}", out.diagnostics);
+        site.assert_matches_full_build("adding the article an old version links to");
+        let out = site.edit("content/a.md", &doc("甲", "2020-01-01", "", "第一条 甲。"));
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.path == Path::new("content/c.md")),
+            "removing it again is found through the old version's link"
+        );
     }
 }
