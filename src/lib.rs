@@ -16,7 +16,10 @@
 //!
 //! A module may use the modules of lower layers only: never one of its own
 //! layer or above. `tests/layering.rs` reads this table and every
-//! `crate::` path under `src/`, and fails on a use that points up.
+//! `crate::` path under `src/`, and fails on a use that points up. Layers
+//! say who may call whom, which is not always the order data flows in:
+//! `output` is a leaf the stages write into, and `export` sits below
+//! `review`, whose reports use its spreadsheet writer.
 //!
 //! | layer | modules | what they are |
 //! |---|---|---|

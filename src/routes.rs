@@ -1,6 +1,7 @@
 //! Output paths and URLs: where every page and file of a build goes, and
 //! the site-relative URL that reaches it. The one place a path is spelled:
-//! render, export, search, review and the dev server ask here.
+//! render, export, search, catalogue (page clashes) and the dev server ask
+//! here.
 //!
 //! A page lives in a folder (`catalogue/`, `docs/<id>/`; the home page at
 //! ``) written as that folder's `index.html` ([`page_file`]); its URL is the
