@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
 use crate::content::{Document, VersionKind};
-use crate::model::{Status, VersionState};
+use crate::model::{DocIdx, Status, VersionState};
 use crate::routes::{self, version_urls};
 use crate::view::{DocView, VersionView};
 
@@ -54,7 +54,7 @@ struct CiteEntry<'a> {
 
 /// Document `i`'s citations, by cited document (in catalogue order) and article.
 fn cite_entries(i: usize, cat: &Catalogue) -> Vec<CiteEntry<'_>> {
-    let mut counts: std::collections::BTreeMap<(usize, Option<u32>), usize> = Default::default();
+    let mut counts: std::collections::BTreeMap<(DocIdx, Option<u32>), usize> = Default::default();
     for c in &cat.citations[i] {
         if let Some(j) = c.target {
             *counts.entry((j, c.article)).or_default() += 1;

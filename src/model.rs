@@ -1,5 +1,5 @@
-//! The domain vocabulary every stage shares: document ids, relation kinds and
-//! lifecycle statuses.
+//! The domain vocabulary every stage shares: document ids and indices,
+//! relation kinds and lifecycle statuses.
 //!
 //! Plain types only: no I/O, no parsing of files, no rendering. Upstream of
 //! `content`, `catalogue` and `render`.
@@ -7,6 +7,46 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+/// A document's place in the catalogue, which every per-document vector
+/// (`docs`, `events`, `computed`, the views, …) is indexed by. Relations,
+/// citations and links point at documents with it, never with a bare
+/// number; `vec[idx]` works for any such vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct DocIdx(usize);
+
+impl DocIdx {
+    /// The index of the `i`-th document.
+    pub fn new(i: usize) -> DocIdx {
+        DocIdx(i)
+    }
+
+    /// As a plain position.
+    pub fn get(self) -> usize {
+        self.0
+    }
+}
+
+impl<T> std::ops::Index<DocIdx> for Vec<T> {
+    type Output = T;
+    fn index(&self, i: DocIdx) -> &T {
+        &self[i.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<DocIdx> for Vec<T> {
+    fn index_mut(&mut self, i: DocIdx) -> &mut T {
+        &mut self[i.0]
+    }
+}
+
+impl<T> std::ops::Index<DocIdx> for [T] {
+    type Output = T;
+    fn index(&self, i: DocIdx) -> &T {
+        &self[i.0]
+    }
+}
 
 /// A document's stable identifier, e.g. `zuofeng/shuangshitiao`.
 ///

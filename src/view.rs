@@ -155,12 +155,12 @@ pub struct EventView {
 impl EventView {
     /// View of `e`, looking documents up in `views`.
     pub fn new(e: &Event, cat: &Catalogue, views: &[DocView], t: &Strings) -> Option<EventView> {
-        let target = views.get(cat.find(&e.target)?)?.clone();
+        let target = views.get(cat.find(&e.target)?.get())?.clone();
         let actor = e
             .actor
             .as_ref()
             .and_then(|a| cat.find(a))
-            .and_then(|i| views.get(i))
+            .and_then(|i| views.get(i.get()))
             .cloned();
         Some(EventView {
             kind: e.kind.key(),
@@ -479,7 +479,7 @@ mod tests {
         let views = doc_views(&cat, &t);
         let at = |id: &str| cat.find(&crate::model::DocId::new(id).unwrap()).unwrap();
         assert_eq!(views[at("old")].status.status, Status::Repealed);
-        let groups = relation_groups(at("d"), &cat, &views, &t);
+        let groups = relation_groups(at("d").get(), &cat, &views, &t);
         let kinds: Vec<_> = groups.iter().map(|g| (g.kind, g.incoming)).collect();
         assert_eq!(
             kinds,

@@ -9,6 +9,7 @@
 //! into links, the catalogue into "cited by" lists. Code, links, headings
 //! and passages between `<!-- no-citations -->` markers are never searched.
 
+use crate::model::DocIdx;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -21,7 +22,7 @@ pub struct Mention {
     pub range: Range<usize>,
     /// The document cited (index into the catalogue), or `None` for the
     /// citing text itself (`本法第十条`).
-    pub target: Option<usize>,
+    pub target: Option<DocIdx>,
     /// The article cited, if any.
     pub article: Option<u32>,
 }
@@ -257,7 +258,7 @@ fn titles(
         };
         found.mentions.push(Mention {
             range: base + open..base + end,
-            target: Some(*target),
+            target: Some(DocIdx::new(*target)),
             article,
         });
         if let Some(alias) = defined_alias(&part[end..]) {
@@ -323,7 +324,7 @@ fn numbers(part: &str, base: usize, own: usize, names: &Names, found: &mut Found
         if target != own {
             found.mentions.push(Mention {
                 range: base + m.start()..base + m.end(),
-                target: Some(target),
+                target: Some(DocIdx::new(target)),
                 article: None,
             });
         }
@@ -359,7 +360,7 @@ fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
         let defined_at = found
             .mentions
             .iter()
-            .filter(|m| m.target == Some(*target))
+            .filter(|m| m.target == Some(DocIdx::new(*target)))
             .map(|m| m.range.end)
             .min()
             .unwrap_or(0);
@@ -374,7 +375,7 @@ fn short_titles(text: &str, aliases: &[(String, usize)], found: &mut Found) {
                 let article = cited_article(&text[end..]);
                 found.mentions.push(Mention {
                     range: i..end + article.map_or(0, |(_, len)| len),
-                    target: Some(*target),
+                    target: Some(DocIdx::new(*target)),
                     article: article.map(|(n, _)| n),
                 });
             }
@@ -411,7 +412,7 @@ mod tests {
         find(text, 5, &names())
             .mentions
             .iter()
-            .map(|m| (&text[m.range.clone()], m.target, m.article))
+            .map(|m| (&text[m.range.clone()], m.target.map(DocIdx::get), m.article))
             .collect()
     }
 
@@ -483,7 +484,7 @@ mod tests {
         let got: Vec<(&str, Option<usize>)> = found
             .mentions
             .iter()
-            .map(|m| (&text[m.range.clone()], m.target))
+            .map(|m| (&text[m.range.clone()], m.target.map(DocIdx::get)))
             .collect();
         assert_eq!(
             got,

@@ -17,6 +17,7 @@ use super::citations::{Ambiguous, Mention};
 use super::{Catalogue, EventKind};
 use crate::content::{Body, Document};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
+use crate::model::DocIdx;
 use crate::outline::Outline;
 
 /// A mention resolved against the catalogue.
@@ -25,7 +26,7 @@ pub struct Citation {
     /// Bytes of the mention in the citing text.
     pub range: Range<usize>,
     /// The document cited, or `None` for the citing text itself (`本法第十条`).
-    pub target: Option<usize>,
+    pub target: Option<DocIdx>,
     /// The article named, if any.
     pub article: Option<u32>,
     /// The version of `target` in force on the citing text's date, when it
@@ -52,7 +53,7 @@ enum Cited<'a> {
 pub(super) fn resolve(
     docs: &[Document],
     from: usize,
-    parts: &[usize],
+    parts: &[DocIdx],
     mentions: Vec<Mention>,
     diags: &mut Diagnostics,
 ) -> Vec<Citation> {
@@ -72,7 +73,7 @@ pub(super) fn resolve(
                 None => to_own_article(docs, from, parts, &m),
             };
             if let (true, Some(n)) = (missing, m.article) {
-                let target = &docs[m.target.unwrap_or(from)];
+                let target = &docs[m.target.unwrap_or(DocIdx::new(from))];
                 diags.push(missing_article(doc, body, &m, target, citation.version, n));
             }
             citation
@@ -109,7 +110,7 @@ fn to_document(target: &Document, m: &Mention, on: Option<NaiveDate>) -> (Citati
 fn to_own_article(
     docs: &[Document],
     from: usize,
-    parts: &[usize],
+    parts: &[DocIdx],
     m: &Mention,
 ) -> (Citation, bool) {
     let has = |d: &Document, n| outline(d).is_some_and(|o| o.has_article(n));
@@ -271,7 +272,7 @@ pub(super) fn check_in_force(cat: &Catalogue, diags: &mut Diagnostics) {
         else {
             continue;
         };
-        let mut targets: Vec<usize> = cat.citations[i].iter().filter_map(|c| c.target).collect();
+        let mut targets: Vec<DocIdx> = cat.citations[i].iter().filter_map(|c| c.target).collect();
         targets.sort_unstable();
         targets.dedup();
         for j in targets {
@@ -298,7 +299,7 @@ pub(super) fn check_in_force(cat: &Catalogue, diags: &mut Diagnostics) {
 }
 
 /// The warning for `doc` citing `j`, which `end` ended.
-fn not_in_force(cat: &Catalogue, doc: &Document, j: usize, end: &super::Event) -> Diagnostic {
+fn not_in_force(cat: &Catalogue, doc: &Document, j: DocIdx, end: &super::Event) -> Diagnostic {
     let target = &cat.docs[j];
     let how = match end.kind {
         EventKind::Superseded => "superseded",
@@ -333,10 +334,10 @@ fn not_in_force(cat: &Catalogue, doc: &Document, j: usize, end: &super::Event) -
 
 /// True if document `i` repeals, supersedes, amends or invalidates `j`, or
 /// is the act that ended it.
-fn acts_on(cat: &Catalogue, i: usize, j: usize) -> bool {
+fn acts_on(cat: &Catalogue, i: usize, j: DocIdx) -> bool {
     let by_relation = cat.incoming[j]
         .iter()
-        .any(|r| r.from == i && r.kind != crate::model::RelationKind::BasedOn);
+        .any(|r| r.from == DocIdx::new(i) && r.kind != crate::model::RelationKind::BasedOn);
     let ended = cat.computed[j]
         .cause
         .as_ref()

@@ -10,14 +10,14 @@ use std::path::Path;
 use super::{Catalogue, content_dir};
 use crate::content::{Body, Document, slash_path};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::model::DocId;
+use crate::model::{DocId, DocIdx};
 use crate::outline::{Anchor, LinkTarget, internal_target};
 
 /// Where a written link leads inside the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkTo {
     /// The document.
-    pub doc: usize,
+    pub doc: DocIdx,
     /// The fragment as written (`art-3`, a heading id), if any.
     pub fragment: Option<String>,
 }
@@ -30,10 +30,10 @@ impl LinkTo {
 }
 
 /// Every source file of every document (`content/a/b.md` → its document).
-pub(super) fn by_source(docs: &[Document]) -> HashMap<String, usize> {
+pub(super) fn by_source(docs: &[Document]) -> HashMap<String, DocIdx> {
     docs.iter()
         .enumerate()
-        .flat_map(|(i, d)| d.sources().map(move |p| (slash_path(p), i)))
+        .flat_map(|(i, d)| d.sources().map(move |p| (slash_path(p), DocIdx::new(i))))
         .collect()
 }
 

@@ -22,7 +22,7 @@ use crate::content::{
     Content, Derived, Document, Relation, Section, Unreadable, Version, VersionKind, VersionText,
 };
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::model::{DocId, RelationKind, Status};
+use crate::model::{DocId, DocIdx, RelationKind, Status};
 pub use lifecycle::{Event, EventKind, StatusAt};
 use names::Names;
 
@@ -31,8 +31,8 @@ use names::Names;
 pub struct Incoming {
     /// What the other document does to this one.
     pub kind: RelationKind,
-    /// Index of the acting document.
-    pub from: usize,
+    /// The acting document.
+    pub from: DocIdx,
     /// Reason given by the act.
     pub reason: Option<String>,
 }
@@ -43,8 +43,8 @@ pub struct Incoming {
 pub struct Outgoing {
     /// What this document does to the other.
     pub kind: RelationKind,
-    /// Index of the target.
-    pub to: usize,
+    /// The target.
+    pub to: DocIdx,
     /// Reason given by the act.
     pub reason: Option<String>,
     /// Index of the relation in the document's `meta.relations` (its line).
@@ -176,18 +176,18 @@ pub struct Catalogue {
     /// document's text, in text order.
     pub citations: Vec<Vec<cited::Citation>>,
     /// Documents citing each document, with the articles they cite.
-    pub cited_by: Vec<Vec<(usize, Vec<u32>)>>,
+    pub cited_by: Vec<Vec<(DocIdx, Vec<u32>)>>,
     /// Documents each document cites (the other direction of `cited_by`).
-    pub cites: Vec<Vec<usize>>,
+    pub cites: Vec<Vec<DocIdx>>,
     /// Over all texts: `《…》` naming two documents, and naming none.
     pub unlinked: (usize, usize),
     /// Document files with errors: references to them are not errors of
     /// their own.
     pub unreadable: Vec<Unreadable>,
-    index: HashMap<DocId, usize>,
+    index: HashMap<DocId, DocIdx>,
     names: Names,
     /// Every source file of every document, for links written to a file.
-    by_source: HashMap<String, usize>,
+    by_source: HashMap<String, DocIdx>,
 }
 
 impl Catalogue {
@@ -267,9 +267,14 @@ impl Catalogue {
             .any(|u| u.ids.iter().any(|i| i == id) || Some(u.path.as_path()) == path)
     }
 
-    /// Index of the document with `id`.
-    pub fn find(&self, id: &DocId) -> Option<usize> {
+    /// The document with `id`.
+    pub fn find(&self, id: &DocId) -> Option<DocIdx> {
         self.index.get(id).copied()
+    }
+
+    /// Every document's index, in catalogue order.
+    pub fn indices(&self) -> impl Iterator<Item = DocIdx> + use<> {
+        (0..self.docs.len()).map(DocIdx::new)
     }
 
     /// Status of every document on another date, from the same events.
@@ -342,7 +347,7 @@ impl Catalogue {
     /// derived version of that document.
     fn apply_amendments(&mut self, diags: &mut Diagnostics) {
         for target in 0..self.docs.len() {
-            let mut acts: Vec<usize> = self.incoming[target]
+            let mut acts: Vec<DocIdx> = self.incoming[target]
                 .iter()
                 .filter(|r| r.kind == RelationKind::Amends)
                 .map(|r| r.from)
@@ -351,7 +356,7 @@ impl Catalogue {
             acts.sort_by_key(|&a| (self.docs[a].effective(), a));
             let mut derived = false;
             for act in acts {
-                derived |= self.apply_act(act, target, diags);
+                derived |= self.apply_act(act.get(), target, diags);
             }
             if derived {
                 versions::show_in_force(&mut self.docs[target], self.as_of);
@@ -498,21 +503,21 @@ impl Catalogue {
         for (from, f) in found.iter().enumerate() {
             for to in self.written_links(from, diags) {
                 let article = to.article().map(|a| a.number);
-                cite(&mut self.cited_by[to.doc], from, article);
+                cite(&mut self.cited_by[to.doc], DocIdx::new(from), article);
             }
             self.unlinked.0 += f.ambiguous.len();
             self.unlinked.1 += f.unknown.len();
             cited::ambiguous(&self.docs, &self.docs[from], &f.ambiguous, diags);
             for m in &f.mentions {
                 if let Some(to) = m.target {
-                    cite(&mut self.cited_by[to], from, m.article);
+                    cite(&mut self.cited_by[to], DocIdx::new(from), m.article);
                 }
             }
         }
         self.cites = vec![Vec::new(); self.docs.len()];
         for (to, list) in self.cited_by.iter().enumerate() {
             for (from, _) in list {
-                self.cites[*from].push(to);
+                self.cites[*from].push(DocIdx::new(to));
             }
         }
         let mut by_title: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -523,10 +528,10 @@ impl Catalogue {
             .into_iter()
             .enumerate()
             .map(|(from, f)| {
-                let parts: Vec<usize> = by_title[self.docs[from].title.as_str()]
+                let parts: Vec<DocIdx> = by_title[self.docs[from].title.as_str()]
                     .iter()
-                    .copied()
-                    .filter(|&p| p != from)
+                    .filter(|&&p| p != from)
+                    .map(|&p| DocIdx::new(p))
                     .collect();
                 cited::resolve(&self.docs, from, &parts, f.mentions, diags)
             })
@@ -561,9 +566,9 @@ impl Catalogue {
     }
 
     fn add_relation_events(&mut self, diags: &mut Diagnostics) {
-        let mut ended_by: HashMap<usize, (usize, RelationKind)> = HashMap::new();
+        let mut ended_by: HashMap<DocIdx, (usize, RelationKind)> = HashMap::new();
         for actor in 0..self.docs.len() {
-            let mut seen: HashMap<(usize, bool), usize> = HashMap::new();
+            let mut seen: HashMap<(DocIdx, bool), usize> = HashMap::new();
             for (written, rel) in self.docs[actor].meta.relations.iter().enumerate() {
                 let Some(target) = self.resolve(actor, rel, diags) else {
                     continue;
@@ -586,7 +591,7 @@ impl Catalogue {
                 }
                 self.incoming[target].push(Incoming {
                     kind: rel.kind,
-                    from: actor,
+                    from: DocIdx::new(actor),
                     reason: rel.reason.clone(),
                 });
                 self.outgoing[actor].push(Outgoing {
@@ -638,12 +643,12 @@ impl Catalogue {
 
     /// Index of a relation's target, or a diagnostic suggesting the closest
     /// id. A target named by a document's exact title resolves, with a warning.
-    fn resolve(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<usize> {
+    fn resolve(&self, actor: usize, rel: &Relation, diags: &mut Diagnostics) -> Option<DocIdx> {
         match self
             .find(&rel.target)
             .or_else(|| self.names.by_title(rel.target.as_str()))
         {
-            Some(t) if t == actor => {
+            Some(t) if t == DocIdx::new(actor) => {
                 diags.push(self.rel_error(
                     actor,
                     rel,
@@ -803,7 +808,7 @@ fn content_dir(doc: &Document) -> Option<String> {
 
 /// Record that `from` cites the document whose list is `cited_by` (and
 /// `article` of it, if named).
-fn cite(cited_by: &mut Vec<(usize, Vec<u32>)>, from: usize, article: Option<u32>) {
+fn cite(cited_by: &mut Vec<(DocIdx, Vec<u32>)>, from: DocIdx, article: Option<u32>) {
     let k = match cited_by.iter().position(|(f, _)| *f == from) {
         Some(k) => k,
         None => {
@@ -891,8 +896,8 @@ fn past_tense(kind: RelationKind) -> &'static str {
 }
 
 /// Map ids to indices; a duplicate id is an error and the later copy is dropped.
-fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap<DocId, usize> {
-    let mut first: HashMap<DocId, usize> = HashMap::new();
+fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap<DocId, DocIdx> {
+    let mut first: HashMap<DocId, DocIdx> = HashMap::new();
     let mut keep = Vec::with_capacity(docs.len());
     for doc in docs.drain(..) {
         if let Some(&i) = first.get(&doc.id) {
@@ -913,7 +918,7 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
             );
             continue;
         }
-        first.insert(doc.id.clone(), keep.len());
+        first.insert(doc.id.clone(), DocIdx::new(keep.len()));
         keep.push(doc);
     }
     *docs = keep;
@@ -1037,7 +1042,7 @@ fn check_supersession_cycles(cat: &Catalogue, diags: &mut Diagnostics) {
             if out.kind != RelationKind::Supersedes {
                 continue;
             }
-            let (target, rel) = (out.to, &cat.docs[node].meta.relations[out.written]);
+            let (target, rel) = (out.to.get(), &cat.docs[node].meta.relations[out.written]);
             match marks[target] {
                 Mark::New => {
                     marks[target] = Mark::Active;

@@ -5,6 +5,7 @@
 //!
 //! Built by `Catalogue::build` from its documents; scores nothing itself.
 
+use crate::model::DocIdx;
 use std::collections::{HashMap, HashSet};
 
 use crate::content::Document;
@@ -46,8 +47,8 @@ impl Names {
     }
 
     /// The one document whose title is exactly `title`.
-    pub(crate) fn by_title(&self, title: &str) -> Option<usize> {
-        self.titles.get(title).copied().flatten()
+    pub(crate) fn by_title(&self, title: &str) -> Option<DocIdx> {
+        self.titles.get(title).copied().flatten().map(DocIdx::new)
     }
 
     /// Documents sharing `raw`'s rarest character pairs, at most `CANDIDATES`:
@@ -103,7 +104,7 @@ mod tests {
         assert!(found.len() <= CANDIDATES);
         assert!(found.contains(&2000));
         assert!(names.candidates("c/17").len() <= CANDIDATES);
-        assert_eq!(names.by_title("双十条"), Some(2000));
+        assert_eq!(names.by_title("双十条"), Some(DocIdx::new(2000)));
         assert_eq!(
             names.by_title("文件"),
             None,

@@ -8,6 +8,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::i18n::Strings;
+use crate::model::DocIdx;
 use crate::view::DocView;
 
 /// Notes under each changed article of a consolidated text: which act
@@ -156,7 +157,7 @@ pub(super) fn tag_cited_status(
     base: &str,
 ) -> String {
     let mut out = html.to_owned();
-    let mut targets: Vec<usize> = cat.citations[i].iter().filter_map(|c| c.target).collect();
+    let mut targets: Vec<DocIdx> = cat.citations[i].iter().filter_map(|c| c.target).collect();
     targets.sort_unstable();
     targets.dedup();
     for j in targets.into_iter().filter(|&j| !views[j].status.in_force) {

@@ -40,7 +40,7 @@ pub fn progress<'c>(cat: &Catalogue, campaign: &'c Campaign) -> Progress<'c> {
     let reviewed: Vec<(usize, &Record)> = campaign
         .records
         .iter()
-        .filter_map(|r| Some((cat.find(r.doc.as_ref()?)?, r)))
+        .filter_map(|r| Some((cat.find(r.doc.as_ref()?)?.get(), r)))
         .collect();
     let withheld = campaign
         .records

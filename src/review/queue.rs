@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::records::{Campaign, Record};
 use crate::catalogue::{Catalogue, EventKind};
 use crate::config::ReviewConfig;
-use crate::model::{DocId, Outcome, RelationKind};
+use crate::model::{DocId, DocIdx, Outcome, RelationKind};
 
 /// Why a document needs review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,7 +131,7 @@ fn latest_records<'c>(
     let mut last: HashMap<usize, (&Campaign, &Record)> = HashMap::new();
     for c in campaigns {
         for r in c.records.iter().filter(|r| r.date <= cat.as_of) {
-            let Some(i) = r.doc.as_ref().and_then(|id| cat.find(id)) else {
+            let Some(i) = r.doc.as_ref().and_then(|id| cat.find(id)).map(DocIdx::get) else {
                 continue;
             };
             if last.get(&i).is_none_or(|(_, old)| old.date <= r.date) {
@@ -210,8 +210,9 @@ fn cited_changed(cat: &Catalogue, i: usize, reviewed: Option<NaiveDate>) -> Vec<
     let cited = cat.cites.get(i).map_or(&[][..], Vec::as_slice);
     cited
         .iter()
-        .filter(|&&t| t != i && !cat.docs[t].is_act())
-        .filter_map(|&t| {
+        .map(|t| t.get())
+        .filter(|&t| t != i && !cat.docs[t].is_act())
+        .filter_map(|t| {
             let change = unseen_change(cat, i, t, reviewed)?;
             let cited = cat.docs[t].id.clone();
             Some(Item {

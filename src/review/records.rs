@@ -15,7 +15,7 @@ use toml::Spanned;
 use crate::catalogue::Catalogue;
 use crate::config::plain_date;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
-use crate::model::{DocId, Outcome, RelationKind};
+use crate::model::{DocId, DocIdx, Outcome, RelationKind};
 
 /// One clean-up campaign (清理) and what its reviewers recorded.
 #[derive(Debug, Clone)]
@@ -276,7 +276,7 @@ fn unknown(c: &Campaign, r: &Record, id: &DocId, cat: &Catalogue) -> Diagnostic 
 /// A decision after the record that does something else to the document
 /// than the record says (a later campaign may overrule an earlier one, so
 /// this is a warning for someone to look at, not an error).
-fn contradiction(c: &Campaign, r: &Record, i: usize, cat: &Catalogue) -> Option<Diagnostic> {
+fn contradiction(c: &Campaign, r: &Record, i: DocIdx, cat: &Catalogue) -> Option<Diagnostic> {
     let acts = cat.incoming[i].iter().filter(|inc| {
         matches!(
             inc.kind,

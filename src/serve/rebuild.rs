@@ -26,7 +26,7 @@ use crate::catalogue::{Catalogue, CitationCache, Event};
 use crate::config::Config;
 use crate::content::Sources;
 use crate::diagnostics::Diagnostics;
-use crate::model::{DocId, Status};
+use crate::model::{DocId, DocIdx, Status};
 use crate::output::Memory;
 use crate::render::{Fingerprint, Renderer, Selection};
 use crate::routes::doc_files;
@@ -292,6 +292,7 @@ impl Engine {
                 .get(id)
                 .into_iter()
                 .flat_map(|k| k.neighbours.iter().filter_map(|n| cat.find(n)))
+                .map(DocIdx::get)
         };
         let mut affected: BTreeSet<usize> = changed.iter().copied().collect();
         for &i in &changed {
@@ -419,12 +420,11 @@ fn status(cat: &Catalogue, i: usize) -> (Status, Option<Event>) {
 
 /// The documents `i` relates to or cites, in either direction.
 fn neighbours(cat: &Catalogue, i: usize) -> impl Iterator<Item = usize> + '_ {
-    cat.outgoing[i]
-        .iter()
-        .map(|r| r.to)
-        .chain(cat.incoming[i].iter().map(|r| r.from))
-        .chain(cat.cites[i].iter().copied())
-        .chain(cat.cited_by[i].iter().map(|(from, _)| *from))
+    let related = cat.outgoing[i].iter().map(|r| r.to);
+    let related = related.chain(cat.incoming[i].iter().map(|r| r.from));
+    let related = related.chain(cat.cites[i].iter().copied());
+    let related = related.chain(cat.cited_by[i].iter().map(|(from, _)| *from));
+    related.map(DocIdx::get)
 }
 
 /// Pages whose text links to a document that is gone or whose id, source
@@ -433,7 +433,7 @@ fn relinked(cat: &Catalogue, good: &Baseline, anchors: &[u64]) -> BTreeSet<usize
     let moved: HashSet<&DocId> = good
         .docs
         .iter()
-        .filter(|(id, k)| cat.find(id).is_none_or(|i| anchors[i] != k.anchor))
+        .filter(|(id, k)| cat.find(id).is_none_or(|i| anchors[i.get()] != k.anchor))
         .map(|(id, _)| id)
         .collect();
     if moved.is_empty() {
@@ -443,6 +443,7 @@ fn relinked(cat: &Catalogue, good: &Baseline, anchors: &[u64]) -> BTreeSet<usize
         .iter()
         .filter(|(_, k)| k.links.iter().any(|t| moved.contains(t)))
         .filter_map(|(id, _)| cat.find(id))
+        .map(DocIdx::get)
         .collect()
 }
 
