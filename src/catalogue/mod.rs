@@ -370,22 +370,10 @@ impl Catalogue {
         let Some(act) = ActRef::of(&self.docs[a]) else {
             return false; // undated: already an `undated-act` error
         };
-        let parsed = amendments::parse(&act.body.markdown);
-        for (line, why) in &parsed.problems {
-            diags.push(act.problem(*line, why, true));
-        }
-        if !parsed.problems.is_empty() {
-            return false;
-        }
         let doc = &self.docs[target];
-        if parsed.instructions.is_empty() {
-            let why = format!(
-                "amends `{}` but gives no instruction gazette can apply, so its text is not consolidated",
-                doc.id
-            );
-            diags.push(act.problem(0, &why, false));
+        let Some(parsed) = instructions(&act, doc, diags) else {
             return false;
-        }
+        };
         let mut all = if doc.versions.is_empty() {
             vec![versions::text_version(doc)]
         } else {
@@ -396,13 +384,7 @@ impl Catalogue {
                 && v.text.is_some()
                 && (v.date == act.published || v.effective == act.date)
         });
-        // The version in force just before the act (its own history line aside).
-        let base = all.iter().enumerate().rev().find(|(k, v)| {
-            Some(*k) != by_hand
-                && v.effective <= act.date
-                && !(v.text.is_none() && v.date == act.published)
-        });
-        let Some((_, base)) = base.filter(|(_, v)| v.text.is_some()) else {
+        let Some(base) = base_before(&all, by_hand, &act) else {
             let why = format!(
                 "`{}` has no text in force before {}, so it cannot be consolidated",
                 doc.id, act.date
@@ -410,35 +392,14 @@ impl Catalogue {
             diags.push(act.problem(0, &why, false));
             return false;
         };
-        let base_text = base.text.clone().unwrap_or_else(|| unreachable!());
-        let prior = base
-            .derived
-            .as_ref()
-            .map(|d| d.notes.clone())
-            .unwrap_or_default();
-        let applied = amendments::apply(
-            &base_text.body.markdown,
-            &prior,
-            &parsed,
-            &amendments::Act {
-                id: &act.id,
-                date: act.date,
-            },
-        );
-        let (text, notes) = match applied {
-            Ok(done) => done,
-            Err(problems) => {
-                for (line, why) in problems {
-                    diags.push(act.problem(line, &format!("`{}`: {why}", doc.id), true));
-                }
-                return false;
-            }
+        let Some((text, notes)) = consolidate(&act, &parsed, base, doc, diags) else {
+            return false;
         };
-        let text = crate::content::Body::new(text, 1);
         if let Some(hand) = by_hand.and_then(|k| all[k].text.as_ref()) {
             compare_by_hand(&text, &hand.body, doc, &act.path, diags);
             return false;
         }
+        let base_text = base.text.clone().unwrap_or_else(|| unreachable!());
         let version = act.version(text, notes, base_text);
         all.retain(|v| v.date != act.published || v.text.is_some());
         all.push(version);
@@ -454,14 +415,17 @@ impl Catalogue {
 
     /// Find every citation in the texts shown, and who cites whom.
     fn find_citations(&mut self, cache: &mut CitationCache, diags: &mut Diagnostics) {
+        let found = self.mentions(cache);
+        self.link_citing(&found, diags);
+        self.resolve_citations(found, diags);
+    }
+
+    /// The mentions of other documents in each text shown, from `cache`
+    /// for texts unchanged since it was filled (which it then holds).
+    fn mentions(&self, cache: &mut CitationCache) -> Vec<citations::Found> {
         use rayon::prelude::*;
-        let names_key = hash_of(
-            &self
-                .docs
-                .iter()
-                .map(|d| (d.title.as_str(), d.meta.number.as_deref()))
-                .collect::<Vec<_>>(),
-        );
+        let names_of = || (self.docs.iter()).map(|d| (d.title.as_str(), d.meta.number.as_deref()));
+        let names_key = hash_of(&names_of().collect::<Vec<_>>());
         if cache.names_key != Some(names_key) {
             *cache = CitationCache {
                 names_key: Some(names_key),
@@ -469,19 +433,8 @@ impl Catalogue {
             };
         }
         let names = std::sync::OnceLock::new();
-        let names = || {
-            names.get_or_init(|| {
-                citations::Names::new(
-                    self.docs
-                        .iter()
-                        .map(|d| (d.title.as_str(), d.meta.number.as_deref())),
-                )
-            })
-        };
-        let found: Vec<citations::Found> = self
-            .docs
-            .par_iter()
-            .enumerate()
+        let names = || names.get_or_init(|| citations::Names::new(names_of()));
+        let found: Vec<citations::Found> = (self.docs.par_iter().enumerate())
             .map(|(i, d)| {
                 let Some(body) = &d.body else {
                     return citations::Found::default();
@@ -499,18 +452,28 @@ impl Catalogue {
                 Some(((i, text_address(text)), (text.clone(), f.clone())))
             })
             .collect();
+        found
+    }
+
+    /// Who cites whom, by written link or mention, both ways; `《…》`
+    /// naming two documents is a note.
+    fn link_citing(&mut self, found: &[citations::Found], diags: &mut Diagnostics) {
         self.cited_by = vec![Vec::new(); self.docs.len()];
         for (from, f) in found.iter().enumerate() {
+            let citing = DocIdx::new(from);
             for to in self.written_links(from, diags) {
-                let article = to.article().map(|a| a.number);
-                cite(&mut self.cited_by[to.doc], DocIdx::new(from), article);
+                cite(
+                    &mut self.cited_by[to.doc],
+                    citing,
+                    to.article().map(|a| a.number),
+                );
             }
             self.unlinked.0 += f.ambiguous.len();
             self.unlinked.1 += f.unknown.len();
             cited::ambiguous(&self.docs, &self.docs[from], &f.ambiguous, diags);
             for m in &f.mentions {
                 if let Some(to) = m.target {
-                    cite(&mut self.cited_by[to], DocIdx::new(from), m.article);
+                    cite(&mut self.cited_by[to], citing, m.article);
                 }
             }
         }
@@ -520,18 +483,25 @@ impl Catalogue {
                 self.cites[*from].push(DocIdx::new(to));
             }
         }
-        let mut by_title: HashMap<&str, Vec<usize>> = HashMap::new();
+    }
+
+    /// Each text's mentions as citations of a document's version and
+    /// article (`本法` spans the other parts of its code, same title).
+    fn resolve_citations(&mut self, found: Vec<citations::Found>, diags: &mut Diagnostics) {
+        let mut by_title: HashMap<&str, Vec<DocIdx>> = HashMap::new();
         for (i, d) in self.docs.iter().enumerate() {
-            by_title.entry(d.title.as_str()).or_default().push(i);
+            by_title
+                .entry(d.title.as_str())
+                .or_default()
+                .push(DocIdx::new(i));
         }
-        let citations = found
-            .into_iter()
-            .enumerate()
+        let citations = (found.into_iter().enumerate())
             .map(|(from, f)| {
-                let parts: Vec<DocIdx> = by_title[self.docs[from].title.as_str()]
+                let same_title = &by_title[self.docs[from].title.as_str()];
+                let parts: Vec<DocIdx> = same_title
                     .iter()
-                    .filter(|&&p| p != from)
-                    .map(|&p| DocIdx::new(p))
+                    .copied()
+                    .filter(|&p| p.get() != from)
                     .collect();
                 cited::resolve(&self.docs, from, &parts, f.mentions, diags)
             })
@@ -565,80 +535,99 @@ impl Catalogue {
         }
     }
 
+    /// Resolve every relation both ways, and add the events acts cause.
     fn add_relation_events(&mut self, diags: &mut Diagnostics) {
         let mut ended_by: HashMap<DocIdx, (usize, RelationKind)> = HashMap::new();
         for actor in 0..self.docs.len() {
             let mut seen: HashMap<(DocIdx, bool), usize> = HashMap::new();
-            for (written, rel) in self.docs[actor].meta.relations.iter().enumerate() {
-                let Some(target) = self.resolve(actor, rel, diags) else {
-                    continue;
-                };
-                let based_on = rel.kind == RelationKind::BasedOn;
-                if let Some(first_line) = seen.insert((target, based_on), rel.line) {
-                    diags.push(
-                        self.rel_error(
-                            actor,
-                            rel,
-                            Code::DuplicateTarget,
-                            format!(
-                                "`{}` is listed twice (first on line {first_line})",
-                                self.docs[target].id
-                            ),
-                        )
-                        .with_help("an act does one thing to a document: keep one entry"),
-                    );
-                    continue;
+            for written in 0..self.docs[actor].meta.relations.len() {
+                if let Some(target) = self.link_relation(actor, written, &mut seen, diags) {
+                    self.add_act_event(actor, written, target, &mut ended_by, diags);
                 }
-                self.incoming[target].push(Incoming {
-                    kind: rel.kind,
-                    from: DocIdx::new(actor),
-                    reason: rel.reason.clone(),
-                });
-                self.outgoing[actor].push(Outgoing {
-                    kind: rel.kind,
-                    to: target,
-                    reason: rel.reason.clone(),
-                    written,
-                });
-                let Some(kind) = event_kind(rel.kind) else {
-                    continue;
-                };
-                let Some(date) = self.act_date(actor, rel, diags) else {
-                    continue;
-                };
-                if let Some(published) = self.docs[target].meta.published.filter(|p| date < *p) {
-                    diags.push(self.rel_error(
-                        actor,
-                        rel,
-                        Code::EventBeforePublication,
-                        format!(
-                            "acts on `{}` on {date}, before it was published on {published}",
-                            rel.target
-                        ),
-                    ));
-                }
-                if matches!(kind, EventKind::Repealed | EventKind::DeclaredInvalid)
-                    && let Some((first, first_kind)) = ended_by.insert(target, (actor, rel.kind))
-                {
-                    let message = format!(
-                        "`{}` is already {} by `{}`",
-                        rel.target,
-                        past_tense(first_kind),
-                        self.docs[first].id
-                    );
-                    diags.push(self.rel_error(actor, rel, Code::ConflictingEvents, message));
-                }
-                let event = Event {
-                    target: self.docs[target].id.clone(),
-                    kind,
-                    date,
-                    actor: Some(self.docs[actor].id.clone()),
-                    reason: rel.reason.clone(),
-                    act_name: None,
-                };
-                self.events[target].push(event);
             }
         }
+    }
+
+    /// Record relation `written` of `actor` in `outgoing` and `incoming`;
+    /// its target, unless it has none or was listed already (`seen`).
+    fn link_relation(
+        &mut self,
+        actor: usize,
+        written: usize,
+        seen: &mut HashMap<(DocIdx, bool), usize>,
+        diags: &mut Diagnostics,
+    ) -> Option<DocIdx> {
+        let rel = &self.docs[actor].meta.relations[written];
+        let target = self.resolve(actor, rel, diags)?;
+        let based_on = rel.kind == RelationKind::BasedOn;
+        if let Some(first_line) = seen.insert((target, based_on), rel.line) {
+            let message = format!(
+                "`{}` is listed twice (first on line {first_line})",
+                self.docs[target].id
+            );
+            let d = self.rel_error(actor, rel, Code::DuplicateTarget, message);
+            diags.push(d.with_help("an act does one thing to a document: keep one entry"));
+            return None;
+        }
+        let (kind, reason) = (rel.kind, rel.reason.clone());
+        let from = DocIdx::new(actor);
+        self.incoming[target].push(Incoming { kind, from, reason });
+        let reason = rel.reason.clone();
+        let to = target;
+        self.outgoing[actor].push(Outgoing {
+            kind,
+            to,
+            reason,
+            written,
+        });
+        Some(target)
+    }
+
+    /// The event relation `written` of `actor` causes to `target`, if any;
+    /// an act dated before its target or ending it a second time
+    /// (`ended_by`) is reported.
+    fn add_act_event(
+        &mut self,
+        actor: usize,
+        written: usize,
+        target: DocIdx,
+        ended_by: &mut HashMap<DocIdx, (usize, RelationKind)>,
+        diags: &mut Diagnostics,
+    ) {
+        let rel = &self.docs[actor].meta.relations[written];
+        let Some(kind) = event_kind(rel.kind) else {
+            return;
+        };
+        let Some(date) = self.act_date(actor, rel, diags) else {
+            return;
+        };
+        if let Some(published) = self.docs[target].meta.published.filter(|p| date < *p) {
+            let message = format!(
+                "acts on `{}` on {date}, before it was published on {published}",
+                rel.target
+            );
+            diags.push(self.rel_error(actor, rel, Code::EventBeforePublication, message));
+        }
+        if matches!(kind, EventKind::Repealed | EventKind::DeclaredInvalid)
+            && let Some((first, first_kind)) = ended_by.insert(target, (actor, rel.kind))
+        {
+            let message = format!(
+                "`{}` is already {} by `{}`",
+                rel.target,
+                past_tense(first_kind),
+                self.docs[first].id
+            );
+            diags.push(self.rel_error(actor, rel, Code::ConflictingEvents, message));
+        }
+        let event = Event {
+            target: self.docs[target].id.clone(),
+            kind,
+            date,
+            actor: Some(self.docs[actor].id.clone()),
+            reason: rel.reason.clone(),
+            act_name: None,
+        };
+        self.events[target].push(event);
     }
 
     /// Index of a relation's target, or a diagnostic suggesting the closest
@@ -829,6 +818,76 @@ fn amends_one(act: &Document) -> bool {
     let kinds = || act.meta.relations.iter().map(|r| r.kind);
     kinds().filter(|&k| k == RelationKind::Amends).count() == 1
         && !kinds().any(|k| matches!(k, RelationKind::Repeals | RelationKind::Invalidates))
+}
+
+/// The instructions of `act` for `doc`, or `None` (reported) when they
+/// cannot be read or there are none.
+fn instructions(
+    act: &ActRef,
+    doc: &Document,
+    diags: &mut Diagnostics,
+) -> Option<amendments::Parsed> {
+    let parsed = amendments::parse(&act.body.markdown);
+    for (line, why) in &parsed.problems {
+        diags.push(act.problem(*line, why, true));
+    }
+    if !parsed.problems.is_empty() {
+        return None;
+    }
+    if parsed.instructions.is_empty() {
+        let why = format!(
+            "amends `{}` but gives no instruction gazette can apply, so its text is not consolidated",
+            doc.id
+        );
+        diags.push(act.problem(0, &why, false));
+        return None;
+    }
+    Some(parsed)
+}
+
+/// The version in force just before `act` (its own history line and the
+/// text supplied by hand aside), if it has a text.
+fn base_before<'v>(
+    all: &'v [Version],
+    by_hand: Option<usize>,
+    act: &ActRef,
+) -> Option<&'v Version> {
+    let base = all.iter().enumerate().rev().find(|(k, v)| {
+        Some(*k) != by_hand
+            && v.effective <= act.date
+            && !(v.text.is_none() && v.date == act.published)
+    });
+    base.map(|(_, v)| v).filter(|v| v.text.is_some())
+}
+
+/// `base`'s text with `act`'s instructions applied, and the notes on every
+/// changed article; `None` (reported) when an instruction does not fit.
+fn consolidate(
+    act: &ActRef,
+    parsed: &amendments::Parsed,
+    base: &Version,
+    doc: &Document,
+    diags: &mut Diagnostics,
+) -> Option<(crate::content::Body, Vec<crate::model::ArticleNote>)> {
+    let text = &base.text.as_ref()?.body.markdown;
+    let prior = base
+        .derived
+        .as_ref()
+        .map(|d| d.notes.clone())
+        .unwrap_or_default();
+    let act_ref = amendments::Act {
+        id: &act.id,
+        date: act.date,
+    };
+    match amendments::apply(text, &prior, parsed, &act_ref) {
+        Ok((text, notes)) => Some((crate::content::Body::new(text, 1), notes)),
+        Err(problems) => {
+            for (line, why) in problems {
+                diags.push(act.problem(line, &format!("`{}`: {why}", doc.id), true));
+            }
+            None
+        }
+    }
 }
 
 /// Warn about every article where a consolidated text supplied by hand
