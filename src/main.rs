@@ -174,93 +174,22 @@ impl SiteArgs {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build { site, output } => {
-            let started = Instant::now();
-            let opts = BuildOptions {
-                output,
-                ..site.options()
-            };
-            match gazette::build(&opts) {
-                Ok(report) => {
-                    gazette::say!(
-                        "built {} documents into {} in {} ms",
-                        report.documents,
-                        report.out_dir.display(),
-                        started.elapsed().as_millis()
-                    );
-                    site.report(&report.warnings)
-                }
-                Err(diags) => {
-                    let code = site.report(&diags);
-                    let kept = match previous_output(&opts) {
-                        Some(dir) => format!("; {} was left untouched", dir.display()),
-                        None => String::new(),
-                    };
-                    gazette::say!(
-                        "error: build failed with {} error(s){kept}",
-                        diags.error_count()
-                    );
-                    code
-                }
-            }
-        }
-        Command::Check { site, verbose } => {
-            let (result, summary) = gazette::site::check_with_summary(&site.options());
-            let diags = result.unwrap_or_else(|diags| diags);
-            let code = site.report(&diags);
-            if verbose {
-                let (linked, ambiguous, unknown) = summary.citations;
-                gazette::say!(
-                    "citations: {linked} linked, {ambiguous} naming two or more documents (not linked), {unknown} naming none in the catalogue"
-                );
-                for a in &summary.acts {
-                    gazette::say!(
-                        "applied: `{}` to `{}`: {} instruction(s)",
-                        a.act,
-                        a.target,
-                        a.instructions
-                    );
-                }
-            }
-            let notes = diags.len() - diags.error_count() - diags.warning_count();
-            let notes = match notes {
-                0 => String::new(),
-                n => format!(", {n} note(s)"),
-            };
-            gazette::say!(
-                "checked: {} error(s), {} warning(s){notes}",
-                diags.error_count(),
-                diags.warning_count()
-            );
-            code
-        }
+        Command::Build { site, output } => build(&site, output),
+        Command::Check { site, verbose } => check(&site, verbose),
         Command::Serve {
             site,
             port,
             bind,
             open,
-        } => {
-            let opts = ServeOptions {
+        } => serve(
+            &site,
+            ServeOptions {
                 build: site.options(),
                 bind,
                 port,
                 open,
-            };
-            match serve::serve(opts) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(ServeError::Site(diags)) => {
-                    let code = site.report(&diags);
-                    gazette::say!(
-                        "error: cannot serve until site.toml and the templates are fixed"
-                    );
-                    code
-                }
-                Err(e) => {
-                    gazette::say!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
+            },
+        ),
         Command::Import {
             file,
             root,
@@ -279,20 +208,105 @@ fn main() -> ExitCode {
             report_import(gazette::import::import(&opts))
         }
         Command::Review(args) => review(&args),
-        Command::New { dir } => match scaffold::new_site(&dir) {
-            Ok(()) => {
-                gazette::say!(
-                    "created a new site in {}; build it with `gazette build --root {}`",
-                    dir.display(),
-                    dir.display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(message) => {
-                gazette::say!("error: {message}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::New { dir } => new_site(&dir),
+    }
+}
+
+/// `gazette build`: what was built and where, or why nothing changed.
+fn build(site: &SiteArgs, output: Option<PathBuf>) -> ExitCode {
+    let started = Instant::now();
+    let opts = BuildOptions {
+        output,
+        ..site.options()
+    };
+    match gazette::build(&opts) {
+        Ok(report) => {
+            gazette::say!(
+                "built {} documents into {} in {} ms",
+                report.documents,
+                report.out_dir.display(),
+                started.elapsed().as_millis()
+            );
+            site.report(&report.warnings)
+        }
+        Err(diags) => {
+            let code = site.report(&diags);
+            let kept = match previous_output(&opts) {
+                Some(dir) => format!("; {} was left untouched", dir.display()),
+                None => String::new(),
+            };
+            gazette::say!(
+                "error: build failed with {} error(s){kept}",
+                diags.error_count()
+            );
+            code
+        }
+    }
+}
+
+/// `gazette check`: the diagnostics and their counts (with `--verbose`,
+/// the citations linked and the amending acts applied).
+fn check(site: &SiteArgs, verbose: bool) -> ExitCode {
+    let (result, summary) = gazette::site::check_with_summary(&site.options());
+    let diags = result.unwrap_or_else(|diags| diags);
+    let code = site.report(&diags);
+    if verbose {
+        let (linked, ambiguous, unknown) = summary.citations;
+        gazette::say!(
+            "citations: {linked} linked, {ambiguous} naming two or more documents (not linked), {unknown} naming none in the catalogue"
+        );
+        for a in &summary.acts {
+            gazette::say!(
+                "applied: `{}` to `{}`: {} instruction(s)",
+                a.act,
+                a.target,
+                a.instructions
+            );
+        }
+    }
+    let notes = match diags.len() - diags.error_count() - diags.warning_count() {
+        0 => String::new(),
+        n => format!(", {n} note(s)"),
+    };
+    gazette::say!(
+        "checked: {} error(s), {} warning(s){notes}",
+        diags.error_count(),
+        diags.warning_count()
+    );
+    code
+}
+
+/// `gazette serve`, until it is stopped or cannot go on.
+fn serve(site: &SiteArgs, opts: ServeOptions) -> ExitCode {
+    match serve::serve(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(ServeError::Site(diags)) => {
+            let code = site.report(&diags);
+            gazette::say!("error: cannot serve until site.toml and the templates are fixed");
+            code
+        }
+        Err(e) => {
+            gazette::say!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `gazette new`: a starter site in `dir`.
+fn new_site(dir: &Path) -> ExitCode {
+    match scaffold::new_site(dir) {
+        Ok(()) => {
+            gazette::say!(
+                "created a new site in {}; build it with `gazette build --root {}`",
+                dir.display(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            gazette::say!("error: {message}");
+            ExitCode::FAILURE
+        }
     }
 }
 
