@@ -6,9 +6,13 @@
 //! Works on the catalogue's mentions and notes and on rendered HTML (which
 //! holds the `id="art-N"` anchors); reads nothing else.
 
+use std::collections::BTreeMap;
+
 use crate::catalogue::Catalogue;
 use crate::i18n::Strings;
-use crate::model::DocIdx;
+use crate::markdown::escape_html;
+use crate::model::{ArticleChange, ArticleNote, DocIdx};
+use crate::outline::Anchor;
 use crate::view::DocView;
 
 /// Notes under each changed article of a consolidated text: which act
@@ -16,81 +20,85 @@ use crate::view::DocView;
 /// the article in `html` (rendered Markdown with `id="art-N"` paragraphs).
 pub(super) fn annotate_articles(
     html: &str,
-    notes: &[crate::model::ArticleNote],
+    notes: &[ArticleNote],
     cat: &Catalogue,
     views: &[DocView],
     t: &Strings,
     base: &str,
 ) -> String {
-    use crate::markdown::escape_html;
-    let mut by_article: std::collections::BTreeMap<u32, Vec<&crate::model::ArticleNote>> =
-        std::collections::BTreeMap::new();
+    let mut by_article: BTreeMap<u32, Vec<&ArticleNote>> = BTreeMap::new();
     for note in notes {
         by_article.entry(note.article).or_default().push(note);
     }
-    let mut inserts: Vec<(usize, String)> = Vec::new();
-    for (article, notes) in by_article {
-        let Some(start) = html.find(&format!("id=\"art-{article}\"")) else {
-            continue;
-        };
-        let rest = &html[start..];
-        let end = ["<p id=\"art-", "<h", "<!--/text-->"]
-            .iter()
-            .filter_map(|m| rest[1..].find(m).map(|i| i + 1))
-            .min()
-            .map_or(html.len(), |i| start + i);
-        let act = |n: &crate::model::ArticleNote| match cat.find(&n.act).map(|j| &views[j]) {
-            Some(v) => format!(
-                "<a href=\"{base}{}\">{}</a>",
-                v.url,
-                escape_html(v.number.as_deref().unwrap_or(&v.title))
-            ),
-            None => escape_html(n.act.as_str()),
-        };
-        let said: Vec<String> = notes
-            .iter()
-            .map(|n| {
-                let key = match n.change {
-                    crate::model::ArticleChange::Added => "article_added",
-                    crate::model::ArticleChange::Amended => "article_amended",
-                };
-                t.get(key)
-                    .replace("{act}", &act(n))
-                    .replace("{date}", &t.date(n.date))
-            })
-            .collect();
-        let history: String = notes
-            .iter()
-            .filter_map(|n| {
-                let before = n.before.as_ref()?;
-                Some(format!(
-                    "<li><span class=\"muted\">{}</span> {}</li>",
-                    t.get("article_before").replace("{date}", &t.date(n.date)),
-                    escape_html(before)
-                ))
-            })
-            .collect();
-        let details = if history.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<details class=\"article-history\"><summary>{}</summary><ol>{history}</ol></details>",
-                t.get("article_history")
-            )
-        };
-        inserts.push((
-            end,
-            format!(
-                "<div class=\"article-note\"><p>{}</p>{details}</div>\n",
-                said.join(" ")
-            ),
-        ));
-    }
+    let act = |n: &ArticleNote| match cat.find(&n.act).map(|j| &views[j]) {
+        Some(v) => format!(
+            "<a href=\"{base}{}\">{}</a>",
+            v.url,
+            escape_html(v.number.as_deref().unwrap_or(&v.title))
+        ),
+        None => escape_html(n.act.as_str()),
+    };
+    let inserts: Vec<(usize, String)> = (by_article.into_iter())
+        .filter_map(|(article, notes)| Some((article_end(html, article)?, notes)))
+        .map(|(end, notes)| (end, note_html(&notes, &act, t)))
+        .collect();
     let mut out = html.to_owned();
     for (at, text) in inserts.into_iter().rev() {
         out.insert_str(at, &text);
     }
     out
+}
+
+/// Where the paragraphs of article `n` end in `html`: at the next article,
+/// heading or the end of the text.
+fn article_end(html: &str, n: u32) -> Option<usize> {
+    let start = html.find(&format!("id=\"{}\"", Anchor::first(n)))?;
+    let rest = &html[start..];
+    let end = ["<p id=\"art-", "<h", crate::markdown::TEXT_END]
+        .iter()
+        .filter_map(|m| rest[1..].find(m).map(|i| i + 1))
+        .min()
+        .map_or(html.len(), |i| start + i);
+    Some(end)
+}
+
+/// The note under one article: what each act did to it, and the wordings
+/// before.
+fn note_html(notes: &[&ArticleNote], act: &dyn Fn(&ArticleNote) -> String, t: &Strings) -> String {
+    let said: Vec<String> = notes
+        .iter()
+        .map(|n| {
+            let key = match n.change {
+                ArticleChange::Added => "article_added",
+                ArticleChange::Amended => "article_amended",
+            };
+            t.get(key)
+                .replace("{act}", &act(n))
+                .replace("{date}", &t.date(n.date))
+        })
+        .collect();
+    let history: String = notes
+        .iter()
+        .filter_map(|n| {
+            let before = n.before.as_ref()?;
+            Some(format!(
+                "<li><span class=\"muted\">{}</span> {}</li>",
+                t.get("article_before").replace("{date}", &t.date(n.date)),
+                escape_html(before)
+            ))
+        })
+        .collect();
+    let details = match history.is_empty() {
+        true => String::new(),
+        false => format!(
+            "<details class=\"article-history\"><summary>{}</summary><ol>{history}</ol></details>",
+            t.get("article_history")
+        ),
+    };
+    format!(
+        "<div class=\"article-note\"><p>{}</p>{details}</div>\n",
+        said.join(" ")
+    )
 }
 
 /// Where a citation of a text links.
