@@ -69,6 +69,7 @@ impl Renderer {
             out: &crate::output::Discard,
             diags: Mutex::new(Diagnostics::default()),
             provided: Mutex::default(),
+            digesting: None,
         };
         let docs = docs
             .par_iter()
@@ -96,26 +97,42 @@ impl Renderer {
     }
 }
 
-/// Templates only pages other than document pages are rendered from.
-const LISTING_TEMPLATES: [&str; 7] = [
-    "index.html",
-    "review.html",
-    "listing.html",
-    "facets.html",
-    "decisions.html",
-    "404.html",
-    "redirect.html",
-];
+/// Templates document pages are rendered from.
+const DOCUMENT_TEMPLATES: [&str; 3] = ["document.html", "compare.html", "redirect.html"];
 
-/// True unless only listing templates mention the site-wide counts
-/// (`site.total`, `site.status_counts`); a mention elsewhere (a base
-/// template, a partial, the document template) may put them on document pages.
-pub(super) fn counts_on_document_pages(theme: &Theme) -> bool {
-    theme.templates.iter().any(|(name, file)| {
-        let source = String::from_utf8_lossy(&file.bytes);
-        !LISTING_TEMPLATES.contains(&name.as_str())
-            && (source.contains("total") || source.contains("status_counts"))
-    })
+/// Templates that may show the site-wide counts (`site.total`,
+/// `site.status_counts`): those that mention them and, transitively, those
+/// that name (extend, include, import) such a template.
+pub(super) fn counts_readers(theme: &Theme) -> BTreeSet<String> {
+    let source = |file: &super::theme::ThemeFile| String::from_utf8_lossy(&file.bytes).into_owned();
+    let sources: Vec<(&String, String)> = theme
+        .templates
+        .iter()
+        .map(|(n, f)| (n, source(f)))
+        .collect();
+    let mut readers: BTreeSet<String> = sources
+        .iter()
+        .filter(|(_, s)| s.contains("total") || s.contains("status_counts"))
+        .map(|(n, _)| (*n).clone())
+        .collect();
+    loop {
+        let names =
+            |r: &String, s: &str| s.contains(&format!("\"{r}\"")) || s.contains(&format!("'{r}'"));
+        let more: Vec<String> = sources
+            .iter()
+            .filter(|(n, s)| !readers.contains(*n) && readers.iter().any(|r| names(r, s)))
+            .map(|(n, _)| (*n).clone())
+            .collect();
+        if more.is_empty() {
+            return readers;
+        }
+        readers.extend(more);
+    }
+}
+
+/// True if a template document pages are rendered from may show the counts.
+pub(super) fn counts_on_document_pages(readers: &BTreeSet<String>) -> bool {
+    DOCUMENT_TEMPLATES.iter().any(|t| readers.contains(*t))
 }
 
 #[cfg(test)]
@@ -139,10 +156,21 @@ mod tests {
 
     #[test]
     fn counts_reach_document_pages_only_through_shared_templates() {
-        let listing = ("listing.html", "{{ site.total }}");
-        let document = ("document.html", "{{ doc.title }}");
-        assert!(!counts_on_document_pages(&theme(&[listing, document])));
+        let listing = (
+            "listing.html",
+            "{% extends \"base.html\" %}{{ site.total }}",
+        );
+        let document = (
+            "document.html",
+            "{% extends \"base.html\" %}{{ doc.title }}",
+        );
+        let quiet = ("base.html", "<main></main>");
+        let readers = counts_readers(&theme(&[listing, document, quiet]));
+        assert_eq!(readers, BTreeSet::from(["listing.html".to_owned()]));
+        assert!(!counts_on_document_pages(&readers));
         let base = ("base.html", "{% for c in site.status_counts %}{% endfor %}");
-        assert!(counts_on_document_pages(&theme(&[listing, document, base])));
+        let readers = counts_readers(&theme(&[listing, document, base]));
+        assert_eq!(readers.len(), 3, "both extend a base that shows the counts");
+        assert!(counts_on_document_pages(&readers));
     }
 }

@@ -8,6 +8,7 @@
 mod fingerprint;
 pub mod i18n;
 mod lint;
+mod listing;
 mod notes;
 pub mod review;
 pub mod theme;
@@ -32,9 +33,8 @@ use crate::output::Output;
 use crate::{articles, export};
 pub use fingerprint::Fingerprint;
 use i18n::Strings;
-use view::{
-    Banner, DocView, EventView, StatusView, doc_views, encode_path, facet_slugs, relation_groups,
-};
+pub use listing::PageDigests;
+use view::{Banner, DocView, EventView, StatusView, doc_views, relation_groups};
 
 /// Compiled templates plus everything needed to render any site page.
 pub struct Renderer {
@@ -47,6 +47,8 @@ pub struct Renderer {
     config: Config,
     /// Whether document pages may show the status counts (see `fingerprint`).
     counts_on_documents: bool,
+    /// Templates that may show the status counts.
+    counts_readers: BTreeSet<String>,
 }
 
 /// A facet (issuer, level, …): URL folder, label key and value of a document.
@@ -183,7 +185,8 @@ impl Renderer {
     /// Compile the site's theme. Template syntax errors are reported with file and line.
     pub fn new(root: &std::path::Path, config: &Config) -> Result<Renderer, Diagnostics> {
         let theme = theme::Theme::load(root, config)?;
-        let counts_on_documents = fingerprint::counts_on_document_pages(&theme);
+        let counts_readers = fingerprint::counts_readers(&theme);
+        let counts_on_documents = fingerprint::counts_on_document_pages(&counts_readers);
         let strings = Strings::new(config.language);
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
@@ -235,24 +238,37 @@ impl Renderer {
             statics,
             config: config.clone(),
             counts_on_documents,
+            counts_readers,
         })
     }
 
     /// Render every page of `cat` into `out`; problems are returned, not printed.
     pub fn render(&self, cat: &Catalogue, out: &dyn Output) -> Diagnostics {
-        self.render_selected(cat, out, &Selection::All)
+        self.render_selected(cat, out, &Selection::All, None)
     }
 
     /// Render the pages `selection` names (the dev server re-renders only
-    /// what a change affects).
+    /// what a change affects). With `listings`, the digests of the listing
+    /// pages the last pass rendered: a listing page whose digest is the same
+    /// is not rendered again, and `listings` becomes this pass's digests.
     pub fn render_selected(
         &self,
         cat: &Catalogue,
         out: &dyn Output,
         selection: &Selection,
+        listings: Option<&mut PageDigests>,
     ) -> Diagnostics {
         let views = doc_views(cat, &self.strings);
         let site = self.site_value(cat, &views);
+        let mut listings = listings;
+        let previous = match (&mut listings, selection.has_listings()) {
+            (Some(_), true) if *selection == Selection::All => Some(PageDigests::default()),
+            (Some(previous), true) => Some(std::mem::take(*previous)),
+            _ => None,
+        };
+        let digesting = previous.as_ref().map(|previous| {
+            listing::Digesting::new(previous, &views, &self.site_settings(cat), &site)
+        });
         let pass = Pass {
             r: self,
             cat,
@@ -261,6 +277,7 @@ impl Renderer {
             out,
             diags: Mutex::new(Diagnostics::default()),
             provided: Mutex::default(),
+            digesting,
         };
         // Listings and exports are few but large: render them beside the
         // (already parallel) document pages instead of after them.
@@ -268,15 +285,22 @@ impl Renderer {
             || pass.render_documents(selection),
             || {
                 if selection.has_listings() {
-                    pass.render_listings();
-                    pass.render_aliases();
-                    pass.write_statics();
-                    for (rel, bytes) in export::files(cat, &views, &self.config) {
-                        pass.write(&rel, &bytes);
-                    }
+                    rayon::join(
+                        || pass.render_listings(),
+                        || {
+                            pass.render_aliases();
+                            pass.write_statics();
+                            for (rel, bytes) in export::files(cat, &views, &self.config) {
+                                pass.write(&rel, &bytes);
+                            }
+                        },
+                    );
                 }
             },
         );
+        if let (Some(listings), Some(d)) = (listings, pass.digesting) {
+            *listings = d.finish();
+        }
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         diags.extend(broken_links);
         let provided = pass
@@ -333,6 +357,8 @@ struct Pass<'a> {
     diags: Mutex<Diagnostics>,
     /// Keys of the context each template was rendered with.
     provided: Mutex<BTreeMap<String, BTreeSet<String>>>,
+    /// Listing page digests, when the caller keeps them between passes.
+    digesting: Option<listing::Digesting<'a>>,
 }
 
 impl Pass<'_> {
@@ -362,14 +388,7 @@ impl Pass<'_> {
         self.record_keys(name, &ctx);
         let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
         match rendered {
-            Ok(html) => {
-                let rel = if url_path.is_empty() || url_path.ends_with('/') {
-                    format!("{url_path}index.html")
-                } else {
-                    url_path.to_owned()
-                };
-                self.write(&rel, html.as_bytes());
-            }
+            Ok(html) => self.write(&page_file(url_path), html.as_bytes()),
             Err(e) => {
                 let origin = e
                     .name()
@@ -660,160 +679,12 @@ impl Pass<'_> {
         }
     }
 
-    fn render_listings(&self) {
-        let t = &self.r.strings;
-        let mut all: Vec<&DocView> = self.views.iter().collect();
-        all.sort_by(|a, b| {
-            b.published
-                .cmp(&a.published)
-                .then_with(|| a.title.cmp(&b.title))
-        });
-        let latest = view::group_events(self.latest_events(80), 10);
-        self.page(
-            "index.html",
-            "",
-            context! { latest => v(latest), page_title => t.get("home") },
-        );
-        self.listing("catalogue/", t.get("catalogue_all"), &all, None);
-        let index: std::collections::HashMap<&str, usize> = self
-            .views
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.as_str(), i))
-            .collect();
-        Status::ALL.par_iter().for_each(|&status| {
-            let docs: Vec<&DocView> = all
-                .iter()
-                .copied()
-                .filter(|d| d.status.key == status.key())
-                .collect();
-            // What ended each document: the date and act of its last
-            // repeal, invalidation, replacement or expiry by the build date.
-            let ends: BTreeMap<&str, EventView> = docs
-                .iter()
-                .filter_map(|d| {
-                    let i = index[d.id.as_str()];
-                    let e = self.cat.events[i].iter().rev().find(|e| {
-                        e.date <= self.cat.as_of
-                            && matches!(
-                                e.kind,
-                                crate::catalogue::EventKind::Repealed
-                                    | crate::catalogue::EventKind::DeclaredInvalid
-                                    | crate::catalogue::EventKind::Superseded
-                                    | crate::catalogue::EventKind::Expired
-                            )
-                    })?;
-                    Some((d.id.as_str(), EventView::new(e, self.cat, self.views, t)?))
-                })
-                .collect();
-            self.page(
-                "listing.html",
-                &format!("status/{}/", status.key()),
-                context! {
-                    heading => t.status(status),
-                    docs => v(&docs),
-                    count => docs.len(),
-                    page_title => t.status(status),
-                    parent => context! { label => t.get("by_status").trim_start_matches('按'), url => "catalogue/" },
-                    ends => v(ends),
-                },
-            );
-        });
-        FACETS
-            .par_iter()
-            .for_each(|facet| self.render_facet(facet, &all));
-        let acts: Vec<&DocView> = all.iter().copied().filter(|d| d.is_act).collect();
-        self.page(
-            "decisions.html",
-            "decisions/",
-            context! { docs => v(acts), page_title => t.get("decisions") },
-        );
-        self.page(
-            "search.html",
-            "search/",
-            context! { page_title => t.get("search") },
-        );
-        self.page(
-            "404.html",
-            "404.html",
-            context! { page_title => t.get("not_found") },
-        );
-    }
-
-    /// A table of `docs`; `parent` is the (label, path) of the index page
-    /// it belongs to, for the breadcrumb.
-    fn listing(&self, path: &str, heading: &str, docs: &[&DocView], parent: Option<(&str, &str)>) {
-        let parent = parent.map(|(label, url)| context! { label, url });
-        self.page(
-            "listing.html",
-            path,
-            context! { heading, docs => v(docs), count => docs.len(), page_title => heading, parent, ends => v(BTreeMap::<&str, ()>::new()) },
-        );
-    }
-
-    fn render_facet(&self, facet: &Facet, all: &[&DocView]) {
-        let mut groups: BTreeMap<String, Vec<&DocView>> = BTreeMap::new();
-        for doc in all {
-            if let Some(value) = (facet.value)(doc) {
-                groups.entry(value).or_default().push(doc);
-            }
-        }
-        let slugs = facet_slugs(groups.keys().map(String::as_str));
-        let mut values: Vec<FacetValue> = groups
-            .iter()
-            .zip(&slugs)
-            .map(|((name, docs), slug)| FacetValue {
-                name: name.clone(),
-                url: format!("{}/{}/", facet.dir, encode_path(slug)),
-                count: docs.len(),
-            })
-            .collect();
-        if facet.dir == "years" {
-            values.reverse();
-        } else {
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        }
-        let heading = self.r.strings.get(facet.label);
-        self.page(
-            "facets.html",
-            &format!("{}/", facet.dir),
-            context! { heading, values => v(values), page_title => heading },
-        );
-        let index = format!("{}/", facet.dir);
-        for ((name, docs), slug) in groups.iter().zip(&slugs) {
-            let heading = if facet.dir == "years" {
-                format!("{name}{}", self.r.strings.get("year_suffix"))
-            } else {
-                name.clone()
-            };
-            self.listing(
-                &format!("{}/{slug}/", facet.dir),
-                &heading,
-                docs,
-                Some((heading_label(self.r.strings.get(facet.label)), &index)),
-            );
-        }
-    }
-
-    /// The `n` most recent events on or before the build date, newest first.
-    fn latest_events(&self, n: usize) -> Vec<EventView> {
-        export::recent_events(self.cat, n)
-            .into_iter()
-            .filter_map(|e| EventView::new(e, self.cat, self.views, &self.r.strings))
-            .collect()
-    }
-
     /// A redirect page at each alias; an alias that collides with a page is an error.
     fn render_aliases(&self) {
         let mut claims = Claims::default();
         for (doc, view) in self.cat.docs.iter().zip(self.views) {
             for alias in &doc.meta.aliases {
-                let rel = alias.url.trim_start_matches('/');
-                let rel = if rel.is_empty() || rel.ends_with('/') {
-                    format!("{rel}index.html")
-                } else {
-                    rel.to_owned()
-                };
+                let rel = page_file(alias.url.trim_start_matches('/'));
                 if !claims.claim(&rel) {
                     self.report(
                         Diagnostic::error(
@@ -913,6 +784,15 @@ fn format_value(
                 .map_err(minijinja::Error::from)
         }
         _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// The file of the page at `url_path`: `index.html` in a folder URL.
+fn page_file(url_path: &str) -> String {
+    if url_path.is_empty() || url_path.ends_with('/') {
+        format!("{url_path}index.html")
+    } else {
+        url_path.to_owned()
     }
 }
 

@@ -105,6 +105,7 @@ impl Renderer {
             out,
             diags: Mutex::new(Diagnostics::default()),
             provided: Mutex::default(),
+            digesting: None,
         };
         pass.page(
             "review.html",

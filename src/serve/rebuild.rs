@@ -30,7 +30,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{DocId, Status};
 use crate::output::Memory;
 use crate::render::view::{doc_files, doc_page_file};
-use crate::render::{Fingerprint, Renderer, Selection};
+use crate::render::{Fingerprint, PageDigests, Renderer, Selection};
 
 /// A parsed file and the problems found in it.
 type Parsed = (Option<Item>, Vec<Diagnostic>);
@@ -64,6 +64,8 @@ struct Baseline {
     docs: HashMap<DocId, Known>,
     /// Keys written by everything except document pages.
     listing_keys: BTreeSet<String>,
+    /// Digests of the listing pages, to render only those that change.
+    listings: PageDigests,
 }
 
 /// How much the next build must render.
@@ -229,7 +231,13 @@ impl Engine {
         let campaigns = crate::review::load(&self.opts.root, &self.setup.config, &cat, &mut diags);
         let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
-        diags.extend(self.setup.renderer.render_selected(&cat, &out, &selection));
+        // Changed static files may show on any page: render them all again.
+        let mut listings = match &self.good {
+            Some(good) if self.pending != Scope::Statics => good.listings.clone(),
+            _ => PageDigests::default(),
+        };
+        let renderer = &self.setup.renderer;
+        diags.extend(renderer.render_selected(&cat, &out, &selection, Some(&mut listings)));
         if self.review_page {
             diags.extend(self.setup.renderer.render_review(&cat, &campaigns, &out));
         }
@@ -240,7 +248,8 @@ impl Engine {
             return self.failed(diags);
         }
         diags.sort();
-        let outcome = self.commit(&cat, fingerprint, &selection, out.into_files(), diags);
+        let files = out.into_files();
+        let outcome = self.commit(&cat, fingerprint, &selection, files, listings, diags);
         Outcome {
             catalogue: Some(Arc::new(cat)),
             ..outcome
@@ -319,6 +328,7 @@ impl Engine {
         fp: Fingerprint,
         selection: &Selection,
         files: BTreeMap<String, Vec<u8>>,
+        listings: PageDigests,
         diagnostics: Diagnostics,
     ) -> Outcome {
         let owned: Vec<Vec<String>> = cat
@@ -371,9 +381,11 @@ impl Engine {
             selection,
             Selection::All | Selection::Some { listings: true, .. }
         );
+        // Listing pages not rendered again are still there.
         let listing_keys = if rendered_listings {
             files
                 .keys()
+                .chain(listings.files())
                 .filter(|k| !doc_keys.contains(*k))
                 .cloned()
                 .collect()
@@ -394,6 +406,7 @@ impl Engine {
             site: fp.site,
             docs: ids,
             listing_keys,
+            listings,
         });
         self.dirty.clear();
         let complete = self.pending == Scope::Full;
@@ -690,6 +703,27 @@ mod tests {
             "b is not related to a or c"
         );
         site.assert_matches_full_build("supersedes");
+    }
+
+    #[test]
+    fn status_change_renders_only_listing_pages_whose_rows_changed() {
+        let mut site = TestSite::new();
+        let expired = doc("丙", "2021-01-01", "expires = 2025-01-01\n", "第一条 丙。");
+        let out = site.edit("content/c.md", &expired);
+        let pages = keys(&out);
+        for page in [
+            "catalogue/index.html",
+            "status/current/index.html",
+            "status/expired/index.html",
+            "years/2021/index.html",
+            "index.html",
+        ] {
+            assert!(pages.contains(&page), "{page} not rendered: {pages:?}");
+        }
+        for page in ["years/2020/index.html", "status/repealed/index.html"] {
+            assert!(!pages.contains(&page), "{page} rendered: {pages:?}");
+        }
+        site.assert_matches_full_build("expiry");
     }
 
     #[test]
