@@ -30,6 +30,16 @@ impl PageDigests {
     pub fn files(&self) -> impl Iterator<Item = &String> {
         self.0.keys()
     }
+
+    /// The digest recorded for the page in `file`.
+    pub(super) fn get(&self, file: &str) -> Option<u64> {
+        self.0.get(file).copied()
+    }
+
+    /// Record `digest` for the page in `file`.
+    pub(super) fn record(&mut self, file: String, digest: u64) {
+        self.0.insert(file, digest);
+    }
 }
 
 /// The digest state of one render pass.
@@ -67,14 +77,14 @@ impl<'a> Digesting<'a> {
     }
 }
 
-fn digest(x: impl Hash) -> u64 {
+pub(super) fn digest(x: impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     x.hash(&mut h);
     h.finish()
 }
 
 /// Digest of any serialisable value (through its JSON form).
-fn json_digest<T: Serialize>(x: &T) -> u64 {
+pub(super) fn json_digest<T: Serialize>(x: &T) -> u64 {
     let mut h = DefaultHasher::new();
     // Serialising plain data into a Vec cannot fail.
     let _ = serde_json::to_writer(HashWriter(&mut h), x);
@@ -184,7 +194,7 @@ impl Pass<'_> {
             };
             let file = page_file(url_path);
             let page = digest((name, url_path, site, key));
-            let unchanged = d.previous.0.get(&file) == Some(&page);
+            let unchanged = d.previous.get(&file) == Some(page);
             d.current
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

@@ -232,15 +232,18 @@ impl Engine {
         let campaigns = crate::review::load(&self.opts.root, &self.setup.config, &cat, &mut diags);
         let (selection, fingerprint) = self.plan(&cat);
         let out = Memory::default();
-        // Changed static files may show on any page: render them all again.
+        // Changed static files may show on any page, and a complete build
+        // replaces every page: then render them all again.
         let mut listings = match &self.good {
-            Some(good) if self.pending != Scope::Statics => good.listings.clone(),
+            Some(good) if self.pending == Scope::Incremental => good.listings.clone(),
             _ => PageDigests::default(),
         };
+        let previous = listings.clone();
         let renderer = &self.setup.renderer;
         diags.extend(renderer.render_selected(&cat, &out, &selection, Some(&mut listings)));
         if self.review_page {
-            diags.extend(self.setup.renderer.render_review(&cat, &campaigns, &out));
+            let pages = Some((&previous, &mut listings));
+            diags.extend(renderer.render_review_if_changed(&cat, &campaigns, &out, pages));
         }
         if self.opts.deny_warnings {
             diags.deny_warnings();
@@ -748,6 +751,34 @@ mod tests {
     }
 
     #[test]
+    fn review_page_is_rendered_again_only_when_its_inputs_change() {
+        let mut site = TestSite::new();
+        site.engine.review_page = true;
+        let rendered = |out: &Outcome| keys(out).contains(&"review/index.html");
+        let d = |title: &str| doc(title, "2025-06-01", "", "第一条 丁。");
+        assert!(
+            rendered(&site.edit("content/d.md", &d("丁"))),
+            "no digest yet"
+        );
+        let body = site.edit(
+            "content/a.md",
+            &doc("甲", "2020-01-01", "", "第一条 甲改。"),
+        );
+        assert!(!rendered(&body), "a body edit leaves the queue as it was");
+        let listed = site.edit("content/d.md", &d("丁新"));
+        assert!(keys(&listed).contains(&"catalogue/index.html"));
+        assert!(!rendered(&listed), "d is too recent to be in the queue");
+        assert!(!listed.removed.iter().any(|k| k == "review/index.html"));
+        let queued = site.edit(
+            "content/a.md",
+            &doc("甲新", "2020-01-01", "", "第一条 甲。"),
+        );
+        assert!(rendered(&queued), "a, six years old, is in the queue");
+        let page = String::from_utf8_lossy(&site.served["review/index.html"]);
+        assert!(page.contains("甲新"));
+    }
+
+    #[test]
     fn title_change_updates_pages_that_list_it() {
         let mut site = TestSite::new();
         let out = site.edit(
@@ -909,15 +940,18 @@ mod tests {
                     );
                     (format!("templates/{name}"), source)
                 }
-                Edit::PageSize(n) => (
-                    "site.toml".into(),
-                    format!("title = \"t\"\nlisting_page_size = {n}\n"),
-                ),
+                Edit::PageSize(n) => ("site.toml".into(), site_toml(*n)),
                 Edit::Section(n) => (
                     "content/sub/_index.md".into(),
                     format!("+++\ntitle = \"分组{n}\"\n+++\n"),
                 ),
             }
+        }
+
+        /// `site.toml` with `n` rows a listing page; the review page is
+        /// published, so full builds have it too.
+        fn site_toml(n: usize) -> String {
+            format!("title = \"t\"\nlisting_page_size = {n}\n[review]\npublish = true\n")
         }
 
         proptest! {
@@ -942,12 +976,15 @@ mod tests {
                     specs.iter().enumerate().map(|(k, s)| (rel(k), text(k, s))).collect();
                 let mut files: Vec<(&str, String)> =
                     files.iter().map(|(r, t)| (r.as_str(), t.clone())).collect();
-                files.push(("site.toml", "title = \"t\"\nlisting_page_size = 2\n".into()));
+                files.push(("site.toml", site_toml(2)));
                 let theme = file(&theme);
                 if !theme.1.is_empty() {
                     files.push((&theme.0, theme.1.clone()));
                 }
                 let mut site = TestSite::from_files(&files, |_| {});
+                site.engine.review_page = true;
+                let first = site.engine.rebuild(&BTreeSet::new());
+                site.apply(&first);
                 let mut had = site.full_build().is_some();
                 for (n, edit) in edits.iter().enumerate() {
                     let (rel, text) = file(edit);
