@@ -61,6 +61,8 @@ pub struct Config {
     pub as_of: Option<NaiveDate>,
     /// syntect theme used for the generated highlighting stylesheet.
     pub highlight_theme: String,
+    /// Rows on each page of a listing (the catalogue, a status, a facet value).
+    pub listing_page_size: usize,
     /// Clean-up review settings (`[review]`).
     pub review: ReviewConfig,
     /// 1-based line of each top-level key in `site.toml`, for diagnostics.
@@ -153,6 +155,7 @@ impl Default for Config {
             unsafe_html: false,
             as_of: None,
             highlight_theme: "InspiredGitHub".into(),
+            listing_page_size: 100,
             review: ReviewConfig::default(),
             lines: Default::default(),
         }
@@ -232,6 +235,12 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), Diagnostic> {
+        if self.listing_page_size == 0 {
+            let message = "`listing_page_size` = 0: a listing page must hold at least one row";
+            return Err(self
+                .error_at("listing_page_size", message.into())
+                .with_help("give the rows per listing page, e.g. listing_page_size = 100"));
+        }
         let absolute =
             self.base_url.starts_with("http://") || self.base_url.starts_with("https://");
         if !absolute && !self.base_url.starts_with('/') {

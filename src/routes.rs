@@ -100,6 +100,15 @@ impl Facet {
     }
 }
 
+/// The folder of page `n` (1-based) of the listing whose first page is in
+/// `dir`: `dir` itself, then `dir/page/2/`, ….
+pub fn listing_page(dir: &str, n: usize) -> String {
+    match n {
+        1 => dir.to_owned(),
+        n => format!("{dir}page/{n}/"),
+    }
+}
+
 /// The file a page in folder `dir` is written to (`a/b/` → `a/b/index.html`,
 /// the home page `` → `index.html`); a path naming a file is that file.
 pub fn page_file(dir: &str) -> String {

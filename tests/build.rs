@@ -557,3 +557,40 @@ fn the_search_page_carries_the_strings_search_js_reads() {
     );
     assert!(json.len() < 2_500, "{} bytes", json.len());
 }
+
+#[test]
+fn long_listings_are_paginated_and_pages_go_when_no_longer_needed() {
+    let f = Fixture::new("paginated_listing");
+    f.build("2026-01-01");
+    let first = f.read("catalogue/index.html");
+    assert_eq!(
+        first.matches("<tr class=\"row-").count(),
+        2,
+        "two rows a page"
+    );
+    assert!(first.contains("关于戊的规定"), "newest first");
+    assert!(first.contains("<link rel=\"next\" href=\"/catalogue/page/2/\">"));
+    assert!(first.contains("第 1 页，共 3 页"));
+    assert!(
+        first.contains("<strong>5</strong>"),
+        "the count is of all rows"
+    );
+    let last = f.read("catalogue/page/3/index.html");
+    assert_eq!(last.matches("<tr class=\"row-").count(), 1);
+    assert!(last.contains("关于甲的规定"));
+    assert!(last.contains("href=\"/catalogue/page/2/\" rel=\"prev\""));
+    assert!(last.contains("aria-current=\"page\">3</a>"));
+    f.assert_file_exists("issuers/测试市政府/page/3/index.html");
+    f.assert_file_exists("status/current/page/2/index.html");
+    f.write(
+        "site.toml",
+        "title = \"t\"\nlanguage = \"en\"\nlisting_page_size = 4\n",
+    );
+    f.build("2026-01-01");
+    f.assert_file_contains("catalogue/page/2/index.html", "Page 2 of 2");
+    assert!(!f.out().join("catalogue/page/3").exists(), "page 3 is gone");
+    assert!(!f.out().join("status/current/page/3").exists());
+    f.write("site.toml", "title = \"t\"\nlisting_page_size = 0\n");
+    let diags = f.build_err("2026-01-01");
+    assert!(has_error(&diags, Code::Config, "site.toml", Some(2)));
+}

@@ -76,6 +76,7 @@ impl Renderer {
             out: &crate::output::Discard,
             diags: Mutex::new(Diagnostics::default()),
             provided: Mutex::default(),
+            digesting: None,
         };
         let docs = docs
             .par_iter()
@@ -103,25 +104,40 @@ impl Renderer {
     }
 }
 
-/// True unless only listing templates use the site-wide counts
-/// (`site.total`, `site.status_counts`), as minijinja's parser reads the
-/// variables each template uses; a use elsewhere (a base template, a
-/// partial, the document template) may put them on document pages. A
-/// template that uses `site` as a whole (`{% set s = site %}`) counts too.
-/// Listing templates are those of the pages not rendered with a document.
-pub(super) fn counts_on_document_pages(env: &Environment<'_>) -> bool {
-    let listing = |name: &str| {
-        let mut listings = Page::ALL.into_iter().filter(|p| !p.of_a_document());
-        listings.any(|p| p.template() == name)
+/// Templates that may show the site-wide counts (`site.total`,
+/// `site.status_counts`, or `site` as a whole, as minijinja's parser reads
+/// the variables each uses) and, transitively, those that name (extend,
+/// include, import) such a template.
+pub(super) fn counts_readers(env: &Environment<'_>) -> BTreeSet<String> {
+    let shows_counts = |t: &minijinja::Template<'_, '_>| {
+        let vars = t.undeclared_variables(true);
+        vars.iter()
+            .any(|v| matches!(v.as_str(), "site" | "site.total" | "site.status_counts"))
     };
-    env.templates()
-        .filter(|(name, _)| !listing(name))
-        .any(|(_, template)| {
-            template
-                .undeclared_variables(true)
-                .iter()
-                .any(|v| matches!(v.as_str(), "site" | "site.total" | "site.status_counts"))
-        })
+    let mut readers: BTreeSet<String> = env
+        .templates()
+        .filter(|(_, t)| shows_counts(t))
+        .map(|(n, _)| n.to_owned())
+        .collect();
+    loop {
+        let names =
+            |r: &String, s: &str| s.contains(&format!("\"{r}\"")) || s.contains(&format!("'{r}'"));
+        let more: Vec<String> = env
+            .templates()
+            .filter(|(n, t)| !readers.contains(*n) && readers.iter().any(|r| names(r, t.source())))
+            .map(|(n, _)| n.to_owned())
+            .collect();
+        if more.is_empty() {
+            return readers;
+        }
+        readers.extend(more);
+    }
+}
+
+/// True if a template document pages are rendered from may show the counts.
+pub(super) fn counts_on_document_pages(readers: &BTreeSet<String>) -> bool {
+    let mut documents = Page::ALL.into_iter().filter(|p| p.of_a_document());
+    documents.any(|p| readers.contains(p.template()))
 }
 
 #[cfg(test)]
@@ -139,28 +155,40 @@ mod tests {
 
     #[test]
     fn counts_reach_document_pages_only_through_shared_templates() {
-        let listing = ("listing.html", "{{ site.total }}");
+        let listing = (
+            "listing.html",
+            "{% extends \"base.html\" %}{{ site.total }}",
+        );
         let document = (
             "document.html",
-            "{{ doc.title }} {# site.total #} {{ 'total' }}",
+            "{% extends \"base.html\" %}{{ doc.title }} {# site.total #} {{ 'total' }} {{ totals }}",
         );
-        assert!(!counts_on_document_pages(&env(&[listing, document])));
+        let quiet = ("base.html", "<main>{{ site.title }}</main>");
+        let readers = counts_readers(&env(&[listing, document, quiet]));
+        assert_eq!(
+            readers,
+            BTreeSet::from(["listing.html".to_owned()]),
+            "the word alone is no use"
+        );
+        assert!(!counts_on_document_pages(&readers));
         let base = ("base.html", "{% for c in site.status_counts %}{% endfor %}");
-        assert!(counts_on_document_pages(&env(&[listing, document, base])));
+        let readers = counts_readers(&env(&[listing, document, base]));
+        assert_eq!(readers.len(), 3, "both extend a base that shows the counts");
+        assert!(counts_on_document_pages(&readers));
         let aliased = ("partial.html", "{% set s = site %}{{ s.total }}");
-        assert!(counts_on_document_pages(&env(&[listing, aliased])));
-        let mentioned = ("document.html", "{{ site.title }} {{ totals }}");
-        assert!(
-            !counts_on_document_pages(&env(&[listing, mentioned])),
-            "the word alone is no use of the counts"
-        );
+        let including = ("document.html", "{% include 'partial.html' %}");
+        assert!(counts_on_document_pages(&counts_readers(&env(&[
+            listing, aliased, including
+        ]))));
         // The search page lists no document; a merged file's redirect is
         // rendered with its document.
         let search = ("search.html", "{{ site.total }}");
-        assert!(!counts_on_document_pages(&env(&[
-            listing, document, search
-        ])));
+        assert!(!counts_on_document_pages(&counts_readers(&env(&[
+            listing, search
+        ]))));
         let redirect = ("redirect.html", "{{ site.total }}");
-        assert!(counts_on_document_pages(&env(&[listing, redirect])));
+        assert!(counts_on_document_pages(&counts_readers(&env(&[
+            listing, redirect
+        ]))));
     }
 }

@@ -7,6 +7,7 @@
 
 mod fingerprint;
 mod lint;
+mod listing;
 mod notes;
 pub mod review;
 pub mod theme;
@@ -28,9 +29,10 @@ use crate::i18n::Strings;
 use crate::markdown::Markdown;
 use crate::model::{RelationKind, Status, VersionState};
 use crate::output::Output;
-use crate::routes::{self, encode_path, facet_slugs};
+use crate::routes;
 use crate::view::{self, Banner, DocView, EventView, StatusView, doc_views, relation_groups};
 pub use fingerprint::Fingerprint;
+pub use listing::PageDigests;
 
 /// Compiled templates plus everything needed to render any site page.
 pub struct Renderer {
@@ -43,6 +45,8 @@ pub struct Renderer {
     config: Config,
     /// Whether document pages may show the status counts (see `fingerprint`).
     counts_on_documents: bool,
+    /// Templates that may show the status counts.
+    counts_readers: BTreeSet<String>,
 }
 
 /// A facet (issuer, level, …): its pages, label key and value of a document.
@@ -296,7 +300,8 @@ impl Renderer {
         if diags.has_errors() {
             return Err(diags);
         }
-        let counts_on_documents = fingerprint::counts_on_document_pages(&env);
+        let counts_readers = fingerprint::counts_readers(&env);
+        let counts_on_documents = fingerprint::counts_on_document_pages(&counts_readers);
         Ok(Renderer {
             env,
             markdown: Markdown::new(config.unsafe_html),
@@ -305,24 +310,37 @@ impl Renderer {
             statics,
             config: config.clone(),
             counts_on_documents,
+            counts_readers,
         })
     }
 
     /// Render every page of `cat` into `out`; problems are returned, not printed.
     pub fn render(&self, cat: &Catalogue, out: &dyn Output) -> Diagnostics {
-        self.render_selected(cat, out, &Selection::All)
+        self.render_selected(cat, out, &Selection::All, None)
     }
 
     /// Render the pages `selection` names (the dev server re-renders only
-    /// what a change affects).
+    /// what a change affects). With `listings`, the digests of the listing
+    /// pages the last pass rendered: a listing page whose digest is the same
+    /// is not rendered again, and `listings` becomes this pass's digests.
     pub fn render_selected(
         &self,
         cat: &Catalogue,
         out: &dyn Output,
         selection: &Selection,
+        listings: Option<&mut PageDigests>,
     ) -> Diagnostics {
         let views = doc_views(cat, &self.strings);
         let site = self.site_value(cat, &views);
+        let mut listings = listings;
+        let previous = match (&mut listings, selection.has_listings()) {
+            (Some(_), true) if *selection == Selection::All => Some(PageDigests::default()),
+            (Some(previous), true) => Some(std::mem::take(*previous)),
+            _ => None,
+        };
+        let digesting = previous.as_ref().map(|previous| {
+            listing::Digesting::new(previous, &views, &self.site_settings(cat), &site)
+        });
         let pass = Pass {
             r: self,
             cat,
@@ -331,6 +349,7 @@ impl Renderer {
             out,
             diags: Mutex::new(Diagnostics::default()),
             provided: Mutex::default(),
+            digesting,
         };
         // Listings and exports are few but large: render them beside the
         // (already parallel) document pages instead of after them.
@@ -338,15 +357,22 @@ impl Renderer {
             || pass.render_documents(selection),
             || {
                 if selection.has_listings() {
-                    pass.render_listings();
-                    pass.render_aliases();
-                    pass.write_statics();
-                    for (rel, bytes) in export::files(cat, &views, &self.config) {
-                        pass.write(&rel, &bytes);
-                    }
+                    rayon::join(
+                        || pass.render_listings(),
+                        || {
+                            pass.render_aliases();
+                            pass.write_statics();
+                            for (rel, bytes) in export::files(cat, &views, &self.config) {
+                                pass.write(&rel, &bytes);
+                            }
+                        },
+                    );
                 }
             },
         );
+        if let (Some(listings), Some(d)) = (listings, pass.digesting) {
+            *listings = d.finish();
+        }
         let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         let provided = pass
             .provided
@@ -402,6 +428,8 @@ struct Pass<'a> {
     diags: Mutex<Diagnostics>,
     /// Keys of the context each template was rendered with.
     provided: Mutex<BTreeMap<String, BTreeSet<String>>>,
+    /// Listing page digests, when the caller keeps them between passes.
+    digesting: Option<listing::Digesting<'a>>,
 }
 
 impl Pass<'_> {
@@ -661,151 +689,6 @@ impl Pass<'_> {
                 }
             }
         }
-    }
-
-    fn render_listings(&self) {
-        let t = &self.r.strings;
-        let mut all: Vec<&DocView> = self.views.iter().collect();
-        all.sort_by(|a, b| {
-            b.published
-                .cmp(&a.published)
-                .then_with(|| a.title.cmp(&b.title))
-        });
-        let latest = view::group_events(self.latest_events(80), 10);
-        self.page(
-            Page::Home,
-            routes::HOME,
-            context! { latest => v(latest), page_title => t.get("home") },
-        );
-        self.listing(routes::CATALOGUE, t.get("catalogue_all"), &all, None);
-        let index: std::collections::HashMap<&str, usize> = self
-            .views
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.as_str(), i))
-            .collect();
-        Status::ALL.par_iter().for_each(|&status| {
-            let docs: Vec<&DocView> = all
-                .iter()
-                .copied()
-                .filter(|d| d.status.status == status)
-                .collect();
-            // What ended each document: the date and act of its last
-            // repeal, invalidation, replacement or expiry by the build date.
-            let ends: BTreeMap<&str, EventView> = docs
-                .iter()
-                .filter_map(|d| {
-                    let i = index[d.id.as_str()];
-                    let e = self.cat.events[i].iter().rev().find(|e| {
-                        e.date <= self.cat.as_of
-                            && matches!(
-                                e.kind,
-                                crate::catalogue::EventKind::Repealed
-                                    | crate::catalogue::EventKind::DeclaredInvalid
-                                    | crate::catalogue::EventKind::Superseded
-                                    | crate::catalogue::EventKind::Expired
-                            )
-                    })?;
-                    Some((d.id.as_str(), EventView::new(e, self.cat, self.views, t)?))
-                })
-                .collect();
-            self.page(
-                Page::Listing,
-                &routes::status_dir(status),
-                context! {
-                    heading => t.status(status),
-                    docs => v(&docs),
-                    count => docs.len(),
-                    page_title => t.status(status),
-                    parent => context! { label => t.get("by_status").trim_start_matches('按'), url => routes::CATALOGUE },
-                    ends => v(ends),
-                },
-            );
-        });
-        FACETS
-            .par_iter()
-            .for_each(|facet| self.render_facet(facet, &all));
-        let acts: Vec<&DocView> = all.iter().copied().filter(|d| d.is_act).collect();
-        self.page(
-            Page::Decisions,
-            routes::DECISIONS,
-            context! { docs => v(acts), page_title => t.get("decisions") },
-        );
-        self.page(
-            Page::Search,
-            routes::SEARCH,
-            context! { page_title => t.get("search") },
-        );
-        self.page(
-            Page::NotFound,
-            routes::NOT_FOUND,
-            context! { page_title => t.get("not_found") },
-        );
-    }
-
-    /// A table of `docs`; `parent` is the (label, path) of the index page
-    /// it belongs to, for the breadcrumb.
-    fn listing(&self, path: &str, heading: &str, docs: &[&DocView], parent: Option<(&str, &str)>) {
-        let parent = parent.map(|(label, url)| context! { label, url });
-        self.page(
-            Page::Listing,
-            path,
-            context! { heading, docs => v(docs), count => docs.len(), page_title => heading, parent, ends => v(BTreeMap::<&str, ()>::new()) },
-        );
-    }
-
-    fn render_facet(&self, facet: &Facet, all: &[&DocView]) {
-        let mut groups: BTreeMap<String, Vec<&DocView>> = BTreeMap::new();
-        for doc in all {
-            if let Some(value) = (facet.value)(doc) {
-                groups.entry(value).or_default().push(doc);
-            }
-        }
-        let slugs = facet_slugs(groups.keys().map(String::as_str));
-        let mut values: Vec<FacetValue> = groups
-            .iter()
-            .zip(&slugs)
-            .map(|((name, docs), slug)| FacetValue {
-                name: name.clone(),
-                url: encode_path(&facet.facet.value_dir(slug)),
-                count: docs.len(),
-            })
-            .collect();
-        if facet.facet == routes::Facet::Year {
-            values.reverse();
-        } else {
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        }
-        let heading = self.r.strings.get(facet.label);
-        self.page(
-            Page::Facets,
-            facet.facet.dir(),
-            context! { heading, values => v(values), page_title => heading },
-        );
-        for ((name, docs), slug) in groups.iter().zip(&slugs) {
-            let heading = if facet.facet == routes::Facet::Year {
-                format!("{name}{}", self.r.strings.get("year_suffix"))
-            } else {
-                name.clone()
-            };
-            self.listing(
-                &facet.facet.value_dir(slug),
-                &heading,
-                docs,
-                Some((
-                    heading_label(self.r.strings.get(facet.label)),
-                    facet.facet.dir(),
-                )),
-            );
-        }
-    }
-
-    /// The `n` most recent events on or before the build date, newest first.
-    fn latest_events(&self, n: usize) -> Vec<EventView> {
-        export::recent_events(self.cat, n)
-            .into_iter()
-            .filter_map(|e| EventView::new(e, self.cat, self.views, &self.r.strings))
-            .collect()
     }
 
     /// A redirect page at each alias; an alias that collides with a page is an error.

@@ -14,7 +14,7 @@ use crate::catalogue::Catalogue;
 use crate::diagnostics::Diagnostics;
 use crate::output::Output;
 use crate::review::{self, Campaign};
-use crate::routes::doc_url;
+use crate::routes::{self, doc_url};
 use crate::view::StatusView;
 
 /// A document named on the page.
@@ -74,6 +74,19 @@ impl Renderer {
         campaigns: &[Campaign],
         out: &dyn Output,
     ) -> Diagnostics {
+        self.render_review_if_changed(cat, campaigns, out, None)
+    }
+
+    /// `render_review`, except that with `pages` (the dev server's listing
+    /// page digests of the last build and of this one) the page is skipped
+    /// when its inputs' digest is unchanged; the new digest is recorded.
+    pub fn render_review_if_changed(
+        &self,
+        cat: &Catalogue,
+        campaigns: &[Campaign],
+        out: &dyn Output,
+        pages: Option<(&super::PageDigests, &mut super::PageDigests)>,
+    ) -> Diagnostics {
         let t = &self.strings;
         let mut items: Vec<ItemView> = Vec::new();
         for item in review::queue(cat, campaigns, &self.config.review) {
@@ -95,14 +108,26 @@ impl Renderer {
         }
         let campaigns: Vec<CampaignView> =
             campaigns.iter().map(|c| campaign_view(cat, c)).collect();
+        let site = context! { total => cat.docs.len(), ..self.site_settings(cat) };
+        let inputs = (super::listing::json_digest(&(&items, &campaigns)), &site);
+        let file = routes::page_file(routes::REVIEW);
+        if let Some((previous, current)) = pages {
+            let digest = super::listing::digest(inputs);
+            let unchanged = previous.get(&file) == Some(digest);
+            current.record(file, digest);
+            if unchanged {
+                return Diagnostics::default();
+            }
+        }
         let pass = Pass {
             r: self,
             cat,
             views: &[],
-            site: context! { total => cat.docs.len(), ..self.site_settings(cat) },
+            site,
             out,
             diags: Mutex::new(Diagnostics::default()),
             provided: Mutex::default(),
+            digesting: None,
         };
         pass.page(
             super::Page::Review,
