@@ -697,7 +697,7 @@ impl Catalogue {
             .fold(0.0, f64::max)
         };
         self.names
-            .candidates(raw)
+            .candidates(&self.docs, raw)
             .into_iter()
             .map(|i| (score(&self.docs[i]), i))
             .filter(|(score, _)| *score > 0.5)

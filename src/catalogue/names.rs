@@ -5,8 +5,10 @@
 //!
 //! Built by `Catalogue::build` from its documents; scores nothing itself.
 
-use crate::model::DocIdx;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use crate::model::DocIdx;
 
 use crate::content::Document;
 
@@ -18,8 +20,10 @@ const CANDIDATES: usize = 32;
 pub(crate) struct Names {
     /// Title → its document, or `None` when several share it.
     titles: HashMap<String, Option<usize>>,
-    /// Character pair → documents whose id, title or number holds it.
-    pairs: HashMap<[char; 2], Vec<usize>>,
+    /// Character pair → documents whose id, title or number holds it;
+    /// built on the first unknown name (most builds have none, and it is
+    /// the costly part on a large catalogue).
+    pairs: OnceLock<HashMap<[char; 2], Vec<usize>>>,
 }
 
 impl Names {
@@ -31,19 +35,28 @@ impl Names {
                 .entry(doc.title.clone())
                 .and_modify(|found| *found = None)
                 .or_insert(Some(i));
-            let keys = [
-                Some(doc.id.as_str()),
-                Some(&doc.title),
-                doc.meta.number.as_deref(),
-            ];
-            for pair in keys.into_iter().flatten().flat_map(pairs) {
-                let docs = names.pairs.entry(pair).or_default();
-                if docs.last() != Some(&i) {
-                    docs.push(i);
-                }
-            }
         }
         names
+    }
+
+    fn pairs(&self, docs: &[Document]) -> &HashMap<[char; 2], Vec<usize>> {
+        self.pairs.get_or_init(|| {
+            let mut all: HashMap<[char; 2], Vec<usize>> = HashMap::new();
+            for (i, doc) in docs.iter().enumerate() {
+                let keys = [
+                    Some(doc.id.as_str()),
+                    Some(&doc.title),
+                    doc.meta.number.as_deref(),
+                ];
+                for pair in keys.into_iter().flatten().flat_map(pairs) {
+                    let docs = all.entry(pair).or_default();
+                    if docs.last() != Some(&i) {
+                        docs.push(i);
+                    }
+                }
+            }
+            all
+        })
     }
 
     /// The one document whose title is exactly `title`.
@@ -51,10 +64,12 @@ impl Names {
         self.titles.get(title).copied().flatten().map(DocIdx::new)
     }
 
-    /// Documents sharing `raw`'s rarest character pairs, at most `CANDIDATES`:
-    /// a name close to `raw` shares most of its pairs, so some rare one too.
-    pub(crate) fn candidates(&self, raw: &str) -> Vec<usize> {
-        let mut lists: Vec<&Vec<usize>> = pairs(raw).filter_map(|p| self.pairs.get(&p)).collect();
+    /// Documents of `docs` (those the names were made from) sharing `raw`'s
+    /// rarest character pairs, at most `CANDIDATES`: a name close to `raw`
+    /// shares most of its pairs, so some rare one too.
+    pub(crate) fn candidates(&self, docs: &[Document], raw: &str) -> Vec<usize> {
+        let all = self.pairs(docs);
+        let mut lists: Vec<&Vec<usize>> = pairs(raw).filter_map(|p| all.get(&p)).collect();
         lists.sort_by_key(|docs| docs.len());
         let mut found = HashSet::new();
         let mut order = Vec::new();
@@ -100,10 +115,10 @@ mod tests {
         let mut docs: Vec<Document> = (0..2000).map(|i| doc(&format!("c/{i}"), "文件")).collect();
         docs.push(doc("zuofeng/shuangshitiao", "双十条"));
         let names = Names::new(&docs);
-        let found = names.candidates("zuofeng/shuangshitao");
+        let found = names.candidates(&docs, "zuofeng/shuangshitao");
         assert!(found.len() <= CANDIDATES);
         assert!(found.contains(&2000));
-        assert!(names.candidates("c/17").len() <= CANDIDATES);
+        assert!(names.candidates(&docs, "c/17").len() <= CANDIDATES);
         assert_eq!(names.by_title("双十条"), Some(DocIdx::new(2000)));
         assert_eq!(
             names.by_title("文件"),
