@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Event, EventKind};
+use crate::content::fields::Fields;
 use crate::content::{OriginKind, VersionKind};
 use crate::i18n::Strings;
 use crate::model::{RelationKind, Status, VersionState};
@@ -46,24 +47,9 @@ pub struct DocView {
     pub title: String,
     /// Site-relative URL (prefix with `url()` in templates).
     pub url: String,
-    /// 文号.
-    pub number: Option<String>,
-    /// 发文机关.
-    pub issuer: Option<String>,
-    /// 效力级别.
-    pub level: Option<String>,
-    /// Category.
-    pub category: Option<String>,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Summary.
-    pub summary: Option<String>,
-    /// Published date, ISO.
-    pub published: Option<NaiveDate>,
-    /// Effective date, ISO.
-    pub effective: Option<NaiveDate>,
-    /// Expiry date, ISO.
-    pub expires: Option<NaiveDate>,
+    /// The descriptive fields, `effective` defaulting to `published`.
+    #[serde(flatten)]
+    pub fields: Fields,
     /// Status as of the build date.
     pub status: StatusView,
     /// True for decisions and other acts.
@@ -81,15 +67,10 @@ pub fn doc_views(cat: &Catalogue, t: &Strings) -> Vec<DocView> {
             id: doc.id.to_string(),
             title: crate::markdown::nest_book_marks(&doc.title),
             url: doc_url(&doc.id),
-            number: doc.meta.number.clone(),
-            issuer: doc.meta.issuer.clone(),
-            level: doc.meta.level.clone(),
-            category: doc.meta.category.clone(),
-            tags: doc.meta.tags.clone(),
-            summary: doc.meta.summary.clone(),
-            published: doc.meta.published,
-            effective: doc.effective(),
-            expires: doc.meta.expires,
+            fields: Fields {
+                effective: doc.effective(),
+                ..doc.meta.fields.clone()
+            },
             status: StatusView::new(computed.status, t),
             is_act: doc.is_act(),
             has_text: doc.origin == OriginKind::Markdown,
