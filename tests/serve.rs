@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::Fixture;
 use common::server::{Server, save};
+use common::{Fixture, gunzip_json};
 
 const AS_OF: &str = "2026-11-27";
 
@@ -173,12 +173,6 @@ fn issue_17_request_heads_are_bounded_and_hosts_checked() {
 }
 
 /// JSON of a gzipped index file.
-fn gunzip_json(bytes: &[u8]) -> serde_json::Value {
-    let mut text = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut text).unwrap();
-    serde_json::from_slice(&text).unwrap()
-}
-
 #[test]
 fn background_index_points_snippets_at_articles_of_served_pages() {
     let f = Fixture::new("lifecycle");

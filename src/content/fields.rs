@@ -562,6 +562,67 @@ mod tests {
         assert_eq!(meta.lines["status"], 4);
     }
 
+    /// A front-matter value for `field`, by its type, unique to the field.
+    fn sample(k: usize, field: &Field, cell: Cell<'_>) -> String {
+        match cell {
+            Cell::Text(_) => format!("{} = \"值{k}\"", field.key),
+            Cell::List(_) => format!("{} = [\"值{k}\"]", field.key),
+            Cell::Date(_) => format!("{} = \"2020-01-{:02}\"", field.key, k + 1),
+        }
+    }
+
+    #[test]
+    fn every_field_of_the_table_is_read_from_its_key() {
+        let mut text = String::from("title = \"t\"\n");
+        for (k, (field, cell)) in Fields::default().cells().enumerate() {
+            text += &sample(k, field, cell);
+            text.push('\n');
+        }
+        let (meta, diags) = read(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(meta.extra.is_empty(), "{:?}", meta.extra);
+        for (k, (field, cell)) in meta.fields.cells().enumerate() {
+            let value = cell.to_csv();
+            let expected = match cell {
+                Cell::Date(_) => format!("2020-01-{:02}", k + 1),
+                _ => format!("值{k}"),
+            };
+            assert_eq!(value, expected, "{}", field.key);
+        }
+    }
+
+    #[test]
+    fn every_known_key_is_a_field_a_relation_or_a_documented_other_key() {
+        let known: Vec<&str> = known_keys().collect();
+        let unique: std::collections::BTreeSet<_> = known.iter().collect();
+        assert_eq!(
+            unique.len(),
+            known.len(),
+            "a key is listed twice: {known:?}"
+        );
+        // Every key read_meta takes but the table's is in OTHER_KEYS (or a
+        // relation): written with a value of its type, none lands in `extra`.
+        let others = "title = \"t\"\nid = \"a/b\"\ndate = \"2020-01-01\"\n\
+            aliases = [\"/old/a.html\"]\nversion_of = \"a\"\nstatus = \"current\"\n\
+            withheld = 2\nsupersedes = [\"x\"]\namends = [\"x\"]\nrepeals = [\"x\"]\n\
+            invalidates = [\"x\"]\nbased_on = [\"x\"]\n[extra]\nnote = \"n\"\n";
+        let (meta, diags) = read(others);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(meta.extra.keys().collect::<Vec<_>>(), ["note"]);
+        for key in OTHER_KEYS {
+            assert!(meta.lines.contains_key(*key), "{key} is exercised here");
+        }
+    }
+
+    #[test]
+    fn facets_are_texts() {
+        for (field, cell) in Fields::default().cells() {
+            if field.search == InSearch::Facet {
+                assert!(matches!(cell, Cell::Text(_)), "{} is a facet", field.key);
+            }
+        }
+    }
+
     #[test]
     fn unknown_keys_are_kept_and_warned_with_nearest_key() {
         let (meta, diags) = read("titel = \"t\"\n");
