@@ -32,7 +32,7 @@ fn main() {
     let names = Names::new(
         cat.docs
             .iter()
-            .map(|d| (d.title.as_str(), d.meta.number.as_deref())),
+            .map(|d| (d.title.as_str(), d.meta.fields.number.as_deref())),
     );
     let found: Vec<Found> = cat
         .docs

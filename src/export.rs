@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Event, EventKind};
 use crate::config::Config;
+use crate::content::fields::{Cell, FIELDS, Fields};
 use crate::content::{Document, VersionKind};
 use crate::model::{DocIdx, Status, VersionState};
 use crate::routes::{self, version_urls};
@@ -22,13 +23,8 @@ use crate::view::{DocView, VersionView};
 struct Entry<'a> {
     id: &'a str,
     title: &'a str,
-    number: Option<&'a str>,
-    issuer: Option<&'a str>,
-    level: Option<&'a str>,
-    category: Option<&'a str>,
-    published: Option<chrono::NaiveDate>,
-    effective: Option<chrono::NaiveDate>,
-    expires: Option<chrono::NaiveDate>,
+    #[serde(flatten)]
+    fields: Catalogued<'a>,
     /// Absolute URL of the document page.
     url: String,
     /// Serialised as its English key (`current`, `repealed`, …).
@@ -39,6 +35,23 @@ struct Entry<'a> {
     versions: Vec<VersionEntry>,
     /// Citations its text makes of other documents.
     cites: Vec<CiteEntry<'a>>,
+}
+
+/// The fields of [`FIELDS`] that `catalogue.json` and `.csv` carry, in
+/// table order.
+struct Catalogued<'a>(&'a Fields);
+
+impl<'a> Catalogued<'a> {
+    fn cells(&self) -> impl Iterator<Item = (&'static str, Cell<'a>)> {
+        let carried = self.0.cells().filter(|(f, _)| f.catalogue);
+        carried.map(|(f, cell)| (f.key, cell))
+    }
+}
+
+impl Serialize for Catalogued<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.cells())
+    }
 }
 
 /// The mentions of one document (and article) in a text, in `catalogue.json`.
@@ -106,13 +119,7 @@ impl<'a> Entry<'a> {
         Entry {
             id: &doc.id,
             title: &doc.title,
-            number: doc.number.as_deref(),
-            issuer: doc.issuer.as_deref(),
-            level: doc.level.as_deref(),
-            category: doc.category.as_deref(),
-            published: doc.published,
-            effective: doc.effective,
-            expires: doc.expires,
+            fields: Catalogued(&doc.fields),
             url: format!("{base}{}", doc.url),
             status: doc.status.status,
             events: events.iter().filter(|e| e.date <= cat.as_of).collect(),
@@ -162,7 +169,7 @@ fn lifecycle(cat: &Catalogue, views: &[DocView]) -> Vec<u8> {
         .zip(&cat.events)
         .map(|((view, doc), events)| Doc {
             id: &view.id,
-            published: view.published,
+            published: view.fields.published,
             events: events.iter().map(|e| (e.date, e.kind.key())).collect(),
             versions: doc
                 .versions
@@ -176,22 +183,12 @@ fn lifecycle(cat: &Catalogue, views: &[DocView]) -> Vec<u8> {
 }
 
 fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
-    let header = [
-        "id",
-        "title",
-        "number",
-        "issuer",
-        "level",
-        "category",
-        "published",
-        "effective",
-        "expires",
-        "status",
-        "url",
-        "events",
-    ];
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    let opt = |s: Option<&str>| s.unwrap_or_default().to_owned();
+    let carried = FIELDS.iter().filter(|f| f.catalogue).map(|f| f.key);
+    let header: Vec<&str> = ["id", "title"]
+        .into_iter()
+        .chain(carried)
+        .chain(["status", "url", "events"])
+        .collect();
     let rows = entries.iter().map(|e| {
         let events: Vec<String> = e
             .events
@@ -208,20 +205,11 @@ fn csv(entries: &[Entry<'_>]) -> Vec<u8> {
                 )
             })
             .collect();
-        [
-            e.id.to_owned(),
-            e.title.to_owned(),
-            opt(e.number),
-            opt(e.issuer),
-            opt(e.level),
-            opt(e.category),
-            date(e.published),
-            date(e.effective),
-            date(e.expires),
-            e.status.key().to_owned(),
-            e.url.clone(),
-            events.join("; "),
-        ]
+        let fields = e.fields.cells().map(|(_, cell)| cell.to_csv());
+        [e.id.to_owned(), e.title.to_owned()]
+            .into_iter()
+            .chain(fields)
+            .chain([e.status.key().to_owned(), e.url.clone(), events.join("; ")])
     });
     spreadsheet_csv(&header, rows)
 }
@@ -355,11 +343,11 @@ pub fn json_ld(doc: &DocView, version: Option<&VersionView>, config: &Config) ->
         "@type": "Legislation",
         "name": doc.title,
         "url": format!("{}{url}", config.absolute_base()),
-        "legislationIdentifier": doc.number,
-        "legislationType": doc.level,
-        "legislationDate": doc.published,
-        "legislationDateOfApplicability": doc.effective,
-        "legislationPassedBy": doc.issuer.as_ref().map(|i| serde_json::json!({"@type": "Organization", "name": i})),
+        "legislationIdentifier": doc.fields.number,
+        "legislationType": doc.fields.level,
+        "legislationDate": doc.fields.published,
+        "legislationDateOfApplicability": doc.fields.effective,
+        "legislationPassedBy": doc.fields.issuer.as_ref().map(|i| serde_json::json!({"@type": "Organization", "name": i})),
         "legislationLegalForce": format!("https://schema.org/{force}"),
         "inLanguage": config.language.tag(),
     });

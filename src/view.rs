@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Event, EventKind};
+use crate::content::fields::{FIELDS, Fields};
 use crate::content::{OriginKind, VersionKind};
 use crate::i18n::Strings;
 use crate::model::{RelationKind, Status, VersionState};
@@ -38,7 +39,7 @@ impl StatusView {
 }
 
 /// What every listing shows of a document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct DocView {
     /// Id.
     pub id: String,
@@ -46,30 +47,34 @@ pub struct DocView {
     pub title: String,
     /// Site-relative URL (prefix with `url()` in templates).
     pub url: String,
-    /// 文号.
-    pub number: Option<String>,
-    /// 发文机关.
-    pub issuer: Option<String>,
-    /// 效力级别.
-    pub level: Option<String>,
-    /// Category.
-    pub category: Option<String>,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Summary.
-    pub summary: Option<String>,
-    /// Published date, ISO.
-    pub published: Option<NaiveDate>,
-    /// Effective date, ISO.
-    pub effective: Option<NaiveDate>,
-    /// Expiry date, ISO.
-    pub expires: Option<NaiveDate>,
+    /// The descriptive fields, `effective` defaulting to `published`;
+    /// templates see each under its own name beside `id`, `title`, ….
+    pub fields: Fields,
     /// Status as of the build date.
     pub status: StatusView,
     /// True for decisions and other acts.
     pub is_act: bool,
     /// True when the text is published (not a catalogue-only entry).
     pub has_text: bool,
+}
+
+/// Serialised by hand as one flat struct: `#[serde(flatten)]` would make it
+/// a map, which rendered the corpus's listings 28% slower (54 ms against 42).
+impl Serialize for DocView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("DocView", 6 + FIELDS.len())?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("title", &self.title)?;
+        st.serialize_field("url", &self.url)?;
+        for (field, cell) in self.fields.cells() {
+            st.serialize_field(field.key, &cell)?;
+        }
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("is_act", &self.is_act)?;
+        st.serialize_field("has_text", &self.has_text)?;
+        st.end()
+    }
 }
 
 /// Build the list-level view of every document, aligned with `cat.docs`.
@@ -81,15 +86,10 @@ pub fn doc_views(cat: &Catalogue, t: &Strings) -> Vec<DocView> {
             id: doc.id.to_string(),
             title: crate::markdown::nest_book_marks(&doc.title),
             url: doc_url(&doc.id),
-            number: doc.meta.number.clone(),
-            issuer: doc.meta.issuer.clone(),
-            level: doc.meta.level.clone(),
-            category: doc.meta.category.clone(),
-            tags: doc.meta.tags.clone(),
-            summary: doc.meta.summary.clone(),
-            published: doc.meta.published,
-            effective: doc.effective(),
-            expires: doc.meta.expires,
+            fields: Fields {
+                effective: doc.effective(),
+                ..doc.meta.fields.clone()
+            },
             status: StatusView::new(computed.status, t),
             is_act: doc.is_act(),
             has_text: doc.origin == OriginKind::Markdown,

@@ -112,6 +112,7 @@ fn contains(doc: &gazette::content::Document, phrase: &str) -> bool {
     doc.title.contains(phrase)
         || doc
             .meta
+            .fields
             .number
             .as_deref()
             .is_some_and(|n| n.contains(phrase))

@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::Fixture;
 use common::server::{Server, save};
+use common::{Fixture, gunzip_json};
 
 const AS_OF: &str = "2026-11-27";
 
@@ -173,12 +173,6 @@ fn issue_17_request_heads_are_bounded_and_hosts_checked() {
 }
 
 /// JSON of a gzipped index file.
-fn gunzip_json(bytes: &[u8]) -> serde_json::Value {
-    let mut text = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut text).unwrap();
-    serde_json::from_slice(&text).unwrap()
-}
-
 #[test]
 fn background_index_points_snippets_at_articles_of_served_pages() {
     let f = Fixture::new("lifecycle");
@@ -190,22 +184,25 @@ fn background_index_points_snippets_at_articles_of_served_pages() {
         .to_owned();
     let meta = gunzip_json(&server.get(&format!("/search/{docs_bin}")).bytes);
     let docs = meta["docs"].as_array().unwrap();
-    let n = docs.iter().position(|d| d[0] == "rules/conduct").unwrap();
+    let columns = meta["columns"].as_array().unwrap();
+    let col = |name: &str| columns.iter().position(|c| c == name).unwrap();
+    let (id, table_len, body) = (col("id"), col("table"), col("body"));
+    let n = docs.iter().position(|d| d[id] == "rules/conduct").unwrap();
     // The document's table: one gzip member in its group's file, after the
     // members of the documents before it in the group.
     let group = meta["files"]["group"].as_u64().unwrap() as usize;
     let from: u64 = docs[n - n % group..n]
         .iter()
-        .map(|d| d[10].as_u64().unwrap())
+        .map(|d| d[table_len].as_u64().unwrap())
         .sum();
-    let len = docs[n][10].as_u64().unwrap();
+    let len = docs[n][table_len].as_u64().unwrap();
     assert!(len > 0, "the document has a snippet table");
     let file = meta["files"]["tables"][n / group].as_str().unwrap();
     let range = format!("Range: bytes={from}-{}\r\n", from + len - 1);
     let table = server.request_with("GET", &format!("/search/{file}"), &range);
     assert_eq!(table.status, 206);
     let rows = gunzip_json(&table.bytes);
-    let mut byte = docs[n][11].as_i64().unwrap();
+    let mut byte = docs[n][body].as_i64().unwrap();
     let mut checked = 0;
     for row in rows.as_array().unwrap() {
         byte += row[2].as_i64().unwrap();

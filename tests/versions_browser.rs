@@ -157,7 +157,7 @@ fn as_of_parameter_recomputes_the_catalogue_in_the_browser() {
                 .split("<tr ")
                 .find(|r| r.contains(&marker))
                 .unwrap_or_else(|| panic!("no row for {}", doc.id));
-            let issued = doc.meta.published.is_none_or(|p| p <= date);
+            let issued = doc.meta.fields.published.is_none_or(|p| p <= date);
             assert_eq!(
                 !row.contains("hidden"),
                 issued,

@@ -151,7 +151,9 @@ fn amends_others(doc: &Document) -> bool {
 /// of the document.
 fn citing_date(doc: &Document) -> Option<NaiveDate> {
     let shown = doc.shown_version().map(|k| doc.versions[k].date);
-    shown.or(doc.meta.published).or(doc.meta.effective)
+    shown
+        .or(doc.meta.fields.published)
+        .or(doc.meta.fields.effective)
 }
 
 /// Which text of `doc` was in force on `on` (`None`: the text shown).
@@ -163,6 +165,7 @@ fn cited_text(doc: &Document, on: Option<NaiveDate>) -> Cited<'_> {
         // One text: it can be checked only if it existed on that day.
         let existed = doc
             .meta
+            .fields
             .published
             .or(doc.effective())
             .is_none_or(|d| d <= on);

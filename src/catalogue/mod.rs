@@ -72,7 +72,7 @@ impl ActRef {
             title: doc.title.clone(),
             body: doc.body.clone()?,
             date,
-            published: doc.meta.published.unwrap_or(date),
+            published: doc.meta.fields.published.unwrap_or(date),
         })
     }
 
@@ -296,7 +296,7 @@ impl Catalogue {
                 act_name: None,
             };
             let m = &doc.meta;
-            if let (Some(p), Some(e)) = (m.published, m.effective)
+            if let (Some(p), Some(e)) = (m.fields.published, m.fields.effective)
                 && e < p
             {
                 diags.push(
@@ -312,20 +312,20 @@ impl Catalogue {
                     .with_help("check `published` and `effective`"),
                 );
             }
-            if let Some(p) = m.published {
+            if let Some(p) = m.fields.published {
                 self.events[i].push(own(EventKind::Promulgated, p));
             }
             if let Some(e) = doc.effective() {
                 self.events[i].push(own(EventKind::Effective, e));
             }
-            if let Some(x) = m.expires {
+            if let Some(x) = m.fields.expires {
                 self.events[i].push(own(EventKind::Expired, x));
             }
             // A date that was written but is invalid already has its error.
             let date_written = ["published", "date"]
                 .iter()
                 .any(|k| m.lines.contains_key(*k));
-            if m.published.is_none()
+            if m.fields.published.is_none()
                 && !date_written
                 && doc.origin != crate::content::OriginKind::Decision
             {
@@ -424,7 +424,8 @@ impl Catalogue {
     /// for texts unchanged since it was filled (which it then holds).
     fn mentions(&self, cache: &mut CitationCache) -> Vec<citations::Found> {
         use rayon::prelude::*;
-        let names_of = || (self.docs.iter()).map(|d| (d.title.as_str(), d.meta.number.as_deref()));
+        let names_of =
+            || (self.docs.iter()).map(|d| (d.title.as_str(), d.meta.fields.number.as_deref()));
         let names_key = hash_of(&names_of().collect::<Vec<_>>());
         if cache.names_key != Some(names_key) {
             *cache = CitationCache {
@@ -601,7 +602,12 @@ impl Catalogue {
         let Some(date) = self.act_date(actor, rel, diags) else {
             return;
         };
-        if let Some(published) = self.docs[target].meta.published.filter(|p| date < *p) {
+        if let Some(published) = self.docs[target]
+            .meta
+            .fields
+            .published
+            .filter(|p| date < *p)
+        {
             let message = format!(
                 "acts on `{}` on {date}, before it was published on {published}",
                 rel.target
@@ -689,7 +695,7 @@ impl Catalogue {
             [
                 Some(d.id.as_str()),
                 Some(d.title.as_str()),
-                d.meta.number.as_deref(),
+                d.meta.fields.number.as_deref(),
             ]
             .into_iter()
             .flatten()
@@ -1030,9 +1036,9 @@ fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
 fn check_facet_spellings(docs: &[Document], diags: &mut Diagnostics) {
     type ValueOf = fn(&Document) -> Option<&str>;
     let facets: [(&str, ValueOf); 3] = [
-        ("issuer", |d| d.meta.issuer.as_deref()),
-        ("level", |d| d.meta.level.as_deref()),
-        ("category", |d| d.meta.category.as_deref()),
+        ("issuer", |d| d.meta.fields.issuer.as_deref()),
+        ("level", |d| d.meta.fields.level.as_deref()),
+        ("category", |d| d.meta.fields.category.as_deref()),
     ];
     for (key, value_of) in facets {
         let mut first: HashMap<String, (&str, &Document)> = HashMap::new();
@@ -1059,7 +1065,7 @@ fn check_facet_spellings(docs: &[Document], diags: &mut Diagnostics) {
 fn check_numbers(docs: &[Document], diags: &mut Diagnostics) {
     let mut seen: BTreeMap<&str, &Document> = BTreeMap::new();
     for doc in docs {
-        let Some(number) = doc.meta.number.as_deref() else {
+        let Some(number) = doc.meta.fields.number.as_deref() else {
             continue;
         };
         if let Some(other) = seen.insert(number, doc) {

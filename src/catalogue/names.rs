@@ -46,7 +46,7 @@ impl Names {
                 let keys = [
                     Some(doc.id.as_str()),
                     Some(&doc.title),
-                    doc.meta.number.as_deref(),
+                    doc.meta.fields.number.as_deref(),
                 ];
                 for pair in keys.into_iter().flatten().flat_map(pairs) {
                     let docs = all.entry(pair).or_default();

@@ -71,7 +71,7 @@ fn inference_keys(doc: &Document) -> Option<[String; 2]> {
     if doc.origin != OriginKind::Markdown || !doc.meta.lines.is_empty() {
         return None;
     }
-    doc.meta.published?;
+    doc.meta.fields.published?;
     let stem = doc.path.file_stem()?.to_string_lossy();
     let name = match stem_date(&stem) {
         Some(_) => &stem[..stem.rfind('(')?],
@@ -94,10 +94,12 @@ fn family(
     if texts.len() < 2 {
         return Ok(texts);
     }
-    texts.sort_by(|a, b| (a.meta.published, &a.path).cmp(&(b.meta.published, &b.path)));
+    texts.sort_by(|a, b| {
+        (a.meta.fields.published, &a.path).cmp(&(b.meta.fields.published, &b.path))
+    });
     let parts = texts.windows(2).any(|w| {
         let names = |d: &Document| inference_keys(d).map(|[name, _]| name);
-        w[0].meta.published == w[1].meta.published
+        w[0].meta.fields.published == w[1].meta.fields.published
             && w[0].section == w[1].section
             && names(&w[0]) != names(&w[1])
             && body_text(&w[0]) != body_text(&w[1])
@@ -108,7 +110,10 @@ fn family(
     let mut kept: Vec<Document> = Vec::with_capacity(texts.len());
     for doc in texts {
         match kept.last_mut() {
-            Some(prev) if prev.meta.published == doc.meta.published || same_text(prev, &doc) => {
+            Some(prev)
+                if prev.meta.fields.published == doc.meta.fields.published
+                    || same_text(prev, &doc) =>
+            {
                 // Within a folder the later file is the later publication.
                 let dropped = if prev.section == doc.section {
                     std::mem::replace(prev, doc)
@@ -121,7 +126,7 @@ fn family(
                         &dropped.path,
                         format!(
                             "the {} version of `{}` is also in {}",
-                            date_text(dropped.meta.published),
+                            date_text(dropped.meta.fields.published),
                             dropped.title,
                             prev.path.display()
                         ),
@@ -129,7 +134,7 @@ fn family(
                     .at_line(1)
                     .with_help("keep one copy; gazette publishes the later file of a folder (else the first folder's) and redirects the other"),
                 );
-                let date = dropped.meta.published.unwrap_or_default();
+                let date = dropped.meta.fields.published.unwrap_or_default();
                 prev.redirects.extend(dropped.redirects);
                 prev.redirects.push((dropped.id, date));
             }
@@ -173,7 +178,7 @@ fn merge(mut texts: Vec<Document>) -> Document {
     let mut redirects: Vec<(DocId, NaiveDate)> = texts
         .iter_mut()
         .flat_map(|d| {
-            let own = (d.id.clone(), d.meta.published.unwrap_or_default());
+            let own = (d.id.clone(), d.meta.fields.published.unwrap_or_default());
             std::mem::take(&mut d.redirects).into_iter().chain([own])
         })
         .collect();
@@ -196,12 +201,11 @@ fn work_id(doc: &Document) -> Option<DocId> {
 
 /// The version a text file supplies.
 pub(super) fn text_version(doc: &Document) -> Version {
-    let own = doc
-        .history
-        .iter()
-        .rev()
-        .find(|e| e.kind != HistoryKind::Effective && Some(e.date) == doc.meta.published);
-    let published = doc.meta.published.unwrap_or(NaiveDate::MIN);
+    let own =
+        doc.history.iter().rev().find(|e| {
+            e.kind != HistoryKind::Effective && Some(e.date) == doc.meta.fields.published
+        });
+    let published = doc.meta.fields.published.unwrap_or(NaiveDate::MIN);
     Version {
         date: published,
         effective: doc.effective().unwrap_or(published),
@@ -216,7 +220,7 @@ fn version_text(doc: &Document) -> Option<VersionText> {
     Some(VersionText {
         body: doc.body.clone()?,
         title: doc.title.clone(),
-        number: doc.meta.number.clone(),
+        number: doc.meta.fields.number.clone(),
         path: doc.path.clone(),
     })
 }
@@ -284,7 +288,7 @@ fn attach_explicit(
             text.title = docs[i].title.clone();
         }
         docs[i].versions.push(version);
-        let date = v.meta.published.unwrap_or_default();
+        let date = v.meta.fields.published.unwrap_or_default();
         docs[i].redirects.push((v.id, date));
     }
 }
@@ -299,7 +303,7 @@ fn check_explicit(doc: &Document, v: &Document) -> Option<Diagnostic> {
                 .with_help(help.to_owned()),
         )
     };
-    let Some(date) = v.meta.published else {
+    let Some(date) = v.meta.fields.published else {
         return error(
             Code::MissingMetadata,
             "version_of",
@@ -307,7 +311,7 @@ fn check_explicit(doc: &Document, v: &Document) -> Option<Diagnostic> {
             "add `published = YYYY-MM-DD` (and `effective` if it differs)",
         );
     };
-    if let Some(first) = doc.meta.published.filter(|p| date < *p) {
+    if let Some(first) = doc.meta.fields.published.filter(|p| date < *p) {
         return error(
             Code::VersionBeforePublication,
             "published",
@@ -318,7 +322,8 @@ fn check_explicit(doc: &Document, v: &Document) -> Option<Diagnostic> {
             "check `published`, or the `version_of` id",
         );
     }
-    let taken = doc.meta.published == Some(date) || doc.versions.iter().any(|x| x.date == date);
+    let taken =
+        doc.meta.fields.published == Some(date) || doc.versions.iter().any(|x| x.date == date);
     if taken {
         return error(
             Code::DuplicateVersion,
@@ -353,8 +358,8 @@ fn finish(doc: &mut Document, as_of: NaiveDate) {
         number = text.number.clone();
     }
     let first = &doc.versions[0];
-    doc.meta.published = Some(first.date);
-    doc.meta.effective = Some(first.effective);
+    doc.meta.fields.published = Some(first.date);
+    doc.meta.fields.effective = Some(first.effective);
     show_in_force(doc, as_of);
 }
 
@@ -369,7 +374,7 @@ pub fn show_in_force(doc: &mut Document, as_of: NaiveDate) {
         .and_then(|v| v.text.clone());
     if let Some(text) = shown {
         doc.title = text.title;
-        doc.meta.number = text.number;
+        doc.meta.fields.number = text.number;
         doc.body = Some(text.body);
         doc.path = text.path;
     }

@@ -240,7 +240,10 @@ withheld = 4
             .unwrap();
         assert_eq!(decision.line, 7);
         assert_eq!(decision.meta.withheld, 4);
-        assert_eq!(decision.meta.published.unwrap().to_string(), "2025-06-30");
+        assert_eq!(
+            decision.meta.fields.published.unwrap().to_string(),
+            "2025-06-30"
+        );
         let repeal = &decision.meta.relations[0];
         assert_eq!((repeal.kind, repeal.line), (RelationKind::Repeals, 12));
         assert_eq!(decision.meta.relations[1].line, 14);

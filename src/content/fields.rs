@@ -1,44 +1,176 @@
-//! Reads the known keys of a front matter or catalogue entry into typed
-//! metadata, with a diagnostic (file, line, key) for every wrong type, bad
-//! date or unknown key.
+//! The table of descriptive metadata fields (文号, issuer, dates, …) and
+//! the reading of a front matter or catalogue entry into typed metadata,
+//! with a diagnostic (file, line, key) for every wrong type, bad date or
+//! unknown key.
 //!
-//! Works on the neutral JSON map `front_matter` produces; never touches files.
+//! [`FIELDS`] is the one list of descriptive fields: it makes the
+//! [`Fields`] struct templates see, the keys front matter may set, the
+//! columns of `catalogue.json`/`.csv` and of the search metadata. Adding a
+//! field is one line in the `fields!` call below. Works on the neutral JSON
+//! map `front_matter` produces; never touches files, never formats outputs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Alias, Meta, Relation};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{DocId, RelationKind, Status};
 
-/// Every key gazette understands, for "did you mean" suggestions.
-pub const KNOWN_KEYS: &[&str] = &[
+/// One descriptive field of the table: its front-matter key (also its name
+/// in templates and outputs) and which generated files carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Front-matter key, template variable and column name.
+    pub key: &'static str,
+    /// A column of `catalogue.json` and `catalogue.csv`.
+    pub catalogue: bool,
+    /// How the search metadata (`docs.bin`) carries it.
+    pub search: InSearch,
+}
+
+/// How the search index's metadata carries a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InSearch {
+    /// Not at all.
+    No,
+    /// As its value.
+    Value,
+    /// As an index into the list of the field's distinct values (a facet).
+    Facet,
+}
+
+/// The value of one field of one document, whatever its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Cell<'a> {
+    /// A text (文号, issuer, …).
+    Text(Option<&'a str>),
+    /// A list of texts (tags).
+    List(&'a [String]),
+    /// A date, written `YYYY-MM-DD`.
+    Date(Option<NaiveDate>),
+}
+
+impl Cell<'_> {
+    /// The value as a spreadsheet cell: empty when absent, a list joined by `; `.
+    pub fn to_csv(self) -> String {
+        match self {
+            Cell::Text(t) => t.unwrap_or_default().to_owned(),
+            Cell::List(items) => items.join("; "),
+            Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// A type a descriptive field may have: how to read it from front matter
+/// and how outputs see it.
+trait FieldType {
+    fn read(r: &mut Reader<'_, '_, '_>, key: &str) -> Self;
+    fn cell(&self) -> Cell<'_>;
+}
+
+impl FieldType for Option<String> {
+    fn read(r: &mut Reader<'_, '_, '_>, key: &str) -> Self {
+        r.string(key)
+    }
+    fn cell(&self) -> Cell<'_> {
+        Cell::Text(self.as_deref())
+    }
+}
+
+impl FieldType for Vec<String> {
+    fn read(r: &mut Reader<'_, '_, '_>, key: &str) -> Self {
+        r.strings(key)
+    }
+    fn cell(&self) -> Cell<'_> {
+        Cell::List(self)
+    }
+}
+
+impl FieldType for Option<NaiveDate> {
+    fn read(r: &mut Reader<'_, '_, '_>, key: &str) -> Self {
+        r.date(key)
+    }
+    fn cell(&self) -> Cell<'_> {
+        Cell::Date(*self)
+    }
+}
+
+/// Declares the table: the [`Fields`] struct, [`FIELDS`], reading and
+/// [`Fields::cells`], all in the order written.
+macro_rules! fields {
+    ($($(#[doc = $doc:literal])* $name:ident: $ty:ty, catalogue: $catalogue:literal, search: $search:ident;)*) => {
+        /// The descriptive metadata of a document, one member per entry of [`FIELDS`].
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct Fields {
+            $($(#[doc = $doc])* pub $name: $ty,)*
+        }
+
+        /// Every descriptive field, in the order outputs list them.
+        pub const FIELDS: &[Field] = &[$(Field {
+            key: stringify!($name),
+            catalogue: $catalogue,
+            search: InSearch::$search,
+        },)*];
+
+        impl Fields {
+            fn read(r: &mut Reader<'_, '_, '_>) -> Fields {
+                Fields { $($name: FieldType::read(r, stringify!($name)),)* }
+            }
+
+            /// Each field of the table with its value here, in table order.
+            pub fn cells(&self) -> impl Iterator<Item = (&'static Field, Cell<'_>)> {
+                FIELDS.iter().zip([$(self.$name.cell(),)*])
+            }
+        }
+    };
+}
+
+fields! {
+    /// Document number (文号).
+    number: Option<String>, catalogue: true, search: Value;
+    /// Issuing authority (发文机关).
+    issuer: Option<String>, catalogue: true, search: Facet;
+    /// Legal rank (效力级别).
+    level: Option<String>, catalogue: true, search: Facet;
+    /// Subject category.
+    category: Option<String>, catalogue: true, search: Facet;
+    /// Free tags.
+    tags: Vec<String>, catalogue: false, search: No;
+    /// One-paragraph summary.
+    summary: Option<String>, catalogue: false, search: No;
+    /// Date of promulgation (公布日期).
+    published: Option<NaiveDate>, catalogue: true, search: Value;
+    /// Date it takes effect (施行日期); outputs show `published` when absent.
+    effective: Option<NaiveDate>, catalogue: true, search: No;
+    /// Date its fixed term ends (no longer in force from then).
+    expires: Option<NaiveDate>, catalogue: true, search: No;
+}
+
+/// The keys gazette understands besides [`FIELDS`] and the relation keys
+/// (`RelationKind::key`): identity, lifecycle and site structure, which
+/// every stage reads in its own way rather than passing through.
+pub const OTHER_KEYS: &[&str] = &[
     "id",
     "title",
-    "number",
-    "issuer",
-    "level",
-    "category",
-    "tags",
-    "summary",
-    "published",
-    "effective",
-    "expires",
     "date",
-    "supersedes",
-    "amends",
-    "repeals",
-    "invalidates",
-    "based_on",
     "aliases",
     "version_of",
     "status",
     "withheld",
     "extra",
 ];
+
+/// Every key gazette understands, for "did you mean" suggestions.
+pub fn known_keys() -> impl Iterator<Item = &'static str> {
+    let fields = FIELDS.iter().map(|f| f.key);
+    let relations = RelationKind::ALL.into_iter().map(RelationKind::key);
+    OTHER_KEYS.iter().copied().chain(fields).chain(relations)
+}
 
 /// Where the entry's text lives, so a key can be traced to its line.
 pub struct Located<'a> {
@@ -105,15 +237,7 @@ pub fn read_meta(
         // A blank id is kept (and rejected as invalid), never replaced by the path.
         id: r.text("id"),
         title: r.string("title"),
-        number: r.string("number"),
-        issuer: r.string("issuer"),
-        level: r.string("level"),
-        category: r.string("category"),
-        tags: r.strings("tags"),
-        summary: r.string("summary"),
-        published: r.date("published"),
-        effective: r.date("effective"),
-        expires: r.date("expires"),
+        fields: Fields::read(&mut r),
         aliases: r.aliases(),
         version_of: r.string("version_of"),
         status: r.status(),
@@ -123,7 +247,7 @@ pub fn read_meta(
         lines,
     };
     if let Some(date) = r.date("date") {
-        meta.published.get_or_insert(date);
+        meta.fields.published.get_or_insert(date);
     }
     for kind in RelationKind::ALL {
         meta.relations.extend(r.relations(kind));
@@ -141,9 +265,8 @@ pub fn read_meta(
 }
 
 fn unknown_key(key: &str, at: &Located<'_>) -> Diagnostic {
-    let nearest = KNOWN_KEYS
-        .iter()
-        .map(|k| (strsim::jaro_winkler(key, k), *k))
+    let nearest = known_keys()
+        .map(|k| (strsim::jaro_winkler(key, k), k))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .filter(|(score, _)| *score > 0.8);
     let d = Diagnostic::warning(
@@ -437,6 +560,67 @@ mod tests {
     fn key_lines_are_recorded() {
         let (meta, _) = read("title = \"t\"\n\nstatus = \"current\"\n");
         assert_eq!(meta.lines["status"], 4);
+    }
+
+    /// A front-matter value for `field`, by its type, unique to the field.
+    fn sample(k: usize, field: &Field, cell: Cell<'_>) -> String {
+        match cell {
+            Cell::Text(_) => format!("{} = \"值{k}\"", field.key),
+            Cell::List(_) => format!("{} = [\"值{k}\"]", field.key),
+            Cell::Date(_) => format!("{} = \"2020-01-{:02}\"", field.key, k + 1),
+        }
+    }
+
+    #[test]
+    fn every_field_of_the_table_is_read_from_its_key() {
+        let mut text = String::from("title = \"t\"\n");
+        for (k, (field, cell)) in Fields::default().cells().enumerate() {
+            text += &sample(k, field, cell);
+            text.push('\n');
+        }
+        let (meta, diags) = read(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(meta.extra.is_empty(), "{:?}", meta.extra);
+        for (k, (field, cell)) in meta.fields.cells().enumerate() {
+            let value = cell.to_csv();
+            let expected = match cell {
+                Cell::Date(_) => format!("2020-01-{:02}", k + 1),
+                _ => format!("值{k}"),
+            };
+            assert_eq!(value, expected, "{}", field.key);
+        }
+    }
+
+    #[test]
+    fn every_known_key_is_a_field_a_relation_or_a_documented_other_key() {
+        let known: Vec<&str> = known_keys().collect();
+        let unique: std::collections::BTreeSet<_> = known.iter().collect();
+        assert_eq!(
+            unique.len(),
+            known.len(),
+            "a key is listed twice: {known:?}"
+        );
+        // Every key read_meta takes but the table's is in OTHER_KEYS (or a
+        // relation): written with a value of its type, none lands in `extra`.
+        let others = "title = \"t\"\nid = \"a/b\"\ndate = \"2020-01-01\"\n\
+            aliases = [\"/old/a.html\"]\nversion_of = \"a\"\nstatus = \"current\"\n\
+            withheld = 2\nsupersedes = [\"x\"]\namends = [\"x\"]\nrepeals = [\"x\"]\n\
+            invalidates = [\"x\"]\nbased_on = [\"x\"]\n[extra]\nnote = \"n\"\n";
+        let (meta, diags) = read(others);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(meta.extra.keys().collect::<Vec<_>>(), ["note"]);
+        for key in OTHER_KEYS {
+            assert!(meta.lines.contains_key(*key), "{key} is exercised here");
+        }
+    }
+
+    #[test]
+    fn facets_are_texts() {
+        for (field, cell) in Fields::default().cells() {
+            if field.search == InSearch::Facet {
+                assert!(matches!(cell, Cell::Text(_)), "{} is a facet", field.key);
+            }
+        }
     }
 
     #[test]

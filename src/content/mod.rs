@@ -48,24 +48,8 @@ pub struct Meta {
     pub id: Option<String>,
     /// Title.
     pub title: Option<String>,
-    /// Document number (文号).
-    pub number: Option<String>,
-    /// Issuing authority (发文机关).
-    pub issuer: Option<String>,
-    /// Legal rank (效力级别).
-    pub level: Option<String>,
-    /// Subject category.
-    pub category: Option<String>,
-    /// Free tags.
-    pub tags: Vec<String>,
-    /// One-paragraph summary.
-    pub summary: Option<String>,
-    /// Date of promulgation (公布日期).
-    pub published: Option<NaiveDate>,
-    /// Date it takes effect (施行日期).
-    pub effective: Option<NaiveDate>,
-    /// Date its fixed term ends (no longer in force from then).
-    pub expires: Option<NaiveDate>,
+    /// The descriptive fields of [`fields::FIELDS`].
+    pub fields: fields::Fields,
     /// Old URLs that must redirect here.
     pub aliases: Vec<Alias>,
     /// The document this file is a dated version of (`version_of = "<id>"`).
@@ -251,7 +235,7 @@ impl Document {
 
     /// The date the document takes effect: `effective`, else `published`.
     pub fn effective(&self) -> Option<NaiveDate> {
-        self.meta.effective.or(self.meta.published)
+        self.meta.fields.effective.or(self.meta.fields.published)
     }
 
     /// True for clean-up decisions and other acts whose purpose is to
@@ -514,7 +498,7 @@ pub fn forbidden_in_xml(c: char) -> bool {
 /// category, a relation's reason) holding a character XML forbids: feeds
 /// and sitemaps carry these values and drop the character.
 pub fn control_character(doc: &Document) -> Option<Diagnostic> {
-    let m = &doc.meta;
+    let m = &doc.meta.fields;
     let fields = [
         ("title", Some(doc.title.as_str())),
         ("number", m.number.as_deref()),
@@ -523,7 +507,8 @@ pub fn control_character(doc: &Document) -> Option<Diagnostic> {
         ("category", m.category.as_deref()),
     ]
     .map(|(key, value)| (key, value, doc.line_of(key)));
-    let reasons = m
+    let reasons = doc
+        .meta
         .relations
         .iter()
         .map(|r| (r.kind.key(), r.reason.as_deref(), r.line));
@@ -572,10 +557,11 @@ pub fn parse_document(
     let history = infer::history(body);
     let (history_published, history_effective) = infer::history_dates(body);
     let stem_date = infer::stem_date(&stem);
-    meta.published = meta.published.or(history_published).or(stem_date);
-    meta.effective = meta
+    meta.fields.published = meta.fields.published.or(history_published).or(stem_date);
+    meta.fields.effective = meta
+        .fields
         .effective
-        .or(history_effective.filter(|_| meta.published == history_published));
+        .or(history_effective.filter(|_| meta.fields.published == history_published));
     let title = meta.title.clone().or_else(|| infer::title(body));
     // A version file may leave the title to the document it is a version of.
     if title.is_none() && meta.version_of.is_none() {
@@ -624,7 +610,7 @@ fn parse_section(
         .get("description")
         .and_then(|v| v.as_str())
         .map(str::to_owned)
-        .or(meta.summary);
+        .or(meta.fields.summary);
     Some(Section {
         path,
         title: meta.title.unwrap_or(folder),
@@ -715,9 +701,9 @@ fn fill_categories(content: &mut Content) {
         .map(|s| (s.path.as_str(), s.title.as_str()))
         .collect();
     for doc in &mut content.documents {
-        if doc.meta.category.is_none() && !doc.section.is_empty() {
+        if doc.meta.fields.category.is_none() && !doc.section.is_empty() {
             let top = doc.section.split('/').next().unwrap_or_default();
-            doc.meta.category = Some(titles.get(top).map_or(top, |t| t).to_owned());
+            doc.meta.fields.category = Some(titles.get(top).map_or(top, |t| t).to_owned());
         }
     }
 }
@@ -743,7 +729,10 @@ mod tests {
         assert!(diags.is_empty());
         assert_eq!(doc.id.as_str(), "经济法/个人信息保护法(2021-08-20)");
         assert_eq!(doc.title, "中华人民共和国个人信息保护法");
-        assert_eq!(doc.meta.published, NaiveDate::from_ymd_opt(2021, 8, 20));
+        assert_eq!(
+            doc.meta.fields.published,
+            NaiveDate::from_ymd_opt(2021, 8, 20)
+        );
         let body = doc.body.unwrap();
         assert_eq!(body.outline.numbers().collect::<Vec<_>>(), vec![1, 2]);
         assert!(!body.markdown.contains("INFO END"));
@@ -757,7 +746,10 @@ mod tests {
         let doc = parse("a.md", text).0.unwrap();
         assert_eq!(doc.id.as_str(), "x");
         assert_eq!(doc.title, "给定标题");
-        assert_eq!(doc.meta.published, NaiveDate::from_ymd_opt(2020, 1, 1));
+        assert_eq!(
+            doc.meta.fields.published,
+            NaiveDate::from_ymd_opt(2020, 1, 1)
+        );
     }
 
     #[test]

@@ -70,8 +70,8 @@ fn row(n: usize, r: &Related) -> AnnexRow {
         no: n + 1,
         title: r.doc.title.clone(),
         url: r.doc.url.clone(),
-        number: r.doc.number.clone().unwrap_or_default(),
-        issuer: r.doc.issuer.clone().unwrap_or_default(),
+        number: r.doc.fields.number.clone().unwrap_or_default(),
+        issuer: r.doc.fields.issuer.clone().unwrap_or_default(),
         reason: r.reason.clone().unwrap_or_default(),
     }
 }

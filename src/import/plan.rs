@@ -150,7 +150,7 @@ pub(super) fn plan(
     for (i, d) in docs.iter().enumerate() {
         index.add(Known {
             id: d.id.to_string(),
-            number: d.meta.number.clone(),
+            number: d.meta.fields.number.clone(),
             title: d.title.clone(),
             doc: Some(i),
             row: None,
@@ -370,7 +370,7 @@ fn fnv1a(text: &str) -> u64 {
 /// Fields where the sheet and the site disagree, one note each; the site's
 /// value is kept.
 fn differences(at: &str, doc: &Document, e: &Entry) -> Vec<String> {
-    let m = &doc.meta;
+    let m = &doc.meta.fields;
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     let pairs = [
         ("文件名称", Some(doc.title.clone()), Some(e.title.clone())),

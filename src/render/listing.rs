@@ -212,8 +212,9 @@ impl Pass<'_> {
         let mut all: Vec<usize> = (0..self.views.len()).collect();
         all.sort_by(|&a, &b| {
             let (a, b) = (&self.views[a], &self.views[b]);
-            b.published
-                .cmp(&a.published)
+            b.fields
+                .published
+                .cmp(&a.fields.published)
                 .then_with(|| a.title.cmp(&b.title))
         });
         let latest = view::group_events(self.latest_events(80), 10);

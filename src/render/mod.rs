@@ -60,22 +60,22 @@ const FACETS: [Facet; 4] = [
     Facet {
         facet: routes::Facet::Issuer,
         label: "by_issuer",
-        value: |d| d.issuer.clone(),
+        value: |d| d.fields.issuer.clone(),
     },
     Facet {
         facet: routes::Facet::Level,
         label: "by_level",
-        value: |d| d.level.clone(),
+        value: |d| d.fields.level.clone(),
     },
     Facet {
         facet: routes::Facet::Category,
         label: "by_category",
-        value: |d| d.category.clone(),
+        value: |d| d.fields.category.clone(),
     },
     Facet {
         facet: routes::Facet::Year,
         label: "by_year",
-        value: |d| d.published.map(|p| p.format("%Y").to_string()),
+        value: |d| d.fields.published.map(|p| p.format("%Y").to_string()),
     },
 ];
 
@@ -678,7 +678,7 @@ impl Pass<'_> {
     /// Each annex list of act `i` as CSV and XLSX in the act's folder.
     fn write_annexes(&self, i: usize, annexes: &[export::annex::Annex]) {
         let doc = &self.cat.docs[i];
-        let dated = doc.meta.published.or(doc.meta.effective);
+        let dated = doc.meta.fields.published.or(doc.meta.fields.effective);
         for file in export::annex::files(annexes, &self.r.strings, dated) {
             match file.bytes {
                 Ok(bytes) => self.write(&routes::doc_file(&doc.id, &file.name), &bytes),

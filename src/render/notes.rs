@@ -34,7 +34,7 @@ pub(super) fn annotate_articles(
         Some(v) => format!(
             "<a href=\"{base}{}\">{}</a>",
             v.url,
-            escape_html(v.number.as_deref().unwrap_or(&v.title))
+            escape_html(v.fields.number.as_deref().unwrap_or(&v.title))
         ),
         None => escape_html(n.act.as_str()),
     };

@@ -31,7 +31,7 @@ impl<'a> DocLink<'a> {
         DocLink {
             url: doc_url(&d.id),
             title: &d.title,
-            number: d.meta.number.as_deref().unwrap_or(""),
+            number: d.meta.fields.number.as_deref().unwrap_or(""),
         }
     }
 }

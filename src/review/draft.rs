@@ -40,7 +40,7 @@ fn to_decide<'c>(cat: &Catalogue, c: &'c Campaign, outcome: Outcome) -> Vec<(usi
         .filter_map(|r| Some((cat.find(r.doc.as_ref()?)?.get(), r)))
         .filter(|(i, r)| !super::queue::carried_out(cat, *i, r))
         .collect();
-    list.sort_by_key(|(i, _)| (cat.docs[*i].meta.published, *i));
+    list.sort_by_key(|(i, _)| (cat.docs[*i].meta.fields.published, *i));
     list
 }
 

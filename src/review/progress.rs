@@ -92,7 +92,7 @@ pub fn progress<'c>(cat: &Catalogue, campaign: &'c Campaign) -> Progress<'c> {
 /// True when the campaign's scope covers `doc`.
 fn matches(campaign: &Campaign, doc: &Document) -> bool {
     let s = &campaign.scope;
-    let m = &doc.meta;
+    let m = &doc.meta.fields;
     let any = |allowed: &[String], value: &Option<String>| {
         allowed.is_empty() || value.as_ref().is_some_and(|v| allowed.contains(v))
     };

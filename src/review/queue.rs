@@ -144,7 +144,7 @@ fn latest_records<'c>(
 
 /// The day a document was issued: published, else effective.
 fn issued(cat: &Catalogue, i: usize) -> Option<NaiveDate> {
-    let m = &cat.docs[i].meta;
+    let m = &cat.docs[i].meta.fields;
     m.published.or(m.effective)
 }
 
@@ -224,7 +224,7 @@ fn cited_changed(cat: &Catalogue, i: usize, reviewed: Option<NaiveDate>) -> Vec<
 }
 
 fn expiring(cat: &Catalogue, i: usize, config: &ReviewConfig) -> Option<Item> {
-    let expires = cat.docs[i].meta.expires?;
+    let expires = cat.docs[i].meta.fields.expires?;
     let horizon = cat
         .as_of
         .checked_add_months(Months::new(config.expiry_window_months))?;
@@ -240,7 +240,7 @@ fn overdue(
     reviewed: Option<NaiveDate>,
     config: &ReviewConfig,
 ) -> Option<Item> {
-    let years = config.max_age(cat.docs[i].meta.level.as_deref());
+    let years = config.max_age(cat.docs[i].meta.fields.level.as_deref());
     let revised = cat.events[i]
         .iter()
         .filter(|e| e.kind == EventKind::Amended && e.date <= cat.as_of)
@@ -281,7 +281,7 @@ pub(super) fn carried_out(cat: &Catalogue, i: usize, record: &Record) -> bool {
     }
     let act_after = cat.incoming[i].iter().any(|inc| {
         let act = &cat.docs[inc.from];
-        inc.kind == wanted && act.meta.published.or(act.effective()) >= Some(record.date)
+        inc.kind == wanted && act.meta.fields.published.or(act.effective()) >= Some(record.date)
     });
     act_after
         || cat.events[i]

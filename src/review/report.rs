@@ -45,8 +45,8 @@ pub fn rows<'a>(cat: &'a Catalogue, items: &'a [Item], lang: Language) -> Vec<Ro
             Row {
                 id: doc.id.as_str(),
                 title: &doc.title,
-                number: doc.meta.number.as_deref().unwrap_or(""),
-                level: doc.meta.level.as_deref().unwrap_or(""),
+                number: doc.meta.fields.number.as_deref().unwrap_or(""),
+                level: doc.meta.fields.level.as_deref().unwrap_or(""),
                 status: cat.computed[item.doc].status.key(),
                 reason: item.reason.code(),
                 date: item.reason.date().to_string(),
@@ -205,7 +205,7 @@ pub fn progress_csv(cat: &Catalogue, p: &Progress<'_>) -> Vec<u8> {
         [
             d.id.to_string(),
             d.title.clone(),
-            text(d.meta.number.as_deref()),
+            text(d.meta.fields.number.as_deref()),
             text(r.map(|r| r.outcome.key())),
             r.map(|r| r.date.to_string()).unwrap_or_default(),
             text(r.and_then(|r| r.reason.as_deref())),

@@ -13,9 +13,11 @@
 //! starting with the gzip magic are gunzipped in the browser; postings are
 //! bit streams, not compressed further.
 //! - `search/manifest.json`: format version and the name of `docs.bin`;
-//! - `docs.bin`: JSON metadata of every document (title, 文号, facets,
-//!   status, date, lengths, snippet table length), the status keys, and the
-//!   names of all other files;
+//! - `docs.bin`: JSON metadata of every document, one row each (id, title,
+//!   the fields of `content::fields::FIELDS` the search carries, status,
+//!   lengths, snippet table length), with `columns` naming the row's
+//!   positions; the status keys and facet values; the names of all other
+//!   files;
 //! - postings shards (see [`codec`]): the keys whose FNV-1a hash is `n`
 //!   modulo the shard count, a directory of them first, so a reader fetches
 //!   the directory and then just its key's posting with Range requests; and
@@ -37,6 +39,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::catalogue::Catalogue;
+use crate::content::fields::{Cell, FIELDS, InSearch};
 use crate::model::Status;
 use crate::routes::{self, doc_page_file};
 use index::{Index, Source, write_varint};
@@ -57,7 +60,7 @@ pub fn index(cat: &Catalogue) -> Index {
         .iter()
         .map(|d| Source {
             title: &d.title,
-            number: d.meta.number.as_deref(),
+            number: d.meta.fields.number.as_deref(),
             body: d.body.as_ref(),
         })
         .collect();
@@ -129,7 +132,7 @@ impl Prepared {
         });
         let docs = docs_json(cat, &self.index, (&tables, &bodies), names);
         let docs = files.add(Gzip::default().gzip(&docs, 9)?);
-        let manifest = json!({ "version": 4, "docs": docs });
+        let manifest = json!({ "version": 5, "docs": docs });
         let mut out: Vec<(String, Vec<u8>)> = files
             .0
             .into_iter()
@@ -253,50 +256,49 @@ fn entry_head(bytes: &mut Vec<u8>, (key, docs, posting): &Keyed) {
     write_varint(bytes, posting.len() as u32);
 }
 
-/// Metadata of every document, facet values interned, with the length of
-/// its snippet table and where its page's body starts; and `files`: the
-/// names of the other index files.
+/// The columns of a document's row in `docs.bin` before the fields of
+/// [`FIELDS`] the search carries, and after them.
+const LEADING: [&str; 2] = ["id", "title"];
+const TRAILING: [&str; 5] = ["status", "head_end", "body_len", "table", "body"];
+
+/// Metadata of every document (one row each, its `columns` named once),
+/// facet values interned, with the length of its snippet table and where
+/// its page's body starts; and `files`: the names of the other index files.
 fn docs_json(
     cat: &Catalogue,
     index: &Index,
     (snippet_tables, bodies): (&[Option<Vec<u8>>], &[u32]),
     files: Value,
 ) -> Vec<u8> {
-    let mut tables: [BTreeMap<String, usize>; 3] = Default::default();
-    let mut intern = |table: usize, value: &Option<String>| -> Value {
-        value.as_ref().map_or(Value::Null, |v| {
-            let t = &mut tables[table];
-            let n = t.len();
-            json!(*t.entry(v.clone()).or_insert(n))
-        })
-    };
+    let mut facets = Facets::default();
     let docs: Vec<Value> = cat
         .docs
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let m = &d.meta;
-            json!([
-                d.id.as_str(),
-                d.title,
-                m.number,
-                intern(0, &m.issuer),
-                intern(1, &m.level),
-                intern(2, &m.category),
-                status_index(cat.computed[i].status),
-                m.published.map(|p| p.to_string()),
-                index.docs[i].head_end,
-                index.docs[i].body_len,
-                snippet_tables[i].as_ref().map_or(0, Vec::len),
-                bodies[i],
-            ])
+            let mut row = vec![json!(d.id.as_str()), json!(d.title)];
+            for (field, cell) in d.meta.fields.cells() {
+                match field.search {
+                    InSearch::No => {}
+                    InSearch::Value => row.push(json!(cell)),
+                    InSearch::Facet => row.push(facets.intern(field.key, cell)),
+                }
+            }
+            row.extend([
+                json!(status_index(cat.computed[i].status)),
+                json!(index.docs[i].head_end),
+                json!(index.docs[i].body_len),
+                json!(snippet_tables[i].as_ref().map_or(0, Vec::len)),
+                json!(bodies[i]),
+            ]);
+            Value::Array(row)
         })
         .collect();
-    let names = |t: &BTreeMap<String, usize>| {
-        let mut v: Vec<(&String, &usize)> = t.iter().collect();
-        v.sort_by_key(|x| *x.1);
-        v.into_iter().map(|x| x.0.clone()).collect::<Vec<_>>()
-    };
+    let searched = FIELDS.iter().filter(|f| f.search != InSearch::No);
+    let columns: Vec<&str> = (LEADING.into_iter())
+        .chain(searched.map(|f| f.key))
+        .chain(TRAILING)
+        .collect();
     let keys = |keep: fn(Status) -> bool| {
         let kept = Status::ALL.into_iter().filter(|s| keep(*s));
         kept.map(Status::key).collect::<Vec<_>>()
@@ -306,14 +308,40 @@ fn docs_json(
         // Shown unless the reader asks for more: what binds now or soon.
         "shown": keys(|s| s.in_force() || s == Status::Pending),
         "in_force": keys(Status::in_force),
-        "issuers": names(&tables[0]),
-        "levels": names(&tables[1]),
-        "categories": names(&tables[2]),
+        "facets": facets.names(),
+        "columns": columns,
         "docs": docs,
         "files": files,
     })
     .to_string()
     .into_bytes()
+}
+
+/// The distinct values of each facet field, numbered in order of first use.
+#[derive(Default)]
+struct Facets(BTreeMap<&'static str, BTreeMap<String, usize>>);
+
+impl Facets {
+    /// The number of `cell`'s value among field `key`'s values; null if absent.
+    fn intern(&mut self, key: &'static str, cell: Cell<'_>) -> Value {
+        let text = cell.to_csv();
+        let values = self.0.entry(key).or_default();
+        if text.is_empty() {
+            return Value::Null;
+        }
+        let n = values.len();
+        json!(*values.entry(text).or_insert(n))
+    }
+
+    /// Each facet field's values, by number.
+    fn names(self) -> BTreeMap<&'static str, Vec<String>> {
+        let by_number = |values: BTreeMap<String, usize>| {
+            let mut v: Vec<(String, usize)> = values.into_iter().collect();
+            v.sort_by_key(|x| x.1);
+            v.into_iter().map(|x| x.0).collect()
+        };
+        self.0.into_iter().map(|(k, v)| (k, by_number(v))).collect()
+    }
 }
 
 fn status_index(status: Status) -> usize {

@@ -112,6 +112,13 @@ impl Fixture {
     }
 }
 
+/// The JSON of a gzipped search index file.
+pub fn gunzip_json(bytes: &[u8]) -> serde_json::Value {
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut text).unwrap();
+    serde_json::from_slice(&text).unwrap()
+}
+
 /// Diagnostics as text, for failure messages.
 pub fn render(diags: &Diagnostics) -> String {
     diags.iter().map(|d| format!("{d}\n")).collect()

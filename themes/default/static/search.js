@@ -15,7 +15,7 @@ const form = document.getElementById("search-form");
 const input = document.getElementById("search-q");
 const PAGE = 10;
 /** The index format this script reads (`version` in manifest.json). */
-const FORMAT = 4;
+const FORMAT = 5;
 
 // ---------- loading ----------
 
@@ -66,18 +66,20 @@ function loadIndex() {
     statuses = { all: meta.statuses, shown: meta.shown, inForce: new Set(meta.in_force) };
     const group = meta.files.group;
     let tableAt = 0;
+    // A row's positions, by column name: docs.bin names them once.
+    const col = Object.fromEntries(meta.columns.map((name, k) => [name, k]));
+    const facet = (d, name) => (d[col[name]] == null ? null : meta.facets[name][d[col[name]]]);
     const docs = meta.docs.map((d, i) => {
       // Each table is one gzip member of its group's file, in document order.
       if (i % group === 0) tableAt = 0;
-      tableAt += d[10];
+      const table = d[col.table], published = d[col.published];
+      tableAt += table;
       return {
-        i, id: d[0], title: d[1], number: d[2] || "",
-        issuer: d[3] == null ? null : meta.issuers[d[3]],
-        level: d[4] == null ? null : meta.levels[d[4]],
-        category: d[5] == null ? null : meta.categories[d[5]],
-        status: meta.statuses[d[6]], date: d[7] || "", year: d[7] ? +d[7].slice(0, 4) : null,
-        headEnd: d[8], bodyLen: d[9], length: d[8] + d[9], body: d[11],
-        table: d[10] ? { file: meta.files.tables[Math.floor(i / group)], from: tableAt - d[10], len: d[10] } : null,
+        i, id: d[col.id], title: d[col.title], number: d[col.number] || "",
+        issuer: facet(d, "issuer"), level: facet(d, "level"), category: facet(d, "category"),
+        status: meta.statuses[d[col.status]], date: published || "", year: published ? +published.slice(0, 4) : null,
+        headEnd: d[col.head_end], bodyLen: d[col.body_len], length: d[col.head_end] + d[col.body_len], body: d[col.body],
+        table: table ? { file: meta.files.tables[Math.floor(i / group)], from: tableAt - table, len: table } : null,
       };
     });
     return { files: meta.files, docs };
