@@ -76,9 +76,10 @@ const BATCH: usize = 8;
 
 impl Index {
     /// Index `sources`, one per catalogue document, in order.
-    pub fn build(sources: Vec<Source<'_>>) -> Index {
+    pub fn build<'a>(sources: impl IntoIterator<Item = Source<'a>>) -> Index {
+        let mut sources = sources.into_iter();
         let mut index = Index {
-            docs: Vec::with_capacity(sources.len()),
+            docs: Vec::with_capacity(sources.size_hint().0),
             postings: vec![FxMap::default(); PARTITIONS],
         };
         // Tokenise the next batch while the last one is merged in.
@@ -88,7 +89,6 @@ impl Index {
                 .map(|source| COUNTER.with_borrow_mut(|c| index_document(c, source)))
                 .collect()
         };
-        let mut sources = sources.into_iter();
         let mut done = tokenise(sources.by_ref().take(BATCH).collect());
         while !done.is_empty() {
             let batch: Vec<Source<'_>> = sources.by_ref().take(BATCH).collect();
@@ -469,16 +469,11 @@ mod tests {
 
     fn index(texts: &[&str]) -> Index {
         let bodies: Vec<Body> = texts.iter().map(|t| Body::new(t.to_string(), 1)).collect();
-        Index::build(
-            bodies
-                .iter()
-                .map(|b| Source {
-                    title: "标题",
-                    number: None,
-                    body: Some(b),
-                })
-                .collect(),
-        )
+        Index::build(bodies.iter().map(|b| Source {
+            title: "标题",
+            number: None,
+            body: Some(b),
+        }))
     }
 
     fn docs(index: &Index, q: &str) -> Vec<u32> {

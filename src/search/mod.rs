@@ -55,16 +55,15 @@ pub const TABLE_GROUP: usize = 16;
 
 /// Index the title, 文号 and body text of every document of `cat`.
 pub fn index(cat: &Catalogue) -> Index {
-    let sources = cat
-        .docs
-        .iter()
-        .map(|d| Source {
-            title: &d.title,
-            number: d.meta.fields.number.as_deref(),
-            body: d.body.as_ref(),
-        })
-        .collect();
-    Index::build(sources)
+    Index::build(sources(cat))
+}
+
+fn sources(cat: &Catalogue) -> impl Iterator<Item = Source<'_>> {
+    cat.docs.iter().map(|d| Source {
+        title: &d.title,
+        number: d.meta.fields.number.as_deref(),
+        body: d.body.as_ref(),
+    })
 }
 
 /// The part of the index that needs no rendered page: the postings.
@@ -76,7 +75,18 @@ pub struct Prepared {
 
 /// Tokenise, invert and encode the postings of `cat`.
 pub fn prepare(cat: &Catalogue) -> Prepared {
-    let mut index = index(cat);
+    encode(index(cat))
+}
+
+/// [`prepare`], given up (`None`) as soon as `stale` says the catalogue
+/// has been replaced: the dev server's indexer then leaves both cores to
+/// the rebuild a reader is waiting for.
+pub fn prepare_unless(cat: &Catalogue, stale: &dyn Fn() -> bool) -> Option<Prepared> {
+    let index = Index::build(sources(cat).take_while(|_| !stale()));
+    (!stale()).then(|| encode(index))
+}
+
+fn encode(mut index: Index) -> Prepared {
     let postings = postings_files(&mut index);
     Prepared { index, postings }
 }
@@ -447,6 +457,41 @@ mod tests {
         assert_eq!(failing, Err(IndexError("stream error".into())));
         let stalled = member(b"abc", |_, _: &mut Vec<u8>| Ok((0, false)));
         assert!(stalled.unwrap_err().to_string().contains("progress"));
+    }
+
+    #[test]
+    fn a_stale_index_is_given_up_and_a_fresh_one_is_the_full_one() {
+        let docs = (0..40)
+            .map(|i| {
+                let text = format!(
+                    "+++\ntitle = \"规定{i}\"\npublished = 2020-01-01\n+++\n第一条 内容{i}。\n"
+                );
+                let rel = std::path::PathBuf::from(format!("content/d{i}.md"));
+                let mut diags = Vec::new();
+                crate::content::parse_document(
+                    &rel,
+                    std::path::Path::new(&format!("d{i}.md")),
+                    &text,
+                    &mut diags,
+                )
+                .unwrap()
+            })
+            .collect();
+        let content = crate::content::Content {
+            documents: docs,
+            ..Default::default()
+        };
+        let (cat, _) = Catalogue::build(content, "2026-01-01".parse().unwrap());
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let stale_soon = || asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 5;
+        assert!(prepare_unless(&cat, &stale_soon).is_none());
+        assert!(
+            asked.into_inner() < 20,
+            "stopped reading documents once stale"
+        );
+        let files = |p: Prepared| p.finish(&cat, &|_| None).unwrap();
+        let fresh = prepare_unless(&cat, &|| false).map(files);
+        assert_eq!(fresh, Some(files(prepare(&cat))));
     }
 
     #[test]

@@ -122,6 +122,7 @@ fn spawn_rebuilds(mut engine: Engine, mut watcher: watch::SiteWatcher, sink: Sin
     std::thread::spawn(move || {
         while let Some(changes) = watcher.next_batch(&engine.layout()) {
             let started = Instant::now();
+            sink.indexer.cancel();
             let outcome = engine.rebuild(&changes);
             watcher.follow(&engine.layout());
             sink.publish(outcome, started);
@@ -141,6 +142,13 @@ struct Indexer {
 }
 
 impl Indexer {
+    /// Make the index being built stale: a rebuild has begun, which a
+    /// reader waits for, and its catalogue will replace this one.
+    fn cancel(&self) {
+        self.latest
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
     fn spawn(&self, catalogue: Arc<crate::catalogue::Catalogue>, store: Arc<RwLock<Store>>) {
         use std::sync::atomic::Ordering;
         let ticket = self.latest.fetch_add(1, Ordering::SeqCst) + 1;
@@ -158,17 +166,20 @@ impl Indexer {
             let Ok(pool) = pool.build() else {
                 return;
             };
+            // A newer build makes this index stale: give up at once.
+            let stale = || latest.load(Ordering::SeqCst) != ticket;
             let files = pool.install(|| {
-                let prepared = crate::search::prepare(&catalogue);
+                let prepared = crate::search::prepare_unless(&catalogue, &stale)?;
                 let pages = |path: &str| {
                     let store = store.read().unwrap_or_else(|e| e.into_inner());
                     store.get(path).map(|html| snippets::articles(&html))
                 };
-                prepared.finish(&catalogue, &pages)
+                Some(prepared.finish(&catalogue, &pages))
             });
             let files = match files {
-                Ok(files) => files,
-                Err(e) => return crate::say!("{e}; the search index keeps its last build"),
+                None => return,
+                Some(Ok(files)) => files,
+                Some(Err(e)) => return crate::say!("{e}; the search index keeps its last build"),
             };
             if latest.load(Ordering::SeqCst) == ticket {
                 store
