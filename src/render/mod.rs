@@ -492,63 +492,12 @@ impl Pass<'_> {
     fn render_document(&self, i: usize) {
         let doc = &self.cat.docs[i];
         let shown = doc.shown_version();
-        let text_html = |k: Option<usize>, body: &crate::content::Body| {
-            let notes = k
-                .and_then(|k| doc.versions[k].derived.as_ref())
-                .map_or(&[][..], |d| &d.notes[..]);
-            let (html, toc) = self.body_html(i, body);
-            let html = notes::annotate_articles(
-                &html,
-                notes,
-                self.cat,
-                self.views,
-                &self.r.strings,
-                &self.r.config.base_path(),
-            );
-            (Some(Value::from_safe_string(html)), toc)
-        };
-        let (body_html, toc) = match &doc.body {
-            Some(body) => {
-                let base = self.r.config.base_path();
-                let links = notes::citation_links(i, self.cat, self.views);
-                let linked = crate::content::Body {
-                    markdown: notes::link_citations(&body.markdown, &links, &base).into(),
-                    ..body.clone()
-                };
-                let (html, toc) = text_html(shown, &linked);
-                let html = html.map(|h| {
-                    let tagged =
-                        notes::tag_cited_status(&h.to_string(), i, self.cat, self.views, &base);
-                    Value::from_safe_string(tagged)
-                });
-                (html, toc)
-            }
-            None => (None, Vec::new()),
-        };
+        let (body_html, toc) = self.shown_html(i);
         let inputs = self.document_inputs(i);
         self.write_annexes(i, &inputs.annexes);
         let inputs = v(inputs);
         let page = |body_html: Option<Value>, toc, version: Option<VersionPage>, url: &str| {
-            let jsonld = export::json_ld(
-                &self.views[i],
-                version.as_ref().map(|v| &v.shown),
-                &self.r.config,
-            );
-            // Only a text with code needs the highlighting styles (15 KB).
-            let has_code = (body_html.as_ref())
-                .and_then(Value::as_str)
-                .is_some_and(|h| h.contains("<pre"));
-            let ctx = context! {
-                has_code,
-                body_html,
-                toc => v(toc),
-                version => v(version),
-                articles => v(doc.body.as_ref().map(|b| b.outline.anchors().map(|a| a.to_string()).collect::<Vec<_>>())),
-                jsonld => Value::from_safe_string(jsonld),
-                page_title => &self.views[i].title,
-                ..inputs.clone()
-            };
-            self.page(Page::Document, url, ctx);
+            self.document_page(i, &inputs, body_html, toc, version, url);
         };
         let versions = view::version_views(i, self.cat, self.views, &self.r.strings);
         for k in doc.paged_versions() {
@@ -558,7 +507,8 @@ impl Pass<'_> {
             let (html, toc) = if Some(k) == shown {
                 (body_html.clone(), toc.clone())
             } else {
-                text_html(Some(k), &text.body)
+                let (html, toc) = self.text_html(i, Some(k), &text.body);
+                (Some(html), toc)
             };
             let version = VersionPage::new(&versions, k, &self.r.strings, text);
             page(
@@ -571,6 +521,79 @@ impl Pass<'_> {
         page(body_html, toc, None, &routes::doc_dir(&doc.id));
         self.render_comparisons(i, &versions);
         self.render_merged_redirects(i);
+    }
+
+    /// The text the document page shows, its citations linked and tagged
+    /// with the cited documents' statuses, and its table of contents.
+    fn shown_html(&self, i: usize) -> (Option<Value>, Vec<crate::markdown::TocEntry>) {
+        let doc = &self.cat.docs[i];
+        let Some(body) = &doc.body else {
+            return (None, Vec::new());
+        };
+        let base = self.r.config.base_path();
+        let links = notes::citation_links(i, self.cat, self.views);
+        let linked = crate::content::Body {
+            markdown: notes::link_citations(&body.markdown, &links, &base).into(),
+            ..body.clone()
+        };
+        let (html, toc) = self.text_html(i, doc.shown_version(), &linked);
+        let tagged = notes::tag_cited_status(&html.to_string(), i, self.cat, self.views, &base);
+        (Some(Value::from_safe_string(tagged)), toc)
+    }
+
+    /// Text `body` of document `i` (version `k`, if a version) as HTML, with
+    /// the notes under each article an act changed.
+    fn text_html(
+        &self,
+        i: usize,
+        k: Option<usize>,
+        body: &crate::content::Body,
+    ) -> (Value, Vec<crate::markdown::TocEntry>) {
+        let doc = &self.cat.docs[i];
+        let notes = k
+            .and_then(|k| doc.versions[k].derived.as_ref())
+            .map_or(&[][..], |d| &d.notes[..]);
+        let (html, toc) = self.body_html(i, body);
+        let base = self.r.config.base_path();
+        let t = &self.r.strings;
+        let html = notes::annotate_articles(&html, notes, self.cat, self.views, t, &base);
+        (Value::from_safe_string(html), toc)
+    }
+
+    /// One page of document `i`: its own (`version` none) or a version's.
+    fn document_page(
+        &self,
+        i: usize,
+        inputs: &Value,
+        body_html: Option<Value>,
+        toc: Vec<crate::markdown::TocEntry>,
+        version: Option<VersionPage>,
+        url: &str,
+    ) {
+        let doc = &self.cat.docs[i];
+        let shown = version.as_ref().map(|v| &v.shown);
+        let jsonld = export::json_ld(&self.views[i], shown, &self.r.config);
+        // Only a text with code needs the highlighting styles (15 KB).
+        let has_code = (body_html.as_ref())
+            .and_then(Value::as_str)
+            .is_some_and(|h| h.contains("<pre"));
+        let anchors = doc.body.as_ref().map(|b| {
+            b.outline
+                .anchors()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+        });
+        let ctx = context! {
+            has_code,
+            body_html,
+            toc => v(toc),
+            version => v(version),
+            articles => v(anchors),
+            jsonld => Value::from_safe_string(jsonld),
+            page_title => &self.views[i].title,
+            ..inputs.clone()
+        };
+        self.page(Page::Document, url, ctx);
     }
 
     /// The HTML and table of contents of one text of document `i`, its

@@ -333,31 +333,8 @@ impl Engine {
             .as_ref()
             .map(|g| g.listing_keys.clone())
             .unwrap_or_default();
-        let mut known = self.good.take().map(|g| g.docs).unwrap_or_default();
-        let ids: HashMap<DocId, Known> = (0..cat.docs.len())
-            .map(|i| {
-                let id = &cat.docs[i].id;
-                let old = known.remove(id);
-                if let Some(old) = &old {
-                    removed.extend(old.files.iter().filter(|f| !doc_keys.contains(*f)).cloned());
-                }
-                let digest = fp.docs.get(&i).copied();
-                // What its texts link to, by written link or citation.
-                let links = cat.cites[i]
-                    .iter()
-                    .map(|&j| cat.docs[j].id.clone())
-                    .collect();
-                let known = Known {
-                    digest: digest.or(old.map(|k| k.digest)).unwrap_or_default(),
-                    status: status(cat, i),
-                    neighbours: neighbours(cat, i).map(|j| cat.docs[j].id.clone()).collect(),
-                    anchor: fp.anchors[i],
-                    links,
-                    files: owned[i].clone(),
-                };
-                (id.clone(), known)
-            })
-            .collect();
+        let known = self.good.take().map(|g| g.docs).unwrap_or_default();
+        let ids = known_documents(cat, &fp, &owned, &doc_keys, known, &mut removed);
         let rendered_listings = matches!(
             selection,
             Selection::All | Selection::Some { listings: true, .. }
@@ -373,11 +350,6 @@ impl Engine {
         } else {
             old_listing_keys.clone()
         };
-        removed.extend(
-            known
-                .values()
-                .flat_map(|k| k.files.iter().filter(|f| !doc_keys.contains(*f)).cloned()),
-        );
         removed.extend(old_listing_keys.difference(&listing_keys).cloned());
         let documents = match selection {
             Selection::All => cat.docs.len(),
@@ -420,6 +392,48 @@ impl Engine {
         let changed = self.sources.rescan(&self.setup.config);
         self.dirty.extend(changed);
     }
+}
+
+/// What this build knows about each document, for the next one to compare
+/// with; the files of pages that moved or went away go to `removed`.
+fn known_documents(
+    cat: &Catalogue,
+    fp: &Fingerprint,
+    owned: &[Vec<String>],
+    doc_keys: &BTreeSet<String>,
+    mut known: HashMap<DocId, Known>,
+    removed: &mut Vec<String>,
+) -> HashMap<DocId, Known> {
+    let gone_files = |k: &Known| {
+        k.files
+            .iter()
+            .filter(|f| !doc_keys.contains(*f))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let ids = (0..cat.docs.len())
+        .map(|i| {
+            let id = &cat.docs[i].id;
+            let old = known.remove(id);
+            removed.extend(old.as_ref().map(gone_files).unwrap_or_default());
+            let digest = fp.docs.get(&i).copied();
+            let known = Known {
+                digest: digest.or(old.map(|k| k.digest)).unwrap_or_default(),
+                status: status(cat, i),
+                neighbours: neighbours(cat, i).map(|j| cat.docs[j].id.clone()).collect(),
+                anchor: fp.anchors[i],
+                // What its texts link to, by written link or citation.
+                links: cat.cites[i]
+                    .iter()
+                    .map(|&j| cat.docs[j].id.clone())
+                    .collect(),
+                files: owned[i].clone(),
+            };
+            (id.clone(), known)
+        })
+        .collect();
+    removed.extend(known.values().flat_map(gone_files));
+    ids
 }
 
 /// A document's computed status and its cause, as compared between builds.
