@@ -320,6 +320,9 @@ fn several_words(text: &str) -> Option<Vec<Instruction>> {
     Some(words.collect())
 }
 
+/// One instruction from its sentence, the quoted wording cut out first.
+/// Long on purpose: one arm per sentence form the README lists, kept
+/// together so the grammar reads in one place.
 fn parse_one(text: &str) -> Result<Instruction, String> {
     let (skeleton, quotes) = split_quotes(text)?;
     let s = skeleton.trim_end_matches(['。', '；', ';']);
@@ -541,6 +544,8 @@ fn note(segment: &mut Segment, act: &Act<'_>) {
     });
 }
 
+/// Apply one instruction to the text's segments. Long on purpose: one arm
+/// per instruction kind, beside each other so their effects compare.
 fn apply_one(
     segments: &mut Vec<Segment>,
     instruction: &Instruction,

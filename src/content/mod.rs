@@ -554,14 +554,8 @@ pub fn parse_document(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut meta = meta;
+    infer_dates(&mut meta, body, &stem);
     let history = infer::history(body);
-    let (history_published, history_effective) = infer::history_dates(body);
-    let stem_date = infer::stem_date(&stem);
-    meta.fields.published = meta.fields.published.or(history_published).or(stem_date);
-    meta.fields.effective = meta
-        .fields
-        .effective
-        .or(history_effective.filter(|_| meta.fields.published == history_published));
     let title = meta.title.clone().or_else(|| infer::title(body));
     // A version file may leave the title to the document it is a version of.
     if title.is_none() && meta.version_of.is_none() {
@@ -594,6 +588,21 @@ pub fn parse_document(
     };
     diags.extend(control_character(&doc));
     Some(doc)
+}
+
+/// Dates the front matter leaves out, from the history lines above
+/// `<!-- INFO END -->` or a `NAME(YYYY-MM-DD)` file name.
+fn infer_dates(meta: &mut Meta, body: &str, stem: &str) {
+    let (history_published, history_effective) = infer::history_dates(body);
+    let fields = &mut meta.fields;
+    fields.published = fields
+        .published
+        .or(history_published)
+        .or(infer::stem_date(stem));
+    let same_event = fields.published == history_published;
+    fields.effective = fields
+        .effective
+        .or(history_effective.filter(|_| same_event));
 }
 
 fn parse_section(

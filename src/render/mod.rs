@@ -373,23 +373,32 @@ impl Renderer {
         if let (Some(listings), Some(d)) = (listings, pass.digesting) {
             *listings = d.finish();
         }
-        let mut diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
+        let diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         let provided = pass
             .provided
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        let warnings = lint::undeclared_variables(&self.env, &self.sources, &provided);
-        // A variable that already failed a render is reported once, as that error.
+        self.with_template_warnings(diags, &provided)
+    }
+
+    /// `diags` and the warnings about variables no page gives a template,
+    /// except where a render of that template already failed (a variable
+    /// is reported once, as that error).
+    fn with_template_warnings(
+        &self,
+        mut diags: Diagnostics,
+        provided: &BTreeMap<String, BTreeSet<String>>,
+    ) -> Diagnostics {
+        let warnings = lint::undeclared_variables(&self.env, &self.sources, provided);
         let failed: BTreeSet<_> = diags
             .iter()
             .filter(|d| d.code == Code::Template)
             .map(|d| (d.path.clone(), d.line))
             .collect();
-        diags.extend(
-            warnings
-                .into_iter()
-                .filter(|w| !failed.contains(&(w.path.clone(), w.line))),
-        );
+        let new = warnings
+            .into_iter()
+            .filter(|w| !failed.contains(&(w.path.clone(), w.line)));
+        diags.extend(new);
         diags
     }
 
