@@ -65,7 +65,7 @@ pub struct Article {
     /// Its anchor (which carries its number).
     pub anchor: Anchor,
     /// The body line (1-based) on which the paragraph starts.
-    pub line: usize,
+    pub line: u32,
 }
 
 /// A heading of the body.
@@ -94,7 +94,7 @@ pub enum BlockKind {
     /// A heading.
     Heading,
     /// The paragraph opening article `articles[i]`.
-    Article(usize),
+    Article(u32),
     /// Any other paragraph, code block or table.
     Text,
 }
@@ -104,8 +104,9 @@ pub enum BlockKind {
 pub struct Block {
     /// What it is.
     pub kind: BlockKind,
-    /// Its body lines (1-based, end exclusive).
-    pub lines: Range<usize>,
+    /// Its body lines (1-based, end exclusive). (`u32`s: a large site
+    /// holds some hundred thousand blocks.)
+    pub lines: Range<u32>,
 }
 
 /// Blocks read together: an article with the blocks that follow it up to
@@ -128,8 +129,8 @@ impl Section<'_> {
 impl Block {
     /// Its source lines, from the body's lines (clamped to them).
     pub fn source<'t>(&self, lines: &'t [&'t str]) -> &'t [&'t str] {
-        let end = self.lines.end.min(lines.len() + 1);
-        &lines[self.lines.start.min(end) - 1..end - 1]
+        let end = (self.lines.end as usize).min(lines.len() + 1);
+        &lines[(self.lines.start as usize).min(end) - 1..end - 1]
     }
 }
 
@@ -228,7 +229,7 @@ impl Outline {
         for node in root.descendants() {
             let data = node.data();
             let pos = data.sourcepos;
-            let lines = pos.start.line..pos.end.line + 1;
+            let lines = pos.start.line as u32..pos.end.line as u32 + 1;
             let kind = match &data.value {
                 NodeValue::Heading(h) => {
                     let text = node.collect_text();
@@ -250,9 +251,9 @@ impl Outline {
                         };
                         out.articles.push(Article {
                             anchor,
-                            line: pos.start.line,
+                            line: pos.start.line as u32,
                         });
-                        BlockKind::Article(out.articles.len() - 1)
+                        BlockKind::Article(out.articles.len() as u32 - 1)
                     }
                     None => BlockKind::Text,
                 },
@@ -270,13 +271,18 @@ impl Outline {
             };
             out.blocks.push(Block { kind, lines });
         }
+        // Kept for the whole build: no spare capacity.
+        out.articles.shrink_to_fit();
+        out.headings.shrink_to_fit();
+        out.links.shrink_to_fit();
+        out.blocks.shrink_to_fit();
         out
     }
 
     /// The article that opens on body line `line`, if any.
     pub fn article_at(&self, line: usize) -> Option<&Article> {
         self.articles
-            .binary_search_by_key(&line, |a| a.line)
+            .binary_search_by_key(&line, |a| a.line as usize)
             .ok()
             .map(|i| &self.articles[i])
     }
@@ -312,7 +318,7 @@ impl Outline {
     fn section(&self, blocks: Range<usize>) -> Section<'_> {
         let blocks = &self.blocks[blocks];
         let article = match blocks[0].kind {
-            BlockKind::Article(i) => Some(&self.articles[i]),
+            BlockKind::Article(i) => Some(&self.articles[i as usize]),
             _ => None,
         };
         Section { article, blocks }

@@ -160,7 +160,7 @@ fn from_first_article(doc: &Document) -> Option<&str> {
     let body = doc.body.as_ref()?;
     let first = body.outline.articles.first()?.line;
     let lines = body.markdown.split_inclusive('\n');
-    let start: usize = lines.take(first - 1).map(str::len).sum();
+    let start: usize = lines.take(first as usize - 1).map(str::len).sum();
     body.markdown.get(start..).map(str::trim_end)
 }
 
