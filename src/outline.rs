@@ -328,11 +328,6 @@ impl Outline {
     pub fn anchors(&self) -> impl Iterator<Item = Anchor> + '_ {
         self.articles.iter().map(|a| a.anchor)
     }
-
-    /// Article numbers in reading order (a repeated number appears again).
-    pub fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
-        self.articles.iter().map(|a| a.anchor.number)
-    }
 }
 
 /// The number of the article `paragraph` opens, if it is an article: its

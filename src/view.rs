@@ -416,41 +416,32 @@ pub fn relation_groups(
     views: &[DocView],
     t: &Strings,
 ) -> Vec<RelationGroup> {
+    let outgoing = cat.outgoing[i].iter().map(|r| (r.kind, r.to, &r.reason));
+    let incoming = cat.incoming[i].iter().map(|r| (r.kind, r.from, &r.reason));
+    let both: [(bool, Vec<_>); 2] = [(false, outgoing.collect()), (true, incoming.collect())];
     let mut groups = Vec::new();
-    for kind in RelationKind::ALL {
-        let docs: Vec<Related> = cat.outgoing[i]
-            .iter()
-            .filter(|r| r.kind == kind)
-            .map(|r| Related {
-                doc: views[r.to].clone(),
-                reason: r.reason.clone(),
-            })
-            .collect();
-        if !docs.is_empty() {
+    for (incoming, related) in both {
+        for kind in RelationKind::ALL {
+            let docs: Vec<Related> = (related.iter())
+                .filter(|(k, _, _)| *k == kind)
+                .map(|(_, j, reason)| Related {
+                    doc: views[*j].clone(),
+                    reason: (*reason).clone(),
+                })
+                .collect();
+            if docs.is_empty() {
+                continue;
+            }
+            let key = match incoming {
+                true => format!("{}_in", kind.key()),
+                false => kind.key().into(),
+            };
+            let label = t.relation(kind, incoming);
             groups.push(RelationGroup {
                 kind,
-                key: kind.key().into(),
-                label: t.relation(kind, false),
-                incoming: false,
-                docs,
-            });
-        }
-    }
-    for kind in RelationKind::ALL {
-        let docs: Vec<Related> = cat.incoming[i]
-            .iter()
-            .filter(|r| r.kind == kind)
-            .map(|r| Related {
-                doc: views[r.from].clone(),
-                reason: r.reason.clone(),
-            })
-            .collect();
-        if !docs.is_empty() {
-            groups.push(RelationGroup {
-                kind,
-                key: format!("{}_in", kind.key()),
-                label: t.relation(kind, true),
-                incoming: true,
+                key,
+                label,
+                incoming,
                 docs,
             });
         }

@@ -16,6 +16,8 @@ use crate::outline::{Anchor, LinkTarget, internal_target};
 /// Where a written link leads inside the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkTo {
+    /// The link's destination as written (`../a.md#art-3`).
+    pub url: String,
     /// The document.
     pub doc: DocIdx,
     /// The fragment as written (`art-3`, a heading id), if any.
@@ -38,10 +40,17 @@ pub(super) fn by_source(docs: &[Document]) -> HashMap<String, DocIdx> {
 }
 
 impl Catalogue {
+    /// Where the link written as `url` in a text of document `i` leads, as
+    /// the catalogue resolved it; `None` for a link out of the site or one
+    /// that leads nowhere (reported already).
+    pub fn link(&self, i: usize, url: &str) -> Option<&LinkTo> {
+        self.links[i].iter().find(|l| l.url == url)
+    }
+
     /// Where a link written in a text of document `from` leads: `Ok(None)`
     /// for a link out of the site, or into a file whose own error is
     /// reported instead; `Err` says why it leads nowhere.
-    pub fn resolve_link(&self, from: usize, url: &str) -> Result<Option<LinkTo>, String> {
+    fn resolve_link(&self, from: usize, url: &str) -> Result<Option<LinkTo>, String> {
         let doc = &self.docs[from];
         let Some((target, fragment)) = internal_target(url, &doc.section) else {
             return Ok(None);
@@ -64,7 +73,11 @@ impl Catalogue {
                 false => Err("no document has this id or source file".to_owned()),
             };
         };
-        let link = LinkTo { doc: to, fragment };
+        let link = LinkTo {
+            url: url.to_owned(),
+            doc: to,
+            fragment,
+        };
         if let Some(f) = link.fragment.as_deref().filter(|f| f.starts_with("art-")) {
             let known = self.docs[to]
                 .body
@@ -80,7 +93,7 @@ impl Catalogue {
 
     /// The links written in every text of document `from` that a page
     /// shows (its own and its other versions'), resolved; a link that
-    /// leads nowhere is reported.
+    /// leads nowhere is reported. Called once per build, for `links`.
     pub(super) fn written_links(&self, from: usize, diags: &mut Diagnostics) -> Vec<LinkTo> {
         let doc = &self.docs[from];
         // The texts pages show: the document's, and its other versions'.

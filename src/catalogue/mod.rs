@@ -118,8 +118,8 @@ pub struct CitationCache {
     /// By (document index, address of its text). The entry holds the text,
     /// so no other text can take that address while the entry lives; an
     /// unchanged file keeps its text between builds, an edited one gets a
-    /// new one. (Hashing every text instead cost 10 ms per rebuild on the
-    /// shared corpus.)
+    /// new one. (Keyed by a hash, every rebuild read all the texts again:
+    /// 24 MB on the shared corpus.)
     found: HashMap<(usize, usize), (Arc<str>, citations::Found)>,
 }
 
@@ -179,6 +179,9 @@ pub struct Catalogue {
     pub cited_by: Vec<Vec<(DocIdx, Vec<u32>)>>,
     /// Documents each document cites (the other direction of `cited_by`).
     pub cites: Vec<Vec<DocIdx>>,
+    /// The links written in each document's texts that lead into the site,
+    /// resolved (see [`Catalogue::link`]).
+    pub links: Vec<Vec<links::LinkTo>>,
     /// Over all texts: `《…》` naming two documents, and naming none.
     pub unlinked: (usize, usize),
     /// Document files with errors: references to them are not errors of
@@ -226,6 +229,7 @@ impl Catalogue {
             citations: Vec::new(),
             cited_by: Vec::new(),
             cites: Vec::new(),
+            links: Vec::new(),
             unlinked: (0, 0),
             unreadable,
             index,
@@ -460,14 +464,14 @@ impl Catalogue {
     /// naming two documents is a note.
     fn link_citing(&mut self, found: &[citations::Found], diags: &mut Diagnostics) {
         self.cited_by = vec![Vec::new(); self.docs.len()];
+        self.links = (0..self.docs.len())
+            .map(|from| self.written_links(from, diags))
+            .collect();
         for (from, f) in found.iter().enumerate() {
             let citing = DocIdx::new(from);
-            for to in self.written_links(from, diags) {
-                cite(
-                    &mut self.cited_by[to.doc],
-                    citing,
-                    to.article().map(|a| a.number),
-                );
+            for to in &self.links[from] {
+                let article = to.article().map(|a| a.number);
+                cite(&mut self.cited_by[to.doc], citing, article);
             }
             self.unlinked.0 += f.ambiguous.len();
             self.unlinked.1 += f.unknown.len();

@@ -743,7 +743,8 @@ mod tests {
             NaiveDate::from_ymd_opt(2021, 8, 20)
         );
         let body = doc.body.unwrap();
-        assert_eq!(body.outline.numbers().collect::<Vec<_>>(), vec![1, 2]);
+        let anchors: Vec<String> = body.outline.anchors().map(|a| a.to_string()).collect();
+        assert_eq!(anchors, ["art-1", "art-2"]);
         assert!(!body.markdown.contains("INFO END"));
         assert!(!body.markdown.starts_with("# "));
     }

@@ -614,8 +614,12 @@ impl Pass<'_> {
     ) -> (String, Vec<crate::markdown::TocEntry>) {
         let base = self.r.config.base_path();
         let resolve = |url: &str| {
-            let to = self.cat.resolve_link(i, url).ok().flatten()?;
-            let fragment = to.fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            let to = self.cat.link(i, url)?;
+            let fragment = to
+                .fragment
+                .as_ref()
+                .map(|f| format!("#{f}"))
+                .unwrap_or_default();
             Some(format!("{base}{}{fragment}", self.views[to.doc].url))
         };
         let rendered = self
