@@ -25,7 +25,7 @@
 //! |---|---|---|
 //! | 0 | `diagnostics`, `model`, `articles`, `output`, `scaffold` | leaves: vocabulary, reports, article numbers, file sinks |
 //! | 1 | `config`, `outline` | settings; a body's structure |
-//! | 2 | `markdown` | Markdown to HTML, anchors where `outline` says |
+//! | 2 | `markdown`, `inputs` | Markdown to HTML, anchors where `outline` says; which files a site reads |
 //! | 3 | `content` | load front matter, bodies and the catalogue file |
 //! | 4 | `routes`, `compare`, `import` | every output path and URL; two texts compared; spreadsheet import |
 //! | 5 | `catalogue` | the resolved site |
@@ -46,6 +46,7 @@ pub mod diagnostics;
 pub mod export;
 pub mod i18n;
 pub mod import;
+pub mod inputs;
 pub mod markdown;
 pub mod model;
 pub mod outline;

@@ -221,8 +221,13 @@ fn build(site: &SiteArgs, output: Option<PathBuf>) -> ExitCode {
     };
     match gazette::build(&opts) {
         Ok(report) => {
+            let note = if report.unchanged {
+                " (nothing changed since the last build: no file written)"
+            } else {
+                ""
+            };
             gazette::say!(
-                "built {} documents into {} in {} ms",
+                "built {} documents into {} in {} ms{note}",
                 report.documents,
                 report.out_dir.display(),
                 started.elapsed().as_millis()

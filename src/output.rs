@@ -180,7 +180,7 @@ mod tests {
         for (rel, text) in files {
             out.write(rel, text.as_bytes()).unwrap();
         }
-        out.commit().unwrap()
+        out.commit(None).unwrap()
     }
 
     fn read(target: &Path, rel: &str) -> String {

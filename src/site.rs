@@ -4,6 +4,7 @@
 //!
 //! The one place that knows the order of stages; owns no stage's logic.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -12,6 +13,8 @@ use crate::catalogue::{AppliedAct, Catalogue, CitationCache};
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::inputs::Layout;
+use crate::output::manifest::{Built, Stat};
 use crate::output::{Discard, Incremental, Output};
 use crate::render::Renderer;
 use crate::review::Campaign;
@@ -54,6 +57,17 @@ pub struct BuildReport {
     pub out_dir: PathBuf,
     /// Warnings found on the way.
     pub warnings: Diagnostics,
+    /// True when nothing had changed since the build that wrote the
+    /// output, so nothing was done (its warnings are repeated).
+    pub unchanged: bool,
+}
+
+/// What a build records beside its output, for the next build to repeat
+/// when nothing changed.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Recorded {
+    documents: usize,
+    warnings: Vec<Diagnostic>,
 }
 
 /// A loaded and computed site, ready to render.
@@ -189,17 +203,22 @@ impl Site {
 
 /// Build the site into its output folder, atomically. A site with errors is
 /// still rendered (into nothing) so that one run reports every problem.
+/// When the inputs are those the output was built from and the output is
+/// untouched, nothing is done and that build's warnings are repeated.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let inputs = stamp(opts);
+    if let Some(report) = inputs
+        .as_ref()
+        .and_then(|(digest, out)| unchanged(opts, *digest, out))
+    {
+        return report;
+    }
     let (site, diags) = load_all(opts)?;
     let diags = match settle(diags, opts.deny_warnings) {
         Ok(diags) => diags,
         Err(diags) => return site.render(&Discard, diags).and_then(Err),
     };
-    let out_dir = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.root.join(&site.config.output_dir));
-    let out_dir = through_link(out_dir)?;
+    let out_dir = output_dir(opts, &site.config)?;
     guard_output(&opts.root, &out_dir)?;
     let io_error = |e: std::io::Error| {
         Diagnostics(vec![Diagnostic::error(
@@ -210,12 +229,65 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     };
     let out = Incremental::begin(&out_dir).map_err(io_error)?;
     let warnings = site.render_with_index(&out, diags)?;
-    out.commit().map_err(io_error)?;
-    Ok(BuildReport {
+    let recorded = Recorded {
         documents: site.catalogue.docs.len(),
+        warnings: warnings.0.clone(),
+    };
+    let built = inputs.and_then(|(inputs, _)| {
+        let report = serde_json::to_string(&recorded).ok()?;
+        Some(Built { inputs, report })
+    });
+    out.commit(built).map_err(io_error)?;
+    Ok(BuildReport {
+        documents: recorded.documents,
         out_dir,
         warnings,
+        unchanged: false,
     })
+}
+
+/// The output folder of a build, through a symbolic link.
+fn output_dir(opts: &BuildOptions, config: &Config) -> Result<PathBuf, Diagnostics> {
+    let out_dir = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join(&config.output_dir));
+    through_link(out_dir)
+}
+
+/// The digest of everything a build's output depends on (the site's input
+/// files, the resolved date and base URL, and this program), read before
+/// anything is loaded, with the output folder; `None` if any of it cannot
+/// be read, and then the build runs in full and says why.
+fn stamp(opts: &BuildOptions) -> Option<(u64, PathBuf)> {
+    let (config, as_of) = configure(opts).ok()?;
+    let files = crate::inputs::digest(&opts.root, &Layout::new(&config)).ok()?;
+    let exe = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+    let exe = Stat::of(&exe);
+    let mut h = DefaultHasher::new();
+    (files, as_of, &config.base_url, env!("CARGO_PKG_VERSION")).hash(&mut h);
+    (exe.size, exe.mtime_ns, exe.ino).hash(&mut h);
+    Some((h.finish(), output_dir(opts, &config).ok()?))
+}
+
+/// The report of a build with nothing to do: the output at `out` was built
+/// from `inputs` and is untouched. Its warnings settle as they did then
+/// (`--deny-warnings` still fails on them).
+fn unchanged(
+    opts: &BuildOptions,
+    inputs: u64,
+    out: &Path,
+) -> Option<Result<BuildReport, Diagnostics>> {
+    let recorded = Incremental::up_to_date(out, inputs)?;
+    let recorded: Recorded = serde_json::from_str(&recorded).ok()?;
+    let report =
+        settle(Diagnostics(recorded.warnings), opts.deny_warnings).map(|warnings| BuildReport {
+            documents: recorded.documents,
+            out_dir: out.to_path_buf(),
+            warnings,
+            unchanged: true,
+        });
+    Some(report)
 }
 
 /// Validate the site and render it without writing anything, reporting

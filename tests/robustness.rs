@@ -778,12 +778,125 @@ fn stats(dir: &Path) -> BTreeMap<String, (std::time::SystemTime, u64)> {
 #[test]
 fn issue_15_a_rebuild_with_no_change_writes_nothing() {
     let f = Fixture::new("lifecycle");
-    f.build("2026-11-27");
+    assert!(!f.build("2026-11-27").unchanged);
     let before = stats(&f.out());
     assert!(before.contains_key(".gazette-manifest"));
     std::thread::sleep(std::time::Duration::from_millis(20));
-    f.build("2026-11-27");
+    assert!(f.build("2026-11-27").unchanged, "nothing was loaded");
     assert_eq!(before, stats(&f.out()));
+}
+
+/// The output of `f` equals what a fresh build of it as of `day` writes.
+#[track_caller]
+fn assert_equals_fresh_build(f: &Fixture, day: &str) {
+    let fresh = tempfile::tempdir().unwrap();
+    let opts = gazette::BuildOptions {
+        output: Some(fresh.path().join("out")),
+        ..f.options(day)
+    };
+    gazette::build(&opts).unwrap();
+    assert_eq!(
+        without_manifest(snapshot(&f.out())),
+        without_manifest(snapshot(&fresh.path().join("out")))
+    );
+}
+
+/// Issue 15: a build does nothing only when nothing it reads changed.
+/// Every kind of input (a document, the date, a template, a static file,
+/// `site.toml`, the catalogue file) makes a full build, whose output equals
+/// a fresh build's; the build after it has nothing to do.
+#[test]
+fn issue_15_any_changed_input_builds_again() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let doc = f.root().join("content/rules/conduct.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let edits: [(&str, &dyn Fn() -> &'static str); 6] = [
+        ("a document", &|| {
+            std::fs::write(&doc, format!("{text}\n第九十条 新增的条文。\n")).unwrap();
+            "2026-11-27"
+        }),
+        ("the date", &|| "2026-11-28"),
+        ("a template", &|| {
+            f.write("templates/404.html", "<p>gone</p>");
+            "2026-11-28"
+        }),
+        ("a static file", &|| {
+            f.write("static/extra.css", "body { margin: 0 }");
+            "2026-11-28"
+        }),
+        ("site.toml", &|| {
+            let config = std::fs::read_to_string(f.root().join("site.toml")).unwrap();
+            f.write("site.toml", &format!("{config}\n# edited\n"));
+            "2026-11-28"
+        }),
+        ("the catalogue", &|| {
+            let path = f.root().join("content/catalogue.toml");
+            let catalogue = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(path, format!("{catalogue}\n# edited\n")).unwrap();
+            "2026-11-28"
+        }),
+    ];
+    for (what, edit) in edits {
+        let day = edit();
+        assert!(!f.build(day).unchanged, "{what} changed: build again");
+        assert_equals_fresh_build(&f, day);
+        assert!(f.build(day).unchanged, "after {what}: nothing changed");
+    }
+}
+
+/// Issue 15: an output edited, added to or cut since the last build is
+/// built again (and so repaired), though no input changed.
+#[cfg(unix)]
+#[test]
+fn issue_15_an_output_touched_since_the_last_build_is_repaired() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let index = f.out().join("index.html");
+    let touches: [(&str, &dyn Fn()); 4] = [
+        ("edited", &|| std::fs::write(&index, "defaced").unwrap()),
+        ("removed", &|| std::fs::remove_file(&index).unwrap()),
+        ("added to", &|| {
+            std::fs::write(f.out().join("stray.html"), "x").unwrap()
+        }),
+        ("left a temporary file in", &|| {
+            std::fs::write(f.out().join(".gz-tmp-4194303-0"), "half").unwrap()
+        }),
+    ];
+    for (what, touch) in touches {
+        touch();
+        assert!(!f.build("2026-11-27").unchanged, "output {what}");
+        assert_equals_fresh_build(&f, "2026-11-27");
+    }
+}
+
+/// Issue 15: a build with nothing to do reports the warnings the last one
+/// found, and `--deny-warnings` still fails on them, changing nothing.
+#[test]
+fn issue_15_a_build_with_nothing_to_do_repeats_its_warnings() {
+    let f = Fixture::new("lifecycle");
+    f.write("content/undated.md", "# 无日期的文件\n\n正文。\n");
+    let first = f.build("2026-11-27");
+    let warned = |d: &gazette::diagnostics::Diagnostics| {
+        d.iter().filter(|d| d.code == Code::MissingMetadata).count()
+    };
+    assert_eq!(
+        warned(&first.warnings),
+        1,
+        "{}",
+        common::render(&first.warnings)
+    );
+    let again = f.build("2026-11-27");
+    assert!(again.unchanged);
+    assert_eq!(again.warnings.0, first.warnings.0);
+    let before = snapshot(&f.out());
+    let denied = gazette::build(&gazette::BuildOptions {
+        deny_warnings: true,
+        ..f.options("2026-11-27")
+    })
+    .unwrap_err();
+    assert!(denied.has_errors() && warned(&denied) == 1);
+    assert_eq!(before, snapshot(&f.out()));
 }
 
 /// Issue 15: editing one document rewrites exactly the files whose bytes

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::manifest::{self, Entry, Manifest, Stat};
+use super::manifest::{self, Built, Entry, Manifest, Stat};
 use super::{MARKER, Output, OutputError, checked};
 
 /// Prefix of temporary files; the rest is `<pid>-<n>`.
@@ -170,13 +170,44 @@ impl Incremental {
         }
     }
 
+    /// The report of the build that wrote `target`, if it was built from
+    /// `inputs` and every file is as that build left it: no file edited,
+    /// added or removed since, and no temporary file of a killed build.
+    /// Reads only; `None` whenever in doubt.
+    pub fn up_to_date(target: &Path, inputs: u64) -> Option<String> {
+        let text = std::fs::read_to_string(target.join(manifest::NAME)).ok()?;
+        let Manifest { built, files } = Manifest::parse(&text);
+        let built = built.filter(|b| b.inputs == inputs)?;
+        let mut seen = 0;
+        for entry in walkdir::WalkDir::new(target).follow_links(false) {
+            let entry = entry.ok()?;
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let rel = relative(entry.path(), target);
+            if rel == MARKER || rel == manifest::NAME {
+                continue;
+            }
+            let stat = Stat::of(&entry.metadata().ok()?);
+            if files.get(&rel)?.stat != stat {
+                return None;
+            }
+            seen += 1;
+        }
+        let marked = target.join(MARKER).is_file();
+        (marked && seen == files.len()).then_some(built.report)
+    }
+
     /// Put every changed file in place, delete files no longer produced,
-    /// then write the manifest (only if it changed).
-    pub fn commit(mut self) -> std::io::Result<Written> {
+    /// then write the manifest (only if it changed), recording `built`.
+    pub fn commit(mut self, built: Option<Built>) -> std::io::Result<Written> {
         self.committing = true;
         self.write_deferred()?;
         let mut done = Written::default();
-        let mut next = Manifest::default();
+        let mut next = Manifest {
+            built,
+            ..Manifest::default()
+        };
         let mut produced = self.produced.lock().unwrap_or_else(|e| e.into_inner());
         for (rel, p) in produced.iter_mut() {
             if let Some(temp) = p.temp.take() {

@@ -2,6 +2,8 @@
 //! every file it wrote, a digest of the bytes and the size, modification
 //! time and inode the file had on disk afterwards. The next build trusts a
 //! file whose stat still matches and compares anything else byte for byte.
+//! It also records what the output was built from (`Built`): a build with
+//! the same inputs into an untouched output has nothing to do.
 //!
 //! Pure: parses and prints text, digests bytes, reads `Metadata` values it
 //! is handed. `output::incremental` does the file I/O.
@@ -12,7 +14,10 @@ use std::hash::Hasher;
 /// Name of the manifest file inside the output folder.
 pub const NAME: &str = ".gazette-manifest";
 
-const HEADER: &str = "gazette manifest 1";
+const HEADER: &str = "gazette manifest 2";
+
+/// Starts the line that records [`Built`].
+const INPUTS: &str = "inputs ";
 
 /// What a file on disk looked like: enough to notice that it was replaced
 /// or edited since the manifest was written.
@@ -63,9 +68,20 @@ pub struct Entry {
     pub stat: Stat,
 }
 
+/// What an output was built from, and what that build reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    /// Digest of the build's inputs (sources, settings, date, program).
+    pub inputs: u64,
+    /// The build's report, on one line (the caller's format).
+    pub report: String,
+}
+
 /// Path (relative, `/`-separated) → entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest {
+    /// What the build that wrote the manifest was made from, if it knew.
+    pub built: Option<Built>,
     /// Every file the build that wrote the manifest produced.
     pub files: BTreeMap<String, Entry>,
 }
@@ -82,13 +98,16 @@ impl Manifest {
     /// Parse a manifest; text that is not one (damaged, another version)
     /// gives an empty manifest, which only makes the build compare more.
     pub fn parse(text: &str) -> Manifest {
-        let mut lines = text.lines();
+        let mut lines = text.lines().peekable();
         if lines.next() != Some(HEADER) {
             return Manifest::default();
         }
-        let files = lines.map(parse_line).collect::<Option<_>>();
-        Manifest {
-            files: files.unwrap_or_default(),
+        let built = lines
+            .next_if(|l| l.starts_with(INPUTS))
+            .and_then(parse_built);
+        match lines.map(parse_line).collect::<Option<_>>() {
+            Some(files) => Manifest { built, files },
+            None => Manifest::default(),
         }
     }
 
@@ -97,6 +116,11 @@ impl Manifest {
         let mut out = String::with_capacity(64 * self.files.len() + 32);
         out.push_str(HEADER);
         out.push('\n');
+        if let Some(b) = &self.built {
+            // A report holding a line break would end the line early.
+            let report = b.report.replace('\n', " ");
+            out.push_str(&format!("{INPUTS}{:016x} {report}\n", b.inputs));
+        }
         for (path, e) in &self.files {
             let s = e.stat;
             out.push_str(&format!(
@@ -114,6 +138,14 @@ impl Manifest {
             .get(path)
             .is_some_and(|e| e.digest == digest && e.stat == now)
     }
+}
+
+fn parse_built(line: &str) -> Option<Built> {
+    let (inputs, report) = line.strip_prefix(INPUTS)?.split_once(' ')?;
+    Some(Built {
+        inputs: u64::from_str_radix(inputs, 16).ok()?,
+        report: report.to_owned(),
+    })
 }
 
 fn parse_line(line: &str) -> Option<(String, Entry)> {
@@ -153,13 +185,18 @@ mod tests {
             .insert("docs/a b/index.html".into(), entry(u64::MAX, 3));
         m.files.insert("index.html".into(), entry(1, 0));
         assert_eq!(Manifest::parse(&m.print()), m);
+        m.built = Some(Built {
+            inputs: 0xfe,
+            report: r#"{"documents": 2, "warnings": []}"#.into(),
+        });
+        assert_eq!(Manifest::parse(&m.print()), m);
     }
 
     #[test]
     fn damaged_manifests_are_empty() {
         assert_eq!(Manifest::parse(""), Manifest::default());
         assert_eq!(Manifest::parse("gazette manifest 0\n"), Manifest::default());
-        let cut = "gazette manifest 1\n00000000000000ff 3 1";
+        let cut = "gazette manifest 2\n00000000000000ff 3 1";
         assert_eq!(Manifest::parse(cut), Manifest::default());
     }
 

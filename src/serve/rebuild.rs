@@ -21,12 +21,12 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::watch::{Change, Layout};
 use crate::BuildOptions;
 use crate::catalogue::{Catalogue, CitationCache, Event};
 use crate::config::Config;
 use crate::content::Sources;
 use crate::diagnostics::Diagnostics;
+use crate::inputs::{Change, Layout};
 use crate::model::{DocId, DocIdx, Status};
 use crate::output::Memory;
 use crate::render::{Fingerprint, PageDigests, Renderer, Selection};
@@ -559,7 +559,7 @@ mod tests {
                     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                     std::fs::write(&path, text).unwrap();
                 }
-                super::super::watch::classify(Path::new(rel), &self.engine.layout())
+                crate::inputs::classify(Path::new(rel), &self.engine.layout())
             } else if text.is_empty() {
                 std::fs::remove_file(&path).unwrap();
                 Change::Content(rel.into())

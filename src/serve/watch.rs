@@ -1,17 +1,17 @@
-//! File watching for the dev server: which folders to watch, what a changed
-//! path means for the build (`classify`, pure and unit-tested), and
-//! coalescing bursts of file-system events into one batch of changes.
+//! File watching for the dev server: watching the folders a site reads
+//! (`inputs::Layout`), and coalescing bursts of file-system events into one
+//! batch of `inputs::Change`s.
 //!
 //! Knows nothing about rendering or serving; hands `Change`s to the caller.
 
 use std::collections::BTreeSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::config::{CONFIG_FILE, Config};
+use crate::inputs::{Change, Layout, classify};
 
 /// A burst ends after this long without events. (A fixed-delay debouncer
 /// such as notify-debouncer-full would add its whole delay to every
@@ -19,101 +19,6 @@ use crate::config::{CONFIG_FILE, Config};
 const QUIET: Duration = Duration::from_millis(15);
 /// A burst never delays a rebuild by more than this.
 const LONGEST_BURST: Duration = Duration::from_millis(500);
-
-/// What a changed path asks the build to do.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Change {
-    /// A Markdown file under the content folder (relative to the site root).
-    Content(PathBuf),
-    /// Something else under the content folder: maybe a folder, list again.
-    ContentTree,
-    /// The catalogue file.
-    Catalogue,
-    /// A campaign file of the clean-up review.
-    Reviews,
-    /// A static file of the site or theme.
-    Static,
-    /// `site.toml` or a template: reload the setup and rebuild everything.
-    Setup,
-    /// Output, hidden and temporary files, anything the site does not read.
-    Ignored,
-}
-
-/// Where a site keeps its sources, relative to its root.
-#[derive(Debug, Clone)]
-pub(crate) struct Layout {
-    content: PathBuf,
-    catalogue: PathBuf,
-    reviews: PathBuf,
-    output: PathBuf,
-}
-
-impl Layout {
-    /// The layout `config` describes.
-    pub(crate) fn new(config: &Config) -> Layout {
-        Layout {
-            content: config.content_dir.clone(),
-            catalogue: config.catalogue.clone(),
-            reviews: config.review.dir.clone(),
-            output: config.output_dir.clone(),
-        }
-    }
-
-    /// Folders to watch recursively (those that exist are watched).
-    fn watched(&self) -> [PathBuf; 5] {
-        [
-            self.content.clone(),
-            self.reviews.clone(),
-            "templates".into(),
-            "themes".into(),
-            "static".into(),
-        ]
-    }
-}
-
-/// What a change of `rel` (relative to the site root) means.
-pub(crate) fn classify(rel: &Path, layout: &Layout) -> Change {
-    let name = rel
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let hidden = rel.components().any(|c| match c {
-        Component::Normal(s) => s.to_string_lossy().starts_with('.'),
-        _ => true,
-    });
-    if hidden || name.ends_with('~') || rel.starts_with(&layout.output) {
-        return Change::Ignored;
-    }
-    if rel == layout.catalogue {
-        return Change::Catalogue;
-    }
-    if rel == Path::new(CONFIG_FILE) {
-        return Change::Setup;
-    }
-    if rel.starts_with(&layout.reviews) {
-        return match rel.extension() {
-            Some(ext) if ext == "toml" => Change::Reviews,
-            _ => Change::Ignored,
-        };
-    }
-    if rel.starts_with(&layout.content) {
-        return match rel.extension() {
-            Some(ext) if ext == "md" => Change::Content(rel.to_path_buf()),
-            Some(_) => Change::Ignored,
-            None => Change::ContentTree,
-        };
-    }
-    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
-    match (
-        parts.next().as_deref(),
-        parts.next(),
-        parts.next().as_deref(),
-    ) {
-        (Some("static"), Some(_), _) | (Some("themes"), Some(_), Some("static")) => Change::Static,
-        (Some("templates" | "themes" | "static"), _, _) => Change::Setup,
-        _ => Change::Ignored,
-    }
-}
 
 /// Watches a site's sources; dropping it stops watching.
 pub(crate) struct SiteWatcher {
@@ -224,49 +129,4 @@ fn cannot_watch(dir: &Path, e: &notify::Error) {
         "warning: cannot watch {} ({e}); edits there will not reload until the server restarts",
         dir.display()
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn layout() -> Layout {
-        Layout::new(&Config::default())
-    }
-
-    fn is(rel: &str) -> Change {
-        classify(Path::new(rel), &layout())
-    }
-
-    #[test]
-    fn content_files_and_folders() {
-        assert_eq!(
-            is("content/jiedai/a.md"),
-            Change::Content("content/jiedai/a.md".into())
-        );
-        assert_eq!(is("content/jiedai"), Change::ContentTree);
-        assert_eq!(is("content/catalogue.toml"), Change::Catalogue);
-        assert_eq!(is("content/scan.pdf"), Change::Ignored);
-        assert_eq!(is("reviews/2026.toml"), Change::Reviews);
-        assert_eq!(is("reviews/2026-decision.md"), Change::Ignored);
-    }
-
-    #[test]
-    fn setup_and_static_files() {
-        assert_eq!(is("site.toml"), Change::Setup);
-        assert_eq!(is("templates/document.html"), Change::Setup);
-        assert_eq!(is("themes/plain/templates/base.html"), Change::Setup);
-        assert_eq!(is("themes/plain/static/style.css"), Change::Static);
-        assert_eq!(is("static/logo.png"), Change::Static);
-    }
-
-    #[test]
-    fn output_hidden_and_editor_files_are_ignored() {
-        assert_eq!(is("public/index.html"), Change::Ignored);
-        assert_eq!(is("content/.a.md.swp"), Change::Ignored);
-        assert_eq!(is("content/a.md~"), Change::Ignored);
-        assert_eq!(is(".git/index"), Change::Ignored);
-        assert_eq!(is("README.md"), Change::Ignored);
-        assert_eq!(is("static"), Change::Setup, "a new folder to watch");
-    }
 }
