@@ -1,7 +1,7 @@
 //! Which files a site reads: the folders and files that are a build's
 //! inputs (`Layout`), what a changed path means for the build (`classify`,
-//! pure), and one digest of them all (`digest`), by which a build tells
-//! that nothing changed since the last one.
+//! pure), and digests of them (`digest`), by which a build tells that
+//! nothing, or nothing every page depends on, changed since the last one.
 //!
 //! Reads files only to digest them; parsing them is `config`'s and
 //! `content`'s job.
@@ -114,13 +114,22 @@ pub fn classify(rel: &Path, layout: &Layout) -> Change {
     }
 }
 
-/// A digest of every input of the site at `root`: the path and bytes of
-/// `site.toml`, the catalogue file and each file under the watched folders
-/// that `classify` does not ignore (a symbolic link by its path alone: builds
-/// skip links). Hidden entries are skipped, as the build skips them. An
-/// input that cannot be read is an error: the caller then builds in full,
-/// which reports it.
-pub fn digest(root: &Path, layout: &Layout) -> std::io::Result<u64> {
+/// Digests of a site's inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digests {
+    /// Every input: the path and bytes of `site.toml`, the catalogue file
+    /// and each file under the watched folders that `classify` does not
+    /// ignore (a symbolic link by its path alone: builds skip links).
+    pub all: u64,
+    /// The inputs every page depends on: `site.toml`, templates and static
+    /// files (of the site and its themes).
+    pub setup: u64,
+}
+
+/// Digest the inputs of the site at `root`. Hidden entries are skipped, as
+/// the build skips them. An input that cannot be read is an error: the
+/// caller then builds in full, which reports it.
+pub fn digest(root: &Path, layout: &Layout) -> std::io::Result<Digests> {
     let mut files = BTreeSet::new();
     for top in [PathBuf::from(CONFIG_FILE), layout.catalogue.clone()] {
         if root.join(&top).symlink_metadata().is_ok() {
@@ -130,14 +139,21 @@ pub fn digest(root: &Path, layout: &Layout) -> std::io::Result<u64> {
     for dir in layout.watched() {
         inputs_under(root, &dir, layout, &mut files)?;
     }
-    let digests: Vec<u64> = files
+    let digests: Vec<(&PathBuf, u64)> = files
         .par_iter()
-        .map(|rel| file_digest(root, rel))
+        .map(|rel| Ok((rel, file_digest(root, rel)?)))
         .collect::<std::io::Result<_>>()?;
-    let mut h = DefaultHasher::new();
-    files.hash(&mut h);
-    digests.hash(&mut h);
-    Ok(h.finish())
+    let (mut all, mut setup) = (DefaultHasher::new(), DefaultHasher::new());
+    for (rel, digest) in digests {
+        (rel, digest).hash(&mut all);
+        if matches!(classify(rel, layout), Change::Setup | Change::Static) {
+            (rel, digest).hash(&mut setup);
+        }
+    }
+    Ok(Digests {
+        all: all.finish(),
+        setup: setup.finish(),
+    })
 }
 
 /// Add the input files under `dir` (relative to `root`) to `files`.
@@ -238,7 +254,11 @@ mod tests {
     }
 
     fn digest_of(dir: &Path) -> u64 {
-        digest(dir, &layout()).unwrap()
+        digest(dir, &layout()).unwrap().all
+    }
+
+    fn setup_of(dir: &Path) -> u64 {
+        digest(dir, &layout()).unwrap().setup
     }
 
     #[test]
@@ -262,18 +282,24 @@ mod tests {
             assert_eq!(digest_of(dir.path()), before, "{rel} is not an input");
         }
         let mut seen = BTreeSet::from([before]);
-        for (rel, text) in [
-            ("content/a.md", "# A\n\nedited\n"),
-            ("content/b/c.md", "# C\n"),
-            ("site.toml", "title = \"y\"\n"),
-            ("templates/document.html", "{{ doc.id }}"),
-            ("static/logo.svg", "<svg/>"),
-            ("themes/t/templates/base.html", "x"),
-            ("reviews/2026.toml", "[campaign]"),
-            ("content/catalogue.toml", "[[document]]"),
+        for (rel, text, setup) in [
+            ("content/a.md", "# A\n\nedited\n", false),
+            ("content/b/c.md", "# C\n", false),
+            ("site.toml", "title = \"y\"\n", true),
+            ("templates/document.html", "{{ doc.id }}", true),
+            ("static/logo.svg", "<svg/>", true),
+            ("themes/t/templates/base.html", "x", true),
+            ("reviews/2026.toml", "[campaign]", false),
+            ("content/catalogue.toml", "[[document]]", false),
         ] {
+            let was = setup_of(dir.path());
             write(dir.path(), rel, text);
             assert!(seen.insert(digest_of(dir.path())), "{rel} is an input");
+            assert_eq!(
+                setup_of(dir.path()) != was,
+                setup,
+                "{rel} is setup: {setup}"
+            );
         }
         std::fs::remove_file(dir.path().join("content/b/c.md")).unwrap();
         assert!(seen.insert(digest_of(dir.path())), "a deleted input counts");

@@ -4,7 +4,6 @@
 //!
 //! The one place that knows the order of stages; owns no stage's logic.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -13,12 +12,14 @@ use crate::catalogue::{AppliedAct, Catalogue, CitationCache};
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::inputs::Layout;
-use crate::output::manifest::{Built, Stat};
+use crate::output::manifest::Built;
 use crate::output::{Discard, Incremental, Output};
-use crate::render::Renderer;
+use crate::render::{PageDigests, Renderer, Selection};
 use crate::review::Campaign;
 use crate::search;
+use reuse::Reuse;
+
+mod reuse;
 
 /// Resolved options of a build or check.
 #[derive(Debug, Clone)]
@@ -60,14 +61,6 @@ pub struct BuildReport {
     /// True when nothing had changed since the build that wrote the
     /// output, so nothing was done (its warnings are repeated).
     pub unchanged: bool,
-}
-
-/// What a build records beside its output, for the next build to repeat
-/// when nothing changed.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Recorded {
-    documents: usize,
-    warnings: Vec<Diagnostic>,
 }
 
 /// A loaded and computed site, ready to render.
@@ -157,17 +150,23 @@ pub fn resolve(
 
 impl Site {
     /// Render every page into `out`; `Err` if rendering found errors.
-    pub fn render(
+    pub fn render(&self, out: &dyn Output, diags: Diagnostics) -> Result<Diagnostics, Diagnostics> {
+        self.render_selected(out, diags, &Selection::All, None)
+    }
+
+    /// Render the pages `selection` names (listing pages whose digest is in
+    /// `listings` are left out; see `Renderer::render_selected`).
+    fn render_selected(
         &self,
         out: &dyn Output,
         mut diags: Diagnostics,
+        selection: &Selection,
+        listings: Option<&mut PageDigests>,
     ) -> Result<Diagnostics, Diagnostics> {
-        diags.extend(self.renderer.render(&self.catalogue, out));
+        let cat = &self.catalogue;
+        diags.extend(self.renderer.render_selected(cat, out, selection, listings));
         if self.config.review.publish {
-            diags.extend(
-                self.renderer
-                    .render_review(&self.catalogue, &self.campaigns, out),
-            );
+            diags.extend(self.renderer.render_review(cat, &self.campaigns, out));
         }
         settle(diags, self.deny_warnings)
     }
@@ -178,15 +177,31 @@ impl Site {
         out: &dyn Output,
         diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
+        self.render_reusing(out, diags, &mut Reuse::none(), Path::new(""))
+    }
+
+    /// Render the pages `reuse` selects and build the search index into
+    /// `out`, reading the article ranges of kept pages from `out_dir`.
+    fn render_reusing(
+        &self,
+        out: &dyn Output,
+        diags: Diagnostics,
+        reuse: &mut Reuse,
+        out_dir: &Path,
+    ) -> Result<Diagnostics, Diagnostics> {
         // Postings need no page: build them beside the pages, then add the
         // snippet tables from the article ranges the tap read off the pages.
         let tap = search::snippets::Tap::new(out);
         let (rendered, prepared) = rayon::join(
-            || self.render(&tap, diags),
+            || self.render_selected(&tap, diags, &reuse.selection, reuse.listings.as_mut()),
             || search::prepare(&self.catalogue),
         );
         let mut diags = rendered?;
-        let pages = tap.into_pages();
+        let mut pages = tap.into_pages();
+        match reuse.kept_articles(out_dir) {
+            Ok(kept) => pages.extend(kept),
+            Err(d) => diags.push(d),
+        }
         let index = prepared.finish(&self.catalogue, &|path| pages.get(path).cloned());
         let index = index.unwrap_or_else(|e| {
             diags.push(Diagnostic::error(Code::Output, "search", e.to_string()));
@@ -203,14 +218,12 @@ impl Site {
 
 /// Build the site into its output folder, atomically. A site with errors is
 /// still rendered (into nothing) so that one run reports every problem.
-/// When the inputs are those the output was built from and the output is
-/// untouched, nothing is done and that build's warnings are repeated.
+/// What the last build left that is still right is kept (see `reuse`):
+/// with no input changed, nothing is done and that build's warnings are
+/// repeated.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
-    let inputs = stamp(opts);
-    if let Some(report) = inputs
-        .as_ref()
-        .and_then(|(digest, out)| unchanged(opts, *digest, out))
-    {
+    let stamp = reuse::stamp(opts);
+    if let Some(report) = stamp.as_ref().and_then(|s| reuse::unchanged(opts, s)) {
         return report;
     }
     let (site, diags) = load_all(opts)?;
@@ -228,18 +241,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         )])
     };
     let out = Incremental::begin(&out_dir).map_err(io_error)?;
-    let warnings = site.render_with_index(&out, diags)?;
-    let recorded = Recorded {
-        documents: site.catalogue.docs.len(),
-        warnings: warnings.0.clone(),
-    };
-    let built = inputs.and_then(|(inputs, _)| {
-        let report = serde_json::to_string(&recorded).ok()?;
-        Some(Built { inputs, report })
+    let mut reuse = Reuse::plan(&site, stamp.as_ref().map(|s| s.setup), &out);
+    let warnings = site.render_reusing(&out, diags, &mut reuse, &out_dir)?;
+    let report = reuse.finish(&out, &site.catalogue, &warnings);
+    let built = stamp.zip(report).map(|(stamp, report)| Built {
+        inputs: stamp.inputs,
+        report,
     });
     out.commit(built).map_err(io_error)?;
     Ok(BuildReport {
-        documents: recorded.documents,
+        documents: site.catalogue.docs.len(),
         out_dir,
         warnings,
         unchanged: false,
@@ -253,41 +264,6 @@ fn output_dir(opts: &BuildOptions, config: &Config) -> Result<PathBuf, Diagnosti
         .clone()
         .unwrap_or_else(|| opts.root.join(&config.output_dir));
     through_link(out_dir)
-}
-
-/// The digest of everything a build's output depends on (the site's input
-/// files, the resolved date and base URL, and this program), read before
-/// anything is loaded, with the output folder; `None` if any of it cannot
-/// be read, and then the build runs in full and says why.
-fn stamp(opts: &BuildOptions) -> Option<(u64, PathBuf)> {
-    let (config, as_of) = configure(opts).ok()?;
-    let files = crate::inputs::digest(&opts.root, &Layout::new(&config)).ok()?;
-    let exe = std::env::current_exe().and_then(std::fs::metadata).ok()?;
-    let exe = Stat::of(&exe);
-    let mut h = DefaultHasher::new();
-    (files, as_of, &config.base_url, env!("CARGO_PKG_VERSION")).hash(&mut h);
-    (exe.size, exe.mtime_ns, exe.ino).hash(&mut h);
-    Some((h.finish(), output_dir(opts, &config).ok()?))
-}
-
-/// The report of a build with nothing to do: the output at `out` was built
-/// from `inputs` and is untouched. Its warnings settle as they did then
-/// (`--deny-warnings` still fails on them).
-fn unchanged(
-    opts: &BuildOptions,
-    inputs: u64,
-    out: &Path,
-) -> Option<Result<BuildReport, Diagnostics>> {
-    let recorded = Incremental::up_to_date(out, inputs)?;
-    let recorded: Recorded = serde_json::from_str(&recorded).ok()?;
-    let report =
-        settle(Diagnostics(recorded.warnings), opts.deny_warnings).map(|warnings| BuildReport {
-            documents: recorded.documents,
-            out_dir: out.to_path_buf(),
-            warnings,
-            unchanged: true,
-        });
-    Some(report)
 }
 
 /// Validate the site and render it without writing anything, reporting

@@ -133,6 +133,35 @@ impl Incremental {
         same.then_some(stat)
     }
 
+    /// What the build that wrote the output was made from, if it said.
+    pub fn previous(&self) -> Option<&Built> {
+        self.old.built.as_ref()
+    }
+
+    /// True if the file at `rel` is as the last build wrote it (the manifest
+    /// vouches for its stat), so this build may keep it unrendered.
+    pub fn keepable(&self, rel: &str) -> bool {
+        self.old_entry(rel).is_some()
+    }
+
+    /// Keep the file at `rel` as the last build wrote it, unless this build
+    /// produced it already; false if it is not [`Incremental::keepable`].
+    pub fn keep(&self, rel: &str) -> bool {
+        let Some(entry) = self.old_entry(rel) else {
+            return false;
+        };
+        let mut all = self.produced.lock().unwrap_or_else(|e| e.into_inner());
+        all.entry(rel.to_owned())
+            .or_insert(Produced { entry, temp: None });
+        true
+    }
+
+    /// The manifest's entry for `rel`, if the file on disk still matches it.
+    fn old_entry(&self, rel: &str) -> Option<Entry> {
+        let entry = *self.old.files.get(rel)?;
+        (self.disk.get(rel) == Some(&entry.stat)).then_some(entry)
+    }
+
     /// True if a file (or link) of the old output stands where `rel` needs
     /// a folder.
     fn blocked(&self, rel: &str) -> bool {

@@ -104,6 +104,39 @@ impl Renderer {
     }
 }
 
+impl Renderer {
+    /// Per document, aligned with `Catalogue::docs`: a digest of everything
+    /// its pages (the files `routes::doc_files` names) are rendered from,
+    /// given `setup`, the digest of what every page depends on (templates,
+    /// settings, date, program). Besides the [`Fingerprint`] (site-wide
+    /// values, the catalogue-derived context, citation links and statuses),
+    /// it covers the Markdown of each of its texts (computed versions
+    /// included), the ids and anchors of the documents its texts link to or
+    /// cite, and the files it owns. A build may keep the pages of a
+    /// document whose key is the one they were rendered with.
+    pub fn page_keys(&self, cat: &Catalogue, setup: u64) -> Vec<u64> {
+        let fp = self.fingerprint(cat, &(0..cat.docs.len()).collect());
+        let taken = |id: &_| cat.find(id).is_some();
+        (0..cat.docs.len())
+            .into_par_iter()
+            .map(|i| {
+                let doc = &cat.docs[i];
+                let mut h = DefaultHasher::new();
+                (setup, fp.site, fp.docs.get(&i)).hash(&mut h);
+                let versions = doc.versions.iter().filter_map(|v| v.text.as_ref());
+                for body in doc.body.iter().chain(versions.map(|t| &t.body)) {
+                    body.markdown.hash(&mut h);
+                }
+                for &j in &cat.cites[i] {
+                    (&cat.docs[j].id, fp.anchors[j.get()]).hash(&mut h);
+                }
+                crate::routes::doc_files(doc, taken).hash(&mut h);
+                h.finish()
+            })
+            .collect()
+    }
+}
+
 /// Templates that may show the site-wide counts (`site.total`,
 /// `site.status_counts`, or `site` as a whole, as minijinja's parser reads
 /// the variables each uses) and, transitively, those that name (extend,

@@ -21,12 +21,18 @@ use crate::routes::{self, encode_path, facet_slugs};
 use crate::view::{self, DocView, EventView};
 
 /// Digest of each listing page's inputs by output file, from the last pass
-/// that rendered listings. The dev server keeps it between builds so a
-/// status change renders only the listing pages whose rows changed.
-#[derive(Debug, Default, Clone)]
+/// that rendered listings. The dev server keeps it between builds, and a
+/// build in the output's manifest, so a status change renders only the
+/// listing pages whose rows changed.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PageDigests(HashMap<String, u64>);
 
 impl PageDigests {
+    /// Forget the pages whose file `keep` refuses.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.0.retain(|file, _| keep(file));
+    }
+
     /// Output files of the listing pages the last pass produced.
     pub fn files(&self) -> impl Iterator<Item = &String> {
         self.0.keys()
