@@ -115,6 +115,10 @@ impl ActRef {
 #[derive(Debug, Default)]
 pub struct CitationCache {
     names_key: Option<u64>,
+    /// The index of those names, built when a text first needs it (on a
+    /// 10,000-document site it takes longer than everything else the
+    /// catalogue computes, so an edit of one text must not rebuild it).
+    names: std::sync::OnceLock<citations::Names>,
     /// By (document index, address of its text). The entry holds the text,
     /// so no other text can take that address while the entry lives; an
     /// unchanged file keeps its text between builds, an edited one gets a
@@ -437,8 +441,11 @@ impl Catalogue {
                 ..CitationCache::default()
             };
         }
-        let names = std::sync::OnceLock::new();
-        let names = || names.get_or_init(|| citations::Names::new(names_of()));
+        let names = || {
+            cache
+                .names
+                .get_or_init(|| citations::Names::new(names_of()))
+        };
         let found: Vec<citations::Found> = (self.docs.par_iter().enumerate())
             .map(|(i, d)| {
                 let Some(body) = &d.body else {
@@ -1046,11 +1053,15 @@ fn check_facet_spellings(docs: &[Document], diags: &mut Diagnostics) {
     ];
     for (key, value_of) in facets {
         let mut first: HashMap<String, (&str, &Document)> = HashMap::new();
+        // Few values, each on many documents: fold each value once.
+        let mut by_value: HashMap<&str, (&str, &Document)> = HashMap::new();
         for doc in docs {
             let Some(value) = value_of(doc) else { continue };
-            let (seen, other) = *first
-                .entry(crate::model::fold(value))
-                .or_insert((value, doc));
+            let (seen, other) = *by_value.entry(value).or_insert_with(|| {
+                *first
+                    .entry(crate::model::fold(value))
+                    .or_insert((value, doc))
+            });
             if seen != value {
                 let message = format!(
                     "{key} `{value}` differs from `{seen}` (in `{}`) only in letter case or Unicode form; they get two listing pages",
