@@ -44,7 +44,7 @@ pub enum InSearch {
 }
 
 /// The value of one field of one document, whatever its type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum Cell<'a> {
     /// A text (文号, issuer, …).

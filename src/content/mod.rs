@@ -118,7 +118,7 @@ pub struct Document {
 }
 
 /// How a version of a document came about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VersionKind {
     /// The text as first issued.

@@ -47,6 +47,8 @@ pub struct Renderer {
     counts_on_documents: bool,
     /// Templates that may show the status counts.
     counts_readers: BTreeSet<String>,
+    /// Each document's share of the exports, from the last build.
+    exports: export::Shares,
 }
 
 /// A facet (issuer, level, …): its pages, label key and value of a document.
@@ -311,6 +313,7 @@ impl Renderer {
             config: config.clone(),
             counts_on_documents,
             counts_readers,
+            exports: export::Shares::default(),
         })
     }
 
@@ -362,7 +365,9 @@ impl Renderer {
                         || {
                             pass.render_aliases();
                             pass.write_statics();
-                            for (rel, bytes) in export::files(cat, &views, &self.config) {
+                            for (rel, bytes) in
+                                export::files(cat, &views, &self.config, &self.exports)
+                            {
                                 pass.write(&rel, &bytes);
                             }
                         },
