@@ -1008,10 +1008,14 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
 /// and a page file cannot also be a folder of another page (`c` and
 /// `c/index.html`, or `c/index.html/d`).
 fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
+    use rayon::prelude::*;
     let mut pages: HashMap<String, &Document> = HashMap::new();
     let mut folders: HashMap<String, &Document> = HashMap::new();
-    for doc in docs {
-        let page = crate::model::fold(&crate::routes::doc_page_file(&doc.id));
+    // Every build names every page: share that out.
+    let named: Vec<String> = (docs.par_iter())
+        .map(|doc| crate::model::fold(&crate::routes::doc_page_file(&doc.id)))
+        .collect();
+    for (doc, page) in docs.iter().zip(named) {
         let mut needed = page.match_indices('/').map(|(i, _)| &page[..i]);
         let clash = pages
             .get(&page)

@@ -310,6 +310,8 @@ fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnosti
 /// sorted, default categories filled in.
 fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) -> Content {
     let mut content = Content::default();
+    let items = items.into_iter();
+    content.documents.reserve(items.size_hint().0);
     for item in items {
         match item {
             Item::Document(doc) => content.documents.push(*doc),

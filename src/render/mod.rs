@@ -319,7 +319,15 @@ impl Renderer {
 
     /// Render every page of `cat` into `out`; problems are returned, not printed.
     pub fn render(&self, cat: &Catalogue, out: &dyn Output) -> Diagnostics {
-        self.render_selected(cat, out, &Selection::All, None)
+        let views = self.views(cat);
+        self.render_selected(cat, &views, out, &Selection::All, None)
+    }
+
+    /// What every listing shows of each document of `cat` (`views` of the
+    /// other methods): the dev server makes them once a build, for
+    /// [`Renderer::fingerprint`] and [`Renderer::render_selected`] both.
+    pub fn views(&self, cat: &Catalogue) -> Vec<DocView> {
+        doc_views(cat, &self.strings)
     }
 
     /// Render the pages `selection` names (the dev server re-renders only
@@ -329,12 +337,12 @@ impl Renderer {
     pub fn render_selected(
         &self,
         cat: &Catalogue,
+        views: &[DocView],
         out: &dyn Output,
         selection: &Selection,
         listings: Option<&mut PageDigests>,
     ) -> Diagnostics {
-        let views = doc_views(cat, &self.strings);
-        let site = self.site_value(cat, &views);
+        let site = self.site_value(cat, views);
         let mut listings = listings;
         let previous = match (&mut listings, selection.has_listings()) {
             (Some(_), true) if *selection == Selection::All => Some(PageDigests::default()),
@@ -342,12 +350,12 @@ impl Renderer {
             _ => None,
         };
         let digesting = previous.as_ref().map(|previous| {
-            listing::Digesting::new(previous, &views, &self.site_settings(cat), &site)
+            listing::Digesting::new(previous, views, &self.site_settings(cat), &site)
         });
         let pass = Pass {
             r: self,
             cat,
-            views: &views,
+            views,
             site,
             out,
             diags: Mutex::new(Diagnostics::default()),
@@ -366,7 +374,7 @@ impl Renderer {
                             pass.render_aliases();
                             pass.write_statics();
                             for (rel, bytes) in
-                                export::files(cat, &views, &self.config, &self.exports)
+                                export::files(cat, views, &self.config, &self.exports)
                             {
                                 pass.write(&rel, &bytes);
                             }
