@@ -124,7 +124,7 @@ pub struct CitationCache {
     /// unchanged file keeps its text between builds, an edited one gets a
     /// new one. (Keyed by a hash, every rebuild read all the texts again:
     /// 24 MB on the shared corpus.)
-    found: HashMap<(usize, usize), (Arc<str>, citations::Found)>,
+    found: HashMap<(usize, usize), (Arc<str>, Arc<citations::Found>)>,
 }
 
 fn text_address(text: &Arc<str>) -> usize {
@@ -430,7 +430,7 @@ impl Catalogue {
 
     /// The mentions of other documents in each text shown, from `cache`
     /// for texts unchanged since it was filled (which it then holds).
-    fn mentions(&self, cache: &mut CitationCache) -> Vec<citations::Found> {
+    fn mentions(&self, cache: &mut CitationCache) -> Vec<Arc<citations::Found>> {
         use rayon::prelude::*;
         let names_of =
             || (self.docs.iter()).map(|d| (d.title.as_str(), d.meta.fields.number.as_deref()));
@@ -446,14 +446,14 @@ impl Catalogue {
                 .names
                 .get_or_init(|| citations::Names::new(names_of()))
         };
-        let found: Vec<citations::Found> = (self.docs.par_iter().enumerate())
+        let found: Vec<Arc<citations::Found>> = (self.docs.par_iter().enumerate())
             .map(|(i, d)| {
                 let Some(body) = &d.body else {
-                    return citations::Found::default();
+                    return Arc::default();
                 };
                 match cache.found.get(&(i, text_address(&body.markdown))) {
                     Some((_, found)) => found.clone(),
-                    None => citations::find(&body.markdown, i, names()),
+                    None => Arc::new(citations::find(&body.markdown, i, names())),
                 }
             })
             .collect();
@@ -469,7 +469,7 @@ impl Catalogue {
 
     /// Who cites whom, by written link or mention, both ways; `《…》`
     /// naming two documents is a note.
-    fn link_citing(&mut self, found: &[citations::Found], diags: &mut Diagnostics) {
+    fn link_citing(&mut self, found: &[Arc<citations::Found>], diags: &mut Diagnostics) {
         self.cited_by = vec![Vec::new(); self.docs.len()];
         self.links = (0..self.docs.len())
             .map(|from| self.written_links(from, diags))
@@ -499,7 +499,7 @@ impl Catalogue {
 
     /// Each text's mentions as citations of a document's version and
     /// article (`本法` spans the other parts of its code, same title).
-    fn resolve_citations(&mut self, found: Vec<citations::Found>, diags: &mut Diagnostics) {
+    fn resolve_citations(&mut self, found: Vec<Arc<citations::Found>>, diags: &mut Diagnostics) {
         let mut by_title: HashMap<&str, Vec<DocIdx>> = HashMap::new();
         for (i, d) in self.docs.iter().enumerate() {
             by_title
@@ -515,7 +515,7 @@ impl Catalogue {
                     .copied()
                     .filter(|&p| p.get() != from)
                     .collect();
-                cited::resolve(&self.docs, from, &parts, f.mentions, diags)
+                cited::resolve(&self.docs, from, &parts, &f.mentions, diags)
             })
             .collect();
         self.citations = citations;
