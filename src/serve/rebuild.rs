@@ -344,7 +344,7 @@ impl Engine {
         let owned: Vec<Vec<String>> = (cat.docs.par_iter())
             .map(|d| doc_files(d, |id| cat.find(id).is_some()))
             .collect();
-        let doc_keys: BTreeSet<String> = owned.iter().flatten().cloned().collect();
+        let doc_keys: HashSet<&str> = owned.iter().flatten().map(String::as_str).collect();
         let mut removed: Vec<String> = Vec::new();
         let old_listing_keys = self
             .good
@@ -362,7 +362,7 @@ impl Engine {
             files
                 .keys()
                 .chain(listings.files())
-                .filter(|k| !doc_keys.contains(*k))
+                .filter(|k| !doc_keys.contains(k.as_str()))
                 .cloned()
                 .collect()
         } else {
@@ -418,14 +418,14 @@ fn known_documents(
     cat: &Catalogue,
     fp: &Fingerprint,
     owned: &[Vec<String>],
-    doc_keys: &BTreeSet<String>,
+    doc_keys: &HashSet<&str>,
     mut known: HashMap<DocId, Known>,
     removed: &mut Vec<String>,
 ) -> HashMap<DocId, Known> {
     let gone_files = |k: &Known| {
         k.files
             .iter()
-            .filter(|f| !doc_keys.contains(*f))
+            .filter(|f| !doc_keys.contains(f.as_str()))
             .cloned()
             .collect::<Vec<_>>()
     };
