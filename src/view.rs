@@ -16,7 +16,7 @@ use crate::model::{RelationKind, Status, VersionState};
 use crate::routes::{compare_dir, doc_url, encode_path, version_urls};
 
 /// A status with its key (for CSS, URLs) and label (for readers).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct StatusView {
     /// The status; templates see its English key.
     #[serde(rename = "key")]
@@ -39,7 +39,7 @@ impl StatusView {
 }
 
 /// What every listing shows of a document.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct DocView {
     /// Id.
     pub id: String,
@@ -134,7 +134,7 @@ pub fn group_events(events: Vec<EventView>, n: usize) -> Vec<EventGroup> {
 }
 
 /// A dated event with the documents involved.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct EventView {
     /// Event kind key.
     pub kind: &'static str,

@@ -49,6 +49,7 @@ pub struct Found {
 }
 
 /// Titles, short titles and 文号 of every document, for lookups.
+#[derive(Debug)]
 pub struct Names {
     titles: HashMap<String, Vec<usize>>,
     numbers: Option<AhoCorasick>,

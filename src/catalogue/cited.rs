@@ -54,7 +54,7 @@ pub(super) fn resolve(
     docs: &[Document],
     from: usize,
     parts: &[DocIdx],
-    mentions: Vec<Mention>,
+    mentions: &[Mention],
     diags: &mut Diagnostics,
 ) -> Vec<Citation> {
     let doc = &docs[from];
@@ -65,16 +65,16 @@ pub(super) fn resolve(
     // In an amending act `本法第N条` sits in the amended text's new wording.
     let amending = amends_others(doc);
     mentions
-        .into_iter()
+        .iter()
         .filter(|m| m.target.is_some() || !amending)
         .map(|m| {
             let (citation, missing) = match m.target {
-                Some(j) => to_document(&docs[j], &m, on),
-                None => to_own_article(docs, from, parts, &m),
+                Some(j) => to_document(&docs[j], m, on),
+                None => to_own_article(docs, from, parts, m),
             };
             if let (true, Some(n)) = (missing, m.article) {
                 let target = &docs[m.target.unwrap_or(DocIdx::new(from))];
-                diags.push(missing_article(doc, body, &m, target, citation.version, n));
+                diags.push(missing_article(doc, body, m, target, citation.version, n));
             }
             citation
         })

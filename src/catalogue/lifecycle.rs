@@ -56,7 +56,7 @@ impl EventKind {
 }
 
 /// One dated change in a document's life.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Event {
     /// The document it happens to.
     pub target: DocId,

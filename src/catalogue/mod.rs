@@ -115,12 +115,16 @@ impl ActRef {
 #[derive(Debug, Default)]
 pub struct CitationCache {
     names_key: Option<u64>,
+    /// The index of those names, built when a text first needs it (on a
+    /// 10,000-document site it takes longer than everything else the
+    /// catalogue computes, so an edit of one text must not rebuild it).
+    names: std::sync::OnceLock<citations::Names>,
     /// By (document index, address of its text). The entry holds the text,
     /// so no other text can take that address while the entry lives; an
     /// unchanged file keeps its text between builds, an edited one gets a
     /// new one. (Keyed by a hash, every rebuild read all the texts again:
     /// 24 MB on the shared corpus.)
-    found: HashMap<(usize, usize), (Arc<str>, citations::Found)>,
+    found: HashMap<(usize, usize), (Arc<str>, Arc<citations::Found>)>,
 }
 
 fn text_address(text: &Arc<str>) -> usize {
@@ -426,7 +430,7 @@ impl Catalogue {
 
     /// The mentions of other documents in each text shown, from `cache`
     /// for texts unchanged since it was filled (which it then holds).
-    fn mentions(&self, cache: &mut CitationCache) -> Vec<citations::Found> {
+    fn mentions(&self, cache: &mut CitationCache) -> Vec<Arc<citations::Found>> {
         use rayon::prelude::*;
         let names_of =
             || (self.docs.iter()).map(|d| (d.title.as_str(), d.meta.fields.number.as_deref()));
@@ -437,16 +441,19 @@ impl Catalogue {
                 ..CitationCache::default()
             };
         }
-        let names = std::sync::OnceLock::new();
-        let names = || names.get_or_init(|| citations::Names::new(names_of()));
-        let found: Vec<citations::Found> = (self.docs.par_iter().enumerate())
+        let names = || {
+            cache
+                .names
+                .get_or_init(|| citations::Names::new(names_of()))
+        };
+        let found: Vec<Arc<citations::Found>> = (self.docs.par_iter().enumerate())
             .map(|(i, d)| {
                 let Some(body) = &d.body else {
-                    return citations::Found::default();
+                    return Arc::default();
                 };
                 match cache.found.get(&(i, text_address(&body.markdown))) {
                     Some((_, found)) => found.clone(),
-                    None => citations::find(&body.markdown, i, names()),
+                    None => Arc::new(citations::find(&body.markdown, i, names())),
                 }
             })
             .collect();
@@ -462,7 +469,7 @@ impl Catalogue {
 
     /// Who cites whom, by written link or mention, both ways; `《…》`
     /// naming two documents is a note.
-    fn link_citing(&mut self, found: &[citations::Found], diags: &mut Diagnostics) {
+    fn link_citing(&mut self, found: &[Arc<citations::Found>], diags: &mut Diagnostics) {
         self.cited_by = vec![Vec::new(); self.docs.len()];
         self.links = (0..self.docs.len())
             .map(|from| self.written_links(from, diags))
@@ -492,7 +499,7 @@ impl Catalogue {
 
     /// Each text's mentions as citations of a document's version and
     /// article (`本法` spans the other parts of its code, same title).
-    fn resolve_citations(&mut self, found: Vec<citations::Found>, diags: &mut Diagnostics) {
+    fn resolve_citations(&mut self, found: Vec<Arc<citations::Found>>, diags: &mut Diagnostics) {
         let mut by_title: HashMap<&str, Vec<DocIdx>> = HashMap::new();
         for (i, d) in self.docs.iter().enumerate() {
             by_title
@@ -508,7 +515,7 @@ impl Catalogue {
                     .copied()
                     .filter(|&p| p.get() != from)
                     .collect();
-                cited::resolve(&self.docs, from, &parts, f.mentions, diags)
+                cited::resolve(&self.docs, from, &parts, &f.mentions, diags)
             })
             .collect();
         self.citations = citations;
@@ -1001,10 +1008,14 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
 /// and a page file cannot also be a folder of another page (`c` and
 /// `c/index.html`, or `c/index.html/d`).
 fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
+    use rayon::prelude::*;
     let mut pages: HashMap<String, &Document> = HashMap::new();
     let mut folders: HashMap<String, &Document> = HashMap::new();
-    for doc in docs {
-        let page = crate::model::fold(&crate::routes::doc_page_file(&doc.id));
+    // Every build names every page: share that out.
+    let named: Vec<String> = (docs.par_iter())
+        .map(|doc| crate::model::fold(&crate::routes::doc_page_file(&doc.id)))
+        .collect();
+    for (doc, page) in docs.iter().zip(named) {
         let mut needed = page.match_indices('/').map(|(i, _)| &page[..i]);
         let clash = pages
             .get(&page)
@@ -1046,11 +1057,15 @@ fn check_facet_spellings(docs: &[Document], diags: &mut Diagnostics) {
     ];
     for (key, value_of) in facets {
         let mut first: HashMap<String, (&str, &Document)> = HashMap::new();
+        // Few values, each on many documents: fold each value once.
+        let mut by_value: HashMap<&str, (&str, &Document)> = HashMap::new();
         for doc in docs {
             let Some(value) = value_of(doc) else { continue };
-            let (seen, other) = *first
-                .entry(crate::model::fold(value))
-                .or_insert((value, doc));
+            let (seen, other) = *by_value.entry(value).or_insert_with(|| {
+                *first
+                    .entry(crate::model::fold(value))
+                    .or_insert((value, doc))
+            });
             if seen != value {
                 let message = format!(
                     "{key} `{value}` differs from `{seen}` (in `{}`) only in letter case or Unicode form; they get two listing pages",

@@ -44,7 +44,7 @@ pub enum InSearch {
 }
 
 /// The value of one field of one document, whatever its type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum Cell<'a> {
     /// A text (文号, issuer, …).
@@ -105,7 +105,7 @@ impl FieldType for Option<NaiveDate> {
 macro_rules! fields {
     ($($(#[doc = $doc:literal])* $name:ident: $ty:ty, catalogue: $catalogue:literal, search: $search:ident;)*) => {
         /// The descriptive metadata of a document, one member per entry of [`FIELDS`].
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
         pub struct Fields {
             $($(#[doc = $doc])* pub $name: $ty,)*
         }

@@ -118,7 +118,7 @@ pub struct Document {
 }
 
 /// How a version of a document came about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VersionKind {
     /// The text as first issued.
@@ -310,6 +310,8 @@ fn load_catalogue(root: &Path, config: &Config) -> (Vec<Document>, Vec<Diagnosti
 /// sorted, default categories filled in.
 fn assemble(items: impl IntoIterator<Item = Item>, listed: Vec<Document>) -> Content {
     let mut content = Content::default();
+    let items = items.into_iter();
+    content.documents.reserve(items.size_hint().0);
     for item in items {
         match item {
             Item::Document(doc) => content.documents.push(*doc),

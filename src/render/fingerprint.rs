@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::{Page, Pass, Renderer};
 use crate::catalogue::Catalogue;
 use crate::diagnostics::Diagnostics;
-use crate::view::doc_views;
+use crate::view::DocView;
 use minijinja::Environment;
 
 /// Digests of what each page receives besides a document's own text: two
@@ -41,9 +41,13 @@ impl Renderer {
     /// Digest the site-wide inputs of every page and the page inputs of the
     /// documents `docs` (document bodies excepted), so a caller holding an
     /// earlier fingerprint can tell which pages would change.
-    pub fn fingerprint(&self, cat: &Catalogue, docs: &BTreeSet<usize>) -> Fingerprint {
-        let views = doc_views(cat, &self.strings);
-        let site = self.site_value(cat, &views);
+    pub fn fingerprint(
+        &self,
+        cat: &Catalogue,
+        views: &[DocView],
+        docs: &BTreeSet<usize>,
+    ) -> Fingerprint {
+        let site = self.site_value(cat, views);
         let mut settings = DefaultHasher::new();
         if self.counts_on_documents {
             site.hash(&mut settings);
@@ -52,26 +56,19 @@ impl Renderer {
             // listings are rendered again whenever a status changes.
             self.site_settings(cat).hash(&mut settings);
         }
-        let anchors = cat
-            .docs
-            .iter()
+        let anchors = (cat.docs.par_iter())
             .map(|doc| {
                 let mut h = DefaultHasher::new();
-                (
-                    &doc.id,
-                    &doc.path,
-                    doc.body
-                        .as_ref()
-                        .map(|b| b.outline.anchors().collect::<Vec<_>>()),
-                )
-                    .hash(&mut h);
+                (&doc.id, &doc.path, doc.body.is_some()).hash(&mut h);
+                let anchors = doc.body.as_ref().map(|b| b.outline.anchors());
+                anchors.into_iter().flatten().for_each(|a| a.hash(&mut h));
                 h.finish()
             })
             .collect();
         let pass = Pass {
             r: self,
             cat,
-            views: &views,
+            views,
             site,
             out: &crate::output::Discard,
             diags: Mutex::new(Diagnostics::default()),
@@ -89,7 +86,7 @@ impl Renderer {
                 h.write(buf);
                 // Where its citations link, and the status tags after them:
                 // a cited title, 文号, article list or status may change them.
-                super::notes::citation_links(i, cat, &views).hash(&mut h);
+                super::notes::citation_links(i, cat, views).hash(&mut h);
                 for j in cat.citations[i].iter().filter_map(|c| c.target) {
                     views[j].status.status.hash(&mut h);
                 }

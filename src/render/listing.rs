@@ -47,6 +47,11 @@ impl PageDigests {
     pub(super) fn record(&mut self, file: String, digest: u64) {
         self.0.insert(file, digest);
     }
+
+    /// Record the digests `other` holds too.
+    pub fn extend(&mut self, other: PageDigests) {
+        self.0.extend(other.0);
+    }
 }
 
 /// The digest state of one render pass.
@@ -55,7 +60,9 @@ pub(super) struct Digesting<'a> {
     previous: &'a PageDigests,
     /// Digests of this pass.
     current: Mutex<HashMap<String, u64>>,
-    /// Digest of each document's row (its view), aligned with `Catalogue::docs`.
+    /// Digest of each document's row (its view, hashed as it is rather than
+    /// through its JSON form: every build digests every row), aligned with
+    /// `Catalogue::docs`.
     rows: Vec<u64>,
     /// The `site` value without the status counts, and with them.
     settings: u64,
@@ -72,7 +79,7 @@ impl<'a> Digesting<'a> {
         Digesting {
             previous,
             current: Mutex::default(),
-            rows: views.par_iter().map(json_digest).collect(),
+            rows: views.par_iter().map(digest).collect(),
             settings: digest(settings),
             counts: digest(site),
         }
@@ -312,7 +319,7 @@ impl Pass<'_> {
             listing.rows.len(),
             &pagination,
             self.rows_digest(rows),
-            json_digest(&ends),
+            digest(&ends),
             status_filter,
         ));
         let url = routes::listing_page(&listing.path, pagination.current);

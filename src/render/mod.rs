@@ -47,6 +47,8 @@ pub struct Renderer {
     counts_on_documents: bool,
     /// Templates that may show the status counts.
     counts_readers: BTreeSet<String>,
+    /// Each document's share of the exports, from the last build.
+    exports: export::Shares,
 }
 
 /// A facet (issuer, level, …): its pages, label key and value of a document.
@@ -311,12 +313,21 @@ impl Renderer {
             config: config.clone(),
             counts_on_documents,
             counts_readers,
+            exports: export::Shares::default(),
         })
     }
 
     /// Render every page of `cat` into `out`; problems are returned, not printed.
     pub fn render(&self, cat: &Catalogue, out: &dyn Output) -> Diagnostics {
-        self.render_selected(cat, out, &Selection::All, None)
+        let views = self.views(cat);
+        self.render_selected(cat, &views, out, &Selection::All, None)
+    }
+
+    /// What every listing shows of each document of `cat` (`views` of the
+    /// other methods): the dev server makes them once a build, for
+    /// [`Renderer::fingerprint`] and [`Renderer::render_selected`] both.
+    pub fn views(&self, cat: &Catalogue) -> Vec<DocView> {
+        doc_views(cat, &self.strings)
     }
 
     /// Render the pages `selection` names (the dev server re-renders only
@@ -326,12 +337,12 @@ impl Renderer {
     pub fn render_selected(
         &self,
         cat: &Catalogue,
+        views: &[DocView],
         out: &dyn Output,
         selection: &Selection,
         listings: Option<&mut PageDigests>,
     ) -> Diagnostics {
-        let views = doc_views(cat, &self.strings);
-        let site = self.site_value(cat, &views);
+        let site = self.site_value(cat, views);
         let mut listings = listings;
         let previous = match (&mut listings, selection.has_listings()) {
             (Some(_), true) if *selection == Selection::All => Some(PageDigests::default()),
@@ -339,12 +350,12 @@ impl Renderer {
             _ => None,
         };
         let digesting = previous.as_ref().map(|previous| {
-            listing::Digesting::new(previous, &views, &self.site_settings(cat), &site)
+            listing::Digesting::new(previous, views, &self.site_settings(cat), &site)
         });
         let pass = Pass {
             r: self,
             cat,
-            views: &views,
+            views,
             site,
             out,
             diags: Mutex::new(Diagnostics::default()),
@@ -362,7 +373,9 @@ impl Renderer {
                         || {
                             pass.render_aliases();
                             pass.write_statics();
-                            for (rel, bytes) in export::files(cat, &views, &self.config) {
+                            for (rel, bytes) in
+                                export::files(cat, views, &self.config, &self.exports)
+                            {
                                 pass.write(&rel, &bytes);
                             }
                         },

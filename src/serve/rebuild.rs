@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::BuildOptions;
 use crate::catalogue::{Catalogue, CitationCache, Event};
@@ -31,6 +32,7 @@ use crate::model::{DocId, DocIdx, Status};
 use crate::output::Memory;
 use crate::render::{Fingerprint, PageDigests, Renderer, Selection};
 use crate::routes::doc_files;
+use crate::view::DocView;
 
 /// Configuration and compiled theme: everything a template or `site.toml` change replaces.
 struct Setup {
@@ -53,6 +55,15 @@ struct Known {
     links: Vec<DocId>,
     /// Every file its pages occupy (page, versions, comparisons, redirects).
     files: Vec<String>,
+}
+
+impl Known {
+    /// True when document `i` of `cat` has the status this one had.
+    fn has_status(&self, cat: &Catalogue, i: usize) -> bool {
+        let (status, cause) = &self.status;
+        let computed = &cat.computed[i];
+        *status == computed.status && *cause == computed.cause
+    }
 }
 
 /// What the last successful build produced, to compare the next one with.
@@ -218,7 +229,8 @@ impl Engine {
             Ok(diags) => diags,
             Err(diags) => return self.failed(diags),
         };
-        let (selection, fingerprint) = self.plan(&cat);
+        let views = self.setup.renderer.views(&cat);
+        let (selection, fingerprint) = self.plan(&cat, &views);
         let out = Memory::default();
         // Changed static files may show on any page, and a complete build
         // replaces every page: then render them all again.
@@ -228,11 +240,22 @@ impl Engine {
         };
         let previous = listings.clone();
         let renderer = &self.setup.renderer;
-        diags.extend(renderer.render_selected(&cat, &out, &selection, Some(&mut listings)));
-        if self.review_page {
-            let pages = Some((&previous, &mut listings));
-            diags.extend(renderer.render_review_if_changed(&cat, &campaigns, &out, pages));
-        }
+        let (review_page, mut review) = (self.review_page, PageDigests::default());
+        // The review page needs nothing the other pages make: render it
+        // beside them.
+        let (rendered, reviewed) = rayon::join(
+            || renderer.render_selected(&cat, &views, &out, &selection, Some(&mut listings)),
+            || match review_page {
+                true => {
+                    let pages = Some((&previous, &mut review));
+                    renderer.render_review_if_changed(&cat, &campaigns, &out, pages)
+                }
+                false => Diagnostics::default(),
+            },
+        );
+        diags.extend(rendered);
+        diags.extend(reviewed);
+        listings.extend(review);
         let diags = match crate::site::settle(diags, deny) {
             Ok(diags) => diags,
             Err(diags) => return self.failed(diags),
@@ -247,15 +270,15 @@ impl Engine {
 
     /// Which pages the changes since the last good build affect, with the
     /// digests that decided it.
-    fn plan(&self, cat: &Catalogue) -> (Selection, Fingerprint) {
+    fn plan(&self, cat: &Catalogue, views: &[DocView]) -> (Selection, Fingerprint) {
         let renderer = &self.setup.renderer;
         let all: BTreeSet<usize> = (0..cat.docs.len()).collect();
         let Some(good) = self.good.as_ref().filter(|_| self.pending < Scope::Full) else {
-            return (Selection::All, renderer.fingerprint(cat, &all));
+            return (Selection::All, renderer.fingerprint(cat, views, &all));
         };
-        let fp = renderer.fingerprint(cat, &self.affected(cat, good));
+        let fp = renderer.fingerprint(cat, views, &self.affected(cat, good));
         if fp.site != good.site {
-            let fp = renderer.fingerprint(cat, &all);
+            let fp = renderer.fingerprint(cat, views, &all);
             let everything = Selection::Some {
                 docs: all,
                 listings: true,
@@ -287,10 +310,7 @@ impl Engine {
                 let doc = &cat.docs[i];
                 sections
                     || doc.inputs().any(|p| self.dirty.contains(p))
-                    || good
-                        .docs
-                        .get(&doc.id)
-                        .is_none_or(|k| k.status != status(cat, i))
+                    || good.docs.get(&doc.id).is_none_or(|k| !k.has_status(cat, i))
             })
             .collect();
         let known_neighbours = |id: &DocId| {
@@ -321,12 +341,10 @@ impl Engine {
         listings: PageDigests,
         diagnostics: Diagnostics,
     ) -> Outcome {
-        let owned: Vec<Vec<String>> = cat
-            .docs
-            .iter()
+        let owned: Vec<Vec<String>> = (cat.docs.par_iter())
             .map(|d| doc_files(d, |id| cat.find(id).is_some()))
             .collect();
-        let doc_keys: BTreeSet<String> = owned.iter().flatten().cloned().collect();
+        let doc_keys: HashSet<&str> = owned.iter().flatten().map(String::as_str).collect();
         let mut removed: Vec<String> = Vec::new();
         let old_listing_keys = self
             .good
@@ -344,7 +362,7 @@ impl Engine {
             files
                 .keys()
                 .chain(listings.files())
-                .filter(|k| !doc_keys.contains(*k))
+                .filter(|k| !doc_keys.contains(k.as_str()))
                 .cloned()
                 .collect()
         } else {
@@ -400,14 +418,14 @@ fn known_documents(
     cat: &Catalogue,
     fp: &Fingerprint,
     owned: &[Vec<String>],
-    doc_keys: &BTreeSet<String>,
+    doc_keys: &HashSet<&str>,
     mut known: HashMap<DocId, Known>,
     removed: &mut Vec<String>,
 ) -> HashMap<DocId, Known> {
     let gone_files = |k: &Known| {
         k.files
             .iter()
-            .filter(|f| !doc_keys.contains(*f))
+            .filter(|f| !doc_keys.contains(f.as_str()))
             .cloned()
             .collect::<Vec<_>>()
     };
