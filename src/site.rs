@@ -17,6 +17,7 @@ use crate::output::{Discard, Incremental, Output};
 use crate::render::{PageDigests, Renderer, Selection};
 use crate::review::Campaign;
 use crate::search;
+use crate::view::DocView;
 use reuse::Reuse;
 
 mod reuse;
@@ -151,7 +152,8 @@ pub fn resolve(
 impl Site {
     /// Render every page into `out`; `Err` if rendering found errors.
     pub fn render(&self, out: &dyn Output, diags: Diagnostics) -> Result<Diagnostics, Diagnostics> {
-        self.render_selected(out, diags, &Selection::All, None)
+        let views = self.renderer.views(&self.catalogue);
+        self.render_selected(out, diags, &views, &Selection::All, None)
     }
 
     /// Render the pages `selection` names (listing pages whose digest is in
@@ -160,11 +162,15 @@ impl Site {
         &self,
         out: &dyn Output,
         mut diags: Diagnostics,
+        views: &[DocView],
         selection: &Selection,
         listings: Option<&mut PageDigests>,
     ) -> Result<Diagnostics, Diagnostics> {
         let cat = &self.catalogue;
-        diags.extend(self.renderer.render_selected(cat, out, selection, listings));
+        let rendered = self
+            .renderer
+            .render_selected(cat, views, out, selection, listings);
+        diags.extend(rendered);
         if self.config.review.publish {
             diags.extend(self.renderer.render_review(cat, &self.campaigns, out));
         }
@@ -177,7 +183,8 @@ impl Site {
         out: &dyn Output,
         diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
-        self.render_reusing(out, diags, &mut Reuse::none(), Path::new(""))
+        let views = self.renderer.views(&self.catalogue);
+        self.render_reusing(out, diags, &views, &mut Reuse::none(), Path::new(""))
     }
 
     /// Render the pages `reuse` selects and build the search index into
@@ -186,6 +193,7 @@ impl Site {
         &self,
         out: &dyn Output,
         diags: Diagnostics,
+        views: &[DocView],
         reuse: &mut Reuse,
         out_dir: &Path,
     ) -> Result<Diagnostics, Diagnostics> {
@@ -193,7 +201,10 @@ impl Site {
         // snippet tables from the article ranges the tap read off the pages.
         let tap = search::snippets::Tap::new(out);
         let (rendered, prepared) = rayon::join(
-            || self.render_selected(&tap, diags, &reuse.selection, reuse.listings.as_mut()),
+            || {
+                let listings = reuse.listings.as_mut();
+                self.render_selected(&tap, diags, views, &reuse.selection, listings)
+            },
             || search::prepare(&self.catalogue),
         );
         let mut diags = rendered?;
@@ -241,8 +252,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         )])
     };
     let out = Incremental::begin(&out_dir).map_err(io_error)?;
-    let mut reuse = Reuse::plan(&site, stamp.as_ref().map(|s| s.setup), &out);
-    let warnings = site.render_reusing(&out, diags, &mut reuse, &out_dir)?;
+    let views = site.renderer.views(&site.catalogue);
+    let mut reuse = Reuse::plan(&site, &views, stamp.as_ref().map(|s| s.setup), &out);
+    let warnings = site.render_reusing(&out, diags, &views, &mut reuse, &out_dir)?;
     let report = reuse.finish(&out, &site.catalogue, &warnings);
     let built = stamp.zip(report).map(|(stamp, report)| Built {
         inputs: stamp.inputs,

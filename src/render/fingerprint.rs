@@ -111,8 +111,8 @@ impl Renderer {
     /// included), the ids and anchors of the documents its texts link to or
     /// cite, and the files it owns. A build may keep the pages of a
     /// document whose key is the one they were rendered with.
-    pub fn page_keys(&self, cat: &Catalogue, setup: u64) -> Vec<u64> {
-        let fp = self.fingerprint(cat, &(0..cat.docs.len()).collect());
+    pub fn page_keys(&self, cat: &Catalogue, views: &[DocView], setup: u64) -> Vec<u64> {
+        let fp = self.fingerprint(cat, views, &(0..cat.docs.len()).collect());
         let taken = |id: &_| cat.find(id).is_some();
         (0..cat.docs.len())
             .into_par_iter()

@@ -25,6 +25,7 @@ use crate::output::manifest::Stat;
 use crate::render::{PageDigests, Selection};
 use crate::routes;
 use crate::search::snippets::{Article, articles};
+use crate::view::DocView;
 
 /// Digests of what a build's output depends on, taken before anything is
 /// loaded (an edit made during the build then only makes the next build
@@ -115,14 +116,19 @@ impl Reuse {
         }
     }
 
-    /// Decide what `site`, stamped with `setup`, may keep of the output
+    /// Decide what `site` (its documents' `views`), stamped with `setup`, may keep of the output
     /// `out`, and keep those documents' files.
-    pub(super) fn plan(site: &Site, setup: Option<u64>, out: &Incremental) -> Reuse {
+    pub(super) fn plan(
+        site: &Site,
+        views: &[DocView],
+        setup: Option<u64>,
+        out: &Incremental,
+    ) -> Reuse {
         let Some(setup) = setup else {
             return Reuse::none();
         };
         let cat = &site.catalogue;
-        let keys = site.renderer.page_keys(cat, setup);
+        let keys = site.renderer.page_keys(cat, views, setup);
         let record = out
             .previous()
             .and_then(|b| serde_json::from_str(&b.report).ok());
