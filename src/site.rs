@@ -184,18 +184,17 @@ impl Site {
         diags: Diagnostics,
     ) -> Result<Diagnostics, Diagnostics> {
         let views = self.renderer.views(&self.catalogue);
-        self.render_reusing(out, diags, &views, &mut Reuse::none(), Path::new(""))
+        self.render_reusing(out, diags, &views, &mut Reuse::none())
     }
 
     /// Render the pages `reuse` selects and build the search index into
-    /// `out`, reading the article ranges of kept pages from `out_dir`.
+    /// `out`, with the article ranges of the pages `reuse` kept.
     fn render_reusing(
         &self,
         out: &dyn Output,
         diags: Diagnostics,
         views: &[DocView],
         reuse: &mut Reuse,
-        out_dir: &Path,
     ) -> Result<Diagnostics, Diagnostics> {
         // Postings need no page: build them beside the pages, then add the
         // snippet tables from the article ranges the tap read off the pages.
@@ -209,7 +208,7 @@ impl Site {
         );
         let mut diags = rendered?;
         let mut pages = tap.into_pages();
-        match reuse.kept_articles(out_dir) {
+        match reuse.kept_articles() {
             Ok(kept) => pages.extend(kept),
             Err(d) => diags.push(d),
         }
@@ -253,8 +252,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     };
     let out = Incremental::begin(&out_dir).map_err(io_error)?;
     let views = site.renderer.views(&site.catalogue);
-    let mut reuse = Reuse::plan(&site, &views, stamp.as_ref().map(|s| s.setup), &out);
-    let warnings = site.render_reusing(&out, diags, &views, &mut reuse, &out_dir)?;
+    let setup = stamp.as_ref().map(|s| s.setup);
+    let mut reuse = Reuse::plan(&site, &views, setup, &out, &out_dir);
+    let warnings = site.render_reusing(&out, diags, &views, &mut reuse)?;
     let report = reuse.finish(&out, &site.catalogue, &warnings);
     let built = stamp.zip(report).map(|(stamp, report)| Built {
         inputs: stamp.inputs,

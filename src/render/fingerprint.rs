@@ -99,9 +99,7 @@ impl Renderer {
             anchors,
         }
     }
-}
 
-impl Renderer {
     /// Per document, aligned with `Catalogue::docs`: a digest of everything
     /// its pages (the files `routes::doc_files` names) are rendered from,
     /// given `setup`, the digest of what every page depends on (templates,

@@ -100,6 +100,8 @@ pub(super) struct Reuse {
     pub(super) listings: Option<PageDigests>,
     /// Document pages kept, for the search index's snippet tables.
     kept_pages: Vec<String>,
+    /// The output folder the kept pages are in.
+    out_dir: PathBuf,
     setup: Option<u64>,
     keys: Vec<u64>,
 }
@@ -111,18 +113,21 @@ impl Reuse {
             selection: Selection::All,
             listings: None,
             kept_pages: Vec::new(),
+            out_dir: PathBuf::new(),
             setup: None,
             keys: Vec::new(),
         }
     }
 
-    /// Decide what `site` (its documents' `views`), stamped with `setup`, may keep of the output
-    /// `out`, and keep those documents' files.
+    /// Decide what `site` (its documents' `views`), stamped with `setup`,
+    /// may keep of the output `out` in `out_dir`, and keep those documents'
+    /// files.
     pub(super) fn plan(
         site: &Site,
         views: &[DocView],
         setup: Option<u64>,
         out: &Incremental,
+        out_dir: &Path,
     ) -> Reuse {
         let Some(setup) = setup else {
             return Reuse::none();
@@ -172,20 +177,18 @@ impl Reuse {
             },
             listings: Some(listings),
             kept_pages,
+            out_dir: out_dir.to_path_buf(),
             setup: Some(setup),
             keys,
         }
     }
 
-    /// Article ranges of the kept document pages, read from the output at
-    /// `out_dir` (the search index's snippet tables need them).
-    pub(super) fn kept_articles(
-        &self,
-        out_dir: &Path,
-    ) -> Result<Vec<(String, Vec<Article>)>, Diagnostic> {
+    /// Article ranges of the kept document pages, read from the output
+    /// (the search index's snippet tables need them).
+    pub(super) fn kept_articles(&self) -> Result<Vec<(String, Vec<Article>)>, Diagnostic> {
         self.kept_pages
             .par_iter()
-            .map(|rel| match std::fs::read(out_dir.join(rel)) {
+            .map(|rel| match std::fs::read(self.out_dir.join(rel)) {
                 Ok(html) => Ok((rel.clone(), articles(&html))),
                 Err(e) => Err(Diagnostic::error(
                     Code::Output,
