@@ -23,7 +23,7 @@
 //!
 //! | layer | modules | what they are |
 //! |---|---|---|
-//! | 0 | `diagnostics`, `model`, `articles`, `output`, `scaffold` | leaves: vocabulary, reports, article numbers, file sinks |
+//! | 0 | `diagnostics`, `model`, `articles`, `output`, `scaffold`, `memory` | leaves: vocabulary, reports, article numbers, file sinks, allocator purges |
 //! | 1 | `config`, `outline` | settings; a body's structure |
 //! | 2 | `markdown`, `inputs` | Markdown to HTML, anchors where `outline` says; which files a site reads |
 //! | 3 | `content` | load front matter, bodies and the catalogue file |
@@ -48,6 +48,7 @@ pub mod i18n;
 pub mod import;
 pub mod inputs;
 pub mod markdown;
+pub mod memory;
 pub mod model;
 pub mod outline;
 pub mod output;

@@ -203,11 +203,14 @@ struct Postings {
 /// the shard of its hash. Takes the postings out of `index`.
 fn postings_files(index: &mut Index) -> Postings {
     let documents = index.docs.len() as u32;
-    let taken: Vec<_> = index.take_postings().collect();
-    let mut keyed: Vec<Keyed> = taken
-        .into_par_iter()
-        .map(|(key, p)| (key.text(), p.docs, p.into_wire(documents)))
-        .collect();
+    let mut keyed: Vec<Keyed> = Vec::new();
+    // A partition at a time, its freed pages handed back before the next:
+    // the maps and their encodings are never all in memory together.
+    for partition in index.take_postings() {
+        let encoded = partition.into_par_iter();
+        keyed.par_extend(encoded.map(|(key, p)| (key.text(), p.docs, p.into_wire(documents))));
+        crate::memory::release();
+    }
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let total: usize = keyed.iter().map(|k| k.2.len()).sum();
     // A power of two: the count, and so every key's shard, stays put while
