@@ -65,7 +65,15 @@ fn partition(key: &Key) -> usize {
 pub struct Index {
     /// Per document, aligned with the catalogue.
     pub docs: Vec<DocText>,
-    postings: Vec<FxMap<Key, Posting>>,
+    partitions: Vec<Partition>,
+}
+
+/// The postings of the keys of one partition, by packed key: hashing and
+/// comparing a `u64` is what makes merging a document cheap.
+#[derive(Debug, Default)]
+struct Partition {
+    postings: FxMap<u64, Posting>,
+    words: Words,
 }
 
 /// Documents tokenised in one parallel step while the step before is merged
@@ -80,7 +88,7 @@ impl Index {
         let mut sources = sources.into_iter();
         let mut index = Index {
             docs: Vec::with_capacity(sources.size_hint().0),
-            postings: vec![FxMap::default(); PARTITIONS],
+            partitions: (0..PARTITIONS).map(|_| Partition::default()).collect(),
         };
         // Tokenise the next batch while the last one is merged in.
         let tokenise = |batch: Vec<Source<'_>>| -> Vec<(DocText, Tokenised)> {
@@ -93,13 +101,13 @@ impl Index {
         while !done.is_empty() {
             let batch: Vec<Source<'_>> = sources.by_ref().take(BATCH).collect();
             let first = index.docs.len() as u32;
-            let postings = &mut index.postings;
+            let partitions = &mut index.partitions;
             let (next, ()) = rayon::join(
                 || tokenise(batch),
                 || {
-                    postings.par_iter_mut().enumerate().for_each(|(p, map)| {
+                    partitions.par_iter_mut().enumerate().for_each(|(p, part)| {
                         for (n, (_, tokenised)) in done.iter().enumerate() {
-                            add_document(map, first + n as u32, tokenised, p);
+                            part.add_document(first + n as u32, tokenised, p);
                         }
                     })
                 },
@@ -113,13 +121,25 @@ impl Index {
     /// Move every key with its posting out of the index, in partitions
     /// (about an eighth of the keys each).
     pub fn take_postings(&mut self) -> impl Iterator<Item = Vec<(Key, Posting)>> {
-        let partitions = std::mem::take(&mut self.postings).into_iter();
-        partitions.map(|map| map.into_iter().collect())
+        let partitions = std::mem::take(&mut self.partitions).into_iter();
+        partitions.map(|part| {
+            let mut words = part.words;
+            let mut unpack = |packed| unpack(packed, |id| std::mem::take(&mut words.list[id]));
+            part.postings
+                .into_iter()
+                .map(|(k, p)| (unpack(k), p))
+                .collect()
+        })
     }
 
     /// The posting of `key`.
     pub fn posting(&self, key: &Key) -> Option<&Posting> {
-        self.postings[partition(key)].get(key)
+        let part = &self.partitions[partition(key)];
+        let packed = match key {
+            Key::Word(w) => pack_word(*part.words.ids.get(w.as_str())?),
+            key => pack(key, |_| unreachable!("not a word")),
+        };
+        part.postings.get(&packed)
     }
 
     /// Documents (with match positions) containing `phrase` as an exact
@@ -258,63 +278,73 @@ struct Tokenised {
     length: u32,
 }
 
-/// Append document `doc`'s groups of partition `p` to `map`.
-fn add_document(map: &mut FxMap<Key, Posting>, doc: u32, t: &Tokenised, p: usize) {
-    for g in &t.groups[p] {
-        let positions = g
-            .key
-            .positional()
-            .then(|| (t.length, &t.positions[g.from..g.to]));
-        match map.get_mut(&g.key) {
-            Some(posting) => posting.push(doc, g.count, positions),
-            None => map
-                .entry(g.key.clone())
-                .or_default()
-                .push(doc, g.count, positions),
+impl Partition {
+    /// Append document `doc`'s groups of partition `p`.
+    fn add_document(&mut self, doc: u32, t: &Tokenised, p: usize) {
+        for g in &t.groups[p] {
+            let positions = g
+                .key
+                .positional()
+                .then(|| (t.length, &t.positions[g.from..g.to]));
+            let packed = pack(&g.key, |w| self.words.number(w));
+            (self.postings.entry(packed).or_default()).push(doc, g.count, positions);
         }
     }
 }
 
-/// Keys packed into a `u64` (the kind in the top four bits), so a document's
-/// tokens are counted by hashing plain integers; words are numbered per
-/// document.
-#[derive(Default)]
-struct Packer {
-    words: HashMap<String, u64>,
+/// Words numbered in order of first use, so keys pack into a `u64`.
+#[derive(Debug, Default)]
+struct Words {
+    ids: HashMap<String, usize>,
     list: Vec<String>,
 }
 
-impl Packer {
-    fn pack(&mut self, key: Key) -> u64 {
-        let (kind, value) = match key {
-            Key::Bigram(a, b) => (0, (u64::from(a) << 21) | u64::from(b)),
-            Key::Unigram(c) => (1, u64::from(c)),
-            Key::RunStart(c) => (2, u64::from(c)),
-            Key::RunEnd(c) => (3, u64::from(c)),
-            Key::Article(n) => (4, u64::from(n)),
-            Key::Word(w) => {
-                let next = self.list.len() as u64;
-                let id = *self.words.entry(w).or_insert(next);
-                if id == next {
-                    self.list.push(String::new());
-                }
-                (5, id)
-            }
-        };
-        (kind << 60) | value
+impl Words {
+    /// The number of `word`, given a new one if it has none.
+    fn number(&mut self, word: &str) -> usize {
+        if let Some(&id) = self.ids.get(word) {
+            return id;
+        }
+        self.list.push(word.to_owned());
+        self.ids.insert(word.to_owned(), self.list.len() - 1);
+        self.list.len() - 1
     }
 
-    fn unpack(&self, packed: u64) -> Key {
-        let value = packed & ((1 << 60) - 1);
-        let char_of = |v: u64| char::from_u32(v as u32).unwrap_or(char::REPLACEMENT_CHARACTER);
-        match packed >> 60 {
-            0 => Key::Bigram(char_of(value >> 21), char_of(value & 0x1f_ffff)),
-            1 => Key::Unigram(char_of(value)),
-            2 => Key::RunStart(char_of(value)),
-            3 => Key::RunEnd(char_of(value)),
-            4 => Key::Article(value as u32),
-            _ => Key::Word(self.list[value as usize].clone()),
-        }
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.list.clear();
+    }
+}
+
+/// `key` packed into a `u64`, the kind in the top four bits; `word` numbers
+/// a word.
+fn pack(key: &Key, word: impl FnOnce(&str) -> usize) -> u64 {
+    let (kind, value) = match key {
+        Key::Bigram(a, b) => (0, (u64::from(*a) << 21) | u64::from(*b)),
+        Key::Unigram(c) => (1, u64::from(*c)),
+        Key::RunStart(c) => (2, u64::from(*c)),
+        Key::RunEnd(c) => (3, u64::from(*c)),
+        Key::Article(n) => (4, u64::from(*n)),
+        Key::Word(w) => return pack_word(word(w)),
+    };
+    (kind << 60) | value
+}
+
+fn pack_word(id: usize) -> u64 {
+    (5 << 60) | id as u64
+}
+
+/// The key `packed` stands for; `word` gives back a word by its number.
+fn unpack(packed: u64, word: impl FnOnce(usize) -> String) -> Key {
+    let value = packed & ((1 << 60) - 1);
+    let char_of = |v: u64| char::from_u32(v as u32).unwrap_or(char::REPLACEMENT_CHARACTER);
+    match packed >> 60 {
+        0 => Key::Bigram(char_of(value >> 21), char_of(value & 0x1f_ffff)),
+        1 => Key::Unigram(char_of(value)),
+        2 => Key::RunStart(char_of(value)),
+        3 => Key::RunEnd(char_of(value)),
+        4 => Key::Article(value as u32),
+        _ => Key::Word(word(value as usize)),
     }
 }
 
@@ -370,7 +400,7 @@ thread_local! {
 /// from document to document: its buffers keep their capacity.
 #[derive(Default)]
 struct Counter {
-    packer: Packer,
+    words: Words,
     ids: FxMap<u64, u32>,
     keys: Vec<u64>,
     counts: Vec<u32>,
@@ -384,13 +414,12 @@ impl Counter {
         self.keys.clear();
         self.counts.clear();
         self.occurrences.clear();
-        self.packer.words.clear();
-        self.packer.list.clear();
+        self.words.clear();
     }
 
     fn add(&mut self, t: Token) {
         let positional = t.key.positional();
-        let packed = self.packer.pack(t.key);
+        let packed = pack(&t.key, |w| self.words.number(w));
         let next = self.keys.len() as u32;
         let id = *self.ids.entry(packed).or_insert(next);
         if id == next {
@@ -406,14 +435,11 @@ impl Counter {
     /// Group positions by key with a counting sort: positions arrive in
     /// increasing order, so each key's slice comes out sorted.
     fn group(&mut self) -> Tokenised {
-        for (word, id) in &self.packer.words {
-            self.packer.list[*id as usize] = word.clone();
-        }
         let mut groups: Vec<Vec<Group>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
         let mut next = Vec::with_capacity(self.keys.len());
         let mut from = 0;
         for (&packed, &count) in self.keys.iter().zip(&self.counts) {
-            let key = self.packer.unpack(packed);
+            let key = unpack(packed, |id| self.words.list[id].clone());
             let to = if key.positional() {
                 from + count as usize
             } else {
