@@ -119,12 +119,10 @@ impl Prepared {
             .unzip();
         let tables: Vec<Table> = tables.into_iter().collect::<Result<_, _>>()?;
         let mut files = Named::default();
-        let (shards, heads): (Vec<String>, Vec<usize>) = (self.postings.shards.into_iter())
-            .map(|(bytes, head)| (files.add(bytes), head))
-            .unzip();
-        let own: BTreeMap<String, String> = (self.postings.own.into_iter())
-            .map(|(key, bytes)| (key, files.add(bytes)))
-            .collect();
+        let (shards, heads): (Vec<Vec<u8>>, Vec<usize>) = self.postings.shards.into_iter().unzip();
+        let shards = files.add_all(shards);
+        let (keys, own): (Vec<String>, Vec<Vec<u8>>) = self.postings.own.into_iter().unzip();
+        let own: BTreeMap<String, String> = keys.into_iter().zip(files.add_all(own)).collect();
         let groups: Vec<Option<String>> = tables
             .chunks(TABLE_GROUP)
             .map(|group| {
@@ -166,10 +164,25 @@ struct Named(BTreeMap<String, Vec<u8>>);
 impl Named {
     /// Keep `bytes`; their file name. Equal contents share one file.
     fn add(&mut self, bytes: Vec<u8>) -> String {
-        let name = format!("{:012x}.bin", fnv1a_64(&bytes) >> 16);
+        let name = name_of(&bytes);
         self.0.entry(name.clone()).or_insert(bytes);
         name
     }
+
+    /// [`Named::add`] for many files, named side by side: the postings are
+    /// most of the index's bytes.
+    fn add_all(&mut self, files: Vec<Vec<u8>>) -> Vec<String> {
+        let names: Vec<String> = files.par_iter().map(|bytes| name_of(bytes)).collect();
+        for (name, bytes) in names.iter().zip(files) {
+            self.0.entry(name.clone()).or_insert(bytes);
+        }
+        names
+    }
+}
+
+/// The file name of an index file holding `bytes`.
+fn name_of(bytes: &[u8]) -> String {
+    format!("{:012x}.bin", fnv1a_64(bytes) >> 16)
 }
 
 /// 64-bit FNV-1a: file names from content (not for security; a name only
