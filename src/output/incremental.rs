@@ -12,9 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::manifest::{self, Built, Entry, Manifest, Stat};
 use super::{MARKER, Output, OutputError, checked};
@@ -240,23 +238,18 @@ impl Incremental {
             ..Manifest::default()
         };
         let mut produced = self.produced.lock().unwrap_or_else(|e| e.into_inner());
-        // Side by side: renames into different folders do not wait on each
-        // other in the kernel, and a fresh build renames thousands.
-        let renamed = AtomicUsize::new(0);
-        produced.par_iter_mut().try_for_each(|(rel, p)| {
-            if let Some(temp) = &p.temp {
-                self.put(rel, temp)?;
-                p.temp = None;
-                renamed.fetch_add(1, Ordering::Relaxed);
+        for (rel, p) in produced.iter_mut() {
+            if let Some(temp) = p.temp.take() {
+                if let Err(e) = self.put(rel, &temp) {
+                    p.temp = Some(temp);
+                    return Err(e);
+                }
+                done.written += 1;
+            } else {
+                done.kept += 1;
             }
-            Ok::<_, std::io::Error>(())
-        })?;
-        done.written = renamed.into_inner();
-        done.kept = produced.len() - done.written;
-        next.files = produced
-            .iter()
-            .map(|(rel, p)| (rel.clone(), p.entry))
-            .collect();
+            next.files.insert(rel.clone(), p.entry);
+        }
         drop(produced);
         done.deleted = self.delete_stale(&next)?;
         let text = next.print();
