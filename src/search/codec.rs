@@ -313,7 +313,7 @@ mod tests {
             codes in proptest::collection::vec((proptest::bool::ANY, 1u32..u32::MAX, 0u32..24), 0..200)
         ) {
             // Large quotients only with large parameters, as rice_k chooses.
-            let codes: Vec<_> = codes.into_iter().map(|(g, n, k)| (g, n >> (24 - k), k)).map(|(g, n, k)| (g, n.max(1), k)).collect();
+            let codes: Vec<_> = codes.into_iter().map(|(g, n, k)| (g, (n >> (24 - k)).max(1), k)).collect();
             let mut w = BitWriter::default();
             for &(gamma, n, k) in &codes {
                 match gamma {

@@ -135,11 +135,11 @@ impl Index {
     /// The posting of `key`.
     pub fn posting(&self, key: &Key) -> Option<&Posting> {
         let part = &self.partitions[partition(key)];
-        let packed = match key {
-            Key::Word(w) => pack_word(*part.words.ids.get(w.as_str())?),
-            key => pack(key, |_| unreachable!("not a word")),
+        let word = match key {
+            Key::Word(w) => Some(*part.words.ids.get(w.as_str())?),
+            _ => None,
         };
-        part.postings.get(&packed)
+        part.postings.get(&pack(key, |_| word.unwrap_or_default()))
     }
 
     /// Documents (with match positions) containing `phrase` as an exact
@@ -325,13 +325,9 @@ fn pack(key: &Key, word: impl FnOnce(&str) -> usize) -> u64 {
         Key::RunStart(c) => (2, u64::from(*c)),
         Key::RunEnd(c) => (3, u64::from(*c)),
         Key::Article(n) => (4, u64::from(*n)),
-        Key::Word(w) => return pack_word(word(w)),
+        Key::Word(w) => (5, word(w) as u64),
     };
     (kind << 60) | value
-}
-
-fn pack_word(id: usize) -> u64 {
-    (5 << 60) | id as u64
 }
 
 /// The key `packed` stands for; `word` gives back a word by its number.
