@@ -4,7 +4,7 @@
 //!
 //! Knows nothing about rendering or serving; hands `Change`s to the caller.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
@@ -25,6 +25,44 @@ pub(crate) struct SiteWatcher {
     root: PathBuf,
     watcher: RecommendedWatcher,
     events: Receiver<Signal>,
+    /// The folders watched so far (recursively or not), by what they were
+    /// when watching began.
+    watching: HashMap<(PathBuf, bool), Folder>,
+}
+
+/// Which folder a path named when it was watched: watching one again
+/// walks its whole tree (every file of a large site), so `follow` does it
+/// only for a folder that is new or was replaced by another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Folder {
+    device: u64,
+    inode: u64,
+    /// Inode numbers are reused: a folder made again may get the old one.
+    born: Option<std::time::SystemTime>,
+}
+
+impl Folder {
+    /// The folder at `dir`, or `None` if there is none or it cannot be told
+    /// apart from a later one there (then it is always watched again).
+    fn at(dir: &Path) -> Option<Folder> {
+        let meta = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
+        Folder::of(&meta)
+    }
+
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> Option<Folder> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Folder {
+            device: meta.dev(),
+            inode: meta.ino(),
+            born: meta.created().ok(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &std::fs::Metadata) -> Option<Folder> {
+        None
+    }
 }
 
 /// What the watcher thread reports.
@@ -56,22 +94,18 @@ impl SiteWatcher {
             root: root.to_path_buf(),
             watcher,
             events,
+            watching: HashMap::new(),
         };
         this.watcher.watch(root, RecursiveMode::NonRecursive)?;
         this.follow(layout);
         Ok(this)
     }
 
-    /// Watch the folders of `layout` that exist now (after a setup change, too).
+    /// Watch the folders of `layout` that exist now (after a setup change,
+    /// too) and are not watched yet.
     pub(crate) fn follow(&mut self, layout: &Layout) {
         for dir in layout.watched() {
-            let dir = self.root.join(dir);
-            if !dir.is_dir() {
-                continue;
-            }
-            if let Err(e) = self.watcher.watch(&dir, RecursiveMode::Recursive) {
-                cannot_watch(&dir, &e);
-            }
+            self.watch(&self.root.join(dir), RecursiveMode::Recursive);
         }
         let outside = !layout.catalogue.starts_with(&layout.content);
         if let Some(parent) = layout
@@ -79,16 +113,31 @@ impl SiteWatcher {
             .parent()
             .filter(|p| outside && *p != Path::new(""))
         {
-            let dir = self.root.join(parent);
-            if let Err(e) = self.watcher.watch(&dir, RecursiveMode::NonRecursive) {
-                cannot_watch(&dir, &e);
+            self.watch(&self.root.join(parent), RecursiveMode::NonRecursive);
+        }
+    }
+
+    /// Watch `dir` unless it is missing or watched already.
+    fn watch(&mut self, dir: &Path, mode: RecursiveMode) {
+        if !dir.is_dir() {
+            return;
+        }
+        let key = (dir.to_path_buf(), mode == RecursiveMode::Recursive);
+        let folder = Folder::at(dir);
+        if folder.is_some() && self.watching.get(&key) == folder.as_ref() {
+            return;
+        }
+        match self.watcher.watch(dir, mode) {
+            Ok(()) => {
+                self.watching.extend(folder.map(|f| (key, f)));
             }
+            Err(e) => cannot_watch(dir, &e),
         }
     }
 
     /// Wait for the next burst of events and return its changes, or `None`
     /// when the watcher has stopped.
-    pub(crate) fn next_batch(&self, layout: &Layout) -> Option<BTreeSet<Change>> {
+    pub(crate) fn next_batch(&mut self, layout: &Layout) -> Option<BTreeSet<Change>> {
         loop {
             let first = self.events.recv().ok()?;
             let started = Instant::now();
@@ -108,6 +157,8 @@ impl SiteWatcher {
                         .ok()
                         .map(|rel| classify(rel, layout)),
                     Signal::Lost(why) => {
+                        // Events were lost: watch every folder again too.
+                        self.watching.clear();
                         crate::say!(
                             "warning: file watching failed ({why}); reading the whole site again"
                         );
