@@ -120,7 +120,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
 /// Rebuild on every burst of changes, for as long as the watcher runs.
 fn spawn_rebuilds(mut engine: Engine, mut watcher: watch::SiteWatcher, sink: Sink) {
     std::thread::spawn(move || {
-        while let Some(changes) = watcher.next_batch(&engine.layout()) {
+        loop {
+            // Work done now is work no save waits for.
+            engine.prepare();
+            let Some(changes) = watcher.next_batch(&engine.layout()) else {
+                return;
+            };
             let started = Instant::now();
             sink.indexer.cancel();
             let outcome = engine.rebuild(&changes);

@@ -220,7 +220,7 @@ impl Engine {
             &self.opts.root,
             &self.setup.config,
             self.setup.as_of,
-            self.sources.content(),
+            self.sources.take_content(),
             &mut self.citations,
             &mut diags,
         );
@@ -390,6 +390,11 @@ impl Engine {
             documents,
             catalogue: None,
         }
+    }
+
+    /// Do what the next build needs done, before it is asked for.
+    pub(crate) fn prepare(&mut self) {
+        self.sources.prepare();
     }
 
     /// Parse every Markdown file and the catalogue again.
