@@ -161,6 +161,8 @@ impl Indexer {
         std::thread::spawn(move || {
             // Wait for a quiet moment, and index on one thread, so a burst of
             // saves keeps the other core for the rebuilds readers wait on.
+            // Even giving up frees a whole catalogue: do that slowly too.
+            lowest_priority();
             std::thread::sleep(std::time::Duration::from_millis(INDEX_DELAY_MS));
             if latest.load(Ordering::SeqCst) != ticket {
                 return;
