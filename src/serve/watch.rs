@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use notify::event::{AccessKind, AccessMode, ModifyKind, RemoveKind, RenameMode};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::inputs::{Change, Layout, classify};
@@ -17,6 +18,11 @@ use crate::inputs::{Change, Layout, classify};
 /// such as notify-debouncer-full would add its whole delay to every
 /// save→reload; ending the burst on quiet keeps a single save at ~15 ms.)
 const QUIET: Duration = Duration::from_millis(15);
+/// A burst whose last event finished writing an input (closed it after
+/// writing, renamed it into place, deleted it) ends after this long
+/// instead: a save's own events arrive together, so waiting the whole
+/// `QUIET` for more would only delay the reload.
+const SETTLE: Duration = Duration::from_millis(3);
 /// A burst never delays a rebuild by more than this.
 const LONGEST_BURST: Duration = Duration::from_millis(500);
 
@@ -67,8 +73,9 @@ impl Folder {
 
 /// What the watcher thread reports.
 enum Signal {
-    /// Something happened at this path.
-    Path(PathBuf),
+    /// Something happened at `path`; `done` when the event finished
+    /// writing it (see `SETTLE`).
+    Path { path: PathBuf, done: bool },
     /// The watcher failed (e.g. its event queue overflowed): events may be
     /// lost, so everything is read again.
     Lost(String),
@@ -82,10 +89,14 @@ impl SiteWatcher {
             // A send fails only once the server is shutting down.
             match event {
                 Err(e) => drop(tx.send(Signal::Lost(e.to_string()))),
-                Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
                 Ok(event) => {
+                    let done = finishes(&event.kind);
+                    // Opening or reading a file (the builds do) changes nothing.
+                    if !done && matches!(event.kind, EventKind::Access(_)) {
+                        return;
+                    }
                     for path in event.paths {
-                        let _ = tx.send(Signal::Path(path));
+                        let _ = tx.send(Signal::Path { path, done });
                     }
                 }
             }
@@ -141,10 +152,14 @@ impl SiteWatcher {
         loop {
             let first = self.events.recv().ok()?;
             let started = Instant::now();
+            let mut quiet = self.quiet_after(&first, layout);
             let mut signals = vec![first];
             while started.elapsed() < LONGEST_BURST {
-                match self.events.recv_timeout(QUIET) {
-                    Ok(signal) => signals.push(signal),
+                match self.events.recv_timeout(quiet) {
+                    Ok(signal) => {
+                        quiet = self.quiet_after(&signal, layout);
+                        signals.push(signal);
+                    }
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return None,
                 }
@@ -152,10 +167,7 @@ impl SiteWatcher {
             let changes: BTreeSet<Change> = signals
                 .iter()
                 .filter_map(|s| match s {
-                    Signal::Path(p) => p
-                        .strip_prefix(&self.root)
-                        .ok()
-                        .map(|rel| classify(rel, layout)),
+                    Signal::Path { path, .. } => self.change(path, layout),
                     Signal::Lost(why) => {
                         // Events were lost: watch every folder again too.
                         self.watching.clear();
@@ -172,6 +184,37 @@ impl SiteWatcher {
             }
         }
     }
+
+    /// What a change of `path` (absolute) means to the site.
+    fn change(&self, path: &Path, layout: &Layout) -> Option<Change> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        Some(classify(rel, layout))
+    }
+
+    /// How long to wait for more events after `signal`.
+    fn quiet_after(&self, signal: &Signal, layout: &Layout) -> Duration {
+        match signal {
+            Signal::Path { path, done: true }
+                if self
+                    .change(path, layout)
+                    .is_some_and(|c| c != Change::Ignored) =>
+            {
+                SETTLE
+            }
+            _ => QUIET,
+        }
+    }
+}
+
+/// True for an event that finishes writing a file: closed after writing,
+/// renamed into place, deleted.
+fn finishes(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+            | EventKind::Remove(RemoveKind::File)
+    )
 }
 
 /// Say that `dir` is not watched, and what that means.
