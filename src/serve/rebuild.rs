@@ -337,6 +337,7 @@ impl Engine {
             .iter()
             .any(|p| p.file_name().is_some_and(|n| n == "_index.md"));
         let changed: Vec<usize> = (0..cat.docs.len())
+            .into_par_iter()
             .filter(|&i| {
                 let doc = &cat.docs[i];
                 sections
