@@ -16,7 +16,7 @@ use crate::inputs::{Change, Layout, classify};
 
 /// A burst ends after this long without events. (A fixed-delay debouncer
 /// such as notify-debouncer-full would add its whole delay to every
-/// save→reload; ending the burst on quiet keeps a single save at ~15 ms.)
+/// save→reload; ending the burst on quiet keeps it short, see `SETTLE`.)
 const QUIET: Duration = Duration::from_millis(15);
 /// A burst whose last event finished writing an input (closed it after
 /// writing, renamed it into place, deleted it) ends after this long
