@@ -134,7 +134,7 @@ fn entry_document(
     Some(Document {
         id,
         title,
-        meta,
+        meta: Box::new(meta),
         body: None,
         path: rel.to_path_buf(),
         line,

@@ -95,8 +95,9 @@ pub struct Document {
     pub id: DocId,
     /// Title, given or inferred.
     pub title: String,
-    /// Metadata as written (dates possibly inferred).
-    pub meta: Meta,
+    /// Metadata as written (dates possibly inferred). Boxed: documents are
+    /// moved between vectors many times a build, and it is most of their size.
+    pub meta: Box<Meta>,
     /// Markdown body, for documents with published text.
     pub body: Option<Body>,
     /// Source file relative to the site root.
@@ -572,7 +573,7 @@ pub fn parse_document(
     let doc = Document {
         id,
         title,
-        meta,
+        meta: Box::new(meta),
         body: Some(Body::new(markdown, first_line)),
         path: rel.to_path_buf(),
         line: 1,

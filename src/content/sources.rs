@@ -25,6 +25,9 @@ pub struct Sources {
     /// Problems listing the content folder.
     walk_problems: Diagnostics,
     listed: (Vec<Document>, Vec<Diagnostic>),
+    /// A copy of every parsed file's item, made while nothing waits, for
+    /// the next build to take; kept in step with `files`.
+    spare: Option<BTreeMap<PathBuf, Item>>,
 }
 
 impl Sources {
@@ -42,6 +45,7 @@ impl Sources {
             files: paths.into_iter().zip(parsed).collect(),
             walk_problems,
             listed: load_catalogue(root, config),
+            spare: None,
         }
     }
 
@@ -57,12 +61,18 @@ impl Sources {
 
     /// Parse `rel` again, or forget it if it is gone (or became a link).
     pub fn reread(&mut self, rel: &Path) {
-        if self.root.join(rel).is_file() && !self.through_link(rel) {
-            let parsed = read_file(&self.root, &self.content_dir, rel);
-            self.files.insert(rel.to_path_buf(), parsed);
-        } else {
-            self.files.remove(rel);
+        let parsed = (self.root.join(rel).is_file() && !self.through_link(rel))
+            .then(|| read_file(&self.root, &self.content_dir, rel));
+        if let Some(spare) = &mut self.spare {
+            match parsed.as_ref().and_then(|(item, _)| item.clone()) {
+                Some(item) => spare.insert(rel.to_path_buf(), item),
+                None => spare.remove(rel),
+            };
         }
+        match parsed {
+            Some(parsed) => self.files.insert(rel.to_path_buf(), parsed),
+            None => self.files.remove(rel),
+        };
     }
 
     /// List the content folder again (a folder appeared, vanished or was
@@ -94,14 +104,28 @@ impl Sources {
         diags
     }
 
+    /// Copy every parsed item for the next `take_content`, unless a copy
+    /// is ready: copying ten thousand documents takes a while, better done
+    /// before a build than during one.
+    pub fn prepare(&mut self) {
+        if self.spare.is_none() {
+            self.spare = Some(self.items());
+        }
+    }
+
     /// The documents and sections, ready for the catalogue (the sources
-    /// are kept for the next change).
-    pub fn content(&self) -> Content {
-        // Copying ten thousand documents takes a while: share it out.
-        let items: Vec<Item> = (self.files.par_iter())
-            .filter_map(|(_, (item, _))| item.clone())
-            .collect();
-        assemble(items, self.listed.0.clone())
+    /// are kept for the next change): the copy `prepare` made, or a new one.
+    pub fn take_content(&mut self) -> Content {
+        let items = self.spare.take().unwrap_or_else(|| self.items());
+        assemble(items.into_values(), self.listed.0.clone())
+    }
+
+    /// A copy of every parsed file's item, by path.
+    fn items(&self) -> BTreeMap<PathBuf, Item> {
+        // Ten thousand documents: share the copying out.
+        (self.files.par_iter())
+            .filter_map(|(path, (item, _))| Some((path.clone(), item.clone()?)))
+            .collect()
     }
 
     /// The documents and sections, and the problems found reading them.
@@ -109,5 +133,61 @@ impl Sources {
         let diags = self.diagnostics();
         let items = self.files.into_values().filter_map(|(item, _)| item);
         (assemble(items, self.listed.0), diags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document file titled `title` at `rel` (relative to `root`).
+    fn write(root: &Path, rel: &str, title: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = format!("+++\ntitle = \"{title}\"\npublished = 2020-01-01\n+++\n第一条 文。\n");
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// The content a build would see, as text (`Content` has no equality).
+    fn shown(content: &Content) -> String {
+        format!("{content:?}")
+    }
+
+    #[test]
+    fn prepared_copy_follows_every_change_and_equals_a_fresh_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
+        let config = Config::load(root).unwrap();
+        for k in 0..4 {
+            write(root, &format!("content/d{k}.md"), &format!("文{k}"));
+        }
+        let mut sources = Sources::read(root, &config);
+        // Each step: (file, new title; empty deletes it), then a build.
+        let steps = [
+            ("content/d1.md", "改一"),
+            ("content/d2.md", ""),
+            ("content/new.md", "新"),
+            ("content/sub/d5.md", "分组"),
+            ("content/d1.md", "再改"),
+            ("content/new.md", ""),
+        ];
+        for (n, (rel, title)) in steps.iter().enumerate() {
+            // Every other build finds a copy prepared before the change.
+            if n % 2 == 0 {
+                sources.prepare();
+            }
+            match title.is_empty() {
+                true => std::fs::remove_file(root.join(rel)).unwrap(),
+                false => write(root, rel, title),
+            }
+            if rel.contains("sub/") {
+                sources.rescan(&config);
+            } else {
+                sources.reread(Path::new(rel));
+            }
+            let fresh = Sources::read(root, &config).into_content().0;
+            assert_eq!(shown(&sources.take_content()), shown(&fresh), "step {n}");
+        }
     }
 }

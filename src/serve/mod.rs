@@ -120,7 +120,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
 /// Rebuild on every burst of changes, for as long as the watcher runs.
 fn spawn_rebuilds(mut engine: Engine, mut watcher: watch::SiteWatcher, sink: Sink) {
     std::thread::spawn(move || {
-        while let Some(changes) = watcher.next_batch(&engine.layout()) {
+        loop {
+            // Work done now is work no save waits for.
+            engine.prepare();
+            let Some(changes) = watcher.next_batch(&engine.layout()) else {
+                return;
+            };
             let started = Instant::now();
             sink.indexer.cancel();
             let outcome = engine.rebuild(&changes);
@@ -156,6 +161,8 @@ impl Indexer {
         std::thread::spawn(move || {
             // Wait for a quiet moment, and index on one thread, so a burst of
             // saves keeps the other core for the rebuilds readers wait on.
+            // Even giving up frees a whole catalogue: do that slowly too.
+            lowest_priority();
             std::thread::sleep(std::time::Duration::from_millis(INDEX_DELAY_MS));
             if latest.load(Ordering::SeqCst) != ticket {
                 return;

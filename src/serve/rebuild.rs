@@ -76,6 +76,32 @@ struct Baseline {
     listings: PageDigests,
 }
 
+/// A good build's baseline before its documents are known: turning every
+/// document into a `Known` takes a while on a large site, so it is done
+/// while nothing waits (`Engine::prepare`), or else when the next build starts.
+struct Unsettled {
+    site: u64,
+    listing_keys: BTreeSet<String>,
+    listings: PageDigests,
+    cat: Arc<Catalogue>,
+    fp: Fingerprint,
+    /// The files of each document of `cat`.
+    owned: Vec<Vec<String>>,
+    /// The previous baseline's documents.
+    known: HashMap<DocId, Known>,
+}
+
+impl Unsettled {
+    fn settle(self) -> Baseline {
+        Baseline {
+            site: self.site,
+            docs: known_documents(&self.cat, &self.fp, self.owned, &self.known),
+            listing_keys: self.listing_keys,
+            listings: self.listings,
+        }
+    }
+}
+
 /// How much the next build must render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Scope {
@@ -117,6 +143,8 @@ pub(crate) struct Engine {
     setup_errors: Diagnostics,
     sources: Sources,
     good: Option<Baseline>,
+    /// The last good build's baseline, when `good` has not caught up with it.
+    unsettled: Option<Unsettled>,
     /// Sources changed since the last good build.
     dirty: BTreeSet<PathBuf>,
     pending: Scope,
@@ -140,6 +168,7 @@ impl Engine {
             citations: CitationCache::default(),
             review_page: true,
             good: None,
+            unsettled: None,
             dirty: BTreeSet::new(),
             pending: Scope::Full,
         };
@@ -215,12 +244,13 @@ impl Engine {
         if !self.setup_errors.is_empty() {
             return self.failed(self.setup_errors.clone());
         }
+        self.settle();
         let mut diags = self.sources.diagnostics();
         let (cat, campaigns) = crate::site::resolve(
             &self.opts.root,
             &self.setup.config,
             self.setup.as_of,
-            self.sources.content(),
+            self.sources.take_content(),
             &mut self.citations,
             &mut diags,
         );
@@ -261,9 +291,10 @@ impl Engine {
             Err(diags) => return self.failed(diags),
         };
         let files = out.into_files();
+        let cat = Arc::new(cat);
         let outcome = self.commit(&cat, fingerprint, &selection, files, listings, diags);
         Outcome {
-            catalogue: Some(Arc::new(cat)),
+            catalogue: Some(cat),
             ..outcome
         }
     }
@@ -306,6 +337,7 @@ impl Engine {
             .iter()
             .any(|p| p.file_name().is_some_and(|n| n == "_index.md"));
         let changed: Vec<usize> = (0..cat.docs.len())
+            .into_par_iter()
             .filter(|&i| {
                 let doc = &cat.docs[i];
                 sections
@@ -331,10 +363,10 @@ impl Engine {
         affected
     }
 
-    /// Record the build as the new baseline and say what to serve.
+    /// Record the build as the new (unsettled) baseline and say what to serve.
     fn commit(
         &mut self,
-        cat: &Catalogue,
+        cat: &Arc<Catalogue>,
         fp: Fingerprint,
         selection: &Selection,
         files: BTreeMap<String, Vec<u8>>,
@@ -345,14 +377,17 @@ impl Engine {
             .map(|d| doc_files(d, |id| cat.find(id).is_some()))
             .collect();
         let doc_keys: HashSet<&str> = owned.iter().flatten().map(String::as_str).collect();
-        let mut removed: Vec<String> = Vec::new();
-        let old_listing_keys = self
+        let (known, old_listing_keys) = self
             .good
-            .as_ref()
-            .map(|g| g.listing_keys.clone())
+            .take()
+            .map(|g| (g.docs, g.listing_keys))
             .unwrap_or_default();
-        let known = self.good.take().map(|g| g.docs).unwrap_or_default();
-        let ids = known_documents(cat, &fp, &owned, &doc_keys, known, &mut removed);
+        // Files of the last build's documents that no document has now.
+        let mut removed: Vec<String> = (known.values())
+            .flat_map(|k| &k.files)
+            .filter(|f| !doc_keys.contains(f.as_str()))
+            .cloned()
+            .collect();
         let rendered_listings = matches!(
             selection,
             Selection::All | Selection::Some { listings: true, .. }
@@ -373,11 +408,14 @@ impl Engine {
             Selection::All => cat.docs.len(),
             Selection::Some { docs, .. } => docs.len(),
         };
-        self.good = Some(Baseline {
+        self.unsettled = Some(Unsettled {
             site: fp.site,
-            docs: ids,
             listing_keys,
             listings,
+            cat: Arc::clone(cat),
+            fp,
+            owned,
+            known,
         });
         self.dirty.clear();
         let complete = self.pending == Scope::Full;
@@ -390,6 +428,19 @@ impl Engine {
             documents,
             catalogue: None,
         }
+    }
+
+    /// Bring the baseline up to the last good build.
+    fn settle(&mut self) {
+        if let Some(unsettled) = self.unsettled.take() {
+            self.good = Some(unsettled.settle());
+        }
+    }
+
+    /// Do what the next build needs done, before it is asked for.
+    pub(crate) fn prepare(&mut self) {
+        self.settle();
+        self.sources.prepare();
     }
 
     /// Parse every Markdown file and the catalogue again.
@@ -412,31 +463,21 @@ impl Engine {
     }
 }
 
-/// What this build knows about each document, for the next one to compare
-/// with; the files of pages that moved or went away go to `removed`.
+/// What a build knows about each document of `cat` (whose files are
+/// `owned`), for the next one to compare with; `known`, the previous
+/// build's, gives the digests of the documents `fp` did not digest again.
 fn known_documents(
     cat: &Catalogue,
     fp: &Fingerprint,
-    owned: &[Vec<String>],
-    doc_keys: &HashSet<&str>,
-    mut known: HashMap<DocId, Known>,
-    removed: &mut Vec<String>,
+    owned: Vec<Vec<String>>,
+    known: &HashMap<DocId, Known>,
 ) -> HashMap<DocId, Known> {
-    let gone_files = |k: &Known| {
-        k.files
-            .iter()
-            .filter(|f| !doc_keys.contains(f.as_str()))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let ids = (0..cat.docs.len())
-        .map(|i| {
-            let id = &cat.docs[i].id;
-            let old = known.remove(id);
-            removed.extend(old.as_ref().map(gone_files).unwrap_or_default());
+    (cat.docs.iter().enumerate().zip(owned))
+        .map(|((i, doc), files)| {
             let digest = fp.docs.get(&i).copied();
+            let old = || known.get(&doc.id).map(|k| k.digest);
             let known = Known {
-                digest: digest.or(old.map(|k| k.digest)).unwrap_or_default(),
+                digest: digest.or_else(old).unwrap_or_default(),
                 status: status(cat, i),
                 neighbours: neighbours(cat, i).map(|j| cat.docs[j].id.clone()).collect(),
                 anchor: fp.anchors[i],
@@ -445,13 +486,11 @@ fn known_documents(
                     .iter()
                     .map(|&j| cat.docs[j].id.clone())
                     .collect(),
-                files: owned[i].clone(),
+                files,
             };
-            (id.clone(), known)
+            (doc.id.clone(), known)
         })
-        .collect();
-    removed.extend(known.values().flat_map(gone_files));
-    ids
+        .collect()
 }
 
 /// A document's computed status and its cause, as compared between builds.
@@ -531,6 +570,8 @@ mod tests {
                 ("content/c.md", doc("丙", "2021-01-01", "", "第一条 丙。")),
             ];
             let site = TestSite::from_files(&files, adjust);
+            let mut site = site;
+            site.engine.settle();
             assert_eq!(site.engine.good.as_ref().unwrap().docs.len(), 3);
             site
         }
@@ -947,6 +988,11 @@ mod tests {
                     let (rel, text) = file(edit);
                     if text.is_empty() && !site.dir.path().join(&rel).exists() {
                         continue;
+                    }
+                    // The server prepares before every save; half the
+                    // builds here find nothing prepared (settling and copying then).
+                    if n % 2 == 0 {
+                        site.engine.prepare();
                     }
                     let out = site.edit(&rel, &text);
                     let full = site.full_build();

@@ -22,17 +22,17 @@ pub(crate) struct Changed {
 /// Pages and build state, shared between the builder and request handlers.
 #[derive(Default)]
 pub(crate) struct Store {
-    pages: HashMap<String, Arc<[u8]>>,
+    pages: HashMap<String, Arc<Vec<u8>>>,
     /// The search index, kept apart: it is rebuilt in the background and
     /// is never part of what a build changed (no reloads for it).
-    index: HashMap<String, Arc<[u8]>>,
+    index: HashMap<String, Arc<Vec<u8>>>,
     errors: Vec<Diagnostic>,
     generation: u64,
 }
 
 impl Store {
     /// The page at `key`.
-    pub(crate) fn get(&self, key: &str) -> Option<Arc<[u8]>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Arc<Vec<u8>>> {
         self.pages.get(key).or_else(|| self.index.get(key)).cloned()
     }
 
@@ -51,7 +51,7 @@ impl Store {
     pub(crate) fn put_index(&mut self, files: Vec<(String, Vec<u8>)>) {
         self.index = files
             .into_iter()
-            .map(|(key, bytes)| (key, bytes.into()))
+            .map(|(key, bytes)| (key, Arc::new(bytes)))
             .collect();
     }
 
@@ -85,7 +85,7 @@ impl Store {
             }
             for (key, bytes) in outcome.files {
                 if self.pages.get(&key).is_none_or(|old| **old != *bytes) {
-                    self.pages.insert(key.clone(), bytes.into());
+                    self.pages.insert(key.clone(), Arc::new(bytes));
                     changed.pages.push(key);
                 }
             }
