@@ -93,6 +93,7 @@ impl Markdown {
         let mut plugins = Plugins::default();
         plugins.render.codefence_syntax_highlighter = Some(&highlighter);
         let mut html = String::with_capacity(markdown.len() * 3 / 2);
+        html.push_str(TEXT_START);
         let marks = Marks {
             outline,
             label: None,
@@ -123,7 +124,9 @@ impl Markdown {
             // No chapters: the table of contents lists the articles.
             out.toc = labelled;
         }
-        out.html = format!("{TEXT_START}{}{TEXT_END}", nest_book_marks(&html));
+        nest_book_marks_in(&mut html);
+        html.push_str(TEXT_END);
+        out.html = html;
         out
     }
 }
@@ -250,37 +253,39 @@ fn is_marker(html: &str) -> bool {
 /// 《关于修改〈办法〉的决定》. Each line is counted on its own, so an
 /// unbalanced mark cannot spill into the next paragraph.
 pub fn nest_book_marks(text: &str) -> String {
-    if !text.contains('《') {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
+    let mut out = text.to_owned();
+    nest_book_marks_in(&mut out);
+    out
+}
+
+/// [`nest_book_marks`] in place: a nested mark has the UTF-8 length of the
+/// mark it replaces. Only newlines and the lead byte of CJK punctuation
+/// (U+3000-U+3FFF) are looked at, so Han text is skipped over.
+fn nest_book_marks_in(text: &mut String) {
+    const OPEN: &[u8] = "《".as_bytes();
+    const CLOSE: &[u8] = "》".as_bytes();
+    let mut nested = Vec::new();
     let mut depth = 0u32;
-    for c in text.chars() {
-        match c {
-            '《' => {
-                depth += 1;
-                out.push(if depth.is_multiple_of(2) {
-                    '〈'
-                } else {
-                    '《'
-                });
+    let bytes = text.as_bytes();
+    for i in memchr::memchr2_iter(b'\n', OPEN[0], bytes) {
+        let at = &bytes[i..];
+        if at[0] == b'\n' {
+            depth = 0;
+        } else if at.starts_with(OPEN) {
+            depth += 1;
+            if depth.is_multiple_of(2) {
+                nested.push((i, "〈"));
             }
-            '》' if depth > 0 => {
-                out.push(if depth.is_multiple_of(2) {
-                    '〉'
-                } else {
-                    '》'
-                });
-                depth -= 1;
+        } else if at.starts_with(CLOSE) && depth > 0 {
+            if depth.is_multiple_of(2) {
+                nested.push((i, "〉"));
             }
-            '\n' => {
-                depth = 0;
-                out.push(c);
-            }
-            _ => out.push(c),
+            depth -= 1;
         }
     }
-    out
+    for (i, mark) in nested {
+        text.replace_range(i..i + mark.len(), mark);
+    }
 }
 
 fn syntax_set() -> &'static SyntaxSet {
@@ -362,16 +367,22 @@ fn write_tag(
 /// Escape text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut copied = 0;
+    // The five characters are ASCII, so every other byte is copied in runs.
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -479,5 +490,55 @@ mod tests {
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<del>旧</del>"));
         assert!(r.html.contains("footnote"));
+    }
+
+    /// [`nest_book_marks`] by its definition, a character at a time.
+    fn nested_by_definition(text: &str) -> String {
+        let mut depth = 0u32;
+        let swap = |outer: char, inner: char, depth: u32| match depth % 2 {
+            0 => inner,
+            _ => outer,
+        };
+        text.chars()
+            .map(|c| match c {
+                '《' => {
+                    depth += 1;
+                    swap('《', '〈', depth)
+                }
+                '》' if depth > 0 => {
+                    depth -= 1;
+                    swap('》', '〉', depth + 1)
+                }
+                '\n' => {
+                    depth = 0;
+                    c
+                }
+                c => c,
+            })
+            .collect()
+    }
+
+    /// [`escape_html`] by its definition, a character at a time.
+    fn escaped_by_definition(text: &str) -> String {
+        let entity = |c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            c => c.to_string(),
+        };
+        text.chars().map(entity).collect()
+    }
+
+    proptest::proptest! {
+        /// The byte-scanning versions equal the definitions, on text made
+        /// of marks, other CJK punctuation (same lead byte), Han, ASCII
+        /// specials and newlines.
+        #[test]
+        fn scanning_equals_the_definitions(text in "[《》〈〉、。「」法律a&<>\"'\n]{0,40}") {
+            proptest::prop_assert_eq!(nest_book_marks(&text), nested_by_definition(&text));
+            proptest::prop_assert_eq!(escape_html(&text), escaped_by_definition(&text));
+        }
     }
 }

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::catalogue::{AppliedAct, Catalogue, CitationCache};
 use crate::config::Config;
@@ -199,14 +200,21 @@ impl Site {
         // Postings need no page: build them beside the pages, then add the
         // snippet tables from the article ranges the tap read off the pages.
         let tap = search::snippets::Tap::new(out);
-        let (rendered, prepared) = rayon::join(
+        let (rendered, (prepared, written)) = rayon::join(
             || {
                 let listings = reuse.listings.as_mut();
                 self.render_selected(&tap, diags, views, &reuse.selection, listings)
             },
-            || search::prepare(&self.catalogue),
+            || {
+                // Most of the index's bytes: written while pages render,
+                // not in the single-file tail of the build.
+                let mut prepared = search::prepare(&self.catalogue);
+                let written = write_all(out, prepared.take_files());
+                (prepared, written)
+            },
         );
         let mut diags = rendered?;
+        diags.extend(written);
         let mut pages = tap.into_pages();
         match reuse.kept_articles() {
             Ok(kept) => pages.extend(kept),
@@ -217,13 +225,18 @@ impl Site {
             diags.push(Diagnostic::error(Code::Output, "search", e.to_string()));
             Vec::new()
         });
-        for (rel, bytes) in index {
-            if let Err(e) = out.write(&rel, &bytes) {
-                diags.push(Diagnostic::error(Code::Output, rel, e.message));
-            }
-        }
+        diags.extend(write_all(out, index));
         settle(diags, self.deny_warnings)
     }
+}
+
+/// Write `files` side by side; what failed, as errors.
+fn write_all(out: &dyn Output, files: Vec<(String, Vec<u8>)>) -> Vec<Diagnostic> {
+    let failed = files.into_par_iter().filter_map(|(rel, bytes)| {
+        let e = out.write(&rel, &bytes).err()?;
+        Some(Diagnostic::error(Code::Output, rel, e.message))
+    });
+    failed.collect()
 }
 
 /// Build the site into its output folder, atomically. A site with errors is

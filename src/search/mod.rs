@@ -66,11 +66,15 @@ fn sources(cat: &Catalogue) -> impl Iterator<Item = Source<'_>> {
     })
 }
 
-/// The part of the index that needs no rendered page: the postings.
-/// Built beside the pages; [`Prepared::finish`] adds what needs them.
+/// The part of the index that needs no rendered page: the postings, named.
+/// Built beside the pages; [`Prepared::take_files`] hands their files out
+/// to be written while pages still render, [`Prepared::finish`] adds what
+/// needs the pages.
 pub struct Prepared {
     index: Index,
     postings: Postings,
+    /// Files named but not yet handed out.
+    files: Named,
 }
 
 /// Tokenise, invert and encode the postings of `cat`.
@@ -87,12 +91,23 @@ pub fn prepare_unless(cat: &Catalogue, stale: &dyn Fn() -> bool) -> Option<Prepa
 }
 
 fn encode(mut index: Index) -> Prepared {
-    let postings = postings_files(&mut index);
-    Prepared { index, postings }
+    let mut files = Named::default();
+    let postings = postings_files(&mut index, &mut files);
+    Prepared {
+        index,
+        postings,
+        files,
+    }
 }
 
 impl Prepared {
-    /// All index files by output path, given the article ranges of each
+    /// The index files made so far (the postings) by output path; `finish`
+    /// then returns only the others.
+    pub fn take_files(&mut self) -> Vec<(String, Vec<u8>)> {
+        std::mem::take(&mut self.files).into_output()
+    }
+
+    /// The index files not taken yet by output path, given the article ranges of each
     /// document's page (`page` maps an output path such as
     /// `docs/<id>/index.html` to them).
     pub fn finish(
@@ -118,11 +133,9 @@ impl Prepared {
             })
             .unzip();
         let tables: Vec<Table> = tables.into_iter().collect::<Result<_, _>>()?;
-        let mut files = Named::default();
-        let (shards, heads): (Vec<Vec<u8>>, Vec<usize>) = self.postings.shards.into_iter().unzip();
-        let shards = files.add_all(shards);
-        let (keys, own): (Vec<String>, Vec<Vec<u8>>) = self.postings.own.into_iter().unzip();
-        let own: BTreeMap<String, String> = keys.into_iter().zip(files.add_all(own)).collect();
+        let mut files = self.files;
+        let (shards, heads): (Vec<String>, Vec<usize>) = self.postings.shards.into_iter().unzip();
+        let own: BTreeMap<String, String> = self.postings.own.into_iter().collect();
         let groups: Vec<Option<String>> = tables
             .chunks(TABLE_GROUP)
             .map(|group| {
@@ -141,11 +154,7 @@ impl Prepared {
         let docs = docs_json(cat, &self.index, (&tables, &bodies), names);
         let docs = files.add(Gzip::default().gzip(&docs, 9)?);
         let manifest = json!({ "version": 5, "docs": docs });
-        let mut out: Vec<(String, Vec<u8>)> = files
-            .0
-            .into_iter()
-            .map(|(name, bytes)| (routes::search_file(&name), bytes))
-            .collect();
+        let mut out = files.into_output();
         out.push((
             routes::SEARCH_MANIFEST.into(),
             manifest.to_string().into_bytes(),
@@ -178,6 +187,14 @@ impl Named {
         }
         names
     }
+
+    /// The files by output path.
+    fn into_output(self) -> Vec<(String, Vec<u8>)> {
+        let files = self.0.into_iter();
+        files
+            .map(|(name, bytes)| (routes::search_file(&name), bytes))
+            .collect()
+    }
 }
 
 /// The file name of an index file holding `bytes`.
@@ -203,18 +220,19 @@ pub fn fnv1a(key: &str) -> u32 {
 /// A key's text, document count and encoded posting.
 type Keyed = (String, u32, Vec<u8>);
 
-/// Encoded postings: shard files by number with the length of their
-/// directories, and the keys with a file of their own; the average body
-/// length BM25 needs.
+/// Encoded postings, by file name: shard files by number with the length of
+/// their directories, and the keys with a file of their own; the average
+/// body length BM25 needs.
 struct Postings {
-    shards: Vec<(Vec<u8>, usize)>,
-    own: Vec<(String, Vec<u8>)>,
+    shards: Vec<(String, usize)>,
+    own: Vec<(String, String)>,
     avg_body: f64,
 }
 
-/// Postings files: each key goes to a file of its own (large postings) or to
-/// the shard of its hash. Takes the postings out of `index`.
-fn postings_files(index: &mut Index) -> Postings {
+/// Postings files, added to `files`: each key goes to a file of its own
+/// (large postings) or to the shard of its hash. Takes the postings out of
+/// `index`.
+fn postings_files(index: &mut Index, files: &mut Named) -> Postings {
     let documents = index.docs.len() as u32;
     let mut keyed: Vec<Keyed> = Vec::new();
     // A partition at a time, its freed pages handed back before the next:
@@ -237,12 +255,15 @@ fn postings_files(index: &mut Index) -> Postings {
     }
     let docs = index.docs.len().max(1) as f64;
     let body: f64 = index.docs.iter().map(|d| f64::from(d.body_len)).sum();
+    let (shards, heads): (Vec<Vec<u8>>, Vec<usize>) =
+        members.par_iter().map(|list| shard_file(list)).unzip();
+    let (keys, own): (Vec<String>, Vec<Vec<u8>>) = own
+        .into_par_iter()
+        .map(|k| (k.0.clone(), postings_file(&[k])))
+        .unzip();
     Postings {
-        shards: members.par_iter().map(|list| shard_file(list)).collect(),
-        own: own
-            .into_par_iter()
-            .map(|k| (k.0.clone(), postings_file(&[k])))
-            .collect(),
+        shards: files.add_all(shards).into_iter().zip(heads).collect(),
+        own: keys.into_iter().zip(files.add_all(own)).collect(),
         avg_body: (body / docs).round(),
     }
 }
