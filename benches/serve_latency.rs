@@ -94,12 +94,12 @@ fn latencies(server: &Server, path: &Path, status: bool) -> [f64; 4] {
             let text = edited(&original, n, status);
             let started = Instant::now();
             save(path, &text);
-            events.next_named("reload");
+            events.next_page_reload();
             ms(started.elapsed())
         })
         .collect();
     save(path, &original);
-    events.next_named("reload");
+    events.next_page_reload();
     ms_each.sort_by(f64::total_cmp);
     let n = ms_each.len();
     [

@@ -347,7 +347,7 @@ fn burst_of_new_files_is_coalesced() {
     // A page written in two halves may be announced by both rebuilds.
     let (mut announced, mut rebuilds) = (std::collections::BTreeSet::new(), 0);
     while announced.len() < n {
-        let reload = events.next_named("reload");
+        let reload = events.next_page_reload();
         rebuilds += 1;
         announced.extend(
             pages(&reload)

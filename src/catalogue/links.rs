@@ -33,9 +33,14 @@ impl LinkTo {
 
 /// Every source file of every document (`content/a/b.md` → its document).
 pub(super) fn by_source(docs: &[Document]) -> HashMap<String, DocIdx> {
-    docs.iter()
-        .enumerate()
-        .flat_map(|(i, d)| d.sources().map(move |p| (slash_path(p), DocIdx::new(i))))
+    use rayon::prelude::*;
+    // Naming every file is most of the work: share it out, then insert in
+    // catalogue order (a later document keeps a file both name).
+    let named: Vec<Vec<String>> = (docs.par_iter())
+        .map(|d| d.sources().map(slash_path).collect())
+        .collect();
+    (named.into_iter().enumerate())
+        .flat_map(|(i, paths)| paths.into_iter().map(move |p| (p, DocIdx::new(i))))
         .collect()
 }
 

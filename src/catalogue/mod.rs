@@ -973,7 +973,8 @@ fn past_tense(kind: RelationKind) -> &'static str {
 
 /// Map ids to indices; a duplicate id is an error and the later copy is dropped.
 fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap<DocId, DocIdx> {
-    let mut first: HashMap<DocId, DocIdx> = HashMap::new();
+    // Sized up front: growing a map of 10,000 ids rehashes them all again.
+    let mut first: HashMap<DocId, DocIdx> = HashMap::with_capacity(docs.len());
     let mut keep = Vec::with_capacity(docs.len());
     for doc in docs.drain(..) {
         if let Some(&i) = first.get(&doc.id) {
@@ -1009,8 +1010,8 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
 /// `c/index.html`, or `c/index.html/d`).
 fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
     use rayon::prelude::*;
-    let mut pages: HashMap<String, &Document> = HashMap::new();
-    let mut folders: HashMap<String, &Document> = HashMap::new();
+    let mut pages: HashMap<String, &Document> = HashMap::with_capacity(docs.len());
+    let mut folders: HashMap<String, &Document> = HashMap::with_capacity(docs.len());
     // Every build names every page: share that out.
     let named: Vec<String> = (docs.par_iter())
         .map(|doc| crate::model::fold(&crate::routes::doc_page_file(&doc.id)))

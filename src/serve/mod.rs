@@ -131,6 +131,9 @@ fn spawn_rebuilds(mut engine: Engine, mut watcher: watch::SiteWatcher, sink: Sin
             let outcome = engine.rebuild(&changes);
             watcher.follow(&engine.layout());
             sink.publish(outcome, started);
+            if let Some(review) = engine.review() {
+                sink.publish_review(review);
+            }
         }
     });
 }
@@ -257,34 +260,14 @@ impl Sink {
         let (failed, complete, documents) =
             (outcome.failed_build(), outcome.complete, outcome.documents);
         let diagnostics = outcome.diagnostics.clone();
-        let (changed, frame) = {
-            let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
-            let changed = store.apply(outcome);
-            let frame = reload::message(&changed, &store);
-            (changed, frame)
-        };
-        if let Some(frame) = frame {
-            self.hub.broadcast(&frame);
-        }
+        let changed = self.serve(outcome);
         if let Some(catalogue) = catalogue {
             self.indexer.spawn(catalogue, Arc::clone(&self.store));
         }
-        let styled = std::io::stderr().is_terminal();
-        let read = |p: &Path| crate::site::read_source(&self.root, p);
         if failed {
-            let errors = Diagnostics(
-                diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .cloned()
-                    .collect(),
-            );
-            for text in errors.render_with_sources(read, styled) {
-                crate::say!("{text}\n");
-            }
+            let errors = self.print_errors(&diagnostics);
             crate::say!(
-                "error: build failed with {} error(s) in {ms} ms; still serving the last good build",
-                errors.len()
+                "error: build failed with {errors} error(s) in {ms} ms; still serving the last good build"
             );
             return;
         }
@@ -301,6 +284,48 @@ impl Sink {
                 changed.pages.len()
             );
         }
+    }
+
+    /// Serve the review page rendered after a build was published: only
+    /// the tabs showing it reload, and only its errors are reported.
+    fn publish_review(&self, outcome: Outcome) {
+        let diagnostics = outcome.diagnostics.clone();
+        if outcome.failed_build() {
+            let errors = self.print_errors(&diagnostics);
+            crate::say!("error: the review page failed with {errors} error(s)");
+        }
+        self.serve(outcome);
+    }
+
+    /// Apply `outcome` to the store and tell the browsers what changed.
+    fn serve(&self, outcome: Outcome) -> store::Changed {
+        let (changed, frame) = {
+            let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
+            let changed = store.apply(outcome);
+            let frame = reload::message(&changed, &store);
+            (changed, frame)
+        };
+        if let Some(frame) = frame {
+            self.hub.broadcast(&frame);
+        }
+        changed
+    }
+
+    /// Print the errors among `diagnostics` with their source lines; how many.
+    fn print_errors(&self, diagnostics: &Diagnostics) -> usize {
+        let styled = std::io::stderr().is_terminal();
+        let read = |p: &Path| crate::site::read_source(&self.root, p);
+        let errors = Diagnostics(
+            diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect(),
+        );
+        for text in errors.render_with_sources(read, styled) {
+            crate::say!("{text}\n");
+        }
+        errors.len()
     }
 }
 

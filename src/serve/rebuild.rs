@@ -31,6 +31,7 @@ use crate::inputs::{Change, Layout};
 use crate::model::{DocId, DocIdx, Status};
 use crate::output::Memory;
 use crate::render::{Fingerprint, PageDigests, Renderer, Selection};
+use crate::review::Campaign;
 use crate::routes::doc_files;
 use crate::view::DocView;
 
@@ -113,7 +114,14 @@ enum Scope {
     Full,
 }
 
+/// What the review page of a good build is made from.
+struct ReviewDue {
+    cat: Arc<Catalogue>,
+    campaigns: Vec<Campaign>,
+}
+
 /// The result of one build.
+#[derive(Default)]
 pub(crate) struct Outcome {
     /// Pages rendered: (key, bytes). Empty when the build failed.
     pub(crate) files: BTreeMap<String, Vec<u8>>,
@@ -150,6 +158,10 @@ pub(crate) struct Engine {
     pending: Scope,
     /// Citations of unchanged texts, reused by the next rebuild.
     citations: CitationCache,
+    /// The last good build's review page, to render after its reload.
+    review_due: Option<ReviewDue>,
+    /// Digest of the review page as last rendered (see `render_review_if_changed`).
+    review_digest: PageDigests,
     /// Render the review page (only for a server the network cannot reach,
     /// unless the site publishes it anyway).
     pub(crate) review_page: bool,
@@ -167,6 +179,8 @@ impl Engine {
             sources: Sources::default(),
             citations: CitationCache::default(),
             review_page: true,
+            review_due: None,
+            review_digest: PageDigests::default(),
             good: None,
             unsettled: None,
             dirty: BTreeSet::new(),
@@ -179,12 +193,8 @@ impl Engine {
     fn failed(&self, mut diagnostics: Diagnostics) -> Outcome {
         diagnostics.sort();
         Outcome {
-            files: BTreeMap::new(),
-            removed: Vec::new(),
-            complete: false,
             diagnostics,
-            documents: 0,
-            catalogue: None,
+            ..Outcome::default()
         }
     }
 
@@ -268,24 +278,22 @@ impl Engine {
             Some(good) if self.pending == Scope::Incremental => good.listings.clone(),
             _ => PageDigests::default(),
         };
-        let previous = listings.clone();
+        if self.pending != Scope::Incremental {
+            self.review_digest = PageDigests::default();
+        }
         let renderer = &self.setup.renderer;
-        let (review_page, mut review) = (self.review_page, PageDigests::default());
-        // The review page needs nothing the other pages make: render it
-        // beside them.
+        // A complete build replaces every page, the review page too: render
+        // it beside the others. Else it waits for the reload (`review`).
+        let inline_review = self.review_page && self.pending == Scope::Full;
         let (rendered, reviewed) = rayon::join(
             || renderer.render_selected(&cat, &views, &out, &selection, Some(&mut listings)),
-            || match review_page {
-                true => {
-                    let pages = Some((&previous, &mut review));
-                    renderer.render_review_if_changed(&cat, &campaigns, &out, pages)
-                }
+            || match inline_review {
+                true => renderer.render_review(&cat, &campaigns, &out),
                 false => Diagnostics::default(),
             },
         );
         diags.extend(rendered);
         diags.extend(reviewed);
-        listings.extend(review);
         let diags = match crate::site::settle(diags, deny) {
             Ok(diags) => diags,
             Err(diags) => return self.failed(diags),
@@ -293,10 +301,38 @@ impl Engine {
         let files = out.into_files();
         let cat = Arc::new(cat);
         let outcome = self.commit(&cat, fingerprint, &selection, files, listings, diags);
+        self.review_due = (self.review_page && !inline_review).then(|| ReviewDue {
+            cat: Arc::clone(&cat),
+            campaigns,
+        });
         Outcome {
             catalogue: Some(cat),
             ..outcome
         }
+    }
+
+    /// The review page of the last good build, if it was left for after
+    /// the reload: rendered when its digest changed (`files` is empty when
+    /// it did not). The page is for the developer alone and its queue takes
+    /// as long to digest as the exports, so the other open tabs need not
+    /// wait for it.
+    pub(crate) fn review(&mut self) -> Option<Outcome> {
+        let due = self.review_due.take()?;
+        let out = Memory::default();
+        let mut current = PageDigests::default();
+        let pages = Some((&self.review_digest, &mut current));
+        let renderer = &self.setup.renderer;
+        let diags = renderer.render_review_if_changed(&due.cat, &due.campaigns, &out, pages);
+        let diagnostics = match crate::site::settle(diags, self.opts.deny_warnings) {
+            Ok(diags) => diags,
+            Err(diags) => return Some(self.failed(diags)),
+        };
+        self.review_digest = current;
+        Some(Outcome {
+            files: out.into_files(),
+            diagnostics,
+            ..Outcome::default()
+        })
     }
 
     /// Which pages the changes since the last good build affect, with the
@@ -630,8 +666,20 @@ mod tests {
                 std::fs::write(&path, text).unwrap();
                 Change::Content(rel.into())
             };
-            let outcome = self.engine.rebuild(&BTreeSet::from([change]));
+            self.rebuild(&BTreeSet::from([change]))
+        }
+
+        /// Rebuild after `changes` and serve the result, then the review
+        /// page the server renders after announcing the reload; the outcome
+        /// holds the files and diagnostics of both.
+        fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
+            let mut outcome = self.engine.rebuild(changes);
             self.apply(&outcome);
+            if let Some(review) = self.engine.review() {
+                self.apply(&review);
+                outcome.files.extend(review.files);
+                outcome.diagnostics.extend(review.diagnostics);
+            }
             outcome
         }
 
@@ -774,6 +822,39 @@ mod tests {
         assert!(rendered(&queued), "a, six years old, is in the queue");
         let page = String::from_utf8_lossy(&site.served["review/index.html"]);
         assert!(page.contains("甲新"));
+    }
+
+    #[test]
+    fn review_page_follows_a_status_change_after_the_reload() {
+        let files = [
+            (
+                "site.toml",
+                "title = \"t\"\n[review]\npublish = true\n".into(),
+            ),
+            ("content/a.md", doc("甲", "2020-01-01", "", "第一条 甲。")),
+            ("content/c.md", doc("丙", "2021-01-01", "", "第一条 丙。")),
+        ];
+        let mut site = TestSite::from_files(&files, |_| {});
+        site.engine.review_page = true;
+        site.rebuild(&BTreeSet::new());
+        site.assert_matches_full_build("the first review page");
+        let listed = |site: &TestSite| {
+            String::from_utf8_lossy(&site.served["review/index.html"]).contains("/docs/a/")
+        };
+        assert!(listed(&site), "a, six years in force, is in the queue");
+        let expired = doc("甲", "2020-01-01", "expires = 2025-06-01\n", "第一条 甲。");
+        std::fs::write(site.dir.path().join("content/a.md"), expired).unwrap();
+        let change = Change::Content("content/a.md".into());
+        let reload = site.engine.rebuild(&BTreeSet::from([change]));
+        assert!(keys(&reload).contains(&"status/expired/index.html"));
+        assert!(!keys(&reload).contains(&"review/index.html"));
+        site.apply(&reload);
+        let review = site.engine.review().expect("the review page is due");
+        assert_eq!(keys(&review), ["review/index.html"]);
+        site.apply(&review);
+        assert!(!listed(&site), "an expired document leaves the queue");
+        site.assert_matches_full_build("the review page after the reload");
+        assert!(site.engine.review().is_none(), "rendered once a build");
     }
 
     #[test]
@@ -981,8 +1062,7 @@ mod tests {
                 }
                 let mut site = TestSite::from_files(&files, |_| {});
                 site.engine.review_page = true;
-                let first = site.engine.rebuild(&BTreeSet::new());
-                site.apply(&first);
+                site.rebuild(&BTreeSet::new());
                 let mut had = site.full_build().is_some();
                 for (n, edit) in edits.iter().enumerate() {
                     let (rel, text) = file(edit);

@@ -217,6 +217,20 @@ impl Events {
         }
     }
 
+    /// The next reload of a page other than the review page: the server
+    /// renders that page after announcing the others, and announces it
+    /// apart (when the queue changed), reloading only a tab showing it.
+    #[track_caller]
+    pub fn next_page_reload(&mut self) -> Event {
+        loop {
+            let reload = self.next_named("reload");
+            let pages = reload.data["pages"].as_array().cloned().unwrap_or_default();
+            if pages.iter().any(|p| p != "review/index.html") {
+                return reload;
+            }
+        }
+    }
+
     /// Skip events until one named `name`.
     #[track_caller]
     pub fn next_named(&mut self, name: &str) -> Event {
