@@ -11,12 +11,12 @@
 
 pub mod annex;
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Event, EventKind};
@@ -226,7 +226,7 @@ impl Share {
 /// on every save, then serialises only the documents that changed (all of
 /// them took 40 ms on a 10,000-document site, on every status change).
 #[derive(Default)]
-pub struct Shares(Mutex<HashMap<u64, Arc<Share>>>);
+pub struct Shares(Mutex<FxHashMap<u64, Arc<Share>>>);
 
 /// Every machine-readable file: (output path, bytes). The shares of
 /// documents whose records are unchanged are taken from `shares`, which

@@ -4,8 +4,9 @@
 //! `error[broken-link]` at the link's line. The cited-by lists and the
 //! renderer's URLs both read the result.
 
-use std::collections::HashMap;
 use std::path::Path;
+
+use rustc_hash::FxHashMap;
 
 use super::{Catalogue, content_dir};
 use crate::content::{Body, Document, slash_path};
@@ -32,7 +33,7 @@ impl LinkTo {
 }
 
 /// Every source file of every document (`content/a/b.md` → its document).
-pub(super) fn by_source(docs: &[Document]) -> HashMap<String, DocIdx> {
+pub(super) fn by_source(docs: &[Document]) -> FxHashMap<String, DocIdx> {
     use rayon::prelude::*;
     // Naming every file is most of the work: share it out, then insert in
     // catalogue order (a later document keeps a file both name).

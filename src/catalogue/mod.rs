@@ -13,10 +13,11 @@ pub mod links;
 mod names;
 pub mod versions;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 
 use crate::content::{
     Content, Derived, Document, Relation, Section, Unreadable, Version, VersionKind, VersionText,
@@ -124,7 +125,7 @@ pub struct CitationCache {
     /// unchanged file keeps its text between builds, an edited one gets a
     /// new one. (Keyed by a hash, every rebuild read all the texts again:
     /// 24 MB on the shared corpus.)
-    found: HashMap<(usize, usize), (Arc<str>, Arc<citations::Found>)>,
+    found: FxHashMap<(usize, usize), (Arc<str>, Arc<citations::Found>)>,
 }
 
 fn text_address(text: &Arc<str>) -> usize {
@@ -191,10 +192,10 @@ pub struct Catalogue {
     /// Document files with errors: references to them are not errors of
     /// their own.
     pub unreadable: Vec<Unreadable>,
-    index: HashMap<DocId, DocIdx>,
+    index: FxHashMap<DocId, DocIdx>,
     names: Names,
     /// Every source file of every document, for links written to a file.
-    by_source: HashMap<String, DocIdx>,
+    by_source: FxHashMap<String, DocIdx>,
 }
 
 impl Catalogue {
@@ -238,7 +239,7 @@ impl Catalogue {
             unreadable,
             index,
             names,
-            by_source: HashMap::new(),
+            by_source: FxHashMap::default(),
         };
         cat.add_own_events(&mut diags);
         cat.add_relation_events(&mut diags);
@@ -500,7 +501,7 @@ impl Catalogue {
     /// Each text's mentions as citations of a document's version and
     /// article (`本法` spans the other parts of its code, same title).
     fn resolve_citations(&mut self, found: Vec<Arc<citations::Found>>, diags: &mut Diagnostics) {
-        let mut by_title: HashMap<&str, Vec<DocIdx>> = HashMap::new();
+        let mut by_title: FxHashMap<&str, Vec<DocIdx>> = FxHashMap::default();
         for (i, d) in self.docs.iter().enumerate() {
             by_title
                 .entry(d.title.as_str())
@@ -549,9 +550,9 @@ impl Catalogue {
 
     /// Resolve every relation both ways, and add the events acts cause.
     fn add_relation_events(&mut self, diags: &mut Diagnostics) {
-        let mut ended_by: HashMap<DocIdx, (usize, RelationKind)> = HashMap::new();
+        let mut ended_by: FxHashMap<DocIdx, (usize, RelationKind)> = FxHashMap::default();
         for actor in 0..self.docs.len() {
-            let mut seen: HashMap<(DocIdx, bool), usize> = HashMap::new();
+            let mut seen: FxHashMap<(DocIdx, bool), usize> = FxHashMap::default();
             for written in 0..self.docs[actor].meta.relations.len() {
                 if let Some(target) = self.link_relation(actor, written, &mut seen, diags) {
                     self.add_act_event(actor, written, target, &mut ended_by, diags);
@@ -566,7 +567,7 @@ impl Catalogue {
         &mut self,
         actor: usize,
         written: usize,
-        seen: &mut HashMap<(DocIdx, bool), usize>,
+        seen: &mut FxHashMap<(DocIdx, bool), usize>,
         diags: &mut Diagnostics,
     ) -> Option<DocIdx> {
         let rel = &self.docs[actor].meta.relations[written];
@@ -603,7 +604,7 @@ impl Catalogue {
         actor: usize,
         written: usize,
         target: DocIdx,
-        ended_by: &mut HashMap<DocIdx, (usize, RelationKind)>,
+        ended_by: &mut FxHashMap<DocIdx, (usize, RelationKind)>,
         diags: &mut Diagnostics,
     ) {
         let rel = &self.docs[actor].meta.relations[written];
@@ -972,9 +973,10 @@ fn past_tense(kind: RelationKind) -> &'static str {
 }
 
 /// Map ids to indices; a duplicate id is an error and the later copy is dropped.
-fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap<DocId, DocIdx> {
+fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> FxHashMap<DocId, DocIdx> {
     // Sized up front: growing a map of 10,000 ids rehashes them all again.
-    let mut first: HashMap<DocId, DocIdx> = HashMap::with_capacity(docs.len());
+    let mut first: FxHashMap<DocId, DocIdx> =
+        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
     let mut keep = Vec::with_capacity(docs.len());
     for doc in docs.drain(..) {
         if let Some(&i) = first.get(&doc.id) {
@@ -1010,8 +1012,10 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> HashMap
 /// `c/index.html`, or `c/index.html/d`).
 fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
     use rayon::prelude::*;
-    let mut pages: HashMap<String, &Document> = HashMap::with_capacity(docs.len());
-    let mut folders: HashMap<String, &Document> = HashMap::with_capacity(docs.len());
+    let mut pages: FxHashMap<String, &Document> =
+        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
+    let mut folders: FxHashMap<String, &Document> =
+        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
     // Every build names every page: share that out.
     let named: Vec<String> = (docs.par_iter())
         .map(|doc| crate::model::fold(&crate::routes::doc_page_file(&doc.id)))
@@ -1057,9 +1061,9 @@ fn check_facet_spellings(docs: &[Document], diags: &mut Diagnostics) {
         ("category", |d| d.meta.fields.category.as_deref()),
     ];
     for (key, value_of) in facets {
-        let mut first: HashMap<String, (&str, &Document)> = HashMap::new();
+        let mut first: FxHashMap<String, (&str, &Document)> = FxHashMap::default();
         // Few values, each on many documents: fold each value once.
-        let mut by_value: HashMap<&str, (&str, &Document)> = HashMap::new();
+        let mut by_value: FxHashMap<&str, (&str, &Document)> = FxHashMap::default();
         for doc in docs {
             let Some(value) = value_of(doc) else { continue };
             let (seen, other) = *by_value.entry(value).or_insert_with(|| {

@@ -6,12 +6,13 @@
 //! Owns pagination and the digests of listing pages; document pages and
 //! exports are rendered elsewhere.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 
 use minijinja::{Value, context};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::{FACETS, Facet, FacetValue, Page, Pass, heading_label, v};
@@ -25,7 +26,7 @@ use crate::view::{self, DocView, EventView};
 /// build in the output's manifest, so a status change renders only the
 /// listing pages whose rows changed.
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
-pub struct PageDigests(HashMap<String, u64>);
+pub struct PageDigests(FxHashMap<String, u64>);
 
 impl PageDigests {
     /// Forget the pages whose file `keep` refuses.
@@ -59,7 +60,7 @@ pub(super) struct Digesting<'a> {
     /// Digests of the last pass (empty when every page must be rendered).
     previous: &'a PageDigests,
     /// Digests of this pass.
-    current: Mutex<HashMap<String, u64>>,
+    current: Mutex<FxHashMap<String, u64>>,
     /// Digest of each document's row (its view, hashed as it is rather than
     /// through its JSON form: every build digests every row), aligned with
     /// `Catalogue::docs`.

@@ -15,12 +15,13 @@
 //! changed. Never writes files: pages go to a `Memory` and the caller
 //! applies them to the served store.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::BuildOptions;
 use crate::catalogue::{Catalogue, CitationCache, Event};
@@ -70,7 +71,7 @@ impl Known {
 /// What the last successful build produced, to compare the next one with.
 struct Baseline {
     site: u64,
-    docs: HashMap<DocId, Known>,
+    docs: FxHashMap<DocId, Known>,
     /// Keys written by everything except document pages.
     listing_keys: BTreeSet<String>,
     /// Digests of the listing pages, to render only those that change.
@@ -89,7 +90,7 @@ struct Unsettled {
     /// The files of each document of `cat`.
     owned: Vec<Vec<String>>,
     /// The previous baseline's documents.
-    known: HashMap<DocId, Known>,
+    known: FxHashMap<DocId, Known>,
 }
 
 impl Unsettled {
@@ -412,7 +413,7 @@ impl Engine {
         let owned: Vec<Vec<String>> = (cat.docs.par_iter())
             .map(|d| doc_files(d, |id| cat.find(id).is_some()))
             .collect();
-        let doc_keys: HashSet<&str> = owned.iter().flatten().map(String::as_str).collect();
+        let doc_keys: FxHashSet<&str> = owned.iter().flatten().map(String::as_str).collect();
         let (known, old_listing_keys) = self
             .good
             .take()
@@ -506,8 +507,8 @@ fn known_documents(
     cat: &Catalogue,
     fp: &Fingerprint,
     owned: Vec<Vec<String>>,
-    known: &HashMap<DocId, Known>,
-) -> HashMap<DocId, Known> {
+    known: &FxHashMap<DocId, Known>,
+) -> FxHashMap<DocId, Known> {
     (cat.docs.iter().enumerate().zip(owned))
         .map(|((i, doc), files)| {
             let digest = fp.docs.get(&i).copied();
@@ -547,7 +548,7 @@ fn neighbours(cat: &Catalogue, i: usize) -> impl Iterator<Item = usize> + '_ {
 /// Pages whose text links to a document that is gone or whose id, source
 /// file or articles changed: their links must be resolved again.
 fn relinked(cat: &Catalogue, good: &Baseline, anchors: &[u64]) -> BTreeSet<usize> {
-    let moved: HashSet<&DocId> = good
+    let moved: FxHashSet<&DocId> = good
         .docs
         .iter()
         .filter(|(id, k)| cat.find(id).is_none_or(|i| anchors[i.get()] != k.anchor))
