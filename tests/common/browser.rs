@@ -5,10 +5,11 @@
 //! (chromedriver over plain HTTP/1.1) for typing, keys and real-time timings.
 //! Shared by the browser tests and the search benchmark (`examples/search_bench.rs`).
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -16,31 +17,46 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 /// A static file server on 127.0.0.1 serving `root` under the URL `prefix`.
+///
+/// Each connection gets its own thread and carries one request
+/// (`Connection: close`). tiny_http's connection pool can lose the wakeup
+/// for a new connection while others are kept alive, leaving Chromium
+/// waiting on a request the server never reads (seen as a stalled
+/// `--dump-dom`); the dev server avoids that through its guard, this test
+/// server by not pooling at all.
 pub struct Server {
     /// `http://127.0.0.1:PORT`
     pub origin: String,
     log: Arc<Mutex<Vec<(String, usize)>>>,
-    server: Arc<tiny_http::Server>,
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
     worker: Option<thread::JoinHandle<()>>,
 }
 
 impl Server {
     /// Serve `root` at `prefix` (`/` or `/rules/`) on a free loopback port.
     pub fn start(root: &Path, prefix: &str) -> Server {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind loopback"));
-        let port = server.server_addr().to_ip().expect("ip address").port();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local address");
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (root, prefix) = (root.to_path_buf(), prefix.to_owned());
-        let (s, l) = (Arc::clone(&server), Arc::clone(&log));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (root, prefix) = (Arc::new(root.to_path_buf()), Arc::new(prefix.to_owned()));
+        let (l, s) = (Arc::clone(&log), Arc::clone(&stop));
         let worker = thread::spawn(move || {
-            for request in s.incoming_requests() {
-                respond(request, &root, &prefix, &l);
+            for stream in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (root, prefix, log) = (root.clone(), prefix.clone(), l.clone());
+                thread::spawn(move || serve(stream, &root, &prefix, &log));
             }
         });
         Server {
-            origin: format!("http://127.0.0.1:{port}"),
+            origin: format!("http://{addr}"),
             log,
-            server,
+            addr,
+            stop,
             worker: Some(worker),
         }
     }
@@ -53,25 +69,44 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees `stop`.
+        let _ = TcpStream::connect(self.addr);
         if let Some(w) = self.worker.take() {
             let _ = w.join();
         }
     }
 }
 
-fn respond(
-    request: tiny_http::Request,
-    root: &Path,
-    prefix: &str,
-    log: &Mutex<Vec<(String, usize)>>,
-) {
-    let url = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_owned();
+/// The request line's target and the `Range` header of one request head.
+fn read_request(stream: &TcpStream) -> Option<(String, Option<String>)> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let target = line.split_whitespace().nth(1)?.to_owned();
+    let mut range = None;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.trim().eq_ignore_ascii_case("range")
+        {
+            range = Some(value.trim().to_owned());
+        }
+    }
+    Some((target, range))
+}
+
+fn serve(mut stream: TcpStream, root: &Path, prefix: &str, log: &Mutex<Vec<(String, usize)>>) {
+    let Some((target, range)) = read_request(&stream) else {
+        return;
+    };
+    let url = target.split(['?', '#']).next().unwrap_or("/").to_owned();
     let path = percent_encoding::percent_decode_str(&url)
         .decode_utf8_lossy()
         .into_owned();
@@ -86,9 +121,9 @@ fn respond(
                 p
             }
         });
-    let body = file.as_ref().and_then(|f| std::fs::read(f).ok());
-    let Some(body) = body else {
-        let _ = request.respond(tiny_http::Response::empty(404));
+    let Some(body) = file.as_ref().and_then(|f| std::fs::read(f).ok()) else {
+        let _ = stream
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return;
     };
     let mime = match Path::new(&path).extension().and_then(|e| e.to_str()) {
@@ -98,29 +133,23 @@ fn respond(
         Some("json") => "application/json",
         _ => "application/octet-stream",
     };
-    let header =
-        |name: &str, value: &str| tiny_http::Header::from_bytes(name, value).expect("valid header");
-    let range = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Range"))
-        .map(|h| gazette::serve::byte_range(h.value.as_str(), body.len() as u64));
-    let response = match range {
-        Some(gazette::serve::Span::Part(from, to)) => {
-            let total = body.len();
-            tiny_http::Response::from_data(body[from as usize..=to as usize].to_vec())
-                .with_status_code(206)
-                .with_header(header(
-                    "Content-Range",
-                    &format!("bytes {from}-{to}/{total}"),
-                ))
-        }
-        _ => tiny_http::Response::from_data(body),
+    let total = body.len();
+    let span = range.map(|r| gazette::serve::byte_range(&r, total as u64));
+    let (status, extra, part) = match span {
+        Some(gazette::serve::Span::Part(from, to)) => (
+            "206 Partial Content",
+            format!("Content-Range: bytes {from}-{to}/{total}\r\n"),
+            &body[from as usize..=to as usize],
+        ),
+        _ => ("200 OK", String::new(), &body[..]),
     };
-    log.lock()
-        .unwrap()
-        .push((path, response.data_length().unwrap_or(0)));
-    let _ = request.respond(response.with_header(header("Content-Type", mime)));
+    log.lock().unwrap().push((path.clone(), part.len()));
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
+        part.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(part);
 }
 
 /// The Chromium binary, or `None` with a printed reason.
