@@ -11,7 +11,7 @@
 
 pub mod annex;
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -188,9 +188,7 @@ struct Record<'a> {
 
 impl Record<'_> {
     fn digest(&self) -> u64 {
-        let mut h = DefaultHasher::new();
-        self.hash(&mut h);
-        h.finish()
+        crate::digest::of(self)
     }
 }
 

@@ -7,13 +7,14 @@
 //! `content`'s job.
 
 use std::collections::BTreeSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{CONFIG_FILE, Config};
+use crate::digest::Digester;
 
 /// What a changed path asks the build to do.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -143,7 +144,7 @@ pub fn digest(root: &Path, layout: &Layout) -> std::io::Result<Digests> {
         .par_iter()
         .map(|rel| Ok((rel, file_digest(root, rel)?)))
         .collect::<std::io::Result<_>>()?;
-    let (mut all, mut setup) = (DefaultHasher::new(), DefaultHasher::new());
+    let (mut all, mut setup) = (Digester::new(), Digester::new());
     for (rel, digest) in digests {
         (rel, digest).hash(&mut all);
         if matches!(classify(rel, layout), Change::Setup | Change::Static) {
@@ -186,7 +187,7 @@ fn inputs_under(
 /// The digest of one input: its bytes, or only that it is a link.
 fn file_digest(root: &Path, rel: &Path) -> std::io::Result<u64> {
     let path = root.join(rel);
-    let mut h = DefaultHasher::new();
+    let mut h = Digester::new();
     if path.symlink_metadata()?.file_type().is_symlink() {
         "link".hash(&mut h);
     } else {

@@ -43,6 +43,7 @@ pub mod compare;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod digest;
 pub mod export;
 pub mod i18n;
 pub mod import;

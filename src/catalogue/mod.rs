@@ -132,11 +132,6 @@ fn text_address(text: &Arc<str>) -> usize {
     Arc::as_ptr(text).cast::<u8>() as usize
 }
 
-fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
-}
-
 /// An amending act applied to a document, for `check --verbose`.
 #[derive(Debug, Clone)]
 pub struct AppliedAct {
@@ -219,9 +214,9 @@ impl Catalogue {
         } = content;
         let mut documents = versions::gather(documents, &unreadable, as_of, &mut diags);
         let index = index_documents(&mut documents, &mut diags);
-        check_numbers(&documents, &mut diags);
-        check_facet_spellings(&documents, &mut diags);
-        let names = Names::new(&documents);
+        let (checked, names) =
+            rayon::join(|| check_documents(&documents), || Names::new(&documents));
+        diags.extend(checked);
         let mut cat = Catalogue {
             events: vec![Vec::new(); documents.len()],
             incoming: vec![Vec::new(); documents.len()],
@@ -435,7 +430,7 @@ impl Catalogue {
         use rayon::prelude::*;
         let names_of =
             || (self.docs.iter()).map(|d| (d.title.as_str(), d.meta.fields.number.as_deref()));
-        let names_key = hash_of(&names_of().collect::<Vec<_>>());
+        let names_key = crate::digest::of(&names_of().collect::<Vec<_>>());
         if cache.names_key != Some(names_key) {
             *cache = CitationCache {
                 names_key: Some(names_key),
@@ -1001,8 +996,25 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> FxHashM
         keep.push(doc);
     }
     *docs = keep;
-    check_page_urls(docs, diags);
     first
+}
+
+/// The checks that read the documents alone, side by side (each goes
+/// through all of them); their diagnostics in a fixed order.
+fn check_documents(docs: &[Document]) -> Diagnostics {
+    type Check = fn(&[Document], &mut Diagnostics);
+    let run = |check: Check| {
+        let mut diags = Diagnostics::default();
+        check(docs, &mut diags);
+        diags
+    };
+    let (mut diags, (numbers, facets)) = rayon::join(
+        || run(check_page_urls),
+        || rayon::join(|| run(check_numbers), || run(check_facet_spellings)),
+    );
+    diags.extend(numbers);
+    diags.extend(facets);
+    diags
 }
 
 /// Pages live at [`crate::routes::doc_page_file`]. Two ids that differ only in case
@@ -1012,19 +1024,20 @@ fn index_documents(docs: &mut Vec<Document>, diags: &mut Diagnostics) -> FxHashM
 /// `c/index.html`, or `c/index.html/d`).
 fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
     use rayon::prelude::*;
-    let mut pages: FxHashMap<String, &Document> =
-        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
-    let mut folders: FxHashMap<String, &Document> =
-        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
-    // Every build names every page: share that out.
+    // Every build names every page: share that out. The maps borrow the
+    // names rather than copy each folder of each page.
     let named: Vec<String> = (docs.par_iter())
         .map(|doc| crate::model::fold(&crate::routes::doc_page_file(&doc.id)))
         .collect();
-    for (doc, page) in docs.iter().zip(named) {
+    let mut pages: FxHashMap<&str, &Document> =
+        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
+    let mut folders: FxHashMap<&str, &Document> =
+        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
+    for (doc, page) in docs.iter().zip(&named) {
         let mut needed = page.match_indices('/').map(|(i, _)| &page[..i]);
         let clash = pages
-            .get(&page)
-            .or_else(|| folders.get(&page))
+            .get(page.as_str())
+            .or_else(|| folders.get(page.as_str()))
             .or_else(|| needed.find_map(|f| pages.get(f)));
         if let Some(other) = clash {
             diags.push(
@@ -1044,7 +1057,7 @@ fn check_page_urls(docs: &[Document], diags: &mut Diagnostics) {
             continue;
         }
         for (i, _) in page.match_indices('/') {
-            folders.entry(page[..i].to_owned()).or_insert(doc);
+            folders.entry(&page[..i]).or_insert(doc);
         }
         pages.insert(page, doc);
     }

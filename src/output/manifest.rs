@@ -9,12 +9,11 @@
 //! is handed. `output::incremental` does the file I/O.
 
 use std::collections::BTreeMap;
-use std::hash::Hasher;
 
 /// Name of the manifest file inside the output folder.
 pub const NAME: &str = ".gazette-manifest";
 
-const HEADER: &str = "gazette manifest 2";
+const HEADER: &str = "gazette manifest 3";
 
 /// Starts the line that records [`Built`].
 const INPUTS: &str = "inputs ";
@@ -86,12 +85,10 @@ pub struct Manifest {
     pub files: BTreeMap<String, Entry>,
 }
 
-/// A digest of file contents (SipHash-1-3; with the size beside it, a false
-/// match is about 2⁻⁶⁴ per changed file).
+/// A digest of file contents ([`crate::digest`]; with the size beside it,
+/// a false match is about 2⁻⁶⁴ per changed file).
 pub fn digest(bytes: &[u8]) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(bytes);
-    h.finish()
+    crate::digest::bytes(bytes)
 }
 
 impl Manifest {
@@ -196,8 +193,8 @@ mod tests {
     fn damaged_manifests_are_empty() {
         assert_eq!(Manifest::parse(""), Manifest::default());
         assert_eq!(Manifest::parse("gazette manifest 0\n"), Manifest::default());
-        let cut = "gazette manifest 2\n00000000000000ff 3 1";
-        assert_eq!(Manifest::parse(cut), Manifest::default());
+        let cut = format!("{HEADER}\n00000000000000ff 3 1");
+        assert_eq!(Manifest::parse(&cut), Manifest::default());
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! value), so they cannot drift apart; renders nothing, writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use crate::digest::Digester;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -48,7 +50,7 @@ impl Renderer {
         docs: &BTreeSet<usize>,
     ) -> Fingerprint {
         let site = self.site_value(cat, views);
-        let mut settings = DefaultHasher::new();
+        let mut settings = Digester::new();
         if self.counts_on_documents {
             site.hash(&mut settings);
         } else {
@@ -58,7 +60,7 @@ impl Renderer {
         }
         let anchors = (cat.docs.par_iter())
             .map(|doc| {
-                let mut h = DefaultHasher::new();
+                let mut h = Digester::new();
                 (&doc.id, &doc.path, doc.body.is_some()).hash(&mut h);
                 let anchors = doc.body.as_ref().map(|b| b.outline.anchors());
                 anchors.into_iter().flatten().for_each(|a| a.hash(&mut h));
@@ -82,7 +84,7 @@ impl Renderer {
                 buf.clear();
                 // Serialising plain data into a Vec cannot fail.
                 let _ = serde_json::to_writer(&mut *buf, &pass.document_inputs(i));
-                let mut h = DefaultHasher::new();
+                let mut h = Digester::new();
                 h.write(buf);
                 // Where its citations link, and the status tags after them:
                 // a cited title, 文号, article list or status may change them.
@@ -116,7 +118,7 @@ impl Renderer {
             .into_par_iter()
             .map(|i| {
                 let doc = &cat.docs[i];
-                let mut h = DefaultHasher::new();
+                let mut h = Digester::new();
                 (setup, fp.site, fp.docs.get(&i)).hash(&mut h);
                 let versions = doc.versions.iter().filter_map(|v| v.text.as_ref());
                 for body in doc.body.iter().chain(versions.map(|t| &t.body)) {

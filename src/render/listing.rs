@@ -7,7 +7,7 @@
 //! exports are rendered elsewhere.
 
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
 use minijinja::{Value, context};
@@ -93,31 +93,15 @@ impl<'a> Digesting<'a> {
 }
 
 pub(super) fn digest(x: impl Hash) -> u64 {
-    let mut h = DefaultHasher::new();
-    x.hash(&mut h);
-    h.finish()
+    crate::digest::of(&x)
 }
 
 /// Digest of any serialisable value (through its JSON form).
 pub(super) fn json_digest<T: Serialize>(x: &T) -> u64 {
-    let mut h = DefaultHasher::new();
-    // Serialising plain data into a Vec cannot fail.
-    let _ = serde_json::to_writer(HashWriter(&mut h), x);
+    let mut h = crate::digest::Digester::new();
+    // Serialising plain data into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut h, x);
     h.finish()
-}
-
-/// Feeds written bytes to a hasher.
-struct HashWriter<'h>(&'h mut DefaultHasher);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// One list of documents (indices into `Catalogue::docs`, in display order)

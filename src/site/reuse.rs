@@ -10,7 +10,6 @@
 //! through `Incremental::keep`.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -48,11 +47,7 @@ pub(super) fn stamp(opts: &BuildOptions) -> Option<Stamp> {
     let exe = Stat::of(&std::env::current_exe().and_then(std::fs::metadata).ok()?);
     let options = (as_of, &config.base_url, env!("CARGO_PKG_VERSION"));
     let program = (exe.size, exe.mtime_ns, exe.ino);
-    let with = |files: u64| {
-        let mut h = DefaultHasher::new();
-        (files, options, program).hash(&mut h);
-        h.finish()
-    };
+    let with = |files: u64| crate::digest::of(&(files, options, program));
     Some(Stamp {
         inputs: with(files.all),
         setup: with(files.setup),

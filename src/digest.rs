@@ -1,0 +1,139 @@
+//! Digests that decide whether something made by an earlier build can be
+//! reused: a page, a listing, a document's share of the exports, an input
+//! file. One function for every such decision, so they all hash alike.
+//!
+//! XXH3 (64 bits, as SipHash gave before) over the bytes a value's `Hash`
+//! writes. `Hash` feeds a hasher field by field, a few bytes at a time;
+//! [`Digester`] gathers those small writes and hands XXH3 long runs, which
+//! is where it is fast (SipHash, or XXH3 fed each field, spent most of an
+//! export pass hashing). Not for lookup maps: those use rustc-hash.
+
+use std::hash::{Hash, Hasher};
+
+use xxhash_rust::xxh3::Xxh3Default;
+
+/// Writes at least this long go to XXH3 directly instead of the buffer.
+const DIRECT: usize = 1024;
+
+/// A [`Hasher`] for digests; see the module documentation.
+pub struct Digester {
+    state: Xxh3Default,
+    gathered: Vec<u8>,
+}
+
+impl Digester {
+    /// A digester that has seen nothing yet.
+    pub fn new() -> Digester {
+        Digester {
+            state: Xxh3Default::new(),
+            gathered: Vec::with_capacity(DIRECT * 4),
+        }
+    }
+
+    #[inline(never)]
+    fn write_long(&mut self, bytes: &[u8]) {
+        self.state.update(&self.gathered);
+        self.gathered.clear();
+        self.state.update(bytes);
+    }
+}
+
+impl Default for Digester {
+    fn default() -> Self {
+        Digester::new()
+    }
+}
+
+// Inlined, so that `Hash` impls writing integers and short strings cost a
+// copy of a few bytes each.
+impl Hasher for Digester {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.len() >= DIRECT {
+            self.write_long(bytes);
+        } else {
+            self.gathered.extend_from_slice(bytes);
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.gathered.push(n);
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.gathered.extend_from_slice(&n.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.gathered.extend_from_slice(&n.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.gathered.extend_from_slice(&n.to_ne_bytes());
+    }
+
+    fn finish(&self) -> u64 {
+        // Hasher::finish takes &self: finish a copy of the state.
+        let mut state = self.state.clone();
+        state.update(&self.gathered);
+        state.digest()
+    }
+}
+
+impl std::io::Write for Digester {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        Hasher::write(self, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The digest of `bytes` themselves, as a [`Digester`] given them in one
+/// write (a file's contents).
+pub fn bytes(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// The digest of `value`.
+pub fn of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut d = Digester::new();
+    value.hash(&mut d);
+    d.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// However the bytes are split into writes, the digest is XXH3 of
+    /// them all: gathering changes the speed, never the result.
+    #[test]
+    fn the_digest_is_xxh3_of_all_bytes_written() {
+        let bytes: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let whole = super::bytes(&bytes);
+        for split in [1, 3, 64, 1000, 1023, 1024, 5000, 20_000] {
+            let mut d = Digester::new();
+            bytes.chunks(split).for_each(|c| d.write(c));
+            assert_eq!(d.finish(), whole, "writes of {split} bytes");
+        }
+        let mut mixed = Digester::new();
+        let (a, rest) = bytes.split_at(10);
+        let (b, c) = rest.split_at(3000);
+        [a, b, c].iter().for_each(|p| mixed.write(p));
+        assert_eq!(mixed.finish(), whole);
+    }
+
+    #[test]
+    fn different_values_digest_differently() {
+        assert_ne!(of(&("a", "bc")), of(&("ab", "c")));
+        assert_ne!(of(&[1u32, 2]), of(&[2u32, 1]));
+        assert_eq!(of(&("same", 1u8)), of(&("same", 1u8)));
+    }
+}
