@@ -23,19 +23,20 @@
 //!
 //! | layer | modules | what they are |
 //! |---|---|---|
-//! | 0 | `diagnostics`, `model`, `articles`, `output`, `scaffold`, `memory` | leaves: vocabulary, reports, article numbers, file sinks, allocator purges |
-//! | 1 | `config`, `outline` | settings; a body's structure |
-//! | 2 | `markdown`, `inputs` | Markdown to HTML, anchors where `outline` says; which files a site reads |
-//! | 3 | `content` | load front matter, bodies and the catalogue file |
-//! | 4 | `routes`, `compare`, `import` | every output path and URL; two texts compared; spreadsheet import |
-//! | 5 | `catalogue` | the resolved site |
-//! | 6 | `i18n` | UI words |
-//! | 7 | `view` | the shapes templates and exports see |
-//! | 8 | `export` | `catalogue.json`/`.csv`, feed, sitemap, JSON-LD, annex lists |
-//! | 9 | `review` | clean-up queue, campaigns and reports |
-//! | 10 | `render`, `search` | pages; the search index |
-//! | 11 | `site` | sequences the stages of a build |
-//! | 12 | `serve` | the dev server |
+//! | 0 | `digest` | the digests that decide reuse (below the file sinks, whose manifest uses them) |
+//! | 1 | `diagnostics`, `model`, `articles`, `output`, `scaffold`, `memory` | leaves: vocabulary, reports, article numbers, file sinks, allocator purges |
+//! | 2 | `config`, `outline` | settings; a body's structure |
+//! | 3 | `markdown`, `inputs` | Markdown to HTML, anchors where `outline` says; which files a site reads |
+//! | 4 | `content` | load front matter, bodies and the catalogue file |
+//! | 5 | `routes`, `compare`, `import` | every output path and URL; two texts compared; spreadsheet import |
+//! | 6 | `catalogue` | the resolved site |
+//! | 7 | `i18n` | UI words |
+//! | 8 | `view` | the shapes templates and exports see |
+//! | 9 | `export` | `catalogue.json`/`.csv`, feed, sitemap, JSON-LD, annex lists |
+//! | 10 | `review` | clean-up queue, campaigns and reports |
+//! | 11 | `render`, `search` | pages; the search index |
+//! | 12 | `site` | sequences the stages of a build |
+//! | 13 | `serve` | the dev server |
 
 pub mod articles;
 pub mod catalogue;
