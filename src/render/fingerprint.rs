@@ -7,8 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
-
-use crate::digest::Digester;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -16,6 +14,7 @@ use rayon::prelude::*;
 use super::{Page, Pass, Renderer};
 use crate::catalogue::Catalogue;
 use crate::diagnostics::Diagnostics;
+use crate::digest::Digester;
 use crate::view::DocView;
 use minijinja::Environment;
 

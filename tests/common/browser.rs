@@ -112,7 +112,13 @@ fn serve(mut stream: TcpStream, root: &Path, prefix: &str, log: &Mutex<Vec<(Stri
         .into_owned();
     let file = path
         .strip_prefix(prefix)
-        .filter(|rest| !rest.split('/').any(|seg| seg == ".."))
+        // Only plain names below root: `..` or a second leading slash
+        // (`//etc/passwd`, which `join` would take as absolute) are refused.
+        .filter(|rest| {
+            Path::new(rest)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        })
         .map(|rest| {
             let p = root.join(rest);
             if rest.is_empty() || rest.ends_with('/') {
