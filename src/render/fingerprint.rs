@@ -79,12 +79,10 @@ impl Renderer {
         let docs = docs
             .par_iter()
             .filter(|i| **i < cat.docs.len())
-            .map_init(Vec::new, |buf, &i| {
-                buf.clear();
-                // Serialising plain data into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *buf, &pass.document_inputs(i));
+            .map(|&i| {
                 let mut h = Digester::new();
-                h.write(buf);
+                // Serialising plain data into a hasher cannot fail.
+                let _ = serde_json::to_writer(&mut h, &pass.document_inputs(i));
                 // Where its citations link, and the status tags after them:
                 // a cited title, 文号, article list or status may change them.
                 super::notes::citation_links(i, cat, views).hash(&mut h);

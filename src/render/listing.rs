@@ -7,7 +7,7 @@
 //! exports are rendered elsewhere.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::sync::Mutex;
 
 use minijinja::{Value, context};
@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::{FACETS, Facet, FacetValue, Page, Pass, heading_label, v};
 use crate::catalogue::EventKind;
+use crate::digest;
 use crate::model::Status;
 use crate::routes::{self, encode_path, facet_slugs};
 use crate::view::{self, DocView, EventView};
@@ -80,9 +81,9 @@ impl<'a> Digesting<'a> {
         Digesting {
             previous,
             current: Mutex::default(),
-            rows: views.par_iter().map(digest).collect(),
-            settings: digest(settings),
-            counts: digest(site),
+            rows: views.par_iter().map(digest::of).collect(),
+            settings: digest::of(&settings),
+            counts: digest::of(site),
         }
     }
 
@@ -90,18 +91,6 @@ impl<'a> Digesting<'a> {
     pub(super) fn finish(self) -> PageDigests {
         PageDigests(self.current.into_inner().unwrap_or_else(|e| e.into_inner()))
     }
-}
-
-pub(super) fn digest(x: impl Hash) -> u64 {
-    crate::digest::of(&x)
-}
-
-/// Digest of any serialisable value (through its JSON form).
-pub(super) fn json_digest<T: Serialize>(x: &T) -> u64 {
-    let mut h = crate::digest::Digester::new();
-    // Serialising plain data into a hasher cannot fail.
-    let _ = serde_json::to_writer(&mut h, x);
-    h.finish()
 }
 
 /// One list of documents (indices into `Catalogue::docs`, in display order)
@@ -184,7 +173,7 @@ impl Pass<'_> {
                 d.settings
             };
             let file = routes::page_file(url_path);
-            let page = digest((name, url_path, site, key));
+            let page = digest::of(&(name, url_path, site, key));
             let unchanged = d.previous.get(&file) == Some(page);
             d.current
                 .lock()
@@ -200,7 +189,7 @@ impl Pass<'_> {
     /// Digest of the rows `rows` as shown in a table.
     fn rows_digest(&self, rows: &[usize]) -> u64 {
         match &self.digesting {
-            Some(d) => digest(rows.iter().map(|&i| d.rows[i]).collect::<Vec<_>>()),
+            Some(d) => digest::of(&rows.iter().map(|&i| d.rows[i]).collect::<Vec<_>>()),
             None => 0,
         }
     }
@@ -216,7 +205,7 @@ impl Pass<'_> {
                 .then_with(|| a.title.cmp(&b.title))
         });
         let latest = view::group_events(self.latest_events(80), 10);
-        self.listing_page(Page::Home, routes::HOME, json_digest(&latest), || {
+        self.listing_page(Page::Home, routes::HOME, digest::of_json(&latest), || {
             context! { latest => v(&latest), page_title => t.get("home") }
         });
         self.listing(&Listing {
@@ -298,13 +287,13 @@ impl Pass<'_> {
             .status_filter
             .as_ref()
             .filter(|_| pagination.current == 1);
-        let key = digest((
+        let key = digest::of(&(
             &listing.heading,
             listing.parent,
             listing.rows.len(),
             &pagination,
             self.rows_digest(rows),
-            digest(&ends),
+            digest::of(&ends),
             status_filter,
         ));
         let url = routes::listing_page(&listing.path, pagination.current);
@@ -372,7 +361,7 @@ impl Pass<'_> {
         }
         let heading = self.r.strings.get(facet.label);
         let index = facet.facet.dir();
-        self.listing_page(Page::Facets, index, json_digest(&values), || {
+        self.listing_page(Page::Facets, index, digest::of_json(&values), || {
             context! { heading, values => v(&values), page_title => heading }
         });
         let parent = heading_label(heading);

@@ -109,10 +109,10 @@ impl Renderer {
         let campaigns: Vec<CampaignView> =
             campaigns.iter().map(|c| campaign_view(cat, c)).collect();
         let site = context! { total => cat.docs.len(), ..self.site_settings(cat) };
-        let inputs = (super::listing::json_digest(&(&items, &campaigns)), &site);
+        let inputs = (crate::digest::of_json(&(&items, &campaigns)), &site);
         let file = routes::page_file(routes::REVIEW);
         if let Some((previous, current)) = pages {
-            let digest = super::listing::digest(inputs);
+            let digest = crate::digest::of(&inputs);
             let unchanged = previous.get(&file) == Some(digest);
             current.record(file, digest);
             if unchanged {
