@@ -35,6 +35,12 @@ impl fmt::Display for OutputError {
 pub trait Output: Sync {
     /// Store `bytes` at `rel`, a `/`-separated path inside the output.
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError>;
+
+    /// [`Output::write`], for a caller done with `bytes` (an output that
+    /// keeps them takes them without a copy).
+    fn write_owned(&self, rel: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        self.write(rel, &bytes)
+    }
 }
 
 /// Reject paths that could leave the output folder.
@@ -146,9 +152,13 @@ impl Memory {
 
 impl Output for Memory {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        self.write_owned(rel, bytes.to_vec())
+    }
+
+    fn write_owned(&self, rel: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
         checked(rel)?;
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files.insert(rel.to_owned(), bytes.to_vec());
+        files.insert(rel.to_owned(), bytes);
         Ok(())
     }
 }

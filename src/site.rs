@@ -15,7 +15,7 @@ use crate::content::Content;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::output::manifest::Built;
 use crate::output::{Discard, Incremental, Output};
-use crate::render::{PageDigests, Renderer, Selection};
+use crate::render::{Carry, Renderer, Selection};
 use crate::review::Campaign;
 use crate::search;
 use crate::view::DocView;
@@ -158,19 +158,19 @@ impl Site {
     }
 
     /// Render the pages `selection` names (listing pages whose digest is in
-    /// `listings` are left out; see `Renderer::render_selected`).
+    /// `carry` are left out; see `Renderer::render_selected`).
     fn render_selected(
         &self,
         out: &dyn Output,
         mut diags: Diagnostics,
         views: &[DocView],
         selection: &Selection,
-        listings: Option<&mut PageDigests>,
+        carry: Option<(&Carry, &mut Carry)>,
     ) -> Result<Diagnostics, Diagnostics> {
         let cat = &self.catalogue;
         let rendered = self
             .renderer
-            .render_selected(cat, views, out, selection, listings);
+            .render_selected(cat, views, out, selection, carry);
         diags.extend(rendered);
         if self.config.review.publish {
             diags.extend(self.renderer.render_review(cat, &self.campaigns, out));
@@ -200,10 +200,13 @@ impl Site {
         // Postings need no page: build them beside the pages, then add the
         // snippet tables from the article ranges the tap read off the pages.
         let tap = search::snippets::Tap::new(out);
-        let (rendered, (prepared, written)) = rayon::join(
+        let mut next = Carry::default();
+        let ((rendered, carry), (prepared, written)) = rayon::join(
             || {
-                let listings = reuse.listings.as_mut();
-                self.render_selected(&tap, diags, views, &reuse.selection, listings)
+                let carry = reuse.carry.as_ref().map(|last| (last, &mut next));
+                let kept = carry.is_some();
+                let rendered = self.render_selected(&tap, diags, views, &reuse.selection, carry);
+                (rendered, kept.then_some(next))
             },
             || {
                 // Most of the index's bytes: written while pages render,
@@ -213,6 +216,7 @@ impl Site {
                 (prepared, written)
             },
         );
+        reuse.carry = carry;
         let mut diags = rendered?;
         diags.extend(written);
         let mut pages = tap.into_pages();

@@ -101,17 +101,17 @@ pub fn doc_views(cat: &Catalogue, t: &Strings) -> Vec<DocView> {
 /// Events of one day by one act (a decision repealing several documents),
 /// shown together in 最近变动; events without an act stay alone.
 #[derive(Debug, Clone, Serialize)]
-pub struct EventGroup {
+pub struct EventGroup<'a> {
     /// Date of the events.
     pub date: NaiveDate,
     /// The act, if any.
-    pub actor: Option<DocView>,
+    pub actor: Option<&'a DocView>,
     /// The events, in the order given.
-    pub events: Vec<EventView>,
+    pub events: Vec<EventView<'a>>,
 }
 
 /// At most `n` groups of events (newest first) sharing date and act.
-pub fn group_events(events: Vec<EventView>, n: usize) -> Vec<EventGroup> {
+pub fn group_events(events: Vec<EventView<'_>>, n: usize) -> Vec<EventGroup<'_>> {
     let mut groups: Vec<EventGroup> = Vec::new();
     for e in events {
         let same = groups.iter().position(|g| {
@@ -126,7 +126,7 @@ pub fn group_events(events: Vec<EventView>, n: usize) -> Vec<EventGroup> {
         } else {
             groups.push(EventGroup {
                 date: e.date,
-                actor: e.actor.clone(),
+                actor: e.actor,
                 events: vec![e],
             });
         }
@@ -136,7 +136,7 @@ pub fn group_events(events: Vec<EventView>, n: usize) -> Vec<EventGroup> {
 
 /// A dated event with the documents involved.
 #[derive(Debug, Clone, Serialize, Hash)]
-pub struct EventView {
+pub struct EventView<'a> {
     /// Event kind key.
     pub kind: &'static str,
     /// Localised label.
@@ -144,25 +144,29 @@ pub struct EventView {
     /// Date.
     pub date: NaiveDate,
     /// The document it happened to.
-    pub target: DocView,
+    pub target: &'a DocView,
     /// The acting document, if any.
-    pub actor: Option<DocView>,
+    pub actor: Option<&'a DocView>,
     /// Reason given.
     pub reason: Option<String>,
     /// The act's name when it is not a document of the catalogue.
     pub act_name: Option<String>,
 }
 
-impl EventView {
+impl<'a> EventView<'a> {
     /// View of `e`, looking documents up in `views`.
-    pub fn new(e: &Event, cat: &Catalogue, views: &[DocView], t: &Strings) -> Option<EventView> {
-        let target = views.get(cat.find(&e.target)?.get())?.clone();
+    pub fn new(
+        e: &Event,
+        cat: &Catalogue,
+        views: &'a [DocView],
+        t: &Strings,
+    ) -> Option<EventView<'a>> {
+        let target = views.get(cat.find(&e.target)?.get())?;
         let actor = e
             .actor
             .as_ref()
             .and_then(|a| cat.find(a))
-            .and_then(|i| views.get(i.get()))
-            .cloned();
+            .and_then(|i| views.get(i.get()));
         Some(EventView {
             kind: e.kind.key(),
             label: t.event(e.kind),
@@ -279,23 +283,23 @@ fn kind_key(kind: VersionKind) -> &'static str {
 /// The timeline of document `i`: its versions and, besides the events its
 /// versions already stand for, every lifecycle event up to the build date.
 #[derive(Debug, Clone, Serialize)]
-pub struct TimelineEntry {
+pub struct TimelineEntry<'a> {
     /// Date.
     pub date: NaiveDate,
     /// The version that begins on this date, if the entry is one.
     pub version: Option<VersionView>,
     /// The event, if the entry is one.
-    pub event: Option<EventView>,
+    pub event: Option<EventView<'a>>,
 }
 
 /// Timeline entries of document `i`, by date.
-pub fn timeline(
+pub fn timeline<'a>(
     i: usize,
     cat: &Catalogue,
     versions: &[VersionView],
-    views: &[DocView],
+    views: &'a [DocView],
     t: &Strings,
-) -> Vec<TimelineEntry> {
+) -> Vec<TimelineEntry<'a>> {
     let has_versions = !versions.is_empty();
     let stands_for_version = |e: &Event| {
         has_versions

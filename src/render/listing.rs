@@ -16,9 +16,10 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::{FACETS, Facet, FacetValue, Page, Pass, heading_label, v};
-use crate::catalogue::EventKind;
+use crate::catalogue::{Catalogue, EventKind};
 use crate::digest;
-use crate::model::Status;
+use crate::i18n::Strings;
+use crate::model::{DocId, Status};
 use crate::routes::{self, encode_path, facet_slugs};
 use crate::view::{self, DocView, EventView};
 
@@ -62,9 +63,7 @@ pub(super) struct Digesting<'a> {
     previous: &'a PageDigests,
     /// Digests of this pass.
     current: Mutex<FxHashMap<String, u64>>,
-    /// Digest of each document's row (its view, hashed as it is rather than
-    /// through its JSON form: every build digests every row), aligned with
-    /// `Catalogue::docs`.
+    /// Digest of each document's row, aligned with `Catalogue::docs`.
     rows: Vec<u64>,
     /// The `site` value without the status counts, and with them.
     settings: u64,
@@ -74,23 +73,66 @@ pub(super) struct Digesting<'a> {
 impl<'a> Digesting<'a> {
     pub(super) fn new(
         previous: &'a PageDigests,
-        views: &[DocView],
+        rows: Vec<u64>,
         settings: &Value,
         site: &Value,
     ) -> Digesting<'a> {
         Digesting {
             previous,
             current: Mutex::default(),
-            rows: views.par_iter().map(digest::of).collect(),
+            rows,
             settings: digest::of(&settings),
             counts: digest::of(site),
         }
     }
 
-    /// This pass's digests.
-    pub(super) fn finish(self) -> PageDigests {
-        PageDigests(self.current.into_inner().unwrap_or_else(|e| e.into_inner()))
+    /// This pass's page digests, and its row digests by document id.
+    pub(super) fn finish(self, cat: &Catalogue) -> (PageDigests, FxHashMap<DocId, u64>) {
+        let pages = self.current.into_inner().unwrap_or_else(|e| e.into_inner());
+        let ids = cat.docs.iter().map(|d| d.id.clone());
+        (PageDigests(pages), ids.zip(self.rows).collect())
     }
+}
+
+/// Digest of each document's row, aligned with `views`: the one in
+/// `carried` for a document `fresh` does not name (its view and events are
+/// those digested then), else a digest of its view and of how it ended
+/// (hashed as they are, not through their JSON form: a full pass digests
+/// every row).
+pub(super) fn row_digests(
+    cat: &Catalogue,
+    views: &[DocView],
+    t: &Strings,
+    carried: &FxHashMap<DocId, u64>,
+    fresh: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<u64> {
+    (views.par_iter().enumerate())
+        .map(|(i, view)| match carried.get(&cat.docs[i].id) {
+            Some(&row) if !fresh(i) => row,
+            _ => digest::of(&(view, end_of(i, cat, views, t))),
+        })
+        .collect()
+}
+
+/// What ended document `i`: the date and act of its last repeal,
+/// invalidation, replacement or expiry by the build date.
+fn end_of<'v>(
+    i: usize,
+    cat: &Catalogue,
+    views: &'v [DocView],
+    t: &Strings,
+) -> Option<EventView<'v>> {
+    let e = cat.events[i].iter().rev().find(|e| {
+        e.date <= cat.as_of
+            && matches!(
+                e.kind,
+                EventKind::Repealed
+                    | EventKind::DeclaredInvalid
+                    | EventKind::Superseded
+                    | EventKind::Expired
+            )
+    })?;
+    EventView::new(e, cat, views, t)
 }
 
 /// One list of documents (indices into `Catalogue::docs`, in display order)
@@ -276,24 +318,18 @@ impl Pass<'_> {
     /// Page `pagination.current` of `listing`, showing `rows`.
     fn listing_part(&self, listing: &Listing, pagination: Pagination, rows: &[usize]) {
         let t = &self.r.strings;
-        let ends: BTreeMap<&str, EventView> = match listing.ends {
-            true => rows
-                .iter()
-                .filter_map(|&i| Some((self.views[i].id.as_str(), self.end_of(i)?)))
-                .collect(),
-            false => BTreeMap::new(),
-        };
         let status_filter = listing
             .status_filter
             .as_ref()
             .filter(|_| pagination.current == 1);
+        // A row's digest covers how its document ended, too.
         let key = digest::of(&(
             &listing.heading,
             listing.parent,
             listing.rows.len(),
+            listing.ends,
             &pagination,
             self.rows_digest(rows),
-            digest::of(&ends),
             status_filter,
         ));
         let url = routes::listing_page(&listing.path, pagination.current);
@@ -308,6 +344,13 @@ impl Pass<'_> {
             };
             let parent = listing.parent.map(|(label, url)| context! { label, url });
             let docs: Vec<&DocView> = rows.iter().map(|&i| &self.views[i]).collect();
+            let ends: BTreeMap<&str, EventView> = match listing.ends {
+                true => rows
+                    .iter()
+                    .filter_map(|&i| Some((self.views[i].id.as_str(), self.end_of(i)?)))
+                    .collect(),
+                false => BTreeMap::new(),
+            };
             context! {
                 heading => &listing.heading,
                 docs => v(docs),
@@ -321,20 +364,9 @@ impl Pass<'_> {
         });
     }
 
-    /// What ended document `i`: the date and act of its last repeal,
-    /// invalidation, replacement or expiry by the build date.
-    fn end_of(&self, i: usize) -> Option<EventView> {
-        let e = self.cat.events[i].iter().rev().find(|e| {
-            e.date <= self.cat.as_of
-                && matches!(
-                    e.kind,
-                    EventKind::Repealed
-                        | EventKind::DeclaredInvalid
-                        | EventKind::Superseded
-                        | EventKind::Expired
-                )
-        })?;
-        EventView::new(e, self.cat, self.views, &self.r.strings)
+    /// What ended document `i` (see [`end_of`]).
+    fn end_of(&self, i: usize) -> Option<EventView<'_>> {
+        end_of(i, self.cat, self.views, &self.r.strings)
     }
 
     fn render_facet(&self, facet: &Facet, all: &[usize]) {
@@ -384,7 +416,7 @@ impl Pass<'_> {
     }
 
     /// The `n` most recent events on or before the build date, newest first.
-    fn latest_events(&self, n: usize) -> Vec<EventView> {
+    fn latest_events(&self, n: usize) -> Vec<EventView<'_>> {
         crate::export::recent_events(self.cat, n)
             .into_iter()
             .filter_map(|e| EventView::new(e, self.cat, self.views, &self.r.strings))

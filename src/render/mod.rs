@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::catalogue::Catalogue;
@@ -27,7 +28,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::export;
 use crate::i18n::Strings;
 use crate::markdown::Markdown;
-use crate::model::{RelationKind, Status, VersionState};
+use crate::model::{DocId, RelationKind, Status, VersionState};
 use crate::output::Output;
 use crate::routes;
 use crate::view::{self, Banner, DocView, EventView, StatusView, doc_views, relation_groups};
@@ -47,8 +48,6 @@ pub struct Renderer {
     counts_on_documents: bool,
     /// Templates that may show the status counts.
     counts_readers: BTreeSet<String>,
-    /// Each document's share of the exports, from the last build.
-    exports: export::Shares,
 }
 
 /// A facet (issuer, level, …): its pages, label key and value of a document.
@@ -134,6 +133,49 @@ impl Page {
     }
 }
 
+/// What a render pass leaves the next pass, so that it visits only the
+/// documents its [`Selection`] names. Whoever keeps it vouches for that: a
+/// document the next selection leaves out must have the view and catalogue
+/// entry it had in the pass that made the carry (the dev server keeps the
+/// carry of its last good build, and selects every document whose page
+/// inputs changed since).
+#[derive(Default, Clone)]
+pub struct Carry {
+    /// Digests of the listing pages.
+    pub listings: PageDigests,
+    /// Digest of each document's listing row, by id.
+    rows: FxHashMap<DocId, u64>,
+    /// Each document's share of the exports.
+    exports: export::Shares,
+}
+
+impl Carry {
+    /// A carry with the listing page digests `listings` and nothing else.
+    pub fn of_listings(listings: PageDigests) -> Carry {
+        Carry {
+            listings,
+            ..Carry::default()
+        }
+    }
+
+    /// This carry without its listing page digests (every listing page is
+    /// then rendered again).
+    pub fn without_listings(&self) -> Carry {
+        Carry {
+            listings: PageDigests::default(),
+            ..self.clone()
+        }
+    }
+
+    /// Forget the rows and shares of `ids`.
+    fn forget<'i>(&mut self, ids: impl IntoIterator<Item = &'i DocId> + Clone) {
+        for id in ids.clone() {
+            self.rows.remove(id);
+        }
+        self.exports.forget(ids);
+    }
+}
+
 /// Which pages a render pass writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
@@ -176,9 +218,9 @@ struct DocumentInputs<'a> {
     /// The acts as numbered annex lists with their downloads.
     annexes: Vec<export::annex::Annex>,
     relations: Vec<view::RelationGroup>,
-    events: Vec<EventView>,
+    events: Vec<EventView<'a>>,
     versions: Vec<view::VersionView>,
-    timeline: Vec<view::TimelineEntry>,
+    timeline: Vec<view::TimelineEntry<'a>>,
     cited_by: Vec<view::CitedBy>,
     withheld: u32,
     extra: &'a BTreeMap<String, serde_json::Value>,
@@ -313,7 +355,6 @@ impl Renderer {
             config: config.clone(),
             counts_on_documents,
             counts_readers,
-            exports: export::Shares::default(),
         })
     }
 
@@ -331,26 +372,36 @@ impl Renderer {
     }
 
     /// Render the pages `selection` names (the dev server re-renders only
-    /// what a change affects). With `listings`, the digests of the listing
-    /// pages the last pass rendered: a listing page whose digest is the same
-    /// is not rendered again, and `listings` becomes this pass's digests.
+    /// what a change affects). With `carry`, what the last pass left and
+    /// where this pass leaves its own: a listing page whose digest is the
+    /// same is not rendered again, and the documents `selection` does not
+    /// name keep their rows and export shares unseen.
     pub fn render_selected(
         &self,
         cat: &Catalogue,
         views: &[DocView],
         out: &dyn Output,
         selection: &Selection,
-        listings: Option<&mut PageDigests>,
+        carry: Option<(&Carry, &mut Carry)>,
     ) -> Diagnostics {
         let site = self.site_value(cat, views);
-        let mut listings = listings;
-        let previous = match (&mut listings, selection.has_listings()) {
-            (Some(_), true) if *selection == Selection::All => Some(PageDigests::default()),
-            (Some(previous), true) => Some(std::mem::take(*previous)),
-            _ => None,
-        };
-        let digesting = previous.as_ref().map(|previous| {
-            listing::Digesting::new(previous, views, &self.site_settings(cat), &site)
+        let (none, mut scratch) = (Carry::default(), Carry::default());
+        let digest = carry.is_some() && selection.has_listings();
+        let (last, next) = carry.unwrap_or((&none, &mut scratch));
+        let fresh = |i: usize| selection.has_doc(i);
+        if let (false, Selection::Some { docs, .. }) = (selection.has_listings(), selection) {
+            // The carry now lags behind these documents' pages.
+            *next = last.clone();
+            next.forget(docs.iter().map(|&i| &cat.docs[i].id));
+        }
+        let no_pages = PageDigests::default();
+        let digesting = digest.then(|| {
+            let previous = match selection {
+                Selection::All => &no_pages,
+                Selection::Some { .. } => &last.listings,
+            };
+            let rows = listing::row_digests(cat, views, &self.strings, &last.rows, &fresh);
+            listing::Digesting::new(previous, rows, &self.site_settings(cat), &site)
         });
         let pass = Pass {
             r: self,
@@ -362,6 +413,7 @@ impl Renderer {
             provided: Mutex::default(),
             digesting,
         };
+        let mut exports = None;
         // Listings and exports are few but large: render them beside the
         // (already parallel) document pages instead of after them.
         rayon::join(
@@ -373,18 +425,20 @@ impl Renderer {
                         || {
                             pass.render_aliases();
                             pass.write_statics();
-                            for (rel, bytes) in
-                                export::files(cat, views, &self.config, &self.exports)
-                            {
-                                pass.write(&rel, &bytes);
+                            let (files, shares) =
+                                export::files(cat, views, &self.config, &last.exports, &fresh);
+                            for (rel, bytes) in files {
+                                pass.write_owned(&rel, bytes);
                             }
+                            exports = Some(shares);
                         },
                     );
                 }
             },
         );
-        if let (Some(listings), Some(d)) = (listings, pass.digesting) {
-            *listings = d.finish();
+        if let (Some(d), Some(shares)) = (pass.digesting, exports) {
+            (next.listings, next.rows) = d.finish(cat);
+            next.exports = shares;
         }
         let diags = pass.diags.into_inner().unwrap_or_else(|e| e.into_inner());
         let provided = pass
@@ -460,7 +514,16 @@ impl Pass<'_> {
     }
 
     fn write(&self, rel: &str, bytes: &[u8]) {
-        if let Err(e) = self.out.write(rel, bytes) {
+        self.written(rel, self.out.write(rel, bytes));
+    }
+
+    /// [`Pass::write`] of bytes the pass is done with.
+    fn write_owned(&self, rel: &str, bytes: Vec<u8>) {
+        self.written(rel, self.out.write_owned(rel, bytes));
+    }
+
+    fn written(&self, rel: &str, result: Result<(), crate::output::OutputError>) {
+        if let Err(e) = result {
             self.report(Diagnostic::error(Code::Output, rel, e.message));
         }
     }
@@ -483,7 +546,7 @@ impl Pass<'_> {
         let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
         match rendered {
             Ok(html) => {
-                self.write(&routes::page_file(url_path), html.as_bytes());
+                self.write_owned(&routes::page_file(url_path), html.into_bytes());
             }
             Err(e) => {
                 let origin = e
@@ -730,7 +793,7 @@ impl Pass<'_> {
         let dated = doc.meta.fields.published.or(doc.meta.fields.effective);
         for file in export::annex::files(annexes, &self.r.strings, dated) {
             match file.bytes {
-                Ok(bytes) => self.write(&routes::doc_file(&doc.id, &file.name), &bytes),
+                Ok(bytes) => self.write_owned(&routes::doc_file(&doc.id, &file.name), bytes),
                 Err(e) => {
                     let message = format!("cannot write the annex list {}: {e}", file.name);
                     let d = Diagnostic::error(Code::Output, &doc.path, message).at_line(doc.line);

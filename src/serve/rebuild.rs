@@ -31,7 +31,7 @@ use crate::diagnostics::Diagnostics;
 use crate::inputs::{Change, Layout};
 use crate::model::{DocId, DocIdx, Status};
 use crate::output::Memory;
-use crate::render::{Fingerprint, PageDigests, Renderer, Selection};
+use crate::render::{Carry, Fingerprint, PageDigests, Renderer, Selection};
 use crate::review::Campaign;
 use crate::routes::doc_files;
 use crate::view::DocView;
@@ -74,8 +74,9 @@ struct Baseline {
     docs: FxHashMap<DocId, Known>,
     /// Keys written by everything except document pages.
     listing_keys: BTreeSet<String>,
-    /// Digests of the listing pages, to render only those that change.
-    listings: PageDigests,
+    /// Digests of the listing pages, to render only those that change, and
+    /// the rows and export shares of the documents.
+    carry: Carry,
 }
 
 /// A good build's baseline before its documents are known: turning every
@@ -84,7 +85,7 @@ struct Baseline {
 struct Unsettled {
     site: u64,
     listing_keys: BTreeSet<String>,
-    listings: PageDigests,
+    carry: Carry,
     cat: Arc<Catalogue>,
     fp: Fingerprint,
     /// The files of each document of `cat`.
@@ -99,7 +100,7 @@ impl Unsettled {
             site: self.site,
             docs: known_documents(&self.cat, &self.fp, self.owned, &self.known),
             listing_keys: self.listing_keys,
-            listings: self.listings,
+            carry: self.carry,
         }
     }
 }
@@ -274,10 +275,13 @@ impl Engine {
         let (selection, fingerprint) = self.plan(&cat, &views);
         let out = Memory::default();
         // Changed static files may show on any page, and a complete build
-        // replaces every page: then render them all again.
-        let mut listings = match &self.good {
-            Some(good) if self.pending == Scope::Incremental => good.listings.clone(),
-            _ => PageDigests::default(),
+        // replaces every page: then render them all again. Rows and export
+        // shares depend on no template or static file.
+        let (empty, mut carry) = (Carry::default(), Carry::default());
+        let last = match &self.good {
+            Some(good) if self.pending != Scope::Incremental => &good.carry.without_listings(),
+            Some(good) => &good.carry,
+            None => &empty,
         };
         if self.pending != Scope::Incremental {
             self.review_digest = PageDigests::default();
@@ -287,7 +291,7 @@ impl Engine {
         // it beside the others. Else it waits for the reload (`review`).
         let inline_review = self.review_page && self.pending == Scope::Full;
         let (rendered, reviewed) = rayon::join(
-            || renderer.render_selected(&cat, &views, &out, &selection, Some(&mut listings)),
+            || renderer.render_selected(&cat, &views, &out, &selection, Some((last, &mut carry))),
             || match inline_review {
                 true => renderer.render_review(&cat, &campaigns, &out),
                 false => Diagnostics::default(),
@@ -301,7 +305,7 @@ impl Engine {
         };
         let files = out.into_files();
         let cat = Arc::new(cat);
-        let outcome = self.commit(&cat, fingerprint, &selection, files, listings, diags);
+        let outcome = self.commit(&cat, fingerprint, &selection, files, carry, diags);
         self.review_due = (self.review_page && !inline_review).then(|| ReviewDue {
             cat: Arc::clone(&cat),
             campaigns,
@@ -407,7 +411,7 @@ impl Engine {
         fp: Fingerprint,
         selection: &Selection,
         files: BTreeMap<String, Vec<u8>>,
-        listings: PageDigests,
+        carry: Carry,
         diagnostics: Diagnostics,
     ) -> Outcome {
         let owned: Vec<Vec<String>> = (cat.docs.par_iter())
@@ -433,7 +437,7 @@ impl Engine {
         let listing_keys = if rendered_listings {
             files
                 .keys()
-                .chain(listings.files())
+                .chain(carry.listings.files())
                 .filter(|k| !doc_keys.contains(k.as_str()))
                 .cloned()
                 .collect()
@@ -448,7 +452,7 @@ impl Engine {
         self.unsettled = Some(Unsettled {
             site: fp.site,
             listing_keys,
-            listings,
+            carry,
             cat: Arc::clone(cat),
             fp,
             owned,
@@ -868,6 +872,24 @@ mod tests {
         assert!(keys(&out).contains(&"catalogue/index.html"));
         assert!(!keys(&out).contains(&"docs/c/index.html"));
         site.assert_matches_full_build("title");
+    }
+
+    #[test]
+    fn renaming_a_repealing_act_updates_the_listing_that_shows_the_repeal() {
+        let mut site = TestSite::new();
+        let act = |title: &str| {
+            doc(
+                title,
+                "2022-01-01",
+                "repeals = [\"c\"]\n",
+                "第一条 废止丙。",
+            )
+        };
+        site.edit("content/d.md", &act("丁"));
+        let out = site.edit("content/d.md", &act("丁改"));
+        let repealed = String::from_utf8_lossy(&out.files["status/repealed/index.html"]);
+        assert!(repealed.contains("丁改"), "{repealed}");
+        site.assert_matches_full_build("act title");
     }
 
     /// Random small sites under random edit sequences: after every edit the
