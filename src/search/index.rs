@@ -330,6 +330,13 @@ fn pack(key: &Key, word: impl FnOnce(&str) -> usize) -> u64 {
     (kind << 60) | value
 }
 
+/// The slot of `packed` in [`Counter::unigrams`], if it is the unigram of
+/// a character of the Basic Multilingual Plane.
+fn unigram_slot(packed: u64) -> Option<usize> {
+    let unigram = pack(&Key::Unigram('\0'), |_| 0);
+    (packed >> 16 == unigram >> 16).then_some((packed & 0xffff) as usize)
+}
+
 /// The key `packed` stands for; `word` gives back a word by its number.
 fn unpack(packed: u64, word: impl FnOnce(usize) -> String) -> Key {
     let value = packed & ((1 << 60) - 1);
@@ -398,6 +405,10 @@ thread_local! {
 struct Counter {
     words: Words,
     ids: FxMap<u64, u32>,
+    /// The id (plus one; zero for none yet) of each character of the Basic
+    /// Multilingual Plane as a unigram: half the tokens of a CJK text are
+    /// unigrams, and an array lookup is much cheaper than hashing.
+    unigrams: Vec<u32>,
     keys: Vec<u64>,
     counts: Vec<u32>,
     occurrences: Vec<(u32, u32)>,
@@ -406,6 +417,14 @@ struct Counter {
 impl Counter {
     /// Forget the previous document.
     fn start(&mut self) {
+        if self.unigrams.is_empty() {
+            self.unigrams = vec![0; 0x1_0000];
+        }
+        for &packed in &self.keys {
+            if let Some(slot) = unigram_slot(packed) {
+                self.unigrams[slot] = 0;
+            }
+        }
         self.ids.clear();
         self.keys.clear();
         self.counts.clear();
@@ -417,7 +436,16 @@ impl Counter {
         let positional = t.key.positional();
         let packed = pack(&t.key, |w| self.words.number(w));
         let next = self.keys.len() as u32;
-        let id = *self.ids.entry(packed).or_insert(next);
+        let id = match unigram_slot(packed) {
+            Some(slot) => {
+                let id = &mut self.unigrams[slot];
+                if *id == 0 {
+                    *id = next + 1;
+                }
+                *id - 1
+            }
+            None => *self.ids.entry(packed).or_insert(next),
+        };
         if id == next {
             self.keys.push(packed);
             self.counts.push(0);
@@ -524,6 +552,31 @@ mod tests {
         assert_eq!(docs(&ix, "信"), [4]);
         assert_eq!(docs(&ix, "任"), [0, 1, 2, 3]);
         assert!(docs(&ix, "隐私").is_empty());
+    }
+
+    #[test]
+    fn single_characters_are_counted_per_document_in_and_beyond_the_bmp() {
+        let ix = index(&["法法𠀀", "𠀀𠀀", "律法"]);
+        let unigram = |c| ix.decode(&Key::Unigram(c));
+        assert_eq!(unigram('法'), [(0, vec![]), (2, vec![])]);
+        assert_eq!(unigram('𠀀'), [(0, vec![]), (1, vec![])]);
+        assert_eq!(unigram('律'), [(2, vec![])]);
+        let count = |c, doc| {
+            let posting = ix.posting(&Key::Unigram(c)).unwrap();
+            let mut heads = Heads {
+                bytes: &posting.head,
+                left: posting.docs,
+                doc: 0,
+            };
+            heads.find(|(d, _)| *d == doc).map(|(_, n)| n)
+        };
+        let counts = [
+            count('法', 0),
+            count('法', 2),
+            count('𠀀', 0),
+            count('𠀀', 1),
+        ];
+        assert_eq!(counts, [Some(2), Some(1), Some(1), Some(2)]);
     }
 
     #[test]
