@@ -5,9 +5,10 @@
 //!
 //! Serialises the computed catalogue; no templates, no Markdown. A
 //! decision's annex lists and their downloads live in `annex`. Each
-//! document's share of the large files is kept in [`Shares`], by a digest
-//! of what it is made from, so that a build after a change to one document
-//! serialises that document's share alone.
+//! document's share of the large files is kept in [`Shares`], by id with
+//! a digest of what it is made from, so that a build after a change to one
+//! document serialises that document's share alone (and, in the dev
+//! server, looks at no other document's).
 
 pub mod annex;
 

@@ -4,16 +4,20 @@
 //!
 //! A document page shows the document, the documents it relates to (either
 //! way) and their statuses. So after a change the engine digests the pages
-//! of the documents whose source or status changed and of their old and new
-//! neighbours, and compares those digests (the renderer's `Fingerprint`)
+//! of the documents whose sources (now or at the last good build), status
+//! or citation targets changed and of their old and new neighbours, and
+//! compares those digests (the renderer's `Fingerprint`)
 //! with the last good build's: a page is rendered again if its source or
 //! digest changed, or if its text links to a document whose id, source file
 //! or article numbers changed (links as the catalogue resolved them);
 //! exports and feed, and the listing pages whose own digest (the rows they
 //! show) changed, if any digest or the set of documents changed;
 //! every page if the site-wide digest changed or a template or `site.toml`
-//! changed. Never writes files: pages go to a `Memory` and the caller
-//! applies them to the served store.
+//! changed. The documents it renders are all whose page inputs may have
+//! changed, so the render pass takes every other document's listing row
+//! and export share from the last good build unseen (`render::Carry`).
+//! Never writes files: pages go to a `Memory` and the caller applies them
+//! to the served store.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -55,6 +59,11 @@ struct Known {
     anchor: u64,
     /// Documents its texts link to or cite (the catalogue's `cites`).
     links: Vec<DocId>,
+    /// The source files it was made from: one of them gone or moved to
+    /// another document (a deleted version) changes it too.
+    inputs: Vec<PathBuf>,
+    /// Digest of where its citations lead ([`citation_targets`]).
+    cited: u64,
     /// Every file its pages occupy (page, versions, comparisons, redirects).
     files: Vec<String>,
 }
@@ -65,6 +74,16 @@ impl Known {
         let (status, cause) = &self.status;
         let computed = &cat.computed[i];
         *status == computed.status && *cause == computed.cause
+    }
+
+    /// True when document `i` of `cat` may differ from this one without a
+    /// change of its own sources: its status changed, a file it was made
+    /// from changed, or its citations lead elsewhere (a namesake made one
+    /// ambiguous, another part of its code gained the article it cites).
+    fn changed(&self, cat: &Catalogue, i: usize, dirty: &BTreeSet<PathBuf>) -> bool {
+        !self.has_status(cat, i)
+            || self.inputs.iter().any(|p| dirty.contains(p))
+            || self.cited != citation_targets(cat, i)
     }
 }
 
@@ -383,7 +402,7 @@ impl Engine {
                 let doc = &cat.docs[i];
                 sections
                     || doc.inputs().any(|p| self.dirty.contains(p))
-                    || good.docs.get(&doc.id).is_none_or(|k| !k.has_status(cat, i))
+                    || (good.docs.get(&doc.id)).is_none_or(|k| k.changed(cat, i, &self.dirty))
             })
             .collect();
         let known_neighbours = |id: &DocId| {
@@ -527,11 +546,22 @@ fn known_documents(
                     .iter()
                     .map(|&j| cat.docs[j].id.clone())
                     .collect(),
+                inputs: doc.inputs().map(Path::to_path_buf).collect(),
+                cited: citation_targets(cat, i),
                 files,
             };
             (doc.id.clone(), known)
         })
         .collect()
+}
+
+/// Digest of where document `i`'s citations lead, by id (none for a
+/// mention that names no single document).
+fn citation_targets(cat: &Catalogue, i: usize) -> u64 {
+    let targets = cat.citations[i]
+        .iter()
+        .map(|c| c.target.map(|j| &cat.docs[j].id));
+    crate::digest::of(&targets.collect::<Vec<_>>())
 }
 
 /// A document's computed status and its cause, as compared between builds.
@@ -716,6 +746,15 @@ mod tests {
 
         /// The served pages equal a full build of the site as it is now.
         #[track_caller]
+        /// Each (file, text, what it does) edit in turn, the served site
+        /// checked against a full build after each.
+        fn edits(&mut self, steps: &[(&str, &str, &str)]) {
+            for (rel, text, after) in steps {
+                self.edit(rel, text);
+                self.assert_matches_full_build(after);
+            }
+        }
+
         fn assert_matches_full_build(&self, after: &str) {
             let full = self.full_build().expect("the full build fails");
             let stale: Vec<_> = full
@@ -892,6 +931,66 @@ mod tests {
         site.assert_matches_full_build("act title");
     }
 
+    #[test]
+    fn deleting_a_version_updates_the_rows_and_exports_of_its_document() {
+        let mut site = TestSite::new();
+        let repeals = doc("丙", "2024-01-01", "repeals = [\"a\"]\n", "第一条 废止甲。");
+        let version = "+++\ntitle = \"甲二\"\nversion_of = \"a\"\npublished = 2023-01-01\n+++\n第一条 甲二。\n";
+        site.edits(&[
+            ("content/c.md", &repeals, "a repeal"),
+            ("content/a-2023.md", version, "a revised title"),
+            // `a` keeps its status and cause, and no file it now has changed.
+            ("content/a-2023.md", "", "deleting the version"),
+            // A later build that renders the listings must not bring 甲二 back.
+            (
+                "content/d.md",
+                &doc("丁", "2022-01-01", "", "第一条 丁。"),
+                "an unrelated edit",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_namesake_updates_the_documents_citing_the_name() {
+        let mut site = TestSite::new();
+        site.edits(&[
+            (
+                "content/c.md",
+                &doc("丙", "2021-01-01", "", "第一条 依照《甲》第一条。"),
+                "citing 甲",
+            ),
+            (
+                "content/d.md",
+                &doc("甲", "2022-01-01", "", "第一条 丁。"),
+                "a second 甲",
+            ),
+            (
+                "content/b.md",
+                &doc("乙改", "2021-01-01", "", "第一条 乙。"),
+                "an unrelated edit",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_part_gaining_the_cited_article_updates_the_citing_part() {
+        let mut site = TestSite::new();
+        let part = |body: &str| doc("丙", "2021-01-01", "", body);
+        site.edits(&[
+            (
+                "content/c.md",
+                &part("第一条 依照本法第二条。"),
+                "citing article 2",
+            ),
+            ("content/e.md", &part("第一条 戊。"), "a second part"),
+            (
+                "content/e.md",
+                &part("第一条 戊。\n\n第二条 己。"),
+                "the part gains the article",
+            ),
+        ]);
+    }
+
     /// Random small sites under random edit sequences: after every edit the
     /// served site equals a full build (or both builds fail).
     mod incremental_equals_full {
@@ -920,6 +1019,9 @@ mod tests {
             relation: Option<(bool, usize)>,
             /// A link from article 1 to another document's article 1.
             link: Option<usize>,
+            /// A citation of `《规定N》第一条` (titles collide, so a citation
+            /// may name one document, several or none).
+            cite: Option<u8>,
             /// Text variant and whether a second article follows.
             text: u8,
             second: bool,
@@ -934,6 +1036,9 @@ mod tests {
             Template(&'static str, Option<u8>),
             PageSize(usize),
             Section(u8),
+            /// Write (title variant, in the future or not) or delete a
+            /// later version of document `k`.
+            Version(usize, Option<(u8, bool)>),
         }
 
         /// The default id of document `k`.
@@ -971,7 +1076,11 @@ mod tests {
                 Some(j) => format!("见[文]({up}d{j}.md#art-1)"),
                 None => String::new(),
             };
-            let mut body = format!("第一条 文{}{link}。", s.text);
+            let cite = s
+                .cite
+                .map(|t| format!("依照《规定{t}》第一条"))
+                .unwrap_or_default();
+            let mut body = format!("第一条 文{}{link}{cite}。", s.text);
             if s.second {
                 body += "\n\n第二条 又。";
             }
@@ -986,18 +1095,20 @@ mod tests {
                 (proptest::bool::weighted(0.3), relation),
                 (
                     proptest::option::weighted(0.3, 0..DOCS),
+                    proptest::option::weighted(0.3, 0..4u8),
                     0..3u8,
                     any::<bool>(),
                 ),
             )
                 .prop_map(
-                    |((title, id, later), (expires, relation), (link, text, second))| Spec {
+                    |((title, id, later), (expires, relation), (link, cite, text, second))| Spec {
                         title,
                         id,
                         later,
                         expires,
                         relation,
                         link,
+                        cite,
                         text,
                         second,
                     },
@@ -1016,6 +1127,8 @@ mod tests {
                 1 => template(),
                 1 => (1..4usize).prop_map(Edit::PageSize),
                 1 => (0..3u8).prop_map(Edit::Section),
+                2 => (0..DOCS, proptest::option::of((0..2u8, any::<bool>())))
+                    .prop_map(|(k, v)| Edit::Version(k, v)),
             ]
         }
 
@@ -1047,6 +1160,15 @@ mod tests {
                     "content/sub/_index.md".into(),
                     format!("+++\ntitle = \"分组{n}\"\n+++\n"),
                 ),
+                Edit::Version(k, None) => (format!("content/v{k}.md"), String::new()),
+                Edit::Version(k, Some((title, future))) => {
+                    let year = if *future { 2030 } else { 2024 };
+                    let text = format!(
+                        "+++\ntitle = \"规定{title}修订\"\nversion_of = \"{}\"\npublished = {year}-01-01\n+++\n第一条 修订{title}。\n",
+                        id(*k)
+                    );
+                    (format!("content/v{k}.md"), text)
+                }
             }
         }
 
