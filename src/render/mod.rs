@@ -420,19 +420,9 @@ impl Renderer {
             || pass.render_documents(selection),
             || {
                 if selection.has_listings() {
-                    rayon::join(
-                        || pass.render_listings(),
-                        || {
-                            pass.render_aliases();
-                            pass.write_statics();
-                            let (files, shares) =
-                                export::files(cat, views, &self.config, &last.exports, &fresh);
-                            for (rel, bytes) in files {
-                                pass.write_owned(&rel, bytes);
-                            }
-                            exports = Some(shares);
-                        },
-                    );
+                    let site_files =
+                        || exports = Some(pass.write_site_files(&last.exports, &fresh));
+                    rayon::join(|| pass.render_listings(), site_files);
                 }
             },
         );
@@ -564,6 +554,22 @@ impl Pass<'_> {
                 }
             }
         }
+    }
+
+    /// Alias redirects, static files and exports (see [`export::files`]
+    /// for `last` and `fresh`); the export shares made.
+    fn write_site_files(
+        &self,
+        last: &export::Shares,
+        fresh: &(dyn Fn(usize) -> bool + Sync),
+    ) -> export::Shares {
+        self.render_aliases();
+        self.write_statics();
+        let (files, shares) = export::files(self.cat, self.views, &self.r.config, last, fresh);
+        for (rel, bytes) in files {
+            self.write_owned(&rel, bytes);
+        }
+        shares
     }
 
     /// Selected document pages, in parallel.
