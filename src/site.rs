@@ -200,13 +200,14 @@ impl Site {
         // Postings need no page: build them beside the pages, then add the
         // snippet tables from the article ranges the tap read off the pages.
         let tap = search::snippets::Tap::new(out);
+        // Listing digests are all a build records: rows and export shares
+        // are made afresh (nothing vouches for a document left out).
+        let last = reuse.listings.take().map(Carry::of_listings);
         let mut next = Carry::default();
-        let ((rendered, carry), (prepared, written)) = rayon::join(
+        let (rendered, (prepared, written)) = rayon::join(
             || {
-                let carry = reuse.carry.as_ref().map(|last| (last, &mut next));
-                let kept = carry.is_some();
-                let rendered = self.render_selected(&tap, diags, views, &reuse.selection, carry);
-                (rendered, kept.then_some(next))
+                let carry = last.as_ref().map(|last| (last, &mut next));
+                self.render_selected(&tap, diags, views, &reuse.selection, carry)
             },
             || {
                 // Most of the index's bytes: written while pages render,
@@ -216,7 +217,7 @@ impl Site {
                 (prepared, written)
             },
         );
-        reuse.carry = carry;
+        reuse.listings = last.map(|_| next.listings);
         let mut diags = rendered?;
         diags.extend(written);
         let mut pages = tap.into_pages();

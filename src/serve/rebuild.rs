@@ -744,10 +744,9 @@ mod tests {
             Some(out.into_files())
         }
 
-        /// The served pages equal a full build of the site as it is now.
-        #[track_caller]
         /// Each (file, text, what it does) edit in turn, the served site
         /// checked against a full build after each.
+        #[track_caller]
         fn edits(&mut self, steps: &[(&str, &str, &str)]) {
             for (rel, text, after) in steps {
                 self.edit(rel, text);
@@ -755,6 +754,8 @@ mod tests {
             }
         }
 
+        /// The served pages equal a full build of the site as it is now.
+        #[track_caller]
         fn assert_matches_full_build(&self, after: &str) {
             let full = self.full_build().expect("the full build fails");
             let stale: Vec<_> = full

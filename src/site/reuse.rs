@@ -21,7 +21,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::inputs::Layout;
 use crate::output::Incremental;
 use crate::output::manifest::Stat;
-use crate::render::{Carry, PageDigests, Selection};
+use crate::render::{PageDigests, Selection};
 use crate::routes;
 use crate::search::snippets::{Article, articles};
 use crate::view::DocView;
@@ -91,9 +91,8 @@ pub(super) struct Reuse {
     /// The pages to render.
     pub(super) selection: Selection,
     /// Listing page digests: those of the last build the output still
-    /// holds, then (after rendering) this build's. (Rows and export shares
-    /// are not recorded: a build digests every document's.)
-    pub(super) carry: Option<Carry>,
+    /// holds, then (after rendering) this build's.
+    pub(super) listings: Option<PageDigests>,
     /// Document pages kept, for the search index's snippet tables.
     kept_pages: Vec<String>,
     /// The output folder the kept pages are in.
@@ -107,7 +106,7 @@ impl Reuse {
     pub(super) fn none() -> Reuse {
         Reuse {
             selection: Selection::All,
-            carry: None,
+            listings: None,
             kept_pages: Vec::new(),
             out_dir: PathBuf::new(),
             setup: None,
@@ -136,7 +135,7 @@ impl Reuse {
         let Some(record) = record.filter(|r: &Record| r.setup == setup) else {
             // Render everything, recording the listing digests.
             return Reuse {
-                carry: Some(Carry::default()),
+                listings: Some(PageDigests::default()),
                 setup: Some(setup),
                 keys,
                 ..Reuse::none()
@@ -171,7 +170,7 @@ impl Reuse {
                 docs,
                 listings: true,
             },
-            carry: Some(Carry::of_listings(listings)),
+            listings: Some(listings),
             kept_pages,
             out_dir: out_dir.to_path_buf(),
             setup: Some(setup),
@@ -204,7 +203,7 @@ impl Reuse {
         cat: &Catalogue,
         warnings: &Diagnostics,
     ) -> Option<String> {
-        let listings = self.carry.map(|c| c.listings).unwrap_or_default();
+        let listings = self.listings.unwrap_or_default();
         for file in listings.files() {
             out.keep(file);
         }
