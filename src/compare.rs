@@ -6,7 +6,7 @@
 //! out; templates lay the rows out, nothing here renders.
 
 use serde::Serialize;
-use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
+use similar::{Algorithm, DiffOp, DiffTag, capture_diff_slices};
 
 use crate::content::Body;
 use crate::outline::BlockKind;
@@ -80,9 +80,25 @@ pub struct Row {
     pub after: Option<Side>,
 }
 
+/// A text cut into its blocks, ready to compare: a text compared with
+/// several others is cut once.
+#[derive(Debug)]
+pub struct Blocks(Vec<Block>);
+
+impl Blocks {
+    /// The blocks of a Markdown body.
+    pub fn of(body: &Body) -> Blocks {
+        Blocks(blocks(body))
+    }
+}
+
 /// Rows of the comparison of `before` with `after` (both Markdown bodies).
 pub fn compare(before: &Body, after: &Body) -> Vec<Row> {
-    let (old, new) = (blocks(before), blocks(after));
+    compare_blocks(&Blocks::of(before), &Blocks::of(after))
+}
+
+/// [`compare`] of texts already cut into blocks.
+pub fn compare_blocks(Blocks(old): &Blocks, Blocks(new): &Blocks) -> Vec<Row> {
     let old_keys: Vec<&str> = old.iter().map(Block::key).collect();
     let new_keys: Vec<&str> = new.iter().map(Block::key).collect();
     let mut rows = Vec::new();
@@ -187,29 +203,14 @@ fn bigrams(text: &str) -> Vec<u64> {
 /// size, not on time, so that the same texts always give the same page.
 const CHAR_DIFF_BYTES: usize = 12_000;
 
-fn char_diff<'a>(a: &'a str, b: &'a str) -> TextDiff<'a, 'a, 'a, str> {
-    let config = TextDiff::configure().algorithm(Algorithm::Myers).clone();
-    match a.len() + b.len() <= CHAR_DIFF_BYTES {
-        true => config.diff_chars(a, b),
-        false => config.diff_lines(a, b),
-    }
-}
-
 fn changed(a: &Block, b: &Block) -> Row {
-    let diff = char_diff(&a.text, &b.text);
-    let mut left = Vec::new();
-    let mut right = Vec::new();
-    for change in diff.iter_all_changes() {
-        let text = change.value();
-        match change.tag() {
-            ChangeTag::Equal => {
-                push_span(&mut left, text, false);
-                push_span(&mut right, text, false);
-            }
-            ChangeTag::Delete => push_span(&mut left, text, true),
-            ChangeTag::Insert => push_span(&mut right, text, true),
-        }
-    }
+    let (left, right) = if a.text.len() + b.text.len() <= CHAR_DIFF_BYTES {
+        let chars = |t: &str| t.chars().collect::<Vec<char>>();
+        word_spans(&a.text, &b.text, &chars(&a.text), &chars(&b.text))
+    } else {
+        let lines = |t| str::split_inclusive(t, '\n').collect::<Vec<&str>>();
+        word_spans(&a.text, &b.text, &lines(&a.text), &lines(&b.text))
+    };
     Row {
         change: Change::Changed,
         before: Some(Side {
@@ -223,8 +224,63 @@ fn changed(a: &Block, b: &Block) -> Row {
     }
 }
 
+/// The spans of `a` and `b`, cut into `old` and `new` units (characters or
+/// lines, which make up the texts in order), the units only one side has
+/// marked. Units compare as chars or slices, not as allocated strings.
+fn word_spans<T: AsUnit>(a: &str, b: &str, old: &[T], new: &[T]) -> (Vec<Span>, Vec<Span>) {
+    let (from, to) = (offsets(old), offsets(new));
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    for op in capture_diff_slices(Algorithm::Myers, old, new) {
+        let (_, o, n) = op.as_tag_tuple();
+        let (o, n) = (&a[from[o.start]..from[o.end]], &b[to[n.start]..to[n.end]]);
+        match op.tag() {
+            DiffTag::Equal => {
+                push_span(&mut left, o, false);
+                push_span(&mut right, n, false);
+            }
+            _ => {
+                push_span(&mut left, o, true);
+                push_span(&mut right, n, true);
+            }
+        }
+    }
+    (left, right)
+}
+
+/// A unit of a text: its length in bytes.
+trait AsUnit: Ord + std::hash::Hash {
+    fn len_utf8(&self) -> usize;
+}
+
+impl AsUnit for char {
+    fn len_utf8(&self) -> usize {
+        char::len_utf8(*self)
+    }
+}
+
+impl AsUnit for &str {
+    fn len_utf8(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Where each unit starts, and the end.
+fn offsets<T: AsUnit>(units: &[T]) -> Vec<usize> {
+    let mut at = 0;
+    let mut out = Vec::with_capacity(units.len() + 1);
+    out.push(0);
+    out.extend(units.iter().map(|u| {
+        at += u.len_utf8();
+        at
+    }));
+    out
+}
+
 /// Append `text` to the last span if it has the same mark, else start one.
 fn push_span(spans: &mut Vec<Span>, text: &str, marked: bool) {
+    if text.is_empty() {
+        return;
+    }
     match spans.last_mut() {
         Some(last) if last.marked == marked => last.text.push_str(text),
         _ => spans.push(Span {

@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::catalogue::Catalogue;
+use crate::compare::{Blocks, compare_blocks};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::export;
@@ -715,13 +716,19 @@ impl Pass<'_> {
     fn render_comparisons(&self, i: usize, versions: &[view::VersionView]) {
         let doc = &self.cat.docs[i];
         let paged = doc.paged_versions();
+        if paged.len() < 2 {
+            return;
+        }
+        // Each text is compared with every other: cut it into blocks once.
+        let texts: Vec<Option<Blocks>> = (paged.iter())
+            .map(|&k| doc.versions[k].text.as_ref().map(|t| Blocks::of(&t.body)))
+            .collect();
         for (n, &a) in paged.iter().enumerate() {
-            for &b in &paged[n + 1..] {
-                let (Some(before), Some(after)) = (&doc.versions[a].text, &doc.versions[b].text)
-                else {
+            for (m, &b) in paged.iter().enumerate().skip(n + 1) {
+                let (Some(before), Some(after)) = (&texts[n], &texts[m]) else {
                     continue;
                 };
-                let rows = crate::compare::compare(&before.body, &after.body);
+                let rows = compare_blocks(before, after);
                 let counts = view::ChangeCounts::of(&rows);
                 let ctx = context! {
                     doc => v(&self.views[i]),

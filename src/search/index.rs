@@ -53,11 +53,24 @@ pub struct Posting {
 /// Postings are split by key hash into this many maps, merged in parallel.
 const PARTITIONS: usize = 8;
 
-/// A key's partition, from the top bits of its hash: rustc-hash mixes
-/// them best (partitions from bits 32-34 left the corpus build's peak
-/// memory 9 MB higher).
-fn partition(key: &Key) -> usize {
-    (FxBuildHasher.hash_one(key) >> 61) as usize % PARTITIONS
+/// The partition of a key packed by [`pack`] (`word`: its text, for a
+/// word, whose number differs from map to map), from the top bits of its
+/// hash: rustc-hash mixes them best (partitions from bits 32-34 left the
+/// corpus build's peak memory 9 MB higher).
+fn partition(packed: u64, word: Option<&str>) -> usize {
+    let hash = match word {
+        Some(w) => FxBuildHasher.hash_one(w),
+        None => FxBuildHasher.hash_one(packed),
+    };
+    (hash >> 61) as usize % PARTITIONS
+}
+
+/// The partition of `key`.
+fn partition_of(key: &Key) -> usize {
+    match key {
+        Key::Word(w) => partition(WORD << KIND_SHIFT, Some(w)),
+        _ => partition(pack(key, |_| 0), None),
+    }
 }
 
 /// The inverted index of a whole catalogue.
@@ -134,7 +147,7 @@ impl Index {
 
     /// The posting of `key`.
     pub fn posting(&self, key: &Key) -> Option<&Posting> {
-        let part = &self.partitions[partition(key)];
+        let part = &self.partitions[partition_of(key)];
         let word = match key {
             Key::Word(w) => Some(*part.words.ids.get(w.as_str())?),
             _ => None,
@@ -261,12 +274,13 @@ impl Iterator for Heads<'_> {
 
 impl ExactSizeIterator for Heads<'_> {}
 
-/// One key's occurrences in a document: how many, and for positional keys
-/// their positions as a range of `Tokenised::positions`.
+/// One key's occurrences in a document: the key packed (a word by its
+/// number in `Tokenised::words`), how many, and for positional keys their
+/// positions as a range of `Tokenised::positions`.
 struct Group {
-    key: Key,
-    from: usize,
-    to: usize,
+    packed: u64,
+    from: u32,
+    to: u32,
     count: u32,
 }
 
@@ -274,6 +288,8 @@ struct Group {
 struct Tokenised {
     groups: Vec<Vec<Group>>,
     positions: Vec<u32>,
+    /// The document's words, by their numbers in its groups.
+    words: Vec<String>,
     /// Positions in the document.
     length: u32,
 }
@@ -282,11 +298,12 @@ impl Partition {
     /// Append document `doc`'s groups of partition `p`.
     fn add_document(&mut self, doc: u32, t: &Tokenised, p: usize) {
         for g in &t.groups[p] {
-            let positions = g
-                .key
-                .positional()
-                .then(|| (t.length, &t.positions[g.from..g.to]));
-            let packed = pack(&g.key, |w| self.words.number(w));
+            let positions = positional(g.packed)
+                .then(|| (t.length, &t.positions[g.from as usize..g.to as usize]));
+            let packed = match word_number(g.packed) {
+                Some(id) => (WORD << KIND_SHIFT) | self.words.number(&t.words[id]) as u64,
+                None => g.packed,
+            };
             (self.postings.entry(packed).or_default()).push(doc, g.count, positions);
         }
     }
@@ -321,13 +338,29 @@ impl Words {
 fn pack(key: &Key, word: impl FnOnce(&str) -> usize) -> u64 {
     let (kind, value) = match key {
         Key::Bigram(a, b) => (0, (u64::from(*a) << 21) | u64::from(*b)),
-        Key::Unigram(c) => (1, u64::from(*c)),
+        Key::Unigram(c) => (UNIGRAM, u64::from(*c)),
         Key::RunStart(c) => (2, u64::from(*c)),
         Key::RunEnd(c) => (3, u64::from(*c)),
-        Key::Article(n) => (4, u64::from(*n)),
-        Key::Word(w) => (5, word(w) as u64),
+        Key::Article(n) => (ARTICLE, u64::from(*n)),
+        Key::Word(w) => (WORD, word(w) as u64),
     };
-    (kind << 60) | value
+    (kind << KIND_SHIFT) | value
+}
+
+/// Where [`pack`] puts a key's kind, and the kinds tested on packed keys.
+const KIND_SHIFT: u32 = 60;
+const UNIGRAM: u64 = 1;
+const ARTICLE: u64 = 4;
+const WORD: u64 = 5;
+
+/// [`Key::positional`] of a packed key.
+fn positional(packed: u64) -> bool {
+    !matches!(packed >> KIND_SHIFT, UNIGRAM | ARTICLE)
+}
+
+/// The number of a packed word, `None` for another kind of key.
+fn word_number(packed: u64) -> Option<usize> {
+    (packed >> KIND_SHIFT == WORD).then_some((packed & ((1 << KIND_SHIFT) - 1)) as usize)
 }
 
 /// The slot of `packed` in [`Counter::unigrams`], if it is the unigram of
@@ -339,9 +372,9 @@ fn unigram_slot(packed: u64) -> Option<usize> {
 
 /// The key `packed` stands for; `word` gives back a word by its number.
 fn unpack(packed: u64, word: impl FnOnce(usize) -> String) -> Key {
-    let value = packed & ((1 << 60) - 1);
+    let value = packed & ((1 << KIND_SHIFT) - 1);
     let char_of = |v: u64| char::from_u32(v as u32).unwrap_or(char::REPLACEMENT_CHARACTER);
-    match packed >> 60 {
+    match packed >> KIND_SHIFT {
         0 => Key::Bigram(char_of(value >> 21), char_of(value & 0x1f_ffff)),
         1 => Key::Unigram(char_of(value)),
         2 => Key::RunStart(char_of(value)),
@@ -463,30 +496,31 @@ impl Counter {
         let mut next = Vec::with_capacity(self.keys.len());
         let mut from = 0;
         for (&packed, &count) in self.keys.iter().zip(&self.counts) {
-            let key = unpack(packed, |id| self.words.list[id].clone());
-            let to = if key.positional() {
-                from + count as usize
+            let to = if positional(packed) {
+                from + count
             } else {
                 from
             };
             next.push(from);
-            groups[partition(&key)].push(Group {
-                key,
+            let word = word_number(packed).map(|id| self.words.list[id].as_str());
+            groups[partition(packed, word)].push(Group {
+                packed,
                 from,
                 to,
                 count,
             });
             from = to;
         }
-        let mut positions = vec![0; from];
+        let mut positions = vec![0; from as usize];
         for &(id, pos) in &self.occurrences {
             let slot = &mut next[id as usize];
-            positions[*slot] = pos;
+            positions[*slot as usize] = pos;
             *slot += 1;
         }
         Tokenised {
             groups,
             positions,
+            words: std::mem::take(&mut self.words.list),
             length: 0,
         }
     }
