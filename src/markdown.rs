@@ -319,7 +319,7 @@ impl SyntaxHighlighterAdapter for Highlighter {
         let set = syntax_set();
         let syntax = lang.and_then(|l| set.find_syntax_by_token(l));
         let Some(syntax) = syntax else {
-            return output.write_str(&escape_html(code));
+            return write_escaped(output, code);
         };
         let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
         for line in LinesWithEndings::from(code) {
@@ -327,7 +327,7 @@ impl SyntaxHighlighterAdapter for Highlighter {
                 .parse_html_for_line_which_includes_newline(line)
                 .is_err()
             {
-                return output.write_str(&escape_html(code));
+                return write_escaped(output, code);
             }
         }
         output.write_str(&generator.finalize())
@@ -367,6 +367,13 @@ fn write_tag(
 /// Escape text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let _ = write_escaped(&mut out, text);
+    out
+}
+
+/// Write `text` to `out` as [`escape_html`] returns it, without building
+/// the string first (templates write every value so).
+pub fn write_escaped(out: &mut (impl std::fmt::Write + ?Sized), text: &str) -> std::fmt::Result {
     let mut copied = 0;
     // The five characters are ASCII, so every other byte is copied in runs.
     for (i, b) in text.bytes().enumerate() {
@@ -378,12 +385,11 @@ pub fn escape_html(text: &str) -> String {
             b'\'' => "&#39;",
             _ => continue,
         };
-        out.push_str(&text[copied..i]);
-        out.push_str(entity);
+        out.write_str(&text[copied..i])?;
+        out.write_str(entity)?;
         copied = i + 1;
     }
-    out.push_str(&text[copied..]);
-    out
+    out.write_str(&text[copied..])
 }
 
 #[cfg(test)]

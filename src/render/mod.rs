@@ -532,7 +532,10 @@ impl Pass<'_> {
     /// Render `page`'s template with `ctx` and write it to the page at `url_path` (`a/b/`).
     fn page(&self, page: Page, url_path: &str, ctx: Value) {
         let name = page.template();
-        let ctx = context! { site => &self.site, page_path => url_path, ..ctx };
+        let ctx = Variables::of(
+            ctx,
+            [("site", self.site.clone()), ("page_path", url_path.into())],
+        );
         self.record_keys(name, &ctx);
         let rendered = self.r.env.get_template(name).and_then(|t| t.render(ctx));
         match rendered {
@@ -891,10 +894,42 @@ fn format_value(
         Some(text)
             if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) =>
         {
-            out.write_str(&crate::markdown::escape_html(text))
-                .map_err(minijinja::Error::from)
+            crate::markdown::write_escaped(out, text).map_err(minijinja::Error::from)
         }
         _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// A page's variables in one map. A template looks every name it does not
+/// set (globals and macros too) up here first, and a merged context costs
+/// a lookup in each of its parts.
+#[derive(Debug)]
+struct Variables(FxHashMap<String, Value>);
+
+impl Variables {
+    /// The variables of `ctx` (a map, merged or not) with `extra` set over them.
+    fn of<const N: usize>(ctx: Value, extra: [(&str, Value); N]) -> Value {
+        let keys = ctx.try_iter().into_iter().flatten();
+        let mut map: FxHashMap<String, Value> = keys
+            .filter_map(|k| {
+                let value = ctx.get_item(&k).ok().filter(|v| !v.is_undefined())?;
+                Some((k.as_str()?.to_owned(), value))
+            })
+            .collect();
+        map.extend(extra.map(|(k, v)| (k.to_owned(), v)));
+        Value::from_object(Variables(map))
+    }
+}
+
+impl minijinja::value::Object for Variables {
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        self.0.get(key.as_str()?).cloned()
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let mut keys: Vec<Value> = self.0.keys().map(|k| Value::from(k.as_str())).collect();
+        keys.sort();
+        minijinja::value::Enumerator::Values(keys)
     }
 }
 
