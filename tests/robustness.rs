@@ -743,17 +743,18 @@ fn issue_17_killed_builds_never_lose_the_site_or_leave_folders() {
     assert_eq!(temporary_files(&f.out()), Vec::<String>::new());
 }
 
-/// Temporary files an incremental build left in `out`.
+/// Temporary files an incremental build left in `out` (in a temporary
+/// folder, as a fresh build writes them, or beside their place).
 fn temporary_files(out: &Path) -> Vec<String> {
     snapshot(out)
         .into_keys()
-        .filter(|rel| {
-            rel.rsplit('/')
-                .next()
-                .unwrap_or(rel)
-                .starts_with(".gz-tmp-")
-        })
+        .filter(|rel| temporary(rel))
         .collect()
+}
+
+/// True if `rel` is a temporary file or lies in a temporary folder.
+fn temporary(rel: &str) -> bool {
+    rel.split('/').any(|part| part.starts_with(".gz-tmp-"))
 }
 
 /// Modification time and inode of every file under `dir`: a file written
@@ -1029,13 +1030,8 @@ fn issue_15_killed_builds_leave_old_or_new_files_and_the_next_build_repairs_them
         let _ = child.wait();
         for (rel, bytes) in snapshot(&out) {
             let known = [&old, &new].iter().any(|s| s.get(&rel) == Some(&bytes));
-            let temp = rel
-                .rsplit('/')
-                .next()
-                .unwrap_or(&rel)
-                .starts_with(".gz-tmp-");
             assert!(
-                known || temp || rel == ".gazette-manifest",
+                known || temporary(&rel) || rel == ".gazette-manifest",
                 "kill {i}: {rel} is torn"
             );
         }
@@ -1048,6 +1044,57 @@ fn issue_15_killed_builds_leave_old_or_new_files_and_the_next_build_repairs_them
     );
     assert_eq!(without_manifest(snapshot(&out)), without_manifest(new));
     assert_eq!(temporary_files(&out), Vec::<String>::new());
+}
+
+/// Issue 15: a fresh build (into no output) writes its files in a
+/// temporary folder inside the output and moves them out at the end. Killed
+/// at staggered moments, it leaves no torn file outside that folder, and
+/// the next build removes the folder and writes exactly a fresh build's
+/// bytes.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_15_killed_fresh_builds_tear_no_file_and_the_next_build_completes_them() {
+    let Some((dir, _)) = corpus_sample(5, usize::MAX) else {
+        return;
+    };
+    let day = "2026-11-27";
+    let reference = dir.path().join("reference");
+    let started = std::time::Instant::now();
+    assert!(
+        run_build(dir.path(), day, Some(&reference))
+            .wait()
+            .unwrap()
+            .success()
+    );
+    let took = started.elapsed();
+    let expected = without_manifest(snapshot(&reference));
+    let mut staged = 0;
+    for i in 0..8u32 {
+        let out = dir.path().join(format!("killed-{i}"));
+        let mut child = run_build(dir.path(), day, Some(&out));
+        std::thread::sleep(took * (i + 1) / 8);
+        let _ = child.kill();
+        let _ = child.wait();
+        let left = snapshot(&out);
+        staged += usize::from(left.keys().any(|rel| temporary(rel)));
+        for (rel, bytes) in left {
+            let own = temporary(&rel) || rel == ".gazette" || rel == ".gazette-manifest";
+            assert!(
+                own || expected.get(&rel) == Some(&bytes),
+                "kill {i}: {rel} is torn or not the build's"
+            );
+        }
+        assert!(
+            run_build(dir.path(), day, Some(&out))
+                .wait()
+                .unwrap()
+                .success()
+        );
+        let completed = without_manifest(snapshot(&out));
+        assert!(completed == expected, "kill {i}: not completed");
+        assert_eq!(temporary_files(&out), Vec::<String>::new());
+    }
+    assert!(staged > 0, "no kill landed while files were staged");
 }
 
 /// Start `gazette build` of the site at `root` as of `day`.

@@ -7,6 +7,12 @@
 //! A file is unchanged when the manifest vouches for it (same digest, stat
 //! untouched) or, failing that, when its bytes on disk equal the new ones,
 //! so the next build repairs whatever a killed one left half done.
+//!
+//! Into an output holding no file (a fresh build), files are written under
+//! their own names in a temporary folder inside the output, and `commit`
+//! renames its top-level entries in: a few renames instead of one per file,
+//! with the same guarantees (a killed build leaves no torn file, and the
+//! next build removes the folder).
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -55,6 +61,9 @@ pub struct Incremental {
     /// Folders this build created (topmost only), removed if it fails.
     created: Mutex<BTreeSet<String>>,
     counter: AtomicU64,
+    /// In a fresh build, the temporary folder (relative to the output) the
+    /// files are written in before `commit` moves them out.
+    fresh: Option<String>,
     marked: bool,
     committing: bool,
 }
@@ -75,6 +84,7 @@ impl Incremental {
             deferred: Mutex::default(),
             created: Mutex::default(),
             counter: AtomicU64::new(0),
+            fresh: None,
             marked: false,
             committing: false,
         };
@@ -84,6 +94,13 @@ impl Incremental {
             std::fs::create_dir_all(target)?;
             inc.created_mut().insert(String::new());
             inc.dirs.insert(String::new());
+        }
+        // Not over empty folders: a folder moved out could not replace one.
+        if inc.disk.is_empty() && inc.dirs.len() == 1 {
+            let folder = format!("{TEMP}{}-site", std::process::id());
+            std::fs::create_dir(target.join(&folder))?;
+            inc.created_mut().insert(folder.clone());
+            inc.fresh = Some(folder);
         }
         if !inc.disk.contains_key(MARKER) {
             std::fs::write(target.join(MARKER), MARKER_TEXT)?;
@@ -97,20 +114,30 @@ impl Incremental {
     }
 
     /// Record every file and folder under the output; delete temporary
-    /// files that killed builds left.
+    /// files and folders that killed builds left.
     fn scan(&mut self) -> std::io::Result<()> {
         self.old_text =
             std::fs::read_to_string(self.target.join(manifest::NAME)).unwrap_or_default();
         self.old = Manifest::parse(&self.old_text);
-        for entry in walkdir::WalkDir::new(&self.target).follow_links(false) {
+        let mut walk = walkdir::WalkDir::new(&self.target)
+            .follow_links(false)
+            .into_iter();
+        while let Some(entry) = walk.next() {
             let entry = entry.map_err(std::io::Error::other)?;
             let rel = relative(entry.path(), &self.target);
-            if entry.file_type().is_dir() {
-                self.dirs.insert(rel);
-            } else if let Some(pid) = temp_pid(&entry.file_name().to_string_lossy()) {
-                if pid == std::process::id() || !super::running(pid) {
-                    std::fs::remove_file(entry.path())?;
+            let is_dir = entry.file_type().is_dir();
+            if let Some(pid) = temp_pid(&entry.file_name().to_string_lossy()) {
+                if is_dir {
+                    walk.skip_current_dir();
                 }
+                if pid == std::process::id() || !super::running(pid) {
+                    match is_dir {
+                        true => std::fs::remove_dir_all(entry.path())?,
+                        false => std::fs::remove_file(entry.path())?,
+                    }
+                }
+            } else if is_dir {
+                self.dirs.insert(rel);
             } else {
                 let meta = entry.metadata().map_err(std::io::Error::other)?;
                 let mut stat = Stat::of(&meta);
@@ -131,7 +158,7 @@ impl Incremental {
             return None;
         }
         let same = self.old.vouches(rel, digest, stat)
-            || std::fs::read(self.target.join(rel)).is_ok_and(|old| old == bytes);
+            || std::fs::read(self.path(rel)).is_ok_and(|old| old == bytes);
         same.then_some(stat)
     }
 
@@ -170,7 +197,17 @@ impl Incremental {
         ancestors(rel).any(|a| self.disk.contains_key(a))
     }
 
-    /// Write `bytes` into a fresh temporary file in `rel`'s folder.
+    /// Where the file at `rel` is written: in the output, or in a fresh
+    /// build's temporary folder.
+    fn path(&self, rel: &str) -> PathBuf {
+        match &self.fresh {
+            Some(folder) => self.target.join(folder).join(rel),
+            None => self.target.join(rel),
+        }
+    }
+
+    /// Write `bytes` into a new file in `rel`'s folder: a temporary file, or
+    /// in a fresh build `rel` itself unless written already.
     fn stage(&self, rel: &str, bytes: &[u8]) -> std::io::Result<(PathBuf, Stat)> {
         let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
         if !self.dirs.contains(parent) {
@@ -178,17 +215,29 @@ impl Incremental {
                 let mut created = self.created.lock().unwrap_or_else(|e| e.into_inner());
                 created.insert(top.to_owned());
             }
-            std::fs::create_dir_all(self.target.join(parent))?;
+            std::fs::create_dir_all(self.path(parent))?;
         }
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let temp = self
-            .target
-            .join(parent)
-            .join(format!("{TEMP}{}-{n}", std::process::id()));
-        let mut file = std::fs::File::create(&temp)?;
+        let open = |path: &Path| {
+            std::fs::File::options()
+                .write(true)
+                .create_new(true)
+                .open(path)
+        };
+        let placed = self.fresh.is_some().then(|| self.path(rel));
+        let (path, mut file) = match placed.map(|path| (open(&path), path)) {
+            Some((Ok(file), path)) => (path, file),
+            Some((Err(e), _)) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {
+                let n = self.counter.fetch_add(1, Ordering::Relaxed);
+                let name = format!("{TEMP}{}-{n}", std::process::id());
+                let temp = self.path(parent).join(name);
+                let file = open(&temp)?;
+                (temp, file)
+            }
+        };
         file.write_all(bytes)?;
         let stat = Stat::of(&file.metadata()?);
-        Ok((temp, stat))
+        Ok((path, stat))
     }
 
     fn record(&self, rel: &str, produced: Produced) {
@@ -264,11 +313,33 @@ impl Incremental {
         let text = next.print();
         if text != self.old_text {
             let (temp, _) = self.stage(manifest::NAME, text.as_bytes())?;
-            std::fs::rename(temp, self.target.join(manifest::NAME))?;
+            self.put(manifest::NAME, &temp)?;
         }
+        self.move_out()?;
         self.marked = false;
         self.created_mut().clear();
         Ok(done)
+    }
+
+    /// Move a fresh build's files out of its temporary folder (each entry at
+    /// its top, folders whole), then remove the folder.
+    fn move_out(&self) -> std::io::Result<()> {
+        let Some(folder) = &self.fresh else {
+            return Ok(());
+        };
+        let folder = self.target.join(folder);
+        for entry in std::fs::read_dir(&folder)? {
+            let name = entry?.file_name();
+            if name != manifest::NAME {
+                std::fs::rename(folder.join(&name), self.target.join(name))?;
+            }
+        }
+        // Last, as in any build: a manifest vouches for files in place.
+        let manifest = folder.join(manifest::NAME);
+        if manifest.exists() {
+            std::fs::rename(manifest, self.target.join(manifest::NAME))?;
+        }
+        std::fs::remove_dir(folder)
     }
 
     /// Write the files whose folder a stale file occupied, removing it.
@@ -296,9 +367,13 @@ impl Incremental {
         Ok(())
     }
 
-    /// Rename `temp` to `rel`, replacing a stale folder standing there.
+    /// Rename `temp` to `rel`, replacing a stale folder standing there (a
+    /// file a fresh build wrote in place stays).
     fn put(&self, rel: &str, temp: &Path) -> std::io::Result<()> {
-        let path = self.target.join(rel);
+        let path = self.path(rel);
+        if temp == path {
+            return Ok(());
+        }
         if self.dirs.contains(rel) && path.is_dir() {
             std::fs::remove_dir_all(&path)?;
         }
@@ -366,7 +441,8 @@ impl Drop for Incremental {
     /// repairs any mix).
     fn drop(&mut self) {
         let produced = self.produced.get_mut().unwrap_or_else(|e| e.into_inner());
-        for p in produced.values() {
+        // A fresh build's files go with its folder.
+        for p in produced.values().filter(|_| self.fresh.is_none()) {
             if let Some(temp) = &p.temp {
                 let _ = std::fs::remove_file(temp);
             }
