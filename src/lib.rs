@@ -24,7 +24,7 @@
 //! | layer | modules | what they are |
 //! |---|---|---|
 //! | 0 | `digest` | the digests that decide reuse (below the file sinks, whose manifest uses them) |
-//! | 1 | `diagnostics`, `model`, `articles`, `output`, `scaffold`, `memory` | under every stage: vocabulary, reports, article numbers, file sinks, allocator purges |
+//! | 1 | `diagnostics`, `model`, `articles`, `output`, `scaffold`, `memory`, `parallel` | under every stage: vocabulary, reports, article numbers, file sinks, allocator purges, uneven work over the cores |
 //! | 2 | `config`, `outline` | settings; a body's structure |
 //! | 3 | `markdown`, `inputs` | Markdown to HTML, anchors where `outline` says; which files a site reads |
 //! | 4 | `content` | load front matter, bodies and the catalogue file |
@@ -54,6 +54,7 @@ pub mod memory;
 pub mod model;
 pub mod outline;
 pub mod output;
+pub mod parallel;
 pub mod render;
 pub mod review;
 pub mod routes;

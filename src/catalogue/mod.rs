@@ -427,7 +427,6 @@ impl Catalogue {
     /// The mentions of other documents in each text shown, from `cache`
     /// for texts unchanged since it was filled (which it then holds).
     fn mentions(&self, cache: &mut CitationCache) -> Vec<Arc<citations::Found>> {
-        use rayon::prelude::*;
         let names_of =
             || (self.docs.iter()).map(|d| (d.title.as_str(), d.meta.fields.number.as_deref()));
         let names_key = crate::digest::of(&names_of().collect::<Vec<_>>());
@@ -442,17 +441,21 @@ impl Catalogue {
                 .names
                 .get_or_init(|| citations::Names::new(names_of()))
         };
-        let found: Vec<Arc<citations::Found>> = (self.docs.par_iter().enumerate())
-            .map(|(i, d)| {
-                let Some(body) = &d.body else {
-                    return Arc::default();
-                };
-                match cache.found.get(&(i, text_address(&body.markdown))) {
-                    Some((_, found)) => found.clone(),
-                    None => Arc::new(citations::find(&body.markdown, i, names())),
-                }
-            })
-            .collect();
+        let length = |i: usize| {
+            self.docs[i]
+                .body
+                .as_ref()
+                .map_or(0, |b| b.markdown.len() as u64)
+        };
+        let found = crate::parallel::map_largest_first(&self.docs, length, |i, d| {
+            let Some(body) = &d.body else {
+                return Arc::default();
+            };
+            match cache.found.get(&(i, text_address(&body.markdown))) {
+                Some((_, found)) => found.clone(),
+                None => Arc::new(citations::find(&body.markdown, i, names())),
+            }
+        });
         cache.found = (self.docs.iter().enumerate())
             .zip(&found)
             .filter_map(|((i, d), f)| {

@@ -35,10 +35,14 @@ impl Sources {
     pub fn read(root: &Path, config: &Config) -> Sources {
         let mut walk_problems = Diagnostics::default();
         let paths = markdown_files(root, config, &mut walk_problems);
-        let parsed: Vec<Parsed> = paths
-            .par_iter()
-            .map(|rel| read_file(root, &config.content_dir, rel))
+        let sizes: Vec<u64> = (paths.par_iter())
+            .map(|rel| std::fs::metadata(root.join(rel)).map_or(0, |m| m.len()))
             .collect();
+        let parsed = crate::parallel::map_largest_first(
+            &paths,
+            |i| sizes[i],
+            |_, rel| read_file(root, &config.content_dir, rel),
+        );
         Sources {
             root: root.to_path_buf(),
             content_dir: config.content_dir.clone(),
