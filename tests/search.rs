@@ -31,9 +31,7 @@ fn index_files_are_named_by_content_and_kept_when_unchanged() {
     let before = index_files(&f.out());
     for (name, _) in before.iter().filter(|(n, _)| *n != "manifest.json") {
         let bytes = std::fs::read(f.out().join("search").join(name)).unwrap();
-        let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
+        let hash = gazette::digest::bytes(&bytes);
         assert_eq!(
             name,
             &format!("{:012x}.bin", hash >> 16),

@@ -197,17 +197,11 @@ impl Named {
     }
 }
 
-/// The file name of an index file holding `bytes`.
+/// The file name of an index file holding `bytes`: its digest, shortened
+/// (a name only has to differ when the bytes do, across a site's few
+/// hundred index files).
 fn name_of(bytes: &[u8]) -> String {
-    format!("{:012x}.bin", fnv1a_64(bytes) >> 16)
-}
-
-/// 64-bit FNV-1a: file names from content (not for security; a name only
-/// has to differ when the bytes do, across a site's few thousand files).
-fn fnv1a_64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    format!("{:012x}.bin", crate::digest::bytes(bytes) >> 16)
 }
 
 /// 32-bit FNV-1a of `key`'s UTF-8; `search.js` computes the same.
@@ -242,17 +236,22 @@ fn postings_files(index: &mut Index, files: &mut Named) -> Postings {
         keyed.par_extend(encoded.map(|(key, p)| (key.text(), p.docs, p.into_wire(documents))));
         crate::memory::release();
     }
-    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let total: usize = keyed.iter().map(|k| k.2.len()).sum();
     // A power of two: the count, and so every key's shard, stays put while
     // the index grows or shrinks by less than half.
     let count = (total / SHARD_BYTES).max(1).next_power_of_two();
-    let (own, rest): (Vec<&Keyed>, Vec<&Keyed>) =
+    let (mut own, rest): (Vec<&Keyed>, Vec<&Keyed>) =
         keyed.iter().partition(|k| k.2.len() > OWN_FILE_BYTES);
     let mut members: Vec<Vec<&Keyed>> = vec![Vec::new(); count];
     for k in rest {
         members[fnv1a(&k.0) as usize % count].push(k);
     }
+    // Keys in text order within each file: sorted shard by shard.
+    let by_text = |a: &&Keyed, b: &&Keyed| a.0.cmp(&b.0);
+    own.par_sort_unstable_by(by_text);
+    members
+        .par_iter_mut()
+        .for_each(|m| m.sort_unstable_by(by_text));
     let docs = index.docs.len().max(1) as f64;
     let body: f64 = index.docs.iter().map(|d| f64::from(d.body_len)).sum();
     let (shards, heads): (Vec<Vec<u8>>, Vec<usize>) =
