@@ -1097,6 +1097,59 @@ fn issue_15_killed_fresh_builds_tear_no_file_and_the_next_build_completes_them()
     assert!(staged > 0, "no kill landed while files were staged");
 }
 
+/// Issue 15: a killed fresh build's temporary folder, left empty or full,
+/// beside the marker, goes with the next build, even when nothing changed
+/// since the last one (a no-change build otherwise writes nothing).
+#[test]
+fn issue_15_a_temporary_folder_of_a_dead_build_goes_with_the_next_build() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    let folder = f.out().join(".gz-tmp-2000000000-site");
+    std::fs::create_dir_all(folder.join("docs")).unwrap();
+    f.build("2026-11-27");
+    assert!(!folder.exists(), "left behind by a no-change build");
+    let fresh = tempfile::tempdir().unwrap();
+    let out = fresh.path().join("public");
+    std::fs::create_dir_all(out.join(".gz-tmp-2000000000-site/docs")).unwrap();
+    std::fs::copy(f.out().join(".gazette"), out.join(".gazette")).unwrap();
+    assert!(
+        run_build(f.root(), "2026-11-27", Some(&out))
+            .wait()
+            .unwrap()
+            .success()
+    );
+    let (built, fresh) = (snapshot(&out), snapshot(&f.out()));
+    assert!(
+        without_manifest(built) == without_manifest(fresh),
+        "a fresh build's bytes, no leftover"
+    );
+}
+
+/// Issue 15: two fresh builds into the same empty output at once both
+/// succeed (the second moves its files into the folders the first put in
+/// place) and leave a fresh build's bytes.
+#[test]
+fn issue_15_two_fresh_builds_into_one_output_both_succeed() {
+    let f = Fixture::new("lifecycle");
+    f.build("2026-11-27");
+    for round in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir(&out).unwrap();
+        let builds: Vec<_> = (0..2)
+            .map(|_| run_build(f.root(), "2026-11-27", Some(&out)))
+            .collect();
+        for mut b in builds {
+            assert!(b.wait().unwrap().success(), "round {round}: a build failed");
+        }
+        let (built, fresh) = (snapshot(&out), snapshot(&f.out()));
+        assert!(
+            without_manifest(built) == without_manifest(fresh),
+            "round {round}: not a fresh build's bytes"
+        );
+    }
+}
+
 /// Start `gazette build` of the site at `root` as of `day`.
 fn run_build(root: &Path, day: &str, output: Option<&Path>) -> std::process::Child {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"));

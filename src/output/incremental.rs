@@ -95,16 +95,18 @@ impl Incremental {
             inc.created_mut().insert(String::new());
             inc.dirs.insert(String::new());
         }
-        // Not over empty folders: a folder moved out could not replace one.
+        if !inc.disk.contains_key(MARKER) {
+            std::fs::write(target.join(MARKER), MARKER_TEXT)?;
+            inc.marked = true;
+        }
+        // After the marker, so that a build killed in between leaves an
+        // output the next one may write into (and clean). Not over empty
+        // folders: a folder moved out could not replace one.
         if inc.disk.is_empty() && inc.dirs.len() == 1 {
             let folder = format!("{TEMP}{}-site", std::process::id());
             std::fs::create_dir(target.join(&folder))?;
             inc.created_mut().insert(folder.clone());
             inc.fresh = Some(folder);
-        }
-        if !inc.disk.contains_key(MARKER) {
-            std::fs::write(target.join(MARKER), MARKER_TEXT)?;
-            inc.marked = true;
         }
         Ok(inc)
     }
@@ -211,7 +213,9 @@ impl Incremental {
     fn stage(&self, rel: &str, bytes: &[u8]) -> std::io::Result<(PathBuf, Stat)> {
         let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
         if !self.dirs.contains(parent) {
-            if let Some(top) = ancestors(rel).find(|a| !self.dirs.contains(*a)) {
+            // A fresh build's folders go with its temporary folder.
+            let new_top = ancestors(rel).find(|a| !self.dirs.contains(*a));
+            if let Some(top) = new_top.filter(|_| self.fresh.is_none()) {
                 let mut created = self.created.lock().unwrap_or_else(|e| e.into_inner());
                 created.insert(top.to_owned());
             }
@@ -262,7 +266,11 @@ impl Incremental {
         for entry in walkdir::WalkDir::new(target).follow_links(false) {
             let entry = entry.ok()?;
             if entry.file_type().is_dir() {
-                continue;
+                // A killed build's temporary folder, even empty, needs a build to go.
+                match temp_pid(&entry.file_name().to_string_lossy()) {
+                    Some(_) => return None,
+                    None => continue,
+                }
             }
             let rel = relative(entry.path(), target);
             if rel == MARKER || rel == manifest::NAME {
@@ -331,7 +339,7 @@ impl Incremental {
         for entry in std::fs::read_dir(&folder)? {
             let name = entry?.file_name();
             if name != manifest::NAME {
-                std::fs::rename(folder.join(&name), self.target.join(name))?;
+                move_into(&folder.join(&name), &self.target.join(name))?;
             }
         }
         // Last, as in any build: a manifest vouches for files in place.
@@ -457,6 +465,22 @@ impl Drop for Incremental {
         for dir in created {
             let _ = std::fs::remove_dir_all(self.target.join(dir));
         }
+    }
+}
+
+/// Rename `from` to `to`; where a folder stands at `to` already (a build
+/// running beside this one put it there), move `from`'s entries into it
+/// one by one, each file by one rename.
+fn move_into(from: &Path, to: &Path) -> std::io::Result<()> {
+    match std::fs::rename(from, to) {
+        Err(_) if from.is_dir() && to.is_dir() => {
+            for entry in std::fs::read_dir(from)? {
+                let name = entry?.file_name();
+                move_into(&from.join(&name), &to.join(name))?;
+            }
+            std::fs::remove_dir(from)
+        }
+        done => done,
     }
 }
 
