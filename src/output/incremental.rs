@@ -160,7 +160,7 @@ impl Incremental {
             return None;
         }
         let same = self.old.vouches(rel, digest, stat)
-            || std::fs::read(self.path(rel)).is_ok_and(|old| old == bytes);
+            || std::fs::read(self.target.join(rel)).is_ok_and(|old| old == bytes);
         same.then_some(stat)
     }
 
@@ -450,8 +450,8 @@ impl Drop for Incremental {
     fn drop(&mut self) {
         let produced = self.produced.get_mut().unwrap_or_else(|e| e.into_inner());
         // A fresh build's files go with its folder.
-        for p in produced.values().filter(|_| self.fresh.is_none()) {
-            if let Some(temp) = &p.temp {
+        if self.fresh.is_none() {
+            for temp in produced.values().filter_map(|p| p.temp.as_ref()) {
                 let _ = std::fs::remove_file(temp);
             }
         }
