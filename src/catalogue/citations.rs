@@ -199,7 +199,7 @@ fn unquoted(text: &str) -> Vec<Range<usize>> {
         // Cut out `code` and [links](…).
         let mut from = 0;
         let mut i = 0;
-        while let Some(k) = line[i..].find(['`', '[']).map(|k| i + k) {
+        while let Some(k) = memchr::memchr2(b'`', b'[', &line.as_bytes()[i..]).map(|k| i + k) {
             let skip_to = match line.as_bytes()[k] {
                 b'`' => line[k + 1..].find('`').map(|e| k + 1 + e + 1),
                 _ => line[k..]

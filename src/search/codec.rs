@@ -133,6 +133,7 @@ struct BitWriter {
 impl BitWriter {
     /// The low `n` bits of `value` (`n` ≤ 32). Whole 32-bit words go out
     /// at once: pushing byte by byte was a tenth of the index build.
+    #[inline(always)]
     fn bits(&mut self, value: u32, n: u32) {
         if n == 0 {
             return;
@@ -147,6 +148,7 @@ impl BitWriter {
     }
 
     /// `q` one-bits and a zero, then the low `k` bits of `low`.
+    #[inline(always)]
     fn unary_then(&mut self, mut q: u32, low: u32, k: u32) {
         while q >= 32 {
             self.bits(u32::MAX, 32);
@@ -162,11 +164,13 @@ impl BitWriter {
         }
     }
 
+    #[inline]
     fn rice(&mut self, n: u32, k: u32) {
         self.unary_then(n >> k, n, k);
     }
 
     /// Elias gamma of `n` ≥ 1: the bit length in unary, then the bits below the top one.
+    #[inline]
     fn gamma(&mut self, n: u32) {
         let len = n.max(1).ilog2();
         self.unary_then(len, n, len);

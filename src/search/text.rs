@@ -95,7 +95,10 @@ fn strip_bullet(line: &str) -> &str {
 /// Copy `line` into `out` without emphasis, ticks, comments and `](url)` parts.
 fn inline(line: &str, out: &mut String) {
     let mut rest = line;
-    while let Some(i) = rest.find(['*', '`', '<', '[', ']', '!', '_']) {
+    // Bytes, not chars: every mark is ASCII, and no byte of a multi-byte
+    // character is.
+    let mark = |b: &u8| matches!(b, b'*' | b'`' | b'<' | b'[' | b']' | b'!' | b'_');
+    while let Some(i) = rest.bytes().position(|b| mark(&b)) {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
         rest = if let Some(after) = tail.strip_prefix("<!--") {

@@ -116,21 +116,26 @@ impl Tokenizer {
     }
 
     /// Tokenise `text`, calling `emit` for each token in position order.
+    /// Each character is decoded once: CJK ones as they come, the text
+    /// between them in one piece.
     pub fn feed(&mut self, text: &str, emit: &mut impl FnMut(Token)) {
-        let mut rest = text;
-        while !rest.is_empty() {
-            let split = rest.find(is_cjk).unwrap_or(rest.len());
-            let (other, cjk) = rest.split_at(split);
-            self.latin(other, emit);
-            let end = cjk.find(|c| !is_cjk(c)).unwrap_or(cjk.len());
-            let (run, after) = cjk.split_at(end);
-            for c in run.chars() {
+        let mut other = None;
+        for (i, c) in text.char_indices() {
+            if is_cjk(c) {
+                if let Some(start) = other.take() {
+                    self.latin(&text[start..i], emit);
+                }
                 self.cjk(c, emit);
+            } else if other.is_none() {
+                other = Some(i);
             }
-            rest = after;
+        }
+        if let Some(start) = other {
+            self.latin(&text[start..], emit);
         }
     }
 
+    #[inline]
     fn cjk(&mut self, c: char, emit: &mut impl FnMut(Token)) {
         let pos = self.pos;
         match self.prev {
