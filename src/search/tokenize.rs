@@ -158,6 +158,12 @@ impl Tokenizer {
     }
 
     fn latin(&mut self, text: &str, emit: &mut impl FnMut(Token)) {
+        // Most text between CJK runs is a punctuation mark or a space: no
+        // word in it, so it is a gap, whatever its word boundaries.
+        if !text.chars().any(char::is_alphanumeric) {
+            self.gap();
+            return;
+        }
         for segment in text.split_word_bounds() {
             if segment.chars().any(char::is_alphanumeric) {
                 if let Prev::Cjk(p) = self.prev {
