@@ -14,7 +14,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap as FxMap};
 
 use super::codec::{self, Layout};
 use super::text;
-use super::tokenize::{Key, Token, Tokenizer, tokens};
+use super::tokenize::{Key, Sink, Token, Tokenizer, tokens};
 use crate::content::Body;
 
 /// What one document contributes to the index, besides its postings.
@@ -309,6 +309,25 @@ impl Partition {
     }
 }
 
+/// The tokenizer counts into a [`Counter`]; CJK characters take the
+/// short way, their keys packed without a [`Key`] to match on.
+impl Sink for Counter {
+    fn token(&mut self, key: Key, pos: u32) {
+        let packed = pack(&key, |w| self.words.number(w));
+        self.count(packed, pos);
+    }
+
+    #[inline(always)]
+    fn bigram(&mut self, a: char, b: char, pos: u32) {
+        self.count(pack(&Key::Bigram(a, b), |_| 0), pos);
+    }
+
+    #[inline(always)]
+    fn unigram(&mut self, c: char, pos: u32) {
+        self.count(pack(&Key::Unigram(c), |_| 0), pos);
+    }
+}
+
 /// Words numbered in order of first use, so keys pack into a `u64`.
 #[derive(Debug, Default)]
 struct Words {
@@ -392,11 +411,10 @@ fn index_document(counter: &mut Counter, source: Source<'_>) -> (DocText, Tokeni
         .map(|b| text::chunks(&b.markdown, &b.outline))
         .unwrap_or_default();
     counter.start();
-    let mut emit = |t: Token| counter.add(t);
-    tk.feed(source.title, &mut emit);
+    tk.feed(source.title, counter);
     tk.gap();
     if let Some(number) = source.number {
-        tk.feed(number, &mut emit);
+        tk.feed(number, counter);
         tk.gap();
     }
     let head_end = tk.position();
@@ -405,12 +423,9 @@ fn index_document(counter: &mut Counter, source: Source<'_>) -> (DocText, Tokeni
         let start = tk.position();
         let article = chunk.anchor.as_deref().and_then(|a| a.strip_prefix("art-"));
         if let Some(n) = article.and_then(|n| n.parse().ok()) {
-            emit(Token {
-                key: Key::Article(n),
-                pos: start,
-            });
+            counter.token(Key::Article(n), start);
         }
-        tk.feed(&chunk.text, &mut emit);
+        tk.feed(&chunk.text, counter);
         tk.gap();
         chunks.push((start, chunk.anchor));
     }
@@ -465,12 +480,11 @@ impl Counter {
         self.words.clear();
     }
 
-    // Inlined into the tokenizer: the call itself (saving registers,
-    // moving the token) cost as much as the counting.
+    /// Count one occurrence of the key `packed` at `pos`. Inlined into
+    /// the tokenizer, as its callers are: the call itself (saving
+    /// registers, moving the token) cost as much as the counting.
     #[inline(always)]
-    fn add(&mut self, t: Token) {
-        let positional = t.key.positional();
-        let packed = pack(&t.key, |w| self.words.number(w));
+    fn count(&mut self, packed: u64, pos: u32) {
         let next = self.keys.len() as u32;
         let id = match unigram_slot(packed) {
             Some(slot) => {
@@ -487,8 +501,8 @@ impl Counter {
             self.counts.push(0);
         }
         self.counts[id as usize] += 1;
-        if positional {
-            self.occurrences.push((id, t.pos));
+        if positional(packed) {
+            self.occurrences.push((id, pos));
         }
     }
 

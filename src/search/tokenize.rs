@@ -54,6 +54,32 @@ pub struct Token {
     pub pos: u32,
 }
 
+/// Receives a text's tokens in position order. CJK characters, most of a
+/// text, come through methods of their own, so a sink that only counts
+/// them need not build and match a [`Key`] for each.
+pub trait Sink {
+    /// A token.
+    fn token(&mut self, key: Key, pos: u32);
+
+    /// Two adjacent CJK characters, the first at `pos`.
+    #[inline(always)]
+    fn bigram(&mut self, a: char, b: char, pos: u32) {
+        self.token(Key::Bigram(a, b), pos);
+    }
+
+    /// One CJK character at `pos`.
+    #[inline(always)]
+    fn unigram(&mut self, c: char, pos: u32) {
+        self.token(Key::Unigram(c), pos);
+    }
+}
+
+impl<F: FnMut(Token)> Sink for F {
+    fn token(&mut self, key: Key, pos: u32) {
+        self(Token { key, pos });
+    }
+}
+
 /// True for characters indexed as CJK: Han (with extensions and
 /// compatibility ideographs), 〇, kana and Hangul. `search.js` uses the same ranges.
 pub fn is_cjk(c: char) -> bool {
@@ -115,49 +141,40 @@ impl Tokenizer {
         }
     }
 
-    /// Tokenise `text`, calling `emit` for each token in position order.
+    /// Tokenise `text`, handing each token to `sink` in position order.
     /// Each character is decoded once: CJK ones as they come, the text
     /// between them in one piece.
-    pub fn feed(&mut self, text: &str, emit: &mut impl FnMut(Token)) {
+    pub fn feed(&mut self, text: &str, sink: &mut impl Sink) {
         let mut other = None;
         for (i, c) in text.char_indices() {
             if is_cjk(c) {
                 if let Some(start) = other.take() {
-                    self.latin(&text[start..i], emit);
+                    self.latin(&text[start..i], sink);
                 }
-                self.cjk(c, emit);
+                self.cjk(c, sink);
             } else if other.is_none() {
                 other = Some(i);
             }
         }
         if let Some(start) = other {
-            self.latin(&text[start..], emit);
+            self.latin(&text[start..], sink);
         }
     }
 
     #[inline]
-    fn cjk(&mut self, c: char, emit: &mut impl FnMut(Token)) {
+    fn cjk(&mut self, c: char, sink: &mut impl Sink) {
         let pos = self.pos;
         match self.prev {
-            Prev::Cjk(p) => emit(Token {
-                key: Key::Bigram(p, c),
-                pos: pos - 1,
-            }),
-            Prev::Word => emit(Token {
-                key: Key::RunStart(c),
-                pos,
-            }),
+            Prev::Cjk(p) => sink.bigram(p, c, pos - 1),
+            Prev::Word => sink.token(Key::RunStart(c), pos),
             Prev::Gap => {}
         }
-        emit(Token {
-            key: Key::Unigram(c),
-            pos,
-        });
+        sink.unigram(c, pos);
         self.prev = Prev::Cjk(c);
         self.pos += 1;
     }
 
-    fn latin(&mut self, text: &str, emit: &mut impl FnMut(Token)) {
+    fn latin(&mut self, text: &str, sink: &mut impl Sink) {
         // Most text between CJK runs is a punctuation mark or a space: no
         // word in it, so it is a gap, whatever its word boundaries.
         if !text.chars().any(char::is_alphanumeric) {
@@ -167,15 +184,10 @@ impl Tokenizer {
         for segment in text.split_word_bounds() {
             if segment.chars().any(char::is_alphanumeric) {
                 if let Prev::Cjk(p) = self.prev {
-                    emit(Token {
-                        key: Key::RunEnd(p),
-                        pos: self.pos - 1,
-                    });
+                    sink.token(Key::RunEnd(p), self.pos - 1);
                 }
-                emit(Token {
-                    key: Key::Word(segment.chars().flat_map(fold).collect()),
-                    pos: self.pos,
-                });
+                let word = segment.chars().flat_map(fold).collect();
+                sink.token(Key::Word(word), self.pos);
                 self.prev = Prev::Word;
                 self.pos += 1;
             } else {
