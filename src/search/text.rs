@@ -97,8 +97,8 @@ fn inline(line: &str, out: &mut String) {
     let mut rest = line;
     // Bytes, not chars: every mark is ASCII, and no byte of a multi-byte
     // character is.
-    let mark = |b: &u8| matches!(b, b'*' | b'`' | b'<' | b'[' | b']' | b'!' | b'_');
-    while let Some(i) = rest.bytes().position(|b| mark(&b)) {
+    let mark = |b: u8| matches!(b, b'*' | b'`' | b'<' | b'[' | b']' | b'!' | b'_');
+    while let Some(i) = rest.bytes().position(mark) {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
         rest = if let Some(after) = tail.strip_prefix("<!--") {

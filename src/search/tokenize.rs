@@ -142,8 +142,8 @@ impl Tokenizer {
     }
 
     /// Tokenise `text`, handing each token to `sink` in position order.
-    /// Each character is decoded once: CJK ones as they come, the text
-    /// between them in one piece.
+    /// CJK characters are decoded once, as they come; the text between
+    /// them goes to `latin` in one piece (never empty).
     pub fn feed(&mut self, text: &str, sink: &mut impl Sink) {
         let mut other = None;
         for (i, c) in text.char_indices() {
@@ -176,7 +176,9 @@ impl Tokenizer {
 
     fn latin(&mut self, text: &str, sink: &mut impl Sink) {
         // Most text between CJK runs is a punctuation mark or a space: no
-        // word in it, so it is a gap, whatever its word boundaries.
+        // word in it, so it is a gap, whatever its word boundaries. (Only
+        // because it is never empty: empty text would be no gap.)
+        debug_assert!(!text.is_empty());
         if !text.chars().any(char::is_alphanumeric) {
             self.gap();
             return;
