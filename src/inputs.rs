@@ -6,7 +6,7 @@
 //! Reads files only to digest them; parsing them is `config`'s and
 //! `content`'s job.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 
@@ -127,42 +127,64 @@ pub struct Digests {
     pub setup: u64,
 }
 
-/// Digest the inputs of the site at `root`. Hidden entries are skipped, as
-/// the build skips them. An input that cannot be read is an error: the
-/// caller then builds in full, which reports it.
-pub fn digest(root: &Path, layout: &Layout) -> std::io::Result<Digests> {
-    let mut files = BTreeSet::new();
+/// Bytes of the Markdown files read while digesting them, by path relative
+/// to the site root, for loading to take instead of reading each file again
+/// (ten thousand documents are 40,000 fewer system calls). Bytes and digest
+/// come from the same read, so the stamp describes exactly what is built.
+#[derive(Debug, Default)]
+pub struct Prefetched(HashMap<PathBuf, Vec<u8>>);
+
+impl Prefetched {
+    /// The bytes of `rel`, if they were read (each can be taken once).
+    pub fn take(&mut self, rel: &Path) -> Option<Vec<u8>> {
+        self.0.remove(rel)
+    }
+}
+
+/// Digest the inputs of the site at `root`, keeping the bytes of its
+/// Markdown files. Hidden entries are skipped, as the build skips them. An
+/// input that cannot be read is an error: the caller then builds in full,
+/// which reports it.
+pub fn digest(root: &Path, layout: &Layout) -> std::io::Result<(Digests, Prefetched)> {
+    let mut files = BTreeMap::new();
     for top in [PathBuf::from(CONFIG_FILE), layout.catalogue.clone()] {
-        if root.join(&top).symlink_metadata().is_ok() {
-            files.insert(top);
+        if let Ok(meta) = root.join(&top).symlink_metadata() {
+            files.insert(top, meta.file_type().is_symlink());
         }
     }
     for dir in layout.watched() {
         inputs_under(root, &dir, layout, &mut files)?;
     }
-    let digests: Vec<(&PathBuf, u64)> = files
+    let read: Vec<(&PathBuf, Input)> = files
         .par_iter()
-        .map(|rel| Ok((rel, file_digest(root, rel)?)))
+        .map(|(rel, &link)| Ok((rel, Input::read(root, rel, link)?)))
         .collect::<std::io::Result<_>>()?;
     let (mut all, mut setup) = (Digester::new(), Digester::new());
-    for (rel, digest) in digests {
-        (rel, digest).hash(&mut all);
-        if matches!(classify(rel, layout), Change::Setup | Change::Static) {
-            (rel, digest).hash(&mut setup);
+    let mut prefetched = Prefetched::default();
+    for (rel, input) in read {
+        let change = classify(rel, layout);
+        (rel, input.digest).hash(&mut all);
+        if matches!(change, Change::Setup | Change::Static) {
+            (rel, input.digest).hash(&mut setup);
+        }
+        if let (Change::Content(_), Some(bytes)) = (change, input.bytes) {
+            prefetched.0.insert(rel.clone(), bytes);
         }
     }
-    Ok(Digests {
+    let digests = Digests {
         all: all.finish(),
         setup: setup.finish(),
-    })
+    };
+    Ok((digests, prefetched))
 }
 
-/// Add the input files under `dir` (relative to `root`) to `files`.
+/// Add the input files under `dir` (relative to `root`) to `files`, each
+/// with whether it is a symbolic link.
 fn inputs_under(
     root: &Path,
     dir: &Path,
     layout: &Layout,
-    files: &mut BTreeSet<PathBuf>,
+    files: &mut BTreeMap<PathBuf, bool>,
 ) -> std::io::Result<()> {
     let full = root.join(dir);
     if !full.is_dir() {
@@ -178,26 +200,41 @@ fn inputs_under(
         }
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
         if classify(rel, layout) != Change::Ignored {
-            files.insert(rel.to_path_buf());
+            files.insert(rel.to_path_buf(), entry.path_is_symlink());
         }
     }
     Ok(())
 }
 
-/// The digest of one input: its bytes, or only that it is a link.
-fn file_digest(root: &Path, rel: &Path) -> std::io::Result<u64> {
-    let path = root.join(rel);
-    let mut h = Digester::new();
-    if path.symlink_metadata()?.file_type().is_symlink() {
-        "link".hash(&mut h);
-    } else {
-        h.write(&std::fs::read(&path)?);
+/// One input as digested: its bytes (none for a link, digested by its path
+/// alone) and their digest.
+struct Input {
+    digest: u64,
+    bytes: Option<Vec<u8>>,
+}
+
+impl Input {
+    fn read(root: &Path, rel: &Path, link: bool) -> std::io::Result<Input> {
+        let mut h = Digester::new();
+        let bytes = if link {
+            "link".hash(&mut h);
+            None
+        } else {
+            let bytes = std::fs::read(root.join(rel))?;
+            h.write(&bytes);
+            Some(bytes)
+        };
+        Ok(Input {
+            digest: h.finish(),
+            bytes,
+        })
     }
-    Ok(h.finish())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     fn layout() -> Layout {
@@ -255,11 +292,11 @@ mod tests {
     }
 
     fn digest_of(dir: &Path) -> u64 {
-        digest(dir, &layout()).unwrap().all
+        digest(dir, &layout()).unwrap().0.all
     }
 
     fn setup_of(dir: &Path) -> u64 {
-        digest(dir, &layout()).unwrap().setup
+        digest(dir, &layout()).unwrap().0.setup
     }
 
     #[test]
@@ -304,5 +341,26 @@ mod tests {
         }
         std::fs::remove_file(dir.path().join("content/b/c.md")).unwrap();
         assert!(seen.insert(digest_of(dir.path())), "a deleted input counts");
+    }
+
+    #[test]
+    fn markdown_bytes_are_kept_for_loading_and_nothing_else() {
+        let dir = site(&[
+            ("site.toml", "title = \"x\"\n"),
+            ("content/a.md", "# A\n"),
+            ("content/catalogue.toml", ""),
+            ("templates/document.html", "{{ doc.title }}"),
+        ]);
+        let (_, mut prefetched) = digest(dir.path(), &layout()).unwrap();
+        let a = Path::new("content/a.md");
+        assert_eq!(prefetched.take(a).as_deref(), Some(&b"# A\n"[..]));
+        assert_eq!(prefetched.take(a), None, "taken once");
+        for other in [
+            "site.toml",
+            "content/catalogue.toml",
+            "templates/document.html",
+        ] {
+            assert_eq!(prefetched.take(Path::new(other)), None, "{other}");
+        }
     }
 }

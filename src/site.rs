@@ -13,6 +13,7 @@ use crate::catalogue::{AppliedAct, Catalogue, CitationCache};
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::inputs::Prefetched;
 use crate::output::manifest::Built;
 use crate::output::{Discard, Incremental, Output};
 use crate::render::{Carry, Renderer, Selection};
@@ -95,16 +96,20 @@ pub fn configure(opts: &BuildOptions) -> Result<(Config, NaiveDate), Diagnostics
 
 /// Load, validate and compute; `Err` carries every diagnostic when any is an error.
 pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
-    let (site, diags) = load_all(opts)?;
+    let (site, diags) = load_all(opts, Prefetched::default())?;
     let diags = settle(diags, opts.deny_warnings)?;
     Ok((site, diags))
 }
 
-/// Load, validate and compute as far as possible: `Err` only when there is
+/// Load (taking the Markdown files `prefetched` holds instead of reading
+/// them), validate and compute as far as possible: `Err` only when there is
 /// no configuration or theme to go on; content errors come back beside the site.
-fn load_all(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+fn load_all(
+    opts: &BuildOptions,
+    prefetched: Prefetched,
+) -> Result<(Site, Diagnostics), Diagnostics> {
     let (config, as_of) = configure(opts)?;
-    let (content, mut diags) = crate::content::load(&opts.root, &config);
+    let (content, mut diags) = crate::content::load(&opts.root, &config, prefetched);
     let mut citations = CitationCache::default();
     let (catalogue, campaigns) = resolve(
         &opts.root,
@@ -250,11 +255,11 @@ fn write_all(out: &dyn Output, files: Vec<(String, Vec<u8>)>) -> Vec<Diagnostic>
 /// with no input changed, nothing is done and that build's warnings are
 /// repeated.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
-    let stamp = reuse::stamp(opts);
+    let (stamp, prefetched) = reuse::stamp(opts).unzip();
     if let Some(report) = stamp.as_ref().and_then(|s| reuse::unchanged(opts, s)) {
         return report;
     }
-    let (site, diags) = load_all(opts)?;
+    let (site, diags) = load_all(opts, prefetched.unwrap_or_default())?;
     let diags = match settle(diags, opts.deny_warnings) {
         Ok(diags) => diags,
         Err(diags) => return site.render(&Discard, diags).and_then(Err),
@@ -313,7 +318,7 @@ pub struct CheckSummary {
 
 /// `check`, and beside its result what `check --verbose` reports.
 pub fn check_with_summary(opts: &BuildOptions) -> (Result<Diagnostics, Diagnostics>, CheckSummary) {
-    match load_all(opts) {
+    match load_all(opts, Prefetched::default()) {
         Ok((site, diags)) => {
             let cat = &site.catalogue;
             let linked = cat.citations.iter().map(Vec::len).sum();

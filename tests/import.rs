@@ -187,7 +187,7 @@ fn iso((y, m, d): (u16, u8, u8)) -> String {
 /// The site's document ids by title, as gazette loads them.
 fn ids_by_title(root: &Path) -> BTreeMap<String, String> {
     let config = gazette::config::Config::load(root).unwrap();
-    let (content, _) = gazette::content::load(root, &config);
+    let (content, _) = gazette::content::load(root, &config, Default::default());
     content
         .documents
         .iter()

@@ -22,6 +22,7 @@ use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, line_col};
+use crate::inputs::Prefetched;
 use crate::model::{DocId, RelationKind, Status};
 use crate::outline::Outline;
 use fields::Located;
@@ -275,9 +276,10 @@ pub struct Content {
     pub unreadable: Vec<Unreadable>,
 }
 
-/// Load every document and section under the content folder, and the catalogue.
-pub fn load(root: &Path, config: &Config) -> (Content, Diagnostics) {
-    Sources::read(root, config).into_content()
+/// Load every document and section under the content folder (taking the
+/// files `prefetched` holds instead of reading them), and the catalogue.
+pub fn load(root: &Path, config: &Config, prefetched: Prefetched) -> (Content, Diagnostics) {
+    Sources::read(root, config, prefetched).into_content()
 }
 
 /// The documents of the catalogue file, if the site has one. A catalogue
@@ -443,14 +445,20 @@ fn declared_id(text: &str) -> Option<String> {
     })
 }
 
-/// Read and parse `rel` (relative to `root`, inside `content_dir`).
-fn read_file(root: &Path, content_dir: &Path, rel: &Path) -> (Option<Item>, Vec<Diagnostic>) {
+/// Parse `rel` (relative to `root`, inside `content_dir`): `bytes` if
+/// they were read already, else what the file holds.
+fn read_file(
+    root: &Path,
+    content_dir: &Path,
+    rel: &Path,
+    bytes: Option<Vec<u8>>,
+) -> (Option<Item>, Vec<Diagnostic>) {
     let under_content = rel.strip_prefix(content_dir).unwrap_or(rel);
     let section = under_content.file_name().is_some_and(|n| n == "_index.md");
     let unreadable = |text: Option<&str>| {
         (!section).then(|| Item::Unreadable(Unreadable::new(rel, under_content, text)))
     };
-    let bytes = match std::fs::read(root.join(rel)) {
+    let bytes = match bytes.map_or_else(|| std::fs::read(root.join(rel)), Ok) {
         Ok(b) => b,
         Err(e) => {
             let d = Diagnostic::error(Code::Io, rel, format!("cannot read file: {e}"));

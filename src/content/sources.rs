@@ -6,12 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use super::{Content, Document, Item, assemble, load_catalogue, markdown_files, read_file};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::inputs::Prefetched;
 
 /// A parsed file and the problems found in it.
 type Parsed = (Option<Item>, Vec<Diagnostic>);
@@ -31,17 +33,29 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// List and parse every source of the site at `root`.
-    pub fn read(root: &Path, config: &Config) -> Sources {
+    /// List and parse every source of the site at `root`, taking the
+    /// files `prefetched` holds instead of reading them.
+    pub fn read(root: &Path, config: &Config, mut prefetched: Prefetched) -> Sources {
         let mut walk_problems = Diagnostics::default();
         let paths = markdown_files(root, config, &mut walk_problems);
-        let sizes: Vec<u64> = (paths.par_iter())
-            .map(|rel| std::fs::metadata(root.join(rel)).map_or(0, |m| m.len()))
+        let bytes: Vec<Mutex<Option<Vec<u8>>>> = (paths.iter())
+            .map(|rel| Mutex::new(prefetched.take(rel)))
+            .collect();
+        let sizes: Vec<u64> = (paths.par_iter().zip(&bytes))
+            .map(
+                |(rel, b)| match &*b.lock().unwrap_or_else(|e| e.into_inner()) {
+                    Some(b) => b.len() as u64,
+                    None => std::fs::metadata(root.join(rel)).map_or(0, |m| m.len()),
+                },
+            )
             .collect();
         let parsed = crate::parallel::map_largest_first(
             &paths,
             |i| sizes[i],
-            |_, rel| read_file(root, &config.content_dir, rel),
+            |i, rel| {
+                let bytes = bytes[i].lock().unwrap_or_else(|e| e.into_inner()).take();
+                read_file(root, &config.content_dir, rel, bytes)
+            },
         );
         Sources {
             root: root.to_path_buf(),
@@ -66,7 +80,7 @@ impl Sources {
     /// Parse `rel` again, or forget it if it is gone (or became a link).
     pub fn reread(&mut self, rel: &Path) {
         let parsed = (self.root.join(rel).is_file() && !self.through_link(rel))
-            .then(|| read_file(&self.root, &self.content_dir, rel));
+            .then(|| read_file(&self.root, &self.content_dir, rel, None));
         if let Some(spare) = &mut self.spare {
             match parsed.as_ref().and_then(|(item, _)| item.clone()) {
                 Some(item) => spare.insert(rel.to_path_buf(), item),
@@ -166,7 +180,7 @@ mod tests {
         for k in 0..4 {
             write(root, &format!("content/d{k}.md"), &format!("文{k}"));
         }
-        let mut sources = Sources::read(root, &config);
+        let mut sources = Sources::read(root, &config, Prefetched::default());
         // Each step: (file, new title; empty deletes it), then a build.
         let steps = [
             ("content/d1.md", "改一"),
@@ -190,7 +204,9 @@ mod tests {
             } else {
                 sources.reread(Path::new(rel));
             }
-            let fresh = Sources::read(root, &config).into_content().0;
+            let fresh = Sources::read(root, &config, Prefetched::default())
+                .into_content()
+                .0;
             assert_eq!(shown(&sources.take_content()), shown(&fresh), "step {n}");
         }
     }

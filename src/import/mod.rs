@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::config::Config;
+use crate::inputs::Prefetched;
 use crate::model::Outcome;
 use columns::{Entry, Mapping};
 use plan::{Plan, Recorded, Subject};
@@ -257,7 +258,7 @@ fn site_documents(
     root: &Path,
     config: &Config,
 ) -> Result<Vec<crate::content::Document>, Vec<Problem>> {
-    let (content, diags) = crate::content::load(root, config);
+    let (content, diags) = crate::content::load(root, config, Prefetched::default());
     let broken: Vec<Problem> = diags
         .iter()
         .filter(|d| d.severity == crate::diagnostics::Severity::Error && d.path == config.catalogue)

@@ -32,7 +32,7 @@ use crate::catalogue::{Catalogue, CitationCache, Event};
 use crate::config::Config;
 use crate::content::Sources;
 use crate::diagnostics::Diagnostics;
-use crate::inputs::{Change, Layout};
+use crate::inputs::{Change, Layout, Prefetched};
 use crate::model::{DocId, DocIdx, Status};
 use crate::output::Memory;
 use crate::render::{Carry, Fingerprint, PageDigests, Renderer, Selection};
@@ -505,7 +505,7 @@ impl Engine {
 
     /// Parse every Markdown file and the catalogue again.
     fn read_all(&mut self) {
-        self.sources = Sources::read(&self.opts.root, &self.setup.config);
+        self.sources = Sources::read(&self.opts.root, &self.setup.config, Prefetched::default());
         self.pending = Scope::Full;
     }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::{BuildOptions, BuildReport, Site, configure, output_dir, settle};
 use crate::catalogue::Catalogue;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::inputs::Layout;
+use crate::inputs::{Layout, Prefetched};
 use crate::output::Incremental;
 use crate::output::manifest::Stat;
 use crate::render::{PageDigests, Selection};
@@ -27,8 +27,9 @@ use crate::search::snippets::{Article, articles};
 use crate::view::DocView;
 
 /// Digests of what a build's output depends on, taken before anything is
-/// loaded (an edit made during the build then only makes the next build
-/// do more).
+/// loaded, from the very bytes loading then parses for the Markdown files
+/// (an edit made during the build to any other input only makes the next
+/// build do more).
 pub(super) struct Stamp {
     /// Every input file, the date, the base URL and this program.
     pub(super) inputs: u64,
@@ -39,20 +40,22 @@ pub(super) struct Stamp {
     pub(super) out_dir: PathBuf,
 }
 
-/// The stamp of a build with `opts`; `None` if an input cannot be read
-/// (the build then runs in full and reports it).
-pub(super) fn stamp(opts: &BuildOptions) -> Option<Stamp> {
+/// The stamp of a build with `opts`, and the Markdown bytes read to take
+/// it; `None` if an input cannot be read (the build then runs in full and
+/// reports it).
+pub(super) fn stamp(opts: &BuildOptions) -> Option<(Stamp, Prefetched)> {
     let (config, as_of) = configure(opts).ok()?;
-    let files = crate::inputs::digest(&opts.root, &Layout::new(&config)).ok()?;
+    let (files, prefetched) = crate::inputs::digest(&opts.root, &Layout::new(&config)).ok()?;
     let exe = Stat::of(&std::env::current_exe().and_then(std::fs::metadata).ok()?);
     let options = (as_of, &config.base_url, env!("CARGO_PKG_VERSION"));
     let program = (exe.size, exe.mtime_ns, exe.ino);
     let with = |files: u64| crate::digest::of(&(files, options, program));
-    Some(Stamp {
+    let stamp = Stamp {
         inputs: with(files.all),
         setup: with(files.setup),
         out_dir: output_dir(opts, &config).ok()?,
-    })
+    };
+    Some((stamp, prefetched))
 }
 
 /// What a build records in the manifest for the next one.
