@@ -197,6 +197,7 @@ impl Config {
         config.lines = key_lines(text);
         config.validate()?;
         config.check_paths()?;
+        config.normalize_paths();
         Ok(config)
     }
 
@@ -232,6 +233,22 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Drop `.` components (`./content` is `content`): every stage compares
+    /// these paths with paths found by walking the site, which have none.
+    fn normalize_paths(&mut self) {
+        for path in [
+            &mut self.output_dir,
+            &mut self.content_dir,
+            &mut self.catalogue,
+            &mut self.review.dir,
+        ] {
+            *path = path
+                .components()
+                .filter(|c| !matches!(c, Component::CurDir))
+                .collect();
+        }
     }
 
     fn validate(&self) -> Result<(), Diagnostic> {
@@ -336,6 +353,19 @@ mod tests {
             assert_eq!((err.code, err.line), (Code::Config, Some(2)), "{bad}");
         }
         assert!(Config::parse("output_dir = \"./dist/site\"").is_ok());
+    }
+
+    #[test]
+    fn paths_lose_their_dot_components() {
+        let c = Config::parse(
+            "content_dir = \"./texts/\"\ncatalogue = \"./texts/./list.toml\"\noutput_dir = \"./dist\"\n[review]\ndir = \"./rev\"",
+        )
+        .unwrap();
+        let paths = [&c.content_dir, &c.catalogue, &c.output_dir, &c.review.dir];
+        assert_eq!(
+            paths.map(|p| p.to_str().unwrap()),
+            ["texts", "texts/list.toml", "dist", "rev"]
+        );
     }
 
     #[test]

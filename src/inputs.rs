@@ -3,8 +3,8 @@
 //! pure), and digests of them (`digest`), by which a build tells that
 //! nothing, or nothing every page depends on, changed since the last one.
 //!
-//! Reads files only to digest them; parsing them is `config`'s and
-//! `content`'s job.
+//! Reads files only to digest them, keeping the Markdown files' bytes for
+//! loading (`Prefetched`); parsing them is `config`'s and `content`'s job.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
@@ -155,19 +155,22 @@ pub fn digest(root: &Path, layout: &Layout) -> std::io::Result<(Digests, Prefetc
     for dir in layout.watched() {
         inputs_under(root, &dir, layout, &mut files)?;
     }
-    let read: Vec<(&PathBuf, Input)> = files
+    let read: Vec<(&PathBuf, Change, Input)> = files
         .par_iter()
-        .map(|(rel, &link)| Ok((rel, Input::read(root, rel, link)?)))
+        .map(|(rel, &link)| {
+            let change = classify(rel, layout);
+            let keep = matches!(change, Change::Content(_));
+            Ok((rel, change, Input::read(root, rel, link, keep)?))
+        })
         .collect::<std::io::Result<_>>()?;
     let (mut all, mut setup) = (Digester::new(), Digester::new());
     let mut prefetched = Prefetched::default();
-    for (rel, input) in read {
-        let change = classify(rel, layout);
+    for (rel, change, input) in read {
         (rel, input.digest).hash(&mut all);
         if matches!(change, Change::Setup | Change::Static) {
             (rel, input.digest).hash(&mut setup);
         }
-        if let (Change::Content(_), Some(bytes)) = (change, input.bytes) {
+        if let Some(bytes) = input.kept {
             prefetched.0.insert(rel.clone(), bytes);
         }
     }
@@ -206,27 +209,27 @@ fn inputs_under(
     Ok(())
 }
 
-/// One input as digested: its bytes (none for a link, digested by its path
-/// alone) and their digest.
+/// One input as digested: the digest of its bytes (of its path alone for a
+/// link, which is not read), and the bytes if asked to keep them.
 struct Input {
     digest: u64,
-    bytes: Option<Vec<u8>>,
+    kept: Option<Vec<u8>>,
 }
 
 impl Input {
-    fn read(root: &Path, rel: &Path, link: bool) -> std::io::Result<Input> {
+    fn read(root: &Path, rel: &Path, link: bool, keep: bool) -> std::io::Result<Input> {
         let mut h = Digester::new();
-        let bytes = if link {
+        let mut kept = None;
+        if link {
             "link".hash(&mut h);
-            None
         } else {
             let bytes = std::fs::read(root.join(rel))?;
             h.write(&bytes);
-            Some(bytes)
-        };
+            kept = keep.then_some(bytes);
+        }
         Ok(Input {
             digest: h.finish(),
-            bytes,
+            kept,
         })
     }
 }
@@ -256,6 +259,16 @@ mod tests {
         assert_eq!(is("content/scan.pdf"), Change::Ignored);
         assert_eq!(is("reviews/2026.toml"), Change::Reviews);
         assert_eq!(is("reviews/2026-decision.md"), Change::Ignored);
+    }
+
+    #[test]
+    fn folders_named_with_dot_components_classify_as_walked() {
+        let config =
+            Config::parse("content_dir = \"./texts/\"\n[review]\ndir = \"./rev\"").unwrap();
+        let layout = Layout::new(&config);
+        let md = Path::new("texts/a.md");
+        assert_eq!(classify(md, &layout), Change::Content(md.into()));
+        assert_eq!(classify(Path::new("rev/c.toml"), &layout), Change::Reviews);
     }
 
     #[test]

@@ -9,21 +9,22 @@ use rayon::prelude::*;
 /// `f` of each item (with its index), computed in parallel, the item of
 /// largest `weight` (by index) first, returned in the order of `items`.
 pub fn map_largest_first<T, R>(
-    items: &[T],
+    items: impl IntoIterator<Item = T>,
     weight: impl Fn(usize) -> u64,
-    f: impl Fn(usize, &T) -> R + Sync + Send,
+    f: impl Fn(usize, T) -> R + Sync + Send,
 ) -> Vec<R>
 where
-    T: Sync,
+    T: Send,
     R: Send,
 {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(weight(i)));
+    let mut order: Vec<(usize, T)> = items.into_iter().enumerate().collect();
+    order.sort_by_key(|(i, _)| std::cmp::Reverse(weight(*i)));
+    let n = order.len();
     let done: Vec<(usize, R)> = order
         .into_par_iter()
-        .map(|i| (i, f(i, &items[i])))
+        .map(|(i, item)| (i, f(i, item)))
         .collect();
-    let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    let mut slots: Vec<Option<R>> = (0..n).map(|_| None).collect();
     for (i, r) in done {
         slots[i] = Some(r);
     }

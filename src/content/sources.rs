@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -38,24 +37,17 @@ impl Sources {
     pub fn read(root: &Path, config: &Config, mut prefetched: Prefetched) -> Sources {
         let mut walk_problems = Diagnostics::default();
         let paths = markdown_files(root, config, &mut walk_problems);
-        let bytes: Vec<Mutex<Option<Vec<u8>>>> = (paths.iter())
-            .map(|rel| Mutex::new(prefetched.take(rel)))
-            .collect();
+        let bytes: Vec<Option<Vec<u8>>> = paths.iter().map(|rel| prefetched.take(rel)).collect();
         let sizes: Vec<u64> = (paths.par_iter().zip(&bytes))
-            .map(
-                |(rel, b)| match &*b.lock().unwrap_or_else(|e| e.into_inner()) {
-                    Some(b) => b.len() as u64,
-                    None => std::fs::metadata(root.join(rel)).map_or(0, |m| m.len()),
-                },
-            )
+            .map(|(rel, b)| match b {
+                Some(b) => b.len() as u64,
+                None => std::fs::metadata(root.join(rel)).map_or(0, |m| m.len()),
+            })
             .collect();
         let parsed = crate::parallel::map_largest_first(
-            &paths,
+            paths.iter().zip(bytes),
             |i| sizes[i],
-            |i, rel| {
-                let bytes = bytes[i].lock().unwrap_or_else(|e| e.into_inner()).take();
-                read_file(root, &config.content_dir, rel, bytes)
-            },
+            |_, (rel, bytes)| read_file(root, &config.content_dir, rel, bytes),
         );
         Sources {
             root: root.to_path_buf(),
@@ -209,5 +201,24 @@ mod tests {
                 .0;
             assert_eq!(shown(&sources.take_content()), shown(&fresh), "step {n}");
         }
+    }
+
+    #[test]
+    fn loading_parses_the_bytes_the_stamp_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
+        let config = Config::load(root).unwrap();
+        write(root, "content/d.md", "读时");
+        let layout = crate::inputs::Layout::new(&config);
+        let (_, prefetched) = crate::inputs::digest(root, &layout).unwrap();
+        write(root, "content/d.md", "改后");
+        let title = |content: Content| content.documents[0].title.clone();
+        let read = Sources::read(root, &config, prefetched).into_content().0;
+        assert_eq!(title(read), "读时", "the digested bytes, not the file now");
+        let fresh = Sources::read(root, &config, Prefetched::default())
+            .into_content()
+            .0;
+        assert_eq!(title(fresh), "改后");
     }
 }
