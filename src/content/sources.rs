@@ -211,7 +211,7 @@ mod tests {
         let config = Config::load(root).unwrap();
         write(root, "content/d.md", "读时");
         let layout = crate::inputs::Layout::new(&config);
-        let (_, prefetched) = crate::inputs::digest(root, &layout).unwrap();
+        let (_, prefetched) = crate::inputs::digest(root, &layout, true).unwrap();
         write(root, "content/d.md", "改后");
         let title = |content: Content| content.documents[0].title.clone();
         let read = Sources::read(root, &config, prefetched).into_content().0;

@@ -254,6 +254,12 @@ impl Incremental {
         }
     }
 
+    /// True if `target` holds a manifest: a build there may find files, or
+    /// everything, unchanged.
+    pub fn has_manifest(target: &Path) -> bool {
+        target.join(manifest::NAME).is_file()
+    }
+
     /// The report of the build that wrote `target`, if it was built from
     /// `inputs` and every file is as that build left it: no file edited,
     /// added or removed since, and no temporary file of a killed build.

@@ -27,9 +27,8 @@ use crate::search::snippets::{Article, articles};
 use crate::view::DocView;
 
 /// Digests of what a build's output depends on, taken before anything is
-/// loaded, from the very bytes loading then parses for the Markdown files
-/// (an edit made during the build to any other input only makes the next
-/// build do more).
+/// loaded (an edit made during the build then only makes the next build
+/// do more; a first build parses the very Markdown bytes digested).
 pub(super) struct Stamp {
     /// Every input file, the date, the base URL and this program.
     pub(super) inputs: u64,
@@ -42,10 +41,15 @@ pub(super) struct Stamp {
 
 /// The stamp of a build with `opts`, and the Markdown bytes read to take
 /// it; `None` if an input cannot be read (the build then runs in full and
-/// reports it).
+/// reports it). The bytes are kept only for an output that holds no
+/// manifest, which the build surely loads in full: a build that may turn
+/// out to have nothing to do digests file by file, holding none.
 pub(super) fn stamp(opts: &BuildOptions) -> Option<(Stamp, Prefetched)> {
     let (config, as_of) = configure(opts).ok()?;
-    let (files, prefetched) = crate::inputs::digest(&opts.root, &Layout::new(&config)).ok()?;
+    let out_dir = output_dir(opts, &config).ok()?;
+    let keep = !Incremental::has_manifest(&out_dir);
+    let layout = Layout::new(&config);
+    let (files, prefetched) = crate::inputs::digest(&opts.root, &layout, keep).ok()?;
     let exe = Stat::of(&std::env::current_exe().and_then(std::fs::metadata).ok()?);
     let options = (as_of, &config.base_url, env!("CARGO_PKG_VERSION"));
     let program = (exe.size, exe.mtime_ns, exe.ino);
@@ -53,7 +57,7 @@ pub(super) fn stamp(opts: &BuildOptions) -> Option<(Stamp, Prefetched)> {
     let stamp = Stamp {
         inputs: with(files.all),
         setup: with(files.setup),
-        out_dir: output_dir(opts, &config).ok()?,
+        out_dir,
     };
     Some((stamp, prefetched))
 }
