@@ -162,7 +162,7 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
     ) {
         (Some(c), Some(d)) => Some((c, d)),
         _ => {
-            eprintln!("skipping: chromium and chromedriver are needed for the browser test");
+            common::skip("chromium and chromedriver are needed for the browser test");
             None
         }
     }

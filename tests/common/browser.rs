@@ -165,7 +165,7 @@ pub fn chromium() -> Option<PathBuf> {
         .map(PathBuf::from)
         .find(|p| p.is_file());
     if found.is_none() {
-        eprintln!("skipping: chromium not installed (apt-get install chromium)");
+        super::skip("chromium not installed (apt-get install chromium)");
     }
     found
 }
@@ -245,7 +245,7 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| eprintln!("skipping: chromedriver not available ({e})"))
+            .map_err(|e| super::skip(&format!("chromedriver not available ({e})")))
             .ok()?;
         let driver = Driver { port, child };
         for _ in 0..100 {
@@ -254,7 +254,7 @@ impl Driver {
             }
             thread::sleep(Duration::from_millis(50));
         }
-        eprintln!("skipping: chromedriver did not start");
+        super::skip("chromedriver did not start");
         None
     }
 

@@ -150,9 +150,18 @@ pub fn corpus() -> Option<PathBuf> {
     if path.is_dir() {
         Some(path)
     } else {
-        eprintln!("skipping: shared corpus not found at {}", path.display());
+        skip(&format!("shared corpus not found at {}", path.display()));
         None
     }
+}
+
+/// Say that a test skips, and why; with `GAZETTE_NO_SKIP` set (`.ci/run`
+/// sets it: in CI nothing may skip) fail instead.
+pub fn skip(reason: &str) {
+    if std::env::var_os("GAZETTE_NO_SKIP").is_some() {
+        panic!("a test would skip, and GAZETTE_NO_SKIP is set: {reason}");
+    }
+    eprintln!("skipping: {reason}");
 }
 
 /// Every file under `dir` (relative path → bytes), to compare outputs.
