@@ -158,6 +158,16 @@ fn serve(mut stream: TcpStream, root: &Path, prefix: &str, log: &Mutex<Vec<(Stri
     let _ = stream.write_all(part);
 }
 
+/// Say that a test skips, and why; with `GAZETTE_NO_SKIP` set (`.ci/run`
+/// sets it: in CI nothing may skip) fail instead. Here, not in `common`,
+/// because examples include this file alone.
+pub fn skip(reason: &str) {
+    if std::env::var_os("GAZETTE_NO_SKIP").is_some() {
+        panic!("a test would skip, and GAZETTE_NO_SKIP is set: {reason}");
+    }
+    eprintln!("skipping: {reason}");
+}
+
 /// The Chromium binary, or `None` with a printed reason.
 pub fn chromium() -> Option<PathBuf> {
     let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
@@ -165,7 +175,7 @@ pub fn chromium() -> Option<PathBuf> {
         .map(PathBuf::from)
         .find(|p| p.is_file());
     if found.is_none() {
-        super::skip("chromium not installed (apt-get install chromium)");
+        skip("chromium not installed (apt-get install chromium)");
     }
     found
 }
@@ -245,7 +255,7 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| super::skip(&format!("chromedriver not available ({e})")))
+            .map_err(|e| skip(&format!("chromedriver not available ({e})")))
             .ok()?;
         let driver = Driver { port, child };
         for _ in 0..100 {
@@ -254,7 +264,7 @@ impl Driver {
             }
             thread::sleep(Duration::from_millis(50));
         }
-        super::skip("chromedriver did not start");
+        skip("chromedriver did not start");
         None
     }
 

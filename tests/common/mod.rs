@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use gazette::diagnostics::{Code, Diagnostics};
 use gazette::{BuildOptions, BuildReport};
 
+pub use browser::skip;
+
 /// A fixture site copied into a temporary directory.
 pub struct Fixture {
     pub dir: tempfile::TempDir,
@@ -153,15 +155,6 @@ pub fn corpus() -> Option<PathBuf> {
         skip(&format!("shared corpus not found at {}", path.display()));
         None
     }
-}
-
-/// Say that a test skips, and why; with `GAZETTE_NO_SKIP` set (`.ci/run`
-/// sets it: in CI nothing may skip) fail instead.
-pub fn skip(reason: &str) {
-    if std::env::var_os("GAZETTE_NO_SKIP").is_some() {
-        panic!("a test would skip, and GAZETTE_NO_SKIP is set: {reason}");
-    }
-    eprintln!("skipping: {reason}");
 }
 
 /// Every file under `dir` (relative path → bytes), to compare outputs.
