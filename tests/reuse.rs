@@ -161,3 +161,21 @@ fn an_edit_renders_only_what_it_reaches() {
     let repealed = site.f.read("docs/rules/base/index.html");
     assert!(repealed.contains("被以下文件废止"), "the repeal is shown");
 }
+
+/// A folder named with `./` in site.toml is the same folder: an edit
+/// under `content_dir = "./content"` is built (such a site's texts were
+/// once no input of the no-change check, and its edits were never built).
+#[test]
+fn an_edit_under_a_dotted_content_dir_is_built() {
+    let mut site = Site {
+        f: Fixture::new("versions"),
+        day: "2026-11-27",
+        n: 0,
+    };
+    site.append("site.toml", "content_dir = \"./content\"\n");
+    site.assert_build_equals_fresh(&[]);
+    site.apply(Edit::Repeal);
+    site.assert_build_equals_fresh(&[Edit::Repeal]);
+    let repealed = site.f.read("docs/rules/base/index.html");
+    assert!(repealed.contains("被以下文件废止"), "the repeal is shown");
+}
