@@ -69,6 +69,16 @@ fn version_files_make_one_document_with_dated_pages() {
     );
     assert!(!old.contains("本版本为现行版本"));
     assert!(old.contains("档案应当集中统一管理"));
+    // Its metadata gives the state of the text shown, not the document's.
+    let meta = |page: &str| {
+        let from = page.find("<dl class=\"meta\">").unwrap();
+        page[from..from + page[from..].find("</dl>").unwrap()].to_owned()
+    };
+    assert!(meta(&old).contains("version-historical\">历史版本</span>"));
+    assert!(
+        !meta(&old).contains("status-amended"),
+        "not the document's status"
+    );
     let current = f.read("docs/rules/base/2020-06-01/index.html");
     assert!(current.contains("本版本为现行版本"));
     assert!(
