@@ -106,7 +106,7 @@ pub fn history(body: &str) -> Vec<HistoryEntry> {
 /// (published, effective) read from the history block above `<!-- INFO END -->`.
 ///
 /// `published` is the last promulgation-type line (passed, published,
-/// revised); `effective` the last line that says 施行, else `published`.
+/// revised); `effective` the last line that says 施行, if any.
 pub fn history_dates(body: &str) -> (Option<NaiveDate>, Option<NaiveDate>) {
     let entries = history(body);
     let last = |wanted: fn(HistoryKind) -> bool| {
@@ -120,7 +120,36 @@ pub fn history_dates(body: &str) -> (Option<NaiveDate>, Option<NaiveDate>) {
     let effective = last(|k| k == HistoryKind::Effective);
     // A later revision takes effect on its own date, not on an older 施行 line.
     let effective = effective.filter(|e| published.is_none_or(|p| *e >= p));
-    (published.or(effective), effective.or(published))
+    (published.or(effective), effective)
+}
+
+/// The date a text's own commencement article names (`第八十条 本法自2024年
+/// 3月1日起施行。`, `八、本修正案自…起施行。`): the last line below the history
+/// block that, after its article label or item number, opens with `本` and
+/// says `自YYYY年M月D日起施行`. Quoted text an amending act inserts opens
+/// with `“`, so it is never taken for the act's own clause.
+pub fn commencement(body: &str) -> Option<NaiveDate> {
+    let text = body.find(INFO_END).map_or(body, |end| &body[end..]);
+    text.lines().rev().find_map(|line| {
+        let rest = without_label(line.trim()).strip_prefix('本')?;
+        let (_, rest) = split_near(rest, '自')?;
+        let (date, rest) = leading_cn_date(rest)?;
+        let after = rest.strip_prefix("起施行")?.chars().next();
+        after.is_none_or(|c| "。，；,;".contains(c)).then_some(date)
+    })
+}
+
+/// `line` without a leading `第…条` article label or `八、` item number.
+fn without_label(line: &str) -> &str {
+    let numeral = |c: char| "一二三四五六七八九十百千零〇".contains(c);
+    let rest = match line.strip_prefix('第').and_then(|l| split_near(l, '条')) {
+        Some((n, rest)) if n.chars().all(numeral) => rest,
+        _ => match split_near(line, '、') {
+            Some((n, rest)) if !n.is_empty() && n.chars().all(numeral) => rest,
+            _ => line,
+        },
+    };
+    rest.trim_start_matches([' ', '\u{3000}'])
 }
 
 /// The first `《…》` of `text`, nested `〈…〉` included.
@@ -201,7 +230,7 @@ mod tests {
     #[test]
     fn dates_come_from_history_lines() {
         let body = "# 法\n\n2021年8月20日 第十三届全国人民代表大会常务委员会第三十次会议通过\n\n<!-- INFO END -->\n第一条 …";
-        assert_eq!(history_dates(body), (d(2021, 8, 20), d(2021, 8, 20)));
+        assert_eq!(history_dates(body), (d(2021, 8, 20), None));
         let body = "# 条例\n\n1986年12月3日 国务院批准\n\n1994年7月15日 公安部发布\n\n自1994年9月1日起施行\n\n<!-- INFO END -->";
         assert_eq!(history_dates(body), (d(1994, 7, 15), d(1994, 9, 1)));
         let body =
@@ -209,7 +238,7 @@ mod tests {
         assert_eq!(history_dates(body), (d(2019, 3, 2), d(2019, 5, 1)));
         assert_eq!(history_dates("# 无历史\n第一条"), (None, None));
         let revised = "# 法\n1994年10月27日 通过\n2021年4月29日 第二次修正\n2015年9月1日 施行\n<!-- INFO END -->";
-        assert_eq!(history_dates(revised), (d(2021, 4, 29), d(2021, 4, 29)));
+        assert_eq!(history_dates(revised), (d(2021, 4, 29), None));
     }
 
     #[test]
@@ -253,5 +282,19 @@ mod tests {
             d(2011, 1, 8)
         );
         assert_eq!(stem_date("刑法修正案（十）"), None);
+    }
+
+    #[test]
+    fn commencement_is_the_texts_own_clause() {
+        let act = "# 修正案\n\n2023年12月29日 通过\n\n<!-- INFO END -->\n\n一、将第一条修改为：“本法自2030年1月1日起施行。”\n\n八、本修正案自2024年3月1日起施行。\n";
+        assert_eq!(commencement(act), d(2024, 3, 1));
+        let law = "第一条 总则。\n\n第八十条　本法自2021年1月1日起施行。1986年的通则同时废止。";
+        assert_eq!(commencement(law), d(2021, 1, 1));
+        assert_eq!(commencement("本决定自公布之日起施行。"), None);
+        assert_eq!(commencement("“本法自2030年1月1日起施行。”"), None, "quoted");
+        assert_eq!(
+            commencement("第一条 本法自2021年1月1日起施行前的行为"),
+            None
+        );
     }
 }

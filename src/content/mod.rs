@@ -611,9 +611,16 @@ fn infer_dates(meta: &mut Meta, body: &str, stem: &str) {
         .or(history_published)
         .or(infer::stem_date(stem));
     let same_event = fields.published == history_published;
-    fields.effective = fields
-        .effective
-        .or(history_effective.filter(|_| same_event));
+    // Without a 施行 line, the text's own commencement article (a later
+    // date than its publication: a consolidated text's article still names
+    // the original's date), else the history's publication.
+    let commencement =
+        || infer::commencement(body).filter(|c| fields.published.is_none_or(|p| *c >= p));
+    let stated = history_effective
+        .filter(|_| same_event)
+        .or_else(commencement)
+        .or(history_published.filter(|_| same_event));
+    fields.effective = fields.effective.or(stated);
 }
 
 fn parse_section(
