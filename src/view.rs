@@ -306,6 +306,16 @@ pub fn timeline<'a>(
             && (matches!(e.kind, EventKind::Promulgated | EventKind::Effective)
                 || (e.kind == EventKind::Amended && e.actor.is_none()))
     };
+    // An act's amendment is the version it made: one entry, not two.
+    let made_a_version = |e: &EventView| {
+        e.kind == EventKind::Amended.key()
+            && e.actor.is_some_and(|a| {
+                versions.iter().any(|v| {
+                    v.derived_act.as_ref().is_some_and(|d| d.id == a.id)
+                        || v.act.as_deref() == Some(a.title.as_str())
+                })
+            })
+    };
     let mut entries: Vec<TimelineEntry> = versions
         .iter()
         .map(|v| TimelineEntry {
@@ -322,6 +332,7 @@ pub fn timeline<'a>(
                 (e.date <= cat.as_of || e.kind == EventKind::Effective) && !stands_for_version(e)
             })
             .filter_map(|e| EventView::new(e, cat, views, t))
+            .filter(|e| !made_a_version(e))
             .map(|e| TimelineEntry {
                 date: e.date,
                 version: None,

@@ -45,6 +45,11 @@ fn shuangshitiao_shows_the_text_computed_from_both_acts() {
     // Anchors follow the new numbering.
     assert!(page.contains("id=\"art-14\""));
     assert!(!page.contains("id=\"art-15\""));
+    // Each act appears once in the timeline: as the version it made.
+    let start = page.find("class=\"timeline\"").unwrap();
+    let timeline = &page[start..start + page[start..].find("</ol>").unwrap()];
+    assert_eq!(timeline.matches("关于修改《").count(), 1, "{timeline}");
+    assert_eq!(timeline.matches("关于再次修改《").count(), 1, "{timeline}");
 }
 
 #[test]
