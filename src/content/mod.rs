@@ -610,17 +610,20 @@ fn infer_dates(meta: &mut Meta, body: &str, stem: &str) {
         .published
         .or(history_published)
         .or(infer::stem_date(stem));
-    let same_event = fields.published == history_published;
+    let published = fields.published;
+    let same_event = published == history_published;
     // Without a 施行 line, the text's own commencement article (a later
     // date than its publication: a consolidated text's article still names
-    // the original's date), else the history's publication.
-    let commencement =
-        || infer::commencement(body).filter(|c| fields.published.is_none_or(|p| *c >= p));
-    let stated = history_effective
-        .filter(|_| same_event)
-        .or_else(commencement)
-        .or(history_published.filter(|_| same_event));
-    fields.effective = fields.effective.or(stated);
+    // the original's date), else the history's publication. Front matter's
+    // date needs none of this: the body is scanned only when it is absent.
+    let stated = || {
+        let commencement =
+            || infer::commencement(body).filter(|c| published.is_none_or(|p| *c >= p));
+        (history_effective.filter(|_| same_event))
+            .or_else(commencement)
+            .or(history_published.filter(|_| same_event))
+    };
+    fields.effective = fields.effective.or_else(stated);
 }
 
 fn parse_section(

@@ -163,12 +163,18 @@ mod tests {
         format!("{content:?}")
     }
 
+    /// An empty site in a temporary folder, and its configuration.
+    fn site() -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.toml"), "title = \"t\"\n").unwrap();
+        let config = Config::load(dir.path()).unwrap();
+        (dir, config)
+    }
+
     #[test]
     fn prepared_copy_follows_every_change_and_equals_a_fresh_read() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, config) = site();
         let root = dir.path();
-        std::fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
-        let config = Config::load(root).unwrap();
         for k in 0..4 {
             write(root, &format!("content/d{k}.md"), &format!("文{k}"));
         }
@@ -205,10 +211,8 @@ mod tests {
 
     #[test]
     fn loading_parses_the_bytes_the_stamp_read() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, config) = site();
         let root = dir.path();
-        std::fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
-        let config = Config::load(root).unwrap();
         write(root, "content/d.md", "读时");
         let layout = crate::inputs::Layout::new(&config);
         let (_, prefetched) = crate::inputs::digest(root, &layout, true).unwrap();
